@@ -1,0 +1,39 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { ConversationService } from '../../core/conversation.js';
+import type { Lang } from '../../core/types.js';
+import type { Translators } from '../../i18n/index.js';
+import { DEFAULT_LANG } from '../../core/types.js';
+
+export interface ConsoleOptions {
+  service: ConversationService;
+  translators: Translators;
+  input: Readable;
+  output: Writable;
+  userId: string;
+  lang: Lang | undefined;
+  /** A person at a terminal: show a banner and a prompt. Piped input: replies only. */
+  interactive: boolean;
+}
+
+/**
+ * The same conversation as on WeChat, in a terminal. Piped input is read one message per
+ * line, every reply is printed, and the returned promise resolves at end of input.
+ */
+export async function runConsole(options: ConsoleOptions): Promise<void> {
+  const { service, input, output, userId, lang, interactive } = options;
+  const print = (replies: string[]) => {
+    for (const reply of replies) output.write(`${reply}\n\n`);
+  };
+  const resumed = await service.resume(userId);
+  if (resumed) print(resumed);
+  else if (interactive) print([options.translators(lang ?? DEFAULT_LANG)('common:console.banner')]);
+
+  const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
+  if (interactive) rl.setPrompt('> ');
+  if (interactive) rl.prompt();
+  for await (const line of rl) {
+    if (line.trim() !== '') print(await service.handle({ userId, text: line, lang }));
+    if (interactive) rl.prompt();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Calendar dates as plain `YYYY-MM-DD` strings. Users talk about days, not instants, and
+ * the law counts days; keeping dates as strings avoids every time-zone slip after parsing.
+ */
+export const USER_TIME_ZONE = 'Asia/Shanghai';
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The calendar date in Asia/Shanghai at `now`. */
+export function todayIn(now: Date, timeZone = USER_TIME_ZONE): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export function isIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === value;
+}
+
+function toUtcDays(iso: string): number {
+  return Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+}
+
+/** Whole days from `from` to `to` (positive when `from` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round(toUtcDays(to) - toUtcDays(from));
+}
+
+export function addDays(iso: string, days: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function isoFromParts(year: number, month: number, day: number): string {
+  return new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10);
+}
+
+/** The same calendar day `years` later; 29 February becomes 28 February in a common year. */
+export function addYears(iso: string, years: number): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  const target = isoFromParts(y + years, m, d);
+  return Number(target.slice(5, 7)) === m ? target : isoFromParts(y + years, m + 1, 0);
+}

@@ -1,0 +1,205 @@
+import { advance, type CompiledFlow } from '../flow/compile.js';
+import type { Translator, Translators } from '../i18n/index.js';
+import { todayIn } from './calendar.js';
+import { parseCommand, type Command } from './commands.js';
+import { hasHan, interpretInput, parseChoice, parseYesNo, type Interpretation } from './interpret/index.js';
+import { formatFact, keys, renderStep } from './render.js';
+import { pushHistory, type Session } from './session.js';
+import { DEFAULT_LANG, type FactValue, type Facts, type Lang } from './types.js';
+
+export interface Inbound {
+  userId: string;
+  text: string;
+  /** A language the adapter already knows (e.g. `--lang en`); otherwise it is detected. */
+  lang?: Lang;
+}
+
+export interface Outcome {
+  /** null when the user's data is to be erased. */
+  session: Session | null;
+  replies: string[];
+}
+
+/** After this many unclear answers in a row, the step is shown again with a pointer to help. */
+export const MAX_FAILURES = 3;
+/** A flow whose message steps loop would otherwise spin forever. */
+const MAX_AUTO_STEPS = 100;
+
+export interface Engine {
+  handle(session: Session | undefined, inbound: Inbound, now: Date): Outcome;
+  /** What to show a returning user before they type (the console does this at start). */
+  resume(session: Session, now: Date): Outcome;
+}
+
+/**
+ * The conversation step as a pure function: (session, message, now) → (session', replies).
+ * No I/O and no clock of its own, so every behaviour is testable in-process.
+ */
+export function createEngine(flow: CompiledFlow, translators: Translators): Engine {
+  const flowId = flow.definition.id;
+
+  function start(userId: string, lang: Lang, now: Date, facts: Facts = {}): Session {
+    const stamp = now.toISOString();
+    return {
+      v: 1, userId, lang, flowId, flowHash: flow.hash, stepId: flow.definition.start, facts,
+      history: [], failures: 0, createdAt: stamp, updatedAt: stamp,
+    };
+  }
+
+  /** Show the step and walk through message steps until one that waits for the user. */
+  function enter(session: Session, today: string): Outcome {
+    const t = translators(session.lang);
+    const replies: string[] = [];
+    let current = session;
+    for (let i = 0; i < MAX_AUTO_STEPS; i++) {
+      replies.push(...renderStep(flow, current.stepId, current.facts, t, current.lang));
+      if (flow.step(current.stepId)?.type !== 'message') break;
+      const next = advance(flow, current.stepId, current.facts, { type: 'CONTINUE', today });
+      if (!next) break;
+      current = { ...current, ...next };
+    }
+    if (flow.step(current.stepId)?.type === 'end') replies.push(t('common:ended'));
+    return { session: current, replies };
+  }
+
+  /**
+   * After a flow change: replay the kept facts from the start, so the user is asked only
+   * what the new flow needs and is not yet known.
+   */
+  function fastForward(session: Session, today: string): Session {
+    let current = session;
+    for (let i = 0; i < MAX_AUTO_STEPS; i++) {
+      const step = flow.step(current.stepId);
+      if (!step || step.type === 'end') break;
+      const known = 'fact' in step && step.fact ? current.facts[step.fact] : undefined;
+      const event = step.type === 'message' ? ({ type: 'CONTINUE', today } as const) : known === undefined ? undefined : ({ type: 'ANSWER', value: known, today } as const);
+      const next = event && advance(flow, current.stepId, current.facts, event);
+      if (!next) break;
+      current = { ...current, ...next, history: step.type === 'message' ? current.history : pushHistory(current) };
+    }
+    return current;
+  }
+
+  function migrate(session: Session, now: Date, today: string): { session: Session; notice: string[] } {
+    if (session.flowHash === flow.hash && session.flowId === flowId) return { session, notice: [] };
+    if (session.flowId === flowId && flow.step(session.stepId)) return { session: { ...session, flowHash: flow.hash }, notice: [] };
+    const kept = Object.fromEntries(Object.entries(session.facts).filter(([name]) => flow.factSteps.has(name)));
+    const fresh = start(session.userId, session.lang, now, kept);
+    const t = translators(session.lang);
+    return { session: fastForward({ ...fresh, createdAt: session.createdAt }, today), notice: [t('common:flowChanged')] };
+  }
+
+  function handle(existing: Session | undefined, inbound: Inbound, now: Date): Outcome {
+    const today = todayIn(now);
+    if (!existing) {
+      const lang = inbound.lang ?? detectLanguage(inbound.text);
+      const session = start(inbound.userId, lang, now);
+      const entered = enter(session, today);
+      return { session: entered.session, replies: [translators(lang)('common:greeting'), ...entered.replies] };
+    }
+    const { session: migrated, notice } = migrate(existing, now, today);
+    const session = { ...migrated, updatedAt: now.toISOString() };
+    const result = respond(session, inbound.text, now, today);
+    return { session: result.session, replies: [...notice, ...result.replies] };
+  }
+
+  function respond(session: Session, text: string, now: Date, today: string): Outcome {
+    const t = translators(session.lang);
+    if (session.pending === 'confirm-forget') {
+      if (parseYesNo(text) === true) return { session: null, replies: [t('common:forget.done')] };
+      const cleared = { ...session, pending: undefined };
+      return { session: cleared, replies: [t('common:forget.cancelled'), ...renderStep(flow, cleared.stepId, cleared.facts, t, cleared.lang)] };
+    }
+    const command = parseCommand(text);
+    if (command) return runCommand(command, session, now, today);
+    const step = flow.step(session.stepId);
+    if (!step || step.type === 'end') return { session, replies: [t('common:ended')] };
+    if (step.type === 'message') return enter(session, today);
+    const answer = interpretAnswer(session, text, today);
+    if (!answer.ok) return reject(session, answer.reason, t);
+    const next = advance(flow, session.stepId, session.facts, { type: 'ANSWER', value: answer.value, today });
+    if (!next) return reject(session, 'choice', t);
+    return enter({ ...session, ...next, history: pushHistory(session), failures: 0 }, today);
+  }
+
+  function interpretAnswer(session: Session, text: string, today: string): Interpretation {
+    const step = flow.step(session.stepId);
+    if (step?.type === 'input') return interpretInput(step.input, text, today);
+    if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
+    const options = step.options.map((o) => ({
+      id: o.id,
+      words: [
+        ...(['zh-CN', 'en'] as const).map((lang) => translators(lang)(keys.option(flowId, session.stepId, o.id))),
+        ...Object.values(o.synonyms ?? {}).flat(),
+      ],
+    }));
+    const id = parseChoice(text, options);
+    return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
+  }
+
+  function reject(session: Session, reason: string, t: Translator): Outcome {
+    const failures = session.failures + 1;
+    const step = flow.step(session.stepId);
+    const count = step?.type === 'choice' ? step.options.length : 0;
+    if (failures < MAX_FAILURES) {
+      return { session: { ...session, failures }, replies: [t(`common:reprompt.${reason}`, { count })] };
+    }
+    return {
+      session: { ...session, failures: 0 },
+      replies: [t('common:stuck'), ...renderStep(flow, session.stepId, session.facts, t, session.lang)],
+    };
+  }
+
+  function runCommand(command: Command, session: Session, now: Date, today: string): Outcome {
+    const t = translators(session.lang);
+    const current = () => renderStep(flow, session.stepId, session.facts, t, session.lang);
+    switch (command.type) {
+      case 'help':
+        return { session, replies: [t('common:help'), ...current()] };
+      case 'back': {
+        const previous = session.history.at(-1);
+        if (!previous) return { session, replies: [t('common:back.none'), ...current()] };
+        const back = { ...session, ...previous, history: session.history.slice(0, -1), failures: 0 };
+        return { session: back, replies: [t('common:back.done'), ...renderStep(flow, back.stepId, back.facts, t, back.lang)] };
+      }
+      case 'restart': {
+        const fresh = { ...start(session.userId, session.lang, now), createdAt: session.createdAt };
+        const entered = enter(fresh, today);
+        return { session: entered.session, replies: [t('common:restarted'), ...entered.replies] };
+      }
+      case 'language': {
+        if (!command.lang) return { session, replies: [t('common:language.unknown')] };
+        const switched = { ...session, lang: command.lang };
+        const t2 = translators(command.lang);
+        return { session: switched, replies: [t2('common:language.switched'), ...renderStep(flow, switched.stepId, switched.facts, t2, switched.lang)] };
+      }
+      case 'summary':
+        return { session, replies: [summary(session, t)] };
+      case 'forget':
+        return { session: { ...session, pending: 'confirm-forget' }, replies: [t('common:forget.confirm')] };
+    }
+  }
+
+  function summary(session: Session, t: Translator): string {
+    const lines = Object.entries(session.facts).map(([name, value]: [string, FactValue]) =>
+      t('common:summary.line', { label: t(keys.fact(flowId, name)), value: formatFact(flow, name, value, t, session.lang) }),
+    );
+    if (lines.length === 0) return t('common:summary.empty');
+    return [t('common:summary.title'), ...lines].join('\n');
+  }
+
+  function resume(existing: Session, now: Date): Outcome {
+    const { session, notice } = migrate(existing, now, todayIn(now));
+    const t = translators(session.lang);
+    return { session, replies: [...notice, t('common:resumed'), ...renderStep(flow, session.stepId, session.facts, t, session.lang)] };
+  }
+
+  return { handle, resume };
+}
+
+/** Han characters → Chinese; Latin letters → English; anything else (digits, emoji) → the default. */
+export function detectLanguage(text: string): Lang {
+  if (hasHan(text)) return 'zh-CN';
+  if (/\p{Script=Latin}/u.test(text)) return 'en';
+  return DEFAULT_LANG;
+}

@@ -1,0 +1,46 @@
+import { CHINESE_NUMERAL, decodeChineseNumber } from './chinese-number.js';
+import { normalize } from './normalize.js';
+
+export interface ChoiceOption {
+  id: string;
+  /** Labels in every language and synonyms, as written; normalized here. */
+  words: string[];
+}
+
+const ORDINAL = new RegExp(
+  `^(?:第|选|选择|option|no\\.?|#)?\\s*(\\d+|${CHINESE_NUMERAL.source})\\s*(?:个|项|号|条|种)?$`,
+  'u',
+);
+
+/**
+ * Which option the user meant: its number (2, ２, 二, 第二个), its label or a synonym in
+ * either language, or a sentence that mentions exactly one option's words.
+ */
+export function parseChoice(text: string, options: readonly ChoiceOption[]): string | undefined {
+  const s = normalize(text);
+  const byNumber = ordinal(s);
+  if (byNumber !== undefined) return options[byNumber - 1]?.id;
+  const normalized = options.map((o) => ({ id: o.id, words: o.words.map(normalize).filter(Boolean) }));
+  const exact = normalized.filter((o) => o.words.includes(s));
+  if (exact.length === 1) return exact[0]?.id;
+  const mentioned = normalized.filter((o) => o.words.some((w) => mentions(s, w)));
+  return mentioned.length === 1 ? mentioned[0]?.id : undefined;
+}
+
+function ordinal(s: string): number | undefined {
+  const m = ORDINAL.exec(s);
+  if (!m?.[1]) return undefined;
+  return /^\d+$/.test(m[1]) ? Number(m[1]) : decodeChineseNumber(m[1]);
+}
+
+/** Chinese has no spaces, so containment; Latin words must stand as whole words. */
+function mentions(text: string, word: string): boolean {
+  if (/^[\p{Script=Latin}\d\s'-]+$/u.test(word)) {
+    return new RegExp(`(^|[^\\p{L}])${escape(word)}($|[^\\p{L}])`, 'u').test(text);
+  }
+  return word.length >= 2 && text.includes(word);
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

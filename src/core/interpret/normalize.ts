@@ -1,0 +1,17 @@
+/**
+ * People type on phones: full-width digits (２), full-width punctuation, stray spaces and a
+ * closing "。" or "!". NFKC folds the width variants; the rest is trimmed.
+ */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\p{Cc}\u200b-\u200d\ufeff]/gu, ' ')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[。.!！?？~～,，、;；]+$/u, '')
+    .toLowerCase();
+}
+
+export function hasHan(text: string): boolean {
+  return /\p{Script=Han}/u.test(text);
+}

@@ -1,0 +1,94 @@
+import type { CompiledFlow } from '../flow/compile.js';
+import type { Translator } from '../i18n/index.js';
+import { addDays, addYears } from './calendar.js';
+import type { FactValue, Facts, Lang } from './types.js';
+
+/** Longer replies are split at paragraph boundaries: long chat bubbles get skipped on phones. */
+export const MAX_MESSAGE_CHARS = 600;
+
+/** The i18next key convention (docs/authoring-flows.md): words live under the flow's namespace. */
+export const keys = {
+  prompt: (flowId: string, stepId: string) => `${flowId}:steps.${stepId}.prompt`,
+  option: (flowId: string, stepId: string, optionId: string) => `${flowId}:steps.${stepId}.options.${optionId}`,
+  fact: (flowId: string, fact: string) => `${flowId}:facts.${fact}`,
+};
+
+/** The words a step shows, in one language, with the user's facts filled in. */
+export function renderStep(flow: CompiledFlow, stepId: string, facts: Facts, t: Translator, lang: Lang): string[] {
+  const step = flow.step(stepId);
+  if (!step) return [];
+  const flowId = flow.definition.id;
+  const prompt = t(keys.prompt(flowId, stepId), factVariables(flow, facts, t, lang));
+  if (step.type !== 'choice') return splitMessage(prompt);
+  const options = step.options.map((o, i) => `${i + 1}. ${t(keys.option(flowId, stepId, o.id))}`);
+  return splitMessage(`${prompt}\n${options.join('\n')}`);
+}
+
+/** Facts formatted for reading: amounts as money, dates as calendar dates, options as labels. */
+export function factVariables(flow: CompiledFlow, facts: Facts, t: Translator, lang: Lang): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(facts)) {
+    vars[name] = formatFact(flow, name, value, t, lang);
+    if (isDateFact(flow, name) && typeof value === 'string') Object.assign(vars, deadlines(name, value, lang));
+  }
+  return vars;
+}
+
+/**
+ * The two legal deadlines counted from a date fact (docs/content-sources.md): 90 days
+ * (Civil Code art. 152) and 3 years (art. 188), e.g. {{paidOnPlus90Days}}, {{paidOnPlus3Years}}.
+ */
+function deadlines(name: string, iso: string, lang: Lang): Record<string, string> {
+  return {
+    [`${name}Plus90Days`]: formatDate(addDays(iso, 90), lang),
+    [`${name}Plus3Years`]: formatDate(addYears(iso, 3), lang),
+  };
+}
+
+function isDateFact(flow: CompiledFlow, name: string): boolean {
+  const stepId = flow.factSteps.get(name);
+  const step = stepId ? flow.step(stepId) : undefined;
+  return step?.type === 'input' && step.input === 'date';
+}
+
+export function formatFact(flow: CompiledFlow, name: string, value: FactValue, t: Translator, lang: Lang): string {
+  const stepId = flow.factSteps.get(name);
+  const step = stepId ? flow.step(stepId) : undefined;
+  if (step?.type === 'choice' && stepId && typeof value === 'string') {
+    return t(keys.option(flow.definition.id, stepId, value));
+  }
+  if (step?.type === 'input' && step.input === 'money' && typeof value === 'number') return formatMoney(value, lang);
+  if (step?.type === 'input' && step.input === 'date' && typeof value === 'string') return formatDate(value, lang);
+  if (typeof value === 'boolean') return t(value ? 'common:yes' : 'common:no');
+  return String(value);
+}
+
+export function formatMoney(yuan: number, lang: Lang): string {
+  return new Intl.NumberFormat(lang, {
+    style: 'currency',
+    currency: 'CNY',
+    minimumFractionDigits: Number.isInteger(yuan) ? 0 : 2,
+  }).format(yuan);
+}
+
+export function formatDate(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+}
+
+/**
+ * Packs paragraphs into messages of at most MAX_MESSAGE_CHARS; a single paragraph that is
+ * longer is split at line breaks, and a single line that is longer is cut.
+ */
+export function splitMessage(text: string, max = MAX_MESSAGE_CHARS): string[] {
+  const pieces = text
+    .split(/\n{2,}/)
+    .flatMap((p) => (p.length <= max ? [p] : p.split('\n')))
+    .flatMap((p) => (p.length <= max ? [p] : (p.match(new RegExp(`[^]{1,${max}}`, 'g')) ?? [])));
+  const messages: string[] = [];
+  for (const piece of pieces.map((p) => p.trim()).filter(Boolean)) {
+    const last = messages.at(-1);
+    if (last !== undefined && last.length + 2 + piece.length <= max) messages[messages.length - 1] = `${last}\n\n${piece}`;
+    else messages.push(piece);
+  }
+  return messages;
+}

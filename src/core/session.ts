@@ -1,0 +1,34 @@
+import type { Facts, Lang } from './types.js';
+
+/** One past position, for "back". */
+export interface HistoryEntry {
+  stepId: string;
+  facts: Facts;
+}
+
+/**
+ * Everything stored about one user. Plain JSON, so any store can keep it. `flowHash` pins
+ * the session to the flow it was started on (see the flow-change handling in the engine).
+ */
+export interface Session {
+  v: 1;
+  userId: string;
+  lang: Lang;
+  flowId: string;
+  flowHash: string;
+  stepId: string;
+  facts: Facts;
+  history: HistoryEntry[];
+  /** Unclear answers in a row at the current step. */
+  failures: number;
+  pending?: 'confirm-forget';
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** "back" can undo this many answers; older ones are dropped to keep sessions small. */
+export const MAX_HISTORY = 50;
+
+export function pushHistory(session: Session): HistoryEntry[] {
+  return [...session.history, { stepId: session.stepId, facts: session.facts }].slice(-MAX_HISTORY);
+}

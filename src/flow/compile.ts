@@ -1,0 +1,119 @@
+import { assign, initialTransition, setup, transition, type AnyStateMachine } from 'xstate';
+import type { FactValue, Facts } from '../core/types.js';
+import { evaluate, type Condition } from './conditions.js';
+import type { Branch, ChoiceStep, FlowDefinition, Next, Step } from './schema.js';
+
+/** What the machine carries: only the facts. The current step is the state value. */
+export interface FlowContext {
+  facts: Facts;
+}
+
+/**
+ * Every event carries `today` (the user's calendar date) because guards such as
+ * `daysSinceAtMost` need it and the machine must stay a pure function of its inputs.
+ */
+export type FlowEvent =
+  | { type: 'ANSWER'; value: FactValue; today: string }
+  | { type: 'CONTINUE'; today: string };
+
+interface GuardParams {
+  option?: string;
+  fact?: string;
+  condition?: Condition;
+}
+
+export interface CompiledFlow {
+  readonly definition: FlowDefinition;
+  /** Content hash of the flow file; sessions are pinned to it. */
+  readonly hash: string;
+  readonly machine: AnyStateMachine;
+  step(id: string): Step | undefined;
+  /** The step that sets each fact, for summaries and for keeping facts across flow changes. */
+  readonly factSteps: ReadonlyMap<string, string>;
+}
+
+export function compileFlow(definition: FlowDefinition, hash: string): CompiledFlow {
+  const states = Object.fromEntries(
+    Object.entries(definition.steps).map(([id, step]) => [id, compileStep(step)]),
+  );
+  // Typed as AnyStateMachine on purpose: a machine built at run time makes XState's
+  // generic inference explode (TS2589).
+  const machine: AnyStateMachine = setup({
+    types: {} as { context: FlowContext; events: FlowEvent; input: FlowContext },
+    guards: {
+      route: ({ context, event }, params: GuardParams) => {
+        if (params.option !== undefined && (event.type !== 'ANSWER' || event.value !== params.option)) return false;
+        if (!params.condition) return true;
+        const facts =
+          params.fact && event.type === 'ANSWER' ? { ...context.facts, [params.fact]: event.value } : context.facts;
+        return evaluate(params.condition, facts, event.today);
+      },
+    },
+    actions: {
+      setFact: assign(({ context, event }, params: { fact: string }) =>
+        event.type === 'ANSWER' ? { facts: { ...context.facts, [params.fact]: event.value } } : {},
+      ),
+    },
+  }).createMachine({
+    id: definition.id,
+    initial: definition.start,
+    context: ({ input }: { input: FlowContext | undefined }) => ({ facts: { ...(input?.facts ?? {}) } }),
+    states,
+  } as never) as unknown as AnyStateMachine;
+
+  const factSteps = new Map<string, string>();
+  for (const [id, step] of Object.entries(definition.steps)) {
+    if ('fact' in step && step.fact) factSteps.set(step.fact, id);
+  }
+  return { definition, hash, machine, step: (id) => definition.steps[id], factSteps };
+}
+
+function compileStep(step: Step): Record<string, unknown> {
+  switch (step.type) {
+    case 'end':
+      return { type: 'final' };
+    case 'message':
+      return { on: { CONTINUE: transitions(step.next, {}) } };
+    case 'input':
+      return { on: { ANSWER: transitions(step.next, { fact: step.fact }) } };
+    case 'choice':
+      return { on: { ANSWER: choiceTransitions(step) } };
+  }
+}
+
+function choiceTransitions(step: ChoiceStep): unknown[] {
+  return step.options.flatMap((option) => {
+    const next = option.next ?? step.next;
+    // The loader guarantees one of them is set.
+    return next ? transitions(next, { option: option.id, fact: step.fact }) : [];
+  });
+}
+
+function transitions(next: Next, base: { option?: string; fact?: string }): unknown[] {
+  const branches: Branch[] = typeof next === 'string' ? [{ to: next }] : next;
+  return branches.map((branch) => ({
+    target: branch.to,
+    guard: { type: 'route', params: { ...base, condition: branch.when } },
+    actions: base.fact ? [{ type: 'setFact', params: { fact: base.fact } }] : [],
+  }));
+}
+
+/** Pure: where a machine goes from `stepId` with `facts` on `event`. */
+export function advance(
+  flow: CompiledFlow,
+  stepId: string,
+  facts: Facts,
+  event: FlowEvent,
+): { stepId: string; facts: Facts } | undefined {
+  const from = flow.machine.resolveState({ value: stepId, context: { facts } });
+  const [next] = transition(flow.machine, from, event);
+  const nextId = String(next.value);
+  const nextFacts = (next.context as FlowContext).facts;
+  if (nextId === stepId && nextFacts === facts) return undefined;
+  return { stepId: nextId, facts: nextFacts };
+}
+
+export function initialStep(flow: CompiledFlow): string {
+  const [snapshot] = initialTransition(flow.machine, { facts: {} });
+  return String(snapshot.value);
+}

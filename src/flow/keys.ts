@@ -1,0 +1,28 @@
+import { LANGS, type Lang } from '../core/types.js';
+import type { FlowDefinition } from './schema.js';
+
+type Tree = { [key: string]: unknown };
+
+/** The locale keys a flow needs (see the convention in docs/authoring-flows.md), without namespace. */
+export function requiredFlowKeys(flow: FlowDefinition): string[] {
+  const out: string[] = [];
+  for (const [stepId, step] of Object.entries(flow.steps)) {
+    out.push(`steps.${stepId}.prompt`);
+    if (step.type === 'choice') for (const o of step.options) out.push(`steps.${stepId}.options.${o.id}`);
+    if ('fact' in step && step.fact) out.push(`facts.${step.fact}`);
+  }
+  return out;
+}
+
+export function missingFlowKeys(flow: FlowDefinition, resources: Record<string, unknown>): Array<{ lang: Lang; key: string }> {
+  return LANGS.flatMap((lang) => {
+    const ns = (resources[lang] as Tree | undefined)?.[flow.id] as Tree | undefined;
+    return requiredFlowKeys(flow)
+      .filter((key) => typeof lookup(ns, key) !== 'string')
+      .map((key) => ({ lang, key }));
+  });
+}
+
+function lookup(tree: Tree | undefined, key: string): unknown {
+  return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Tree)[part] : undefined), tree);
+}

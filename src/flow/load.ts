@@ -1,0 +1,154 @@
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { flowSchema, type FlowDefinition, type Next, type Step } from './schema.js';
+import { factsRead, leafConditionSchemas, type Condition } from './conditions.js';
+
+/** One problem in a flow file, located for an editor: `file:line:column: message`. */
+export interface FlowProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export function formatProblem(p: FlowProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
+}
+
+export class FlowLoadError extends Error {
+  override readonly name = 'FlowLoadError';
+  constructor(readonly problems: FlowProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+  }
+}
+
+type Path = readonly (string | number)[];
+
+/**
+ * Parses and validates a flow. Reports every problem at once, because a volunteer fixing a
+ * flow should not have to run the loader ten times to find ten typos.
+ */
+export function parseFlow(text: string, file: string): FlowDefinition {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number, message: string): FlowProblem => {
+    const pos = lineCounter.linePos(offset);
+    return { file, line: pos.line, column: pos.col, message };
+  };
+  if (doc.errors.length > 0) {
+    throw new FlowLoadError(doc.errors.map((e) => at(e.pos[0], yamlMessage(e.code, e.message))));
+  }
+  const locate = (path: Path, message: string): FlowProblem => at(offsetOf(doc, path), message);
+
+  const parsed = flowSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) => mostSpecific(i, []));
+    throw new FlowLoadError(sortProblems(issues.map((i) => locate(i.path as Path, schemaMessage(i)))));
+  }
+  const problems = checkReferences(parsed.data).map(([path, message]) => locate(path, message));
+  if (problems.length > 0) throw new FlowLoadError(sortProblems(problems));
+  return parsed.data;
+}
+
+function yamlMessage(code: string, message: string): string {
+  if (code === 'DUPLICATE_KEY') return 'duplicate id: this key appears twice in the same map';
+  return `YAML syntax: ${message.split('\n')[0] ?? message}`;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union ("a step id or a list of branches", "one of the conditions") fails as a whole;
+ * the useful message is the one from the alternative that got furthest.
+ */
+function mostSpecific(issue: Issue, prefix: Path): Issue[] {
+  const path: Path = [...prefix, ...(issue.path as Path)];
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ ...issue, path } as Issue];
+  // An alternative that rejects the object's key names is the wrong alternative entirely.
+  const wrongKeys = (list: Issue[]) => list.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
+  const candidates = issue.errors.filter((list) => !wrongKeys(list));
+  if (candidates.length === 0) {
+    return [{ ...issue, path, message: `unknown condition; use one of: ${CONDITION_NAMES}` } as Issue];
+  }
+  const depth = (list: Issue[]) => Math.max(...list.map((i) => i.path.length));
+  const best = candidates.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+  if (depth(best) === 0) return [{ ...issue, path } as Issue];
+  return best.flatMap((i) => mostSpecific(i, path));
+}
+
+const CONDITION_NAMES = [...Object.keys(leafConditionSchemas), 'all', 'any', 'not'].join(', ');
+
+function schemaMessage(issue: Issue): string {
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  if (issue.code === 'unrecognized_keys') return `${where}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return `${where}${issue.message}`;
+}
+
+function sortProblems(problems: FlowProblem[]): FlowProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** The offset of the deepest node on `path` that exists (a missing field points at its parent). */
+function offsetOf(doc: Document, path: Path): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return 0;
+}
+
+/** Cross-references the schema cannot express: targets exist, facts are set somewhere, … */
+function checkReferences(flow: FlowDefinition): Array<[Path, string]> {
+  const problems: Array<[Path, string]> = [];
+  const steps = new Map(Object.entries(flow.steps));
+  const factsSet = new Set<string>();
+  for (const step of steps.values()) if ('fact' in step && step.fact) factsSet.add(step.fact);
+
+  if (!steps.has(flow.start)) problems.push([['start'], `unknown step "${flow.start}"`]);
+  for (const [stepId, step] of steps) {
+    for (const [path, next] of nextsOf(step)) {
+      problems.push(...checkNext(next, ['steps', stepId, ...path], steps, factsSet));
+    }
+    if (step.type === 'choice') {
+      const seen = new Set<string>();
+      step.options.forEach((option, index) => {
+        if (seen.has(option.id)) problems.push([['steps', stepId, 'options', index, 'id'], `duplicate option id "${option.id}"`]);
+        seen.add(option.id);
+        if (!option.next && !step.next) {
+          problems.push([['steps', stepId, 'options', index], `option "${option.id}" has no next, and the step has none either`]);
+        }
+      });
+    }
+  }
+  return problems;
+}
+
+function nextsOf(step: Step): Array<[Path, Next]> {
+  if (step.type === 'end') return [];
+  if (step.type !== 'choice') return [[['next'], step.next]];
+  const out: Array<[Path, Next]> = step.next ? [[['next'], step.next]] : [];
+  step.options.forEach((o, i) => o.next && out.push([['options', i, 'next'], o.next]));
+  return out;
+}
+
+function checkNext(
+  next: Next,
+  path: Path,
+  steps: Map<string, Step>,
+  factsSet: Set<string>,
+): Array<[Path, string]> {
+  if (typeof next === 'string') return steps.has(next) ? [] : [[path, `unknown step "${next}"`]];
+  const problems: Array<[Path, string]> = [];
+  next.forEach((branch, i) => {
+    if (!steps.has(branch.to)) problems.push([[...path, i, 'to'], `unknown step "${branch.to}"`]);
+    if (branch.when) {
+      for (const fact of factsRead(branch.when as Condition)) {
+        if (!factsSet.has(fact)) problems.push([[...path, i, 'when'], `unknown fact "${fact}": no step sets it`]);
+      }
+    }
+  });
+  if (next.at(-1)?.when) {
+    problems.push([[...path, next.length - 1], 'the last entry of next must have no "when", so the conversation can always go on']);
+  }
+  return problems;
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { LANGS } from '../core/types.js';
+import { conditionSchema } from './conditions.js';
+
+/**
+ * The flow file's schema. The TypeScript types and `flows/flow.schema.json` (for editors)
+ * are both derived from it, so the three can never disagree.
+ */
+export const ID_PATTERN = /^[a-z][a-z0-9-]*$/;
+const id = z
+  .string()
+  .regex(ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter (e.g. "ask-amount")');
+const factName = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'use letters and digits, starting with a letter (e.g. "paidOn")');
+
+const target = id.describe('the id of the step to go to');
+
+const branch = z
+  .object({
+    when: conditionSchema.optional().describe('go here only if this condition holds; leave it out on the last entry'),
+    to: target,
+  })
+  .strict();
+
+/** Either one step id, or a list of branches tried in order; the last has no `when`. */
+export const nextSchema = z.union([target, z.array(branch).min(1)]).describe('where to go next');
+
+const synonyms = z
+  .object(Object.fromEntries(LANGS.map((lang) => [lang, z.array(z.string().min(1)).optional()])) as Record<
+    (typeof LANGS)[number],
+    z.ZodOptional<z.ZodArray<z.ZodString>>
+  >)
+  .strict()
+  .describe('other words a user may type for this option, per language (the label always counts)');
+
+const option = z
+  .object({
+    id,
+    synonyms: synonyms.optional(),
+    next: nextSchema.optional().describe("where this option leads; defaults to the step's next"),
+  })
+  .strict();
+
+const messageStep = z
+  .object({ type: z.literal('message').describe('say the prompt and go straight on'), next: nextSchema })
+  .strict();
+
+const choiceStep = z
+  .object({
+    type: z.literal('choice').describe('numbered options'),
+    fact: factName.optional().describe("save the chosen option's id under this name"),
+    options: z.array(option).min(2),
+    next: nextSchema.optional(),
+  })
+  .strict();
+
+export const INPUT_KINDS = ['money', 'date', 'yesno', 'text'] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+
+const inputStep = z
+  .object({
+    type: z.literal('input').describe('ask for one value and save it as a fact'),
+    input: z.enum(INPUT_KINDS),
+    fact: factName,
+    next: nextSchema,
+  })
+  .strict();
+
+const endStep = z
+  .object({ type: z.literal('end').describe('the final plan; the conversation ends here') })
+  .strict();
+
+export const stepSchema = z.discriminatedUnion('type', [messageStep, choiceStep, inputStep, endStep]);
+
+export const flowSchema = z
+  .object({
+    id: id.describe('the flow id; also the i18next namespace of its words'),
+    version: z.number().int().min(1).optional(),
+    start: target.describe('the first step'),
+    steps: z.record(id, stepSchema).describe('the steps, by id'),
+  })
+  .strict();
+
+export type FlowDefinition = z.infer<typeof flowSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type ChoiceStep = z.infer<typeof choiceStep>;
+export type InputStep = z.infer<typeof inputStep>;
+export type Next = z.infer<typeof nextSchema>;
+export type Branch = z.infer<typeof branch>;
+
+/** JSON Schema for editors (yaml-language-server), generated from the same schema. */
+export function flowJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(flowSchema, { unrepresentable: 'any' }) as Record<string, unknown>;
+}

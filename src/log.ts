@@ -1,0 +1,13 @@
+import { pino } from 'pino';
+
+export type Logger = Pick<pino.Logger, 'info' | 'warn' | 'error' | 'debug'>;
+
+/**
+ * Logs go to stderr so that stdout carries only the conversation. Message text is never
+ * logged unless the operator opts in with LOG_CONTENT=1 (it is about people's money).
+ */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: undefined }, pino.destination(2));
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });
