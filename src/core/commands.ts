@@ -28,6 +28,8 @@ const LANGUAGE_NAMES: Record<string, Lang> = {
 };
 
 export function parseCommand(text: string): Command | undefined {
+  // A lone "?" is all punctuation, which normalize() strips.
+  if (text.normalize('NFKC').trim() === '?') return { type: 'help' };
   const s = normalize(text);
   for (const [type, words] of Object.entries(WORDS)) {
     if (words.includes(s)) return { type } as Command;
@@ -36,6 +38,6 @@ export function parseCommand(text: string): Command | undefined {
   if (prefixed) return { type: 'language', lang: LANGUAGE_NAMES[prefixed[1] ?? ''] };
   // A bare language name switches too: nobody answers a question with "English".
   const bare = LANGUAGE_NAMES[s];
-  if (bare && s.length > 2) return { type: 'language', lang: bare };
+  if (bare && s !== 'en' && s !== 'zh') return { type: 'language', lang: bare };
   return undefined;
 }

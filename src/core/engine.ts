@@ -99,8 +99,12 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     }
     const { session: migrated, notice } = migrate(existing, now, today);
     const session = { ...migrated, updatedAt: now.toISOString() };
-    const result = respond(session, inbound.text, now, today);
-    return { session: result.session, replies: [...notice, ...result.replies] };
+    // The message answered a question that no longer exists: ask the new one instead of guessing.
+    if (notice.length > 0) {
+      const entered = enter(session, today);
+      return { session: entered.session, replies: [...notice, ...entered.replies] };
+    }
+    return respond(session, inbound.text, now, today);
   }
 
   function respond(session: Session, text: string, now: Date, today: string): Outcome {

@@ -43,7 +43,13 @@ export function parseFlow(text: string, file: string): FlowDefinition {
   const parsed = flowSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((i) => mostSpecific(i, []));
-    throw new FlowLoadError(sortProblems(issues.map((i) => locate(i.path as Path, schemaMessage(i)))));
+    const message = (i: Issue) => {
+      const path = i.path as Path;
+      const field = path.at(-1);
+      const missing = path.length > 0 && !doc.hasIn(path) && (i.code === 'invalid_type' || i.code === 'invalid_union');
+      return missing ? `${path.slice(0, -1).join('.')}: missing field "${String(field)}"` : schemaMessage(i);
+    };
+    throw new FlowLoadError(sortProblems(issues.map((i) => locate(i.path as Path, message(i)))));
   }
   const problems = checkReferences(parsed.data).map(([path, message]) => locate(path, message));
   if (problems.length > 0) throw new FlowLoadError(sortProblems(problems));

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'zhuihui-console-'));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The console exactly as `npm start` runs it, with piped stdin (not a TTY). */
+function run(lines: string[], args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'chat', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
+  });
+}
+
+describe('console chat (piped stdin)', () => {
+  it('chats through the triage in Chinese and exits 0 at end of input', async () => {
+    const r = await run(['你好', '不是', '２', '']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('「追回」助手');
+    expect(r.stdout).toContain('1. 扫了对方的赞赏码');
+    expect(r.stdout).toContain('24 小时');
+  });
+
+  it('chats in English with --lang en, whatever the first message', async () => {
+    const r = await run(['1', 'no', 'I scanned their reward code', 'scammed', '3 days ago', '¥800'], ['--lang', 'en']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Your action plan, most urgent first');
+    expect(r.stdout).toContain('96110');
+    expect(r.stdout).toContain('CN¥800');
+  });
+
+  it('continues where the conversation stopped after a restart', async () => {
+    const first = await run(['hello', 'no', '1'], ['--user', 'alice']);
+    expect(first.stdout).toContain('What happened?');
+    const second = await run(['wrong person'], ['--user', 'alice']);
+    expect(second.stdout).toContain("Welcome back. Let's continue where we stopped.");
+    expect(second.stdout).toContain('On what day did you pay?');
+    // Another user starts afresh.
+    const other = await run(['hi'], ['--user', 'bob']);
+    expect(other.stdout).not.toContain('Welcome back');
+  });
+
+  it('stores nothing readable by others, and forget deletes the file', async () => {
+    await run(['你好', '不是'], ['--user', 'carol']);
+    expect(await readdir(join(dataDir, 'sessions'))).toHaveLength(1);
+    const r = await run(['删除我的数据', '是'], ['--user', 'carol']);
+    expect(r.stdout).toContain('已删除');
+    expect(await readdir(join(dataDir, 'sessions'))).toHaveLength(0);
+  });
+
+  it('a broken flow stops start-up with file:line:column and exit 2, no stack trace', async () => {
+    const flow = join(dataDir, 'broken.yaml');
+    await writeFile(flow, 'id: broken\nstart: nowhere\nsteps:\n  a: { type: end }\n');
+    const r = await run(['hi'], [], { FLOW_FILE: flow });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.yaml:2:8: unknown step "nowhere"/);
+    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('a bad option gets a clear message and exit 2', async () => {
+    const r = await run([], ['--lang', 'fr']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--lang "fr" is not supported; use one of: zh-CN, en');
+  });
+});

@@ -1,0 +1,207 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileFlow } from '../src/flow/compile.js';
+import { parseFlow } from '../src/flow/load.js';
+import { createEngine, detectLanguage } from '../src/core/engine.js';
+import { chat, loadKit, type Kit } from './helpers.js';
+
+let kit: Kit;
+beforeAll(async () => {
+  kit = await loadKit();
+});
+
+describe('engine', () => {
+  it('greets in the language of the first message and asks the first question', () => {
+    const zh = chat(kit.engine).say('你好');
+    expect(zh).toContain('「追回」助手');
+    expect(zh).toContain('12348');
+    expect(zh).toContain('现在是否有人正在要求你再付钱');
+    const en = chat(kit.engine).say('hello');
+    expect(en).toContain("I'm the zhuihui");
+    expect(en).toContain('is anyone asking you right now to pay more money');
+  });
+
+  it.each([
+    ['你好', 'zh-CN'], ['hi', 'en'], ['500', 'zh-CN'], ['🙂', 'zh-CN'], ['I paid 五百', 'zh-CN'],
+  ])('detects %s as %s', (text, lang) => expect(detectLanguage(text)).toBe(lang));
+
+  it('routes an urgent "someone is pressing me" answer to scam advice at once', () => {
+    const c = chat(kit.engine);
+    c.say('你好');
+    const reply = c.say('是，他一直让我交解冻费');
+    expect(reply).toContain('110');
+    expect(reply).toContain('96110');
+    expect(reply).toContain('这笔钱是怎么付出去的');
+  });
+
+  it('walks the wrong-recipient branch to a plan with the user\'s facts and the 3-year date', () => {
+    const c = chat(kit.engine);
+    c.say('你好');
+    c.say('不是');
+    c.say('赞赏码');
+    c.say('付错人了');
+    c.say('2026-11-20');
+    c.say('五百块');
+    const plan = c.say('是');
+    expect(plan).toContain('不当得利');
+    expect(plan).toContain('2029年11月20日');
+    expect(plan).toContain('¥500');
+    expect(plan).toContain('95017');
+    expect(c.session?.stepId).toBe('end-wrong-reachable');
+  });
+
+  it('shows the 90-day date for a mistyped amount, in English', () => {
+    const c = chat(kit.engine);
+    c.say('hi');
+    c.say('no');
+    c.say('1');
+    c.say('I typed the wrong amount');
+    c.say('2026-11-20');
+    c.say('¥1,500');
+    const plan = c.say('no');
+    expect(plan).toContain('gross misunderstanding');
+    expect(plan).toContain('February 18, 2027');
+    expect(plan).toContain('CN¥1,500');
+    expect(c.session?.stepId).toBe('end-wrong-unreachable');
+  });
+
+  it('re-prompts specifically, and after three failures shows the question again with help', () => {
+    const c = chat(kit.engine);
+    c.say('你好');
+    c.say('不是');
+    c.say('1');
+    c.say('1');
+    expect(c.say('很久以前')).toContain('我没看懂这个日期');
+    expect(c.say('2099-01-01')).toContain('这个日期在今天之后');
+    const third = c.say('不记得');
+    expect(third).toContain('帮助');
+    expect(third).toContain('是哪一天付的款');
+    expect(c.session?.stepId).toBe('ask-date');
+    expect(c.session?.failures).toBe(0);
+  });
+
+  it('a choice re-prompt names the number range', () => {
+    const c = chat(kit.engine);
+    c.say('hi');
+    c.say('no');
+    expect(c.say('banana')).toContain('1 to 5');
+  });
+
+  it('back undoes the last answer and keeps the earlier ones', () => {
+    const c = chat(kit.engine);
+    c.say('你好');
+    c.say('不是');
+    c.say('赞赏码');
+    c.say('付错人了');
+    const reply = c.say('返回');
+    expect(reply).toContain('撤回了上一个回答');
+    expect(reply).toContain('发生了什么');
+    expect(c.session?.stepId).toBe('what-happened');
+    expect(c.session?.facts).toEqual({ beingPressed: false, paymentKind: 'reward-code' });
+    c.say('上一步');
+    c.say('上一步');
+    expect(c.say('上一步')).toContain('已经是第一个问题了');
+  });
+
+  it('restart clears the answers and starts again', () => {
+    const c = chat(kit.engine);
+    c.say('hi');
+    c.say('no');
+    const reply = c.say('restart');
+    expect(reply).toContain("let's start from the beginning");
+    expect(c.session?.stepId).toBe('urgent-check');
+    expect(c.session?.facts).toEqual({});
+  });
+
+  it('switches language and shows the current question in the new language', () => {
+    const c = chat(kit.engine);
+    c.say('你好');
+    c.say('不是');
+    const reply = c.say('语言 English');
+    expect(reply).toContain('Switched to English');
+    expect(reply).toContain('How did you pay this money?');
+    expect(c.session?.lang).toBe('en');
+    expect(c.say('lang zh')).toContain('这笔钱是怎么付出去的');
+    expect(c.say('lang fr')).toContain('中文和英文');
+  });
+
+  it('summary lists the facts collected so far in the user\'s language', () => {
+    const c = chat(kit.engine);
+    c.say('hi');
+    expect(c.say('summary')).toContain('Nothing has been recorded yet');
+    c.say('no');
+    c.say('3');
+    const summary = c.say('summary');
+    expect(summary).toContain('How you paid: A WeChat transfer they already accepted');
+    expect(summary).toContain('Someone is pressing you to pay: no');
+  });
+
+  it('forget asks for confirmation, then erases the session', () => {
+    const c = chat(kit.engine);
+    c.say('你好');
+    c.say('不是');
+    expect(c.say('删除我的数据')).toContain('确认要删除');
+    expect(c.say('算了')).toContain('没有删除任何内容');
+    expect(c.session?.stepId).toBe('payment-kind');
+    c.say('forget');
+    expect(c.say('是')).toContain('已删除');
+    expect(c.session).toBeNull();
+  });
+
+  it('an ended conversation says how to go on', () => {
+    const c = chat(kit.engine);
+    c.say('hi');
+    c.say('no');
+    c.say('2');
+    expect(c.session?.stepId).toBe('end-transfer-pending');
+    expect(c.say('thanks')).toContain('"restart"');
+  });
+});
+
+describe('flow changes', () => {
+  const v1 = `
+id: reward-code-recovery
+start: urgent-check
+steps:
+  urgent-check: { type: input, input: yesno, fact: beingPressed, next: ask-date }
+  ask-date: { type: input, input: date, fact: paidOn, next: old-step }
+  old-step: { type: input, input: money, fact: amount, next: end-regret }
+  end-regret: { type: end }
+`;
+  const v2 = `
+id: reward-code-recovery
+start: urgent-check
+steps:
+  urgent-check: { type: input, input: yesno, fact: beingPressed, next: ask-date }
+  ask-date: { type: input, input: date, fact: paidOn, next: ask-amount }
+  ask-amount: { type: input, input: money, fact: amount, next: end-regret }
+  end-regret: { type: end }
+`;
+
+  it('restarts with an explanation and keeps the facts whose steps still exist', () => {
+    const old = createEngine(compileFlow(parseFlow(v1, 'v1.yaml'), 'v1'), kit.translators);
+    const c = chat(old);
+    c.say('你好');
+    c.say('不是');
+    c.say('昨天');
+    expect(c.session?.stepId).toBe('old-step');
+
+    const updated = createEngine(compileFlow(parseFlow(v2, 'v2.yaml'), 'v2'), kit.translators);
+    const outcome = updated.handle(c.session ?? undefined, { userId: 'u1', text: '500' }, new Date('2026-11-28T04:00:00Z'));
+    expect(outcome.replies.join('\n')).toContain('这份指南已经更新');
+    // The message answered the old question, so it is not applied to the new one.
+    expect(outcome.session?.stepId).toBe('ask-amount');
+    expect(outcome.session?.facts).toEqual({ beingPressed: false, paidOn: '2026-11-27' });
+    expect(outcome.session?.flowHash).toBe('v2');
+  });
+
+  it('continues silently when the saved step still exists', () => {
+    const old = createEngine(compileFlow(parseFlow(v2, 'v2.yaml'), 'a'), kit.translators);
+    const c = chat(old);
+    c.say('你好');
+    c.say('不是');
+    const same = createEngine(compileFlow(parseFlow(v2, 'v2.yaml'), 'b'), kit.translators);
+    const outcome = same.handle(c.session ?? undefined, { userId: 'u1', text: '昨天' }, new Date('2026-11-28T04:00:00Z'));
+    expect(outcome.replies.join('\n')).not.toContain('这份指南已经更新');
+    expect(outcome.session?.stepId).toBe('ask-amount');
+  });
+});

@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { loadFlowFile, loadLocales } from '../src/adapters/files/flow-files.js';
+import { createEngine, type Engine } from '../src/core/engine.js';
+import type { Session } from '../src/core/session.js';
+import type { Lang } from '../src/core/types.js';
+import type { CompiledFlow } from '../src/flow/compile.js';
+import { createTranslators, type Resource, type Translators } from '../src/i18n/index.js';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const FLOW_FILE = resolve(ROOT, 'flows/reward-code-recovery.yaml');
+export const LOCALES_DIR = resolve(ROOT, 'locales');
+
+export interface Kit {
+  flow: CompiledFlow;
+  resources: Resource;
+  translators: Translators;
+  engine: Engine;
+}
+
+export async function loadKit(flowFile = FLOW_FILE): Promise<Kit> {
+  const flow = await loadFlowFile(flowFile);
+  const resources = await loadLocales(LOCALES_DIR);
+  const translators = createTranslators(resources);
+  return { flow, resources, translators, engine: createEngine(flow, translators) };
+}
+
+/** A scripted conversation against the pure engine: what a user types, what comes back. */
+export function chat(engine: Engine, opts: { now?: Date; lang?: Lang; userId?: string } = {}) {
+  let session: Session | undefined | null;
+  const now = opts.now ?? new Date('2026-11-28T04:00:00Z');
+  return {
+    say(text: string): string {
+      const outcome = engine.handle(session ?? undefined, { userId: opts.userId ?? 'u1', text, lang: opts.lang }, now);
+      session = outcome.session;
+      return outcome.replies.join('\n\n');
+    },
+    get session() {
+      return session;
+    },
+    set session(value) {
+      session = value;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { missingFlowKeys } from '../src/flow/keys.js';
+import { LANGS } from '../src/core/types.js';
+import { loadKit, type Kit } from './helpers.js';
+
+let kit: Kit;
+beforeAll(async () => {
+  kit = await loadKit();
+});
+
+type Tree = { [key: string]: unknown };
+
+function leaves(tree: unknown, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>();
+  if (typeof tree === 'string') return out.set(prefix, tree);
+  for (const [key, value] of Object.entries((tree ?? {}) as Tree)) {
+    for (const [k, v] of leaves(value, prefix ? `${prefix}.${key}` : key)) out.set(k, v);
+  }
+  return out;
+}
+
+const placeholders = (text: string) => [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}|\$t\(([^)]+)\)/g)].map((m) => m[0]).sort();
+
+describe('locales', () => {
+  it('every key exists in every language, with the same placeholders', () => {
+    const [first, ...others] = LANGS;
+    const base = leaves(kit.resources[first]);
+    expect(base.size).toBeGreaterThan(50);
+    for (const lang of others) {
+      const other = leaves(kit.resources[lang]);
+      expect([...other.keys()].sort(), `keys of ${lang}`).toEqual([...base.keys()].sort());
+      for (const [key, text] of base) {
+        expect(placeholders(other.get(key) ?? ''), `${lang}:${key}`).toEqual(placeholders(text));
+      }
+    }
+  });
+
+  it('the flow has every word it needs in every language', () => {
+    expect(missingFlowKeys(kit.flow.definition, kit.resources)).toEqual([]);
+  });
+
+  it('detects a missing key', () => {
+    const broken = structuredClone(kit.resources) as Tree;
+    delete ((((broken.en as Tree)['reward-code-recovery'] as Tree).steps as Tree)['ask-date'] as Tree).prompt;
+    expect(missingFlowKeys(kit.flow.definition, broken)).toEqual([{ lang: 'en', key: 'steps.ask-date.prompt' }]);
+  });
+
+  it('prints no phone number outside the allowlist (110, 96110, 95017, 12348)', () => {
+    const allowed = new Set(['110', '96110', '95017', '12348']);
+    for (const lang of LANGS) {
+      for (const [key, text] of leaves(kit.resources[lang])) {
+        // Legal references (第147条, arts. 985–987) are not phone numbers; every other run of
+        // 3+ digits is, except amounts, years and the "tip 5.88, get 588" example.
+        const withoutLaw = text.replace(/第\d+(?:至\d+)?条/g, '').replace(/arts?\.\s*\d+(?:\s*(?:,|–|and)\s*\d+)*/g, '');
+        const numbers = [...withoutLaw.matchAll(/(?<![\d.,])\d{3,}(?![\d.,]|\s*(?:元|yuan|年|-|\/))/g)].map((m) => m[0]);
+        for (const n of numbers) {
+          const ok = allowed.has(n) || /^(19|20)\d\d$/.test(n) || ['500', '588'].includes(n);
+          expect(ok, `${lang}:${key} prints ${n}`).toBe(true);
+        }
+        expect(text, `${lang}:${key}`).not.toMatch(/400[-\s]?\d{3}/);
+      }
+    }
+  });
+});

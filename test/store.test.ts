@@ -1,0 +1,104 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Session } from '../src/core/session.js';
+import { silentLogger } from '../src/log.js';
+import { createLowdbStore } from '../src/store/lowdb.js';
+import { createMemoryStore } from '../src/store/memory.js';
+import { createConversationService } from '../src/core/conversation.js';
+import { loadKit } from './helpers.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zhuihui-store-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const session = (userId: string, stepId = 'payment-kind'): Session => ({
+  v: 1, userId, lang: 'zh-CN', flowId: 'reward-code-recovery', flowHash: 'h', stepId, facts: { amount: 500 },
+  history: [], failures: 0, createdAt: '2026-11-28T00:00:00.000Z', updatedAt: '2026-11-28T00:00:00.000Z',
+});
+
+describe.each([
+  ['lowdb', () => createLowdbStore(dir, silentLogger)],
+  ['memory', async () => createMemoryStore()],
+])('%s store', (_name, make) => {
+  it('saves, reads back and deletes', async () => {
+    const store = await make();
+    expect(await store.get('wxid_a')).toBeUndefined();
+    await store.set(session('wxid_a'));
+    await store.set(session('wxid_b', 'ask-date'));
+    expect(await store.get('wxid_a')).toEqual(session('wxid_a'));
+    expect((await store.get('wxid_b'))?.stepId).toBe('ask-date');
+    await store.delete('wxid_a');
+    expect(await store.get('wxid_a')).toBeUndefined();
+    expect(await store.get('wxid_b')).toBeDefined();
+  });
+});
+
+describe('lowdb store on disk', () => {
+  it('survives a new store instance (a restart)', async () => {
+    await (await createLowdbStore(dir, silentLogger)).set(session('wxid_a'));
+    expect(await (await createLowdbStore(dir, silentLogger)).get('wxid_a')).toEqual(session('wxid_a'));
+  });
+
+  it('keeps the data directory private and names files without user ids', async () => {
+    const store = await createLowdbStore(dir, silentLogger);
+    await store.set(session('wxid_secret'));
+    expect((await stat(dir)).mode & 0o077).toBe(0);
+    expect((await stat(join(dir, 'sessions'))).mode & 0o077).toBe(0);
+    const files = await readdir(join(dir, 'sessions'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).not.toContain('wxid');
+  });
+
+  it('moves a corrupt file aside, starts that user fresh and loses no one else', async () => {
+    const store = await createLowdbStore(dir, silentLogger);
+    await store.set(session('wxid_a'));
+    await store.set(session('wxid_b'));
+    const before = await readdir(join(dir, 'sessions'));
+    // Truncate one user's file, as a crash or a full disk might leave it.
+    for (const file of before) {
+      const path = join(dir, 'sessions', file);
+      if ((await readFile(path, 'utf8')).includes('"wxid_a"')) await writeFile(path, '{"session": {"v": 1, "us');
+    }
+    expect(await store.get('wxid_a')).toBeUndefined();
+    expect(await store.get('wxid_b')).toEqual(session('wxid_b'));
+    const after = await readdir(join(dir, 'sessions'));
+    expect(after.filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
+    await store.set(session('wxid_a', 'ask-amount'));
+    expect((await store.get('wxid_a'))?.stepId).toBe('ask-amount');
+  });
+
+  it('forget through the conversation removes the user\'s file', async () => {
+    const kit = await loadKit();
+    const store = await createLowdbStore(dir, silentLogger);
+    const service = createConversationService(kit.engine, store, () => new Date('2026-11-28T04:00:00Z'));
+    await service.handle({ userId: 'wxid_a', text: '你好' });
+    await service.handle({ userId: 'wxid_b', text: 'hi' });
+    expect(await readdir(join(dir, 'sessions'))).toHaveLength(2);
+    await service.handle({ userId: 'wxid_a', text: '删除我的数据' });
+    expect((await service.handle({ userId: 'wxid_a', text: '是' })).join()).toContain('已删除');
+    expect(await readdir(join(dir, 'sessions'))).toHaveLength(1);
+    expect(await store.get('wxid_a')).toBeUndefined();
+  });
+});
+
+describe('conversation service', () => {
+  it('processes one user\'s messages strictly in order, and users independently', async () => {
+    const kit = await loadKit();
+    const store = createMemoryStore();
+    const service = createConversationService(kit.engine, store, () => new Date('2026-11-28T04:00:00Z'));
+    // Fired without awaiting: each must see the session the previous one saved.
+    const a = ['你好', '不是', '1', '2', '昨天', '500'].map((text) => service.handle({ userId: 'a', text }));
+    const b = ['hello', 'no', '1'].map((text) => service.handle({ userId: 'b', text }));
+    await Promise.all([...a, ...b]);
+    expect((await store.get('a'))?.stepId).toBe('b-can-reach');
+    expect((await store.get('a'))?.facts.amount).toBe(500);
+    expect((await store.get('b'))?.stepId).toBe('what-happened');
+    expect((await store.get('b'))?.lang).toBe('en');
+  });
+});
