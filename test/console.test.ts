@@ -48,7 +48,7 @@ describe('console chat (piped stdin)', () => {
   });
 
   it('chats in English with --lang en, whatever the first message', async () => {
-    const r = await run(['1', 'no', 'I scanned their reward code', 'scammed', '3 days ago', '¥800'], ['--lang', 'en']);
+    const r = await run(['1', 'no', 'I scanned their reward code', 'scammed', '3 days ago', '¥800', 'skip'], ['--lang', 'en']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Your action plan, most urgent first');
     expect(r.stdout).toContain('96110');

@@ -41,12 +41,13 @@ describe('engine', () => {
     c.say('付错人了');
     c.say('2026-11-20');
     c.say('五百块');
+    c.say('小王');
     const plan = c.say('是');
     expect(plan).toContain('不当得利');
     expect(plan).toContain('2029年11月20日');
     expect(plan).toContain('¥500');
     expect(plan).toContain('95017');
-    expect(c.session?.stepId).toBe('end-wrong-reachable');
+    expect(c.session?.stepId).toBe('end-wrong-payment');
   });
 
   it('shows the 90-day date for a mistyped amount, in English', () => {
@@ -57,11 +58,13 @@ describe('engine', () => {
     c.say('I typed the wrong amount');
     c.say('2026-11-20');
     c.say('¥1,500');
+    c.say('skip');
     const plan = c.say('no');
     expect(plan).toContain('gross misunderstanding');
     expect(plan).toContain('February 18, 2027');
     expect(plan).toContain('CN¥1,500');
-    expect(c.session?.stepId).toBe('end-wrong-unreachable');
+    expect(plan).toContain('(not given)');
+    expect(c.session?.stepId).toBe('end-wrong-payment');
   });
 
   it('re-prompts specifically, and after three failures shows the question again with help', () => {

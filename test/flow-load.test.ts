@@ -34,7 +34,7 @@ describe('flow loading', () => {
 
   it('reports an unknown condition and lists the known ones', async () => {
     expect(await problemsOf('unknown-condition')).toEqual([
-      'test/fixtures/flows/unknown-condition.yaml:9:15: steps.ask.next.0.when: unknown condition; use one of: factEquals, factIn, factKnown, atLeast, below, daysSinceAtMost, daysSinceMoreThan, all, any, not',
+      'test/fixtures/flows/unknown-condition.yaml:9:15: steps.ask.next.0.when: unknown condition; use one of: factEquals, factIn, factKnown, atLeast, below, daysSinceAtMost, daysSinceMoreThan, yearsSinceMoreThan, all, any, not',
     ]);
   });
 

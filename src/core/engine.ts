@@ -1,9 +1,11 @@
 import { advance, type CompiledFlow } from '../flow/compile.js';
+import { evaluate } from '../flow/conditions.js';
+import type { Interrupt } from '../flow/schema.js';
 import type { Translator, Translators } from '../i18n/index.js';
 import { todayIn } from './calendar.js';
 import { parseCommand, type Command } from './commands.js';
-import { hasHan, interpretInput, parseChoice, parseYesNo, type Interpretation } from './interpret/index.js';
-import { formatFact, keys, renderStep } from './render.js';
+import { hasHan, interpretInput, mentionsAny, parseChoice, parseYesNo, type Interpretation } from './interpret/index.js';
+import { factVariables, formatFact, keys, renderStep, splitMessage } from './render.js';
 import { pushHistory, type Session } from './session.js';
 import { DEFAULT_LANG, type FactValue, type Facts, type Lang } from './types.js';
 
@@ -93,9 +95,12 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const today = todayIn(now);
     if (!existing) {
       const lang = inbound.lang ?? detectLanguage(inbound.text);
-      const session = start(inbound.userId, lang, now);
+      const fresh = start(inbound.userId, lang, now);
+      const fired = firedInterrupt(fresh, inbound.text);
+      const session = fired ? withInterruptFact(fresh, fired) : fresh;
+      const warning = fired ? [translators(lang)(`${flowId}:interrupts.${fired.id}.prompt`)] : [];
       const entered = enter(session, today);
-      return { session: entered.session, replies: [translators(lang)('common:greeting'), ...entered.replies] };
+      return { session: entered.session, replies: [translators(lang)('common:greeting'), ...warning, ...entered.replies] };
     }
     const { session: migrated, notice } = migrate(existing, now, today);
     const session = { ...migrated, updatedAt: now.toISOString() };
@@ -116,6 +121,8 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     }
     const command = parseCommand(text);
     if (command) return runCommand(command, session, now, today);
+    const fired = firedInterrupt(session, text);
+    if (fired) return interrupt(session, fired, t);
     const step = flow.step(session.stepId);
     if (!step || step.type === 'end') return { session, replies: [t('common:ended')] };
     if (step.type === 'message') return enter(session, today);
@@ -126,9 +133,27 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return enter({ ...session, ...next, history: pushHistory(session), failures: 0 }, today);
   }
 
+  function firedInterrupt(session: Session, text: string): Interrupt | undefined {
+    return flow.definition.interrupts?.find(
+      (i) => !i.notAt?.includes(session.stepId) && mentionsAny(text, Object.values(i.phrases).flat()),
+    );
+  }
+
+  function withInterruptFact(session: Session, fired: Interrupt): Session {
+    return fired.fact ? { ...session, facts: { ...session.facts, [fired.fact]: true } } : session;
+  }
+
+  /** Safety first: the warning, then the same question again, so the user can go on. */
+  function interrupt(session: Session, fired: Interrupt, t: Translator): Outcome {
+    const next = withInterruptFact(session, fired);
+    const ended = flow.step(next.stepId)?.type === 'end';
+    const current = ended ? [t('common:ended')] : renderStep(flow, next.stepId, next.facts, t, next.lang);
+    return { session: next, replies: [t(`${flowId}:interrupts.${fired.id}.prompt`), t('common:interrupted'), ...current] };
+  }
+
   function interpretAnswer(session: Session, text: string, today: string): Interpretation {
     const step = flow.step(session.stepId);
-    if (step?.type === 'input') return interpretInput(step.input, text, today);
+    if (step?.type === 'input') return interpretInput(step.input, text, today, step.optional);
     if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
     const options = step.options.map((o) => ({
       id: o.id,
@@ -178,18 +203,26 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         return { session: switched, replies: [t2('common:language.switched'), ...renderStep(flow, switched.stepId, switched.facts, t2, switched.lang)] };
       }
       case 'summary':
-        return { session, replies: [summary(session, t)] };
+        return { session, replies: summary(session, t, today) };
       case 'forget':
         return { session: { ...session, pending: 'confirm-forget' }, replies: [t('common:forget.confirm')] };
     }
   }
 
-  function summary(session: Session, t: Translator): string {
+  /** The case file: facts, the flow's extra lines (deadlines…) and, once ended, the plan. */
+  function summary(session: Session, t: Translator, today: string): string[] {
+    const vars = factVariables(flow, session.facts, t, session.lang);
     const lines = Object.entries(session.facts).map(([name, value]: [string, FactValue]) =>
       t('common:summary.line', { label: t(keys.fact(flowId, name)), value: formatFact(flow, name, value, t, session.lang) }),
     );
-    if (lines.length === 0) return t('common:summary.empty');
-    return [t('common:summary.title'), ...lines].join('\n');
+    if (lines.length === 0) return [t('common:summary.empty')];
+    const extra = (flow.definition.caseFile ?? [])
+      .filter((entry) => !entry.when || evaluate(entry.when, session.facts, today))
+      .map((entry) => t(`${flowId}:caseFile.${entry.id}`, vars));
+    const head = [t('common:summary.title'), ...lines, ...(extra.length > 0 ? ['', ...extra] : [])].join('\n');
+    const ended = flow.step(session.stepId)?.type === 'end';
+    const plan = ended ? [t('common:summary.plan'), ...renderStep(flow, session.stepId, session.facts, t, session.lang)] : [];
+    return [...splitMessage(head), ...plan];
   }
 
   function resume(existing: Session, now: Date): Outcome {

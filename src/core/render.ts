@@ -60,6 +60,7 @@ export function formatFact(flow: CompiledFlow, name: string, value: FactValue, t
   if (step?.type === 'input' && step.input === 'money' && typeof value === 'number') return formatMoney(value, lang);
   if (step?.type === 'input' && step.input === 'date' && typeof value === 'string') return formatDate(value, lang);
   if (typeof value === 'boolean') return t(value ? 'common:yes' : 'common:no');
+  if (value === '') return t('common:notGiven');
   return String(value);
 }
 
@@ -77,9 +78,14 @@ export function formatDate(iso: string, lang: Lang): string {
 
 /**
  * Packs paragraphs into messages of at most MAX_MESSAGE_CHARS; a single paragraph that is
- * longer is split at line breaks, and a single line that is longer is cut.
+ * longer is split at line breaks, and a single line that is longer is cut. A line of `---`
+ * forces a new message, so a text meant to be copied arrives as a bubble of its own.
  */
 export function splitMessage(text: string, max = MAX_MESSAGE_CHARS): string[] {
+  return text.split(/\n[ \t]*---[ \t]*\n/).flatMap((part) => packParagraphs(part, max));
+}
+
+function packParagraphs(text: string, max: number): string[] {
   const pieces = text
     .split(/\n{2,}/)
     .flatMap((p) => (p.length <= max ? [p] : p.split('\n')))

@@ -65,6 +65,8 @@ export function compileFlow(definition: FlowDefinition, hash: string): CompiledF
   for (const [id, step] of Object.entries(definition.steps)) {
     if ('fact' in step && step.fact) factSteps.set(step.fact, id);
   }
+  // Interrupt facts belong to no step; the start step stands in, so they survive flow changes.
+  for (const i of definition.interrupts ?? []) if (i.fact) factSteps.set(i.fact, definition.start);
   return { definition, hash, machine, step: (id) => definition.steps[id], factSteps };
 }
 

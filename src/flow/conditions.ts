@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Facts } from '../core/types.js';
-import { daysBetween } from '../core/calendar.js';
+import { addYears, daysBetween } from '../core/calendar.js';
 
 /**
  * The named conditions a flow may use in `when:`. A flow refers to them by name, so every
@@ -18,6 +18,7 @@ export const leafConditionSchemas = {
   below: z.object({ fact: factName, value: z.number() }).strict().describe('a number fact is below value'),
   daysSinceAtMost: z.object({ fact: factName, days: z.number().int().min(0) }).strict().describe('a date fact is at most this many days ago'),
   daysSinceMoreThan: z.object({ fact: factName, days: z.number().int().min(0) }).strict().describe('a date fact is more than this many days ago'),
+  yearsSinceMoreThan: z.object({ fact: factName, years: z.number().int().min(1) }).strict().describe('a date fact is more than this many calendar years ago'),
 } as const;
 
 export type LeafConditionName = keyof typeof leafConditionSchemas;
@@ -63,8 +64,12 @@ export function evaluate(condition: Condition, facts: Facts, today: string): boo
     const days = daysSince(facts, condition.daysSinceAtMost.fact, today);
     return days !== undefined && days <= condition.daysSinceAtMost.days;
   }
-  const days = daysSince(facts, condition.daysSinceMoreThan.fact, today);
-  return days !== undefined && days > condition.daysSinceMoreThan.days;
+  if ('daysSinceMoreThan' in condition) {
+    const days = daysSince(facts, condition.daysSinceMoreThan.fact, today);
+    return days !== undefined && days > condition.daysSinceMoreThan.days;
+  }
+  const date = facts[condition.yearsSinceMoreThan.fact];
+  return typeof date === 'string' && daysBetween(addYears(date, condition.yearsSinceMoreThan.years), today) > 0;
 }
 
 function numberFact(facts: Facts, name: string): number {

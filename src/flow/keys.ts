@@ -11,6 +11,11 @@ export function requiredFlowKeys(flow: FlowDefinition): string[] {
     if (step.type === 'choice') for (const o of step.options) out.push(`steps.${stepId}.options.${o.id}`);
     if ('fact' in step && step.fact) out.push(`facts.${step.fact}`);
   }
+  for (const i of flow.interrupts ?? []) {
+    out.push(`interrupts.${i.id}.prompt`);
+    if (i.fact) out.push(`facts.${i.fact}`);
+  }
+  for (const entry of flow.caseFile ?? []) out.push(`caseFile.${entry.id}`);
   return out;
 }
 

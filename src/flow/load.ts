@@ -109,6 +109,17 @@ function checkReferences(flow: FlowDefinition): Array<[Path, string]> {
   const steps = new Map(Object.entries(flow.steps));
   const factsSet = new Set<string>();
   for (const step of steps.values()) if ('fact' in step && step.fact) factsSet.add(step.fact);
+  (flow.interrupts ?? []).forEach((interrupt, i) => {
+    if (interrupt.fact) factsSet.add(interrupt.fact);
+    (interrupt.notAt ?? []).forEach((stepId, j) => {
+      if (!steps.has(stepId)) problems.push([['interrupts', i, 'notAt', j], `unknown step "${stepId}"`]);
+    });
+  });
+  (flow.caseFile ?? []).forEach((entry, i) => {
+    for (const fact of entry.when ? factsRead(entry.when) : []) {
+      if (!factsSet.has(fact)) problems.push([['caseFile', i, 'when'], `unknown fact "${fact}": no step sets it`]);
+    }
+  });
 
   if (!steps.has(flow.start)) problems.push([['start'], `unknown step "${flow.start}"`]);
   for (const [stepId, step] of steps) {

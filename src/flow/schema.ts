@@ -63,6 +63,7 @@ const inputStep = z
     type: z.literal('input').describe('ask for one value and save it as a fact'),
     input: z.enum(INPUT_KINDS),
     fact: factName,
+    optional: z.boolean().optional().describe('the user may reply "skip" / "跳过"; the fact is then "not given"'),
     next: nextSchema,
   })
   .strict();
@@ -73,11 +74,34 @@ const endStep = z
 
 export const stepSchema = z.discriminatedUnion('type', [messageStep, choiceStep, inputStep, endStep]);
 
+const phrases = z
+  .object(Object.fromEntries(LANGS.map((lang) => [lang, z.array(z.string().min(2)).min(1)])) as Record<
+    (typeof LANGS)[number],
+    z.ZodArray<z.ZodString>
+  >)
+  .strict();
+
+const interrupt = z
+  .object({
+    id,
+    phrases: phrases.describe('words that fire this interrupt at any step, in either language'),
+    fact: factName.optional().describe('set to true when the interrupt fires'),
+    notAt: z.array(target).optional().describe('steps where it does not fire, e.g. the step that asks about it'),
+  })
+  .strict()
+  .describe('checked on every message before it is read as an answer; its text is shown, then the current question again');
+
+const caseFileEntry = z
+  .object({ id, when: conditionSchema.optional().describe('include this line only if the condition holds') })
+  .strict();
+
 export const flowSchema = z
   .object({
     id: id.describe('the flow id; also the i18next namespace of its words'),
     version: z.number().int().min(1).optional(),
     start: target.describe('the first step'),
+    interrupts: z.array(interrupt).optional(),
+    caseFile: z.array(caseFileEntry).optional().describe('extra lines of the "summary" case file (words: caseFile.<id>)'),
     steps: z.record(id, stepSchema).describe('the steps, by id'),
   })
   .strict();
@@ -88,6 +112,7 @@ export type ChoiceStep = z.infer<typeof choiceStep>;
 export type InputStep = z.infer<typeof inputStep>;
 export type Next = z.infer<typeof nextSchema>;
 export type Branch = z.infer<typeof branch>;
+export type Interrupt = z.infer<typeof interrupt>;
 
 /** JSON Schema for editors (yaml-language-server), generated from the same schema. */
 export function flowJsonSchema(): Record<string, unknown> {

@@ -34,11 +34,17 @@ function ordinal(s: string): number | undefined {
 }
 
 /** Chinese has no spaces, so containment; Latin words must stand as whole words. */
-function mentions(text: string, word: string): boolean {
+export function mentions(text: string, word: string): boolean {
   if (/^[\p{Script=Latin}\d\s'-]+$/u.test(word)) {
     return new RegExp(`(^|[^\\p{L}])${escape(word)}($|[^\\p{L}])`, 'u').test(text);
   }
   return word.length >= 2 && text.includes(word);
+}
+
+/** Whether the text mentions any of the phrases (already in any case or width). */
+export function mentionsAny(text: string, phrases: readonly string[]): boolean {
+  const s = normalize(text);
+  return phrases.some((p) => mentions(s, normalize(p)));
 }
 
 function escape(s: string): string {

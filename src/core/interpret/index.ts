@@ -5,7 +5,7 @@ import { parseMoney } from './money.js';
 import { normalize } from './normalize.js';
 import { parseYesNo } from './yesno.js';
 
-export { parseChoice, type ChoiceOption } from './choice.js';
+export { mentionsAny, parseChoice, type ChoiceOption } from './choice.js';
 export { normalize, hasHan } from './normalize.js';
 export { parseYesNo } from './yesno.js';
 
@@ -15,7 +15,11 @@ export type Interpretation = { ok: true; value: FactValue } | { ok: false, reaso
 
 export const MAX_TEXT_ANSWER = 500;
 
-export function interpretInput(kind: InputKind, text: string, today: string): Interpretation {
+/** What people type to skip an optional question. The stored value is '' ("not given"). */
+const SKIP = new Set(['跳过', '不知道', '不清楚', '不记得', '没有', '无', 'skip', 'pass', "don't know", 'dont know', 'unknown', 'none', 'no idea']);
+
+export function interpretInput(kind: InputKind, text: string, today: string, optional = false): Interpretation {
+  if (optional && SKIP.has(normalize(text))) return { ok: true, value: '' };
   switch (kind) {
     case 'money': {
       const value = parseMoney(text);
