@@ -29,6 +29,18 @@ type Path = readonly (string | number)[];
  * flow should not have to run the loader ten times to find ten typos.
  */
 export function parseFlow(text: string, file: string): FlowDefinition {
+  const { data, locate } = parseYamlWith(text, file, flowSchema);
+  const problems = checkReferences(data).map(([path, message]) => locate(path, message));
+  if (problems.length > 0) throw new FlowLoadError(sortProblems(problems));
+  return data;
+}
+
+/** YAML text validated by a schema; every problem located as file:line:column. */
+export function parseYamlWith<T>(
+  text: string,
+  file: string,
+  schema: z.ZodType<T>,
+): { data: T; locate: (path: Path, message: string) => FlowProblem } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number, message: string): FlowProblem => {
@@ -39,21 +51,16 @@ export function parseFlow(text: string, file: string): FlowDefinition {
     throw new FlowLoadError(doc.errors.map((e) => at(e.pos[0], yamlMessage(e.code, e.message))));
   }
   const locate = (path: Path, message: string): FlowProblem => at(offsetOf(doc, path), message);
-
-  const parsed = flowSchema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    const issues = parsed.error.issues.flatMap((i) => mostSpecific(i, []));
-    const message = (i: Issue) => {
-      const path = i.path as Path;
-      const field = path.at(-1);
-      const missing = path.length > 0 && !doc.hasIn(path) && (i.code === 'invalid_type' || i.code === 'invalid_union');
-      return missing ? `${path.slice(0, -1).join('.')}: missing field "${String(field)}"` : schemaMessage(i);
-    };
-    throw new FlowLoadError(sortProblems(issues.map((i) => locate(i.path as Path, message(i)))));
-  }
-  const problems = checkReferences(parsed.data).map(([path, message]) => locate(path, message));
-  if (problems.length > 0) throw new FlowLoadError(sortProblems(problems));
-  return parsed.data;
+  const parsed = schema.safeParse(doc.toJS());
+  if (parsed.success) return { data: parsed.data, locate };
+  const issues = parsed.error.issues.flatMap((i) => mostSpecific(i, []));
+  const message = (i: Issue) => {
+    const path = i.path as Path;
+    const field = path.at(-1);
+    const missing = path.length > 0 && !doc.hasIn(path) && (i.code === 'invalid_type' || i.code === 'invalid_union');
+    return missing ? `${path.slice(0, -1).join('.')}: missing field "${String(field)}"` : schemaMessage(i);
+  };
+  throw new FlowLoadError(sortProblems(issues.map((i) => locate(i.path as Path, message(i)))));
 }
 
 function yamlMessage(code: string, message: string): string {
