@@ -52,7 +52,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   function enter(session: Session, today: string): Outcome {
     const t = translators(session.lang);
     const replies: string[] = [];
-    let current = session;
+    let current: Session = { ...session, enteredAt: session.stepId };
     for (let i = 0; i < MAX_AUTO_STEPS; i++) {
       replies.push(...renderStep(flow, current.stepId, current.facts, t, current.lang));
       if (flow.step(current.stepId)?.type !== 'message') break;
@@ -221,8 +221,15 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       .map((entry) => t(`${flowId}:caseFile.${entry.id}`, vars));
     const head = [t('common:summary.title'), ...lines, ...(extra.length > 0 ? ['', ...extra] : [])].join('\n');
     const ended = flow.step(session.stepId)?.type === 'end';
-    const plan = ended ? [t('common:summary.plan'), ...renderStep(flow, session.stepId, session.facts, t, session.lang)] : [];
+    const plan = ended ? [t('common:summary.plan'), ...planMessages(session, today)] : [];
     return [...splitMessage(head), ...plan];
+  }
+
+  /** The messages shown since the last answer, up to and including the end step. */
+  function planMessages(session: Session, today: string): string[] {
+    const from = session.enteredAt && flow.step(session.enteredAt) ? session.enteredAt : session.stepId;
+    const walked = enter({ ...session, stepId: from }, today);
+    return walked.session?.stepId === session.stepId ? walked.replies.slice(0, -1) : renderStep(flow, session.stepId, session.facts, translators(session.lang), session.lang);
   }
 
   function resume(existing: Session, now: Date): Outcome {

@@ -22,6 +22,8 @@ export interface Session {
   /** Unclear answers in a row at the current step. */
   failures: number;
   pending?: 'confirm-forget';
+  /** Where the engine last started walking after an answer: the plan is re-shown from here. */
+  enteredAt?: string;
   createdAt: string;
   updatedAt: string;
 }
