@@ -7,7 +7,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const COMMANDS = ['chat', 'flow'] as const;
+const COMMANDS = ['chat', 'bot', 'flow'] as const;
 
 const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
@@ -15,6 +15,15 @@ const envSchema = z.object({
   LOG_CONTENT: z.enum(['0', '1']).default('0'),
   FLOW_FILE: z.string().min(1).default('flows/reward-code-recovery.yaml'),
   LOCALES_DIR: z.string().min(1).default('locales'),
+  WECHATY_PUPPET: z.string().min(1).default('wechaty-puppet-wechat4u'),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
+  WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().min(1).optional(),
+  BOT_NAME: z.string().regex(/^[\w-]+$/, 'use letters, digits, _ and -').default('zhuihui'),
+  SEND_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1500),
+  SEND_JITTER_MS: z.coerce.number().int().min(0).default(1000),
+  SEND_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  SEND_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  AUTO_ACCEPT_FRIENDS: z.enum(['0', '1']).default('0'),
 });
 
 export interface Config {
@@ -29,6 +38,14 @@ export interface Config {
   logContent: boolean;
   flowFile: string;
   localesDir: string;
+  bot: {
+    name: string;
+    puppet: string;
+    puppetToken: string | undefined;
+    puppetEndpoint: string | undefined;
+    autoAcceptFriends: boolean;
+    send: { minIntervalMs: number; jitterMs: number; maxPerMinute: number; retries: number };
+  };
 }
 
 /** Parses flags and environment once, at start-up; a mistake stops with a clear message. */
@@ -66,6 +83,19 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     logContent: e.LOG_CONTENT === '1',
     flowFile: resolve(e.FLOW_FILE),
     localesDir: resolve(e.LOCALES_DIR),
+    bot: {
+      name: e.BOT_NAME,
+      puppet: e.WECHATY_PUPPET,
+      puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN,
+      puppetEndpoint: e.WECHATY_PUPPET_SERVICE_ENDPOINT,
+      autoAcceptFriends: e.AUTO_ACCEPT_FRIENDS === '1',
+      send: {
+        minIntervalMs: e.SEND_MIN_INTERVAL_MS,
+        jitterMs: e.SEND_JITTER_MS,
+        maxPerMinute: e.SEND_MAX_PER_MINUTE,
+        retries: e.SEND_RETRIES,
+      },
+    },
   };
 }
 

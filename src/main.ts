@@ -1,34 +1,31 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { runConsole } from './adapters/console/repl.js';
-import { assertFlowWords, loadFlowFile, loadLocales } from './adapters/files/flow-files.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createConversationService } from './core/conversation.js';
-import { createEngine } from './core/engine.js';
 import { FlowLoadError } from './flow/load.js';
 import { flowJsonSchema } from './flow/schema.js';
-import { createTranslators } from './i18n/index.js';
 import { createLogger } from './log.js';
-import { createLowdbStore } from './store/lowdb.js';
+import { createRuntime } from './runtime.js';
 
 /** Composition root: reads config, wires adapters around the core, dispatches the command. */
 async function main(): Promise<number> {
   const config = loadConfig(process.argv.slice(2), process.env);
-  if (config.command === 'flow') return flowCommand(config);
-  return chat(config);
+  switch (config.command) {
+    case 'flow':
+      return flowCommand(config);
+    case 'bot':
+      return bot(config);
+    case 'chat':
+      return chat(config);
+  }
 }
 
 async function chat(config: Config): Promise<number> {
   const log = createLogger(config.logLevel);
-  const flow = await loadFlowFile(config.flowFile);
-  const resources = await loadLocales(config.localesDir);
-  assertFlowWords(flow, resources, config.localesDir);
-  const translators = createTranslators(resources);
-  const store = await createLowdbStore(config.dataDir, log);
-  const service = createConversationService(createEngine(flow, translators), store, () => new Date());
+  const runtime = await createRuntime({ ...config, log });
   await runConsole({
-    service,
-    translators,
+    service: runtime.service,
+    translators: runtime.translators,
     input: process.stdin,
     output: process.stdout,
     userId: config.userId,
@@ -36,6 +33,15 @@ async function chat(config: Config): Promise<number> {
     interactive: Boolean(process.stdin.isTTY),
   });
   return 0;
+}
+
+async function bot(config: Config): Promise<number> {
+  const log = createLogger(config.logLevel === 'warn' ? 'info' : config.logLevel);
+  const runtime = await createRuntime({ ...config, log });
+  // Loaded only for this command: wechaty is heavy and the console chat does not need it.
+  const { buildBot, runBot } = await import('./adapters/wechaty/bot.js');
+  const { bot: wechaty, assistant } = buildBot(config, runtime, log);
+  return runBot(wechaty, assistant, log);
 }
 
 async function flowCommand(config: Config): Promise<number> {
@@ -47,9 +53,8 @@ async function flowCommand(config: Config): Promise<number> {
     return 0;
   }
   if (sub === 'check') {
-    const flow = await loadFlowFile(config.flowFile);
-    assertFlowWords(flow, await loadLocales(config.localesDir), config.localesDir);
-    console.log(`${flow.definition.id}: ${Object.keys(flow.definition.steps).length} steps, no problems`);
+    const runtime = await createRuntime({ ...config, log: createLogger('silent') });
+    console.log(`${runtime.flow.definition.id}: ${Object.keys(runtime.flow.definition.steps).length} steps, no problems`);
     return 0;
   }
   throw new ConfigError('usage: npm run flow -- schema | check');

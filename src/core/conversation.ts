@@ -4,6 +4,8 @@ import type { Engine, Inbound } from './engine.js';
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
   handle(inbound: Inbound): Promise<string[]>;
+  /** A non-text message: a reply asking for words; nothing is stored. */
+  handleMedia(userId: string): Promise<string[]>;
   /** The greeting-back for a user who already has a conversation, or undefined. */
   resume(userId: string): Promise<string[] | undefined>;
 }
@@ -35,6 +37,7 @@ export function createConversationService(engine: Engine, store: SessionStore, c
         else await store.delete(inbound.userId);
         return outcome.replies;
       }),
+    handleMedia: (userId) => serialised(userId, async () => engine.media(await store.get(userId))),
     resume: (userId) =>
       serialised(userId, async () => {
         const session = await store.get(userId);

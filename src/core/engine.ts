@@ -31,6 +31,8 @@ export interface Engine {
   handle(session: Session | undefined, inbound: Inbound, now: Date): Outcome;
   /** What to show a returning user before they type (the console does this at start). */
   resume(session: Session, now: Date): Outcome;
+  /** A picture, voice message, sticker…: ask for words instead. The session is unchanged. */
+  media(session: Session | undefined): string[];
 }
 
 /**
@@ -238,7 +240,11 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return { session, replies: [...notice, t('common:resumed'), ...renderStep(flow, session.stepId, session.facts, t, session.lang)] };
   }
 
-  return { handle, resume };
+  function media(session: Session | undefined): string[] {
+    return [translators(session?.lang ?? DEFAULT_LANG)('common:media')];
+  }
+
+  return { handle, resume, media };
 }
 
 /** Han characters → Chinese; Latin letters → English; anything else (digits, emoji) → the default. */

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { types, type Wechaty, type WechatyPlugin } from 'wechaty';
+import type { ContactInterface, MessageInterface, FriendshipInterface } from 'wechaty/impls';
+import type { ConversationService } from '../../core/conversation.js';
+import { detectLanguage } from '../../core/engine.js';
+import type { Translators } from '../../i18n/index.js';
+import type { Logger } from '../../log.js';
+import { createSendQueue, DEFAULT_SEND_OPTIONS, type SendQueue, type SendQueueOptions } from './send-queue.js';
+
+export interface AssistantDeps {
+  /** May still be loading: messages wait for it (so none is lost at start-up). */
+  runtime: Promise<AssistantRuntime> | AssistantRuntime;
+  log: Logger;
+  send?: Partial<SendQueueOptions>;
+  /** Accept friend requests and greet; off by default (an operator's decision). */
+  autoAcceptFriends?: boolean;
+  /** Put message text and names in logs (debugging only). */
+  logContent?: boolean;
+  clock?: () => Date;
+}
+
+export interface AssistantRuntime {
+  service: ConversationService;
+  translators: Translators;
+}
+
+export interface WechatyAssistant {
+  install: WechatyPlugin;
+  /** Stop taking messages, finish what is in flight and send what is queued. */
+  close(): Promise<void>;
+  /** Resolves when nothing is in flight and the queue is empty (for tests and shutdown). */
+  settled(): Promise<void>;
+  readonly queue: SendQueue;
+}
+
+/** Messages stamped this long before the plugin started are backlog replayed after login. */
+const BACKLOG_GRACE_MS = 5_000;
+
+/** A stable, non-reversible id for logs: never the WeChat id or name. */
+const ref = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 10);
+
+export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
+  const { log } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const queue = createSendQueue({ ...DEFAULT_SEND_OPTIONS, ...deps.send }, log);
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
+  let startedAt = clock().getTime();
+
+  const track = (work: Promise<void>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
+  const sayAll = (to: ContactInterface, replies: string[]) =>
+    Promise.all(replies.map((reply) => queue.enqueue(() => to.say(reply))));
+
+  async function onMessage(msg: MessageInterface): Promise<void> {
+    if (closing || msg.self()) return;
+    const { service, translators } = await deps.runtime;
+    // msg.age() alone misses backlog on some puppets; compare with our own start time too.
+    if (msg.date().getTime() < startedAt - BACKLOG_GRACE_MS) return;
+    const talker = msg.talker();
+    const room = msg.room();
+    const type = msg.type();
+    log.info({ user: ref(talker.id), type: types.Message[type], room: Boolean(room), ...(deps.logContent ? { text: msg.text() } : {}) }, 'message');
+    if (room) {
+      // Money matters are never discussed in a group: answer a mention with a pointer to private chat.
+      if (!(await msg.mentionSelf())) return;
+      const text = translators(detectLanguage(msg.text()))('common:wechat.groupPrivate');
+      await queue.enqueue(() => room.say(text, talker));
+      return;
+    }
+    if (talker.type() !== types.Contact.Individual) return;
+    const userId = `wechat:${talker.id}`;
+    const replies =
+      type === types.Message.Text ? await service.handle({ userId, text: msg.text() }) : await service.handleMedia(userId);
+    await sayAll(talker, replies);
+  }
+
+  async function onFriendship(friendship: FriendshipInterface): Promise<void> {
+    if (closing || !deps.autoAcceptFriends || friendship.type() !== types.Friendship.Receive) return;
+    const { translators } = await deps.runtime;
+    await friendship.accept();
+    const contact = friendship.contact();
+    log.info({ user: ref(contact.id) }, 'friend request accepted');
+    await queue.enqueue(() => contact.say(translators(detectLanguage(friendship.hello()))('common:wechat.friendGreeting')));
+  }
+
+  const guard = (what: string, work: Promise<void>) =>
+    track(work.catch((error: unknown) => log.error({ err: (error as Error).message }, `${what} failed`)));
+
+  const install: WechatyPlugin = (bot: Wechaty) => {
+    startedAt = clock().getTime();
+    const message = (msg: MessageInterface) => guard('message', onMessage(msg));
+    const friendship = (f: FriendshipInterface) => guard('friendship', onFriendship(f));
+    const login = () => {
+      startedAt = clock().getTime();
+    };
+    bot.on('message', message);
+    bot.on('friendship', friendship);
+    bot.on('login', login);
+    return () => {
+      bot.off('message', message);
+      bot.off('friendship', friendship);
+      bot.off('login', login);
+    };
+  };
+
+  return {
+    install,
+    queue,
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await queue.drain();
+    },
+    async close() {
+      closing = true;
+      await this.settled();
+    },
+  };
+}

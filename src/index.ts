@@ -1,0 +1,37 @@
+import type { WechatyPlugin } from 'wechaty';
+import { createWechatyAssistant, type AssistantDeps } from './adapters/wechaty/plugin.js';
+import { createLogger, type Logger } from './log.js';
+import { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR } from './runtime.js';
+import type { SessionStore } from './store/port.js';
+
+export { createWechatyAssistant } from './adapters/wechaty/plugin.js';
+export { createRuntime } from './runtime.js';
+export type { SessionStore } from './store/port.js';
+
+export interface WechatyAssistantOptions extends Omit<AssistantDeps, 'runtime' | 'log'> {
+  /** Where sessions are stored; default ./data. */
+  dataDir?: string;
+  flowFile?: string;
+  localesDir?: string;
+  store?: SessionStore;
+  log?: Logger;
+}
+
+/**
+ * The Wechaty plugin: `bot.use(wechatyAssistant({ dataDir }))`. The flow and its words load in
+ * the background; messages that arrive meanwhile wait for them. If the flow cannot load, the
+ * error is logged (for each message) instead of crashing the host bot.
+ */
+export function wechatyAssistant(options: WechatyAssistantOptions = {}): WechatyPlugin {
+  const log = options.log ?? createLogger('info');
+  const runtime = createRuntime({
+    flowFile: options.flowFile ?? DEFAULT_FLOW_FILE,
+    localesDir: options.localesDir ?? DEFAULT_LOCALES_DIR,
+    dataDir: options.dataDir ?? './data',
+    log,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  runtime.catch((error: unknown) => log.error({ err: (error as Error).message }, 'zhuihui could not load its flow'));
+  return createWechatyAssistant({ ...options, log, runtime }).install;
+}

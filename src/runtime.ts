@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { assertFlowWords, loadFlowFile, loadLocales } from './adapters/files/flow-files.js';
+import { createConversationService, type ConversationService } from './core/conversation.js';
+import { createEngine, type Engine } from './core/engine.js';
+import type { CompiledFlow } from './flow/compile.js';
+import { createTranslators, type Translators } from './i18n/index.js';
+import type { Logger } from './log.js';
+import { createLowdbStore } from './store/lowdb.js';
+import type { SessionStore } from './store/port.js';
+
+export interface RuntimeOptions {
+  flowFile: string;
+  localesDir: string;
+  dataDir: string;
+  log: Logger;
+  /** Defaults to the lowdb store under dataDir. */
+  store?: SessionStore;
+  clock?: () => Date;
+}
+
+export interface Runtime {
+  flow: CompiledFlow;
+  translators: Translators;
+  engine: Engine;
+  store: SessionStore;
+  service: ConversationService;
+}
+
+/** Everything a front end needs, read from files once. Throws FlowLoadError on a bad flow. */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const flow = await loadFlowFile(options.flowFile);
+  const resources = await loadLocales(options.localesDir);
+  assertFlowWords(flow, resources, options.localesDir);
+  const translators = createTranslators(resources);
+  const engine = createEngine(flow, translators);
+  const store = options.store ?? (await createLowdbStore(options.dataDir, options.log));
+  const service = createConversationService(engine, store, options.clock ?? (() => new Date()));
+  return { flow, translators, engine, store, service };
+}
+
+/** Paths relative to this package, so an embedding bot finds the shipped flow and words. */
+export const PACKAGE_ROOT = resolve(import.meta.dirname, '..');
+export const DEFAULT_FLOW_FILE = resolve(PACKAGE_ROOT, 'flows/reward-code-recovery.yaml');
+export const DEFAULT_LOCALES_DIR = resolve(PACKAGE_ROOT, 'locales');

@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createSendQueue } from '../src/adapters/wechaty/send-queue.js';
+import { silentLogger } from '../src/log.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-11-28T00:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('send queue (fake timers)', () => {
+  it('spaces sends by the minimum interval plus jitter, in order', async () => {
+    const queue = createSendQueue({ minIntervalMs: 1000, jitterMs: 500, maxPerMinute: 100, retries: 0, random: () => 0.5 }, silentLogger);
+    const at: Array<[string, number]> = [];
+    const all = ['a', 'b', 'c', 'd'].map((m) => queue.enqueue(async () => void at.push([m, Date.now()])));
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    expect(at.map(([m]) => m)).toEqual(['a', 'b', 'c', 'd']);
+    const gaps = at.slice(1).map(([, t], i) => t - (at[i]?.[1] ?? 0));
+    expect(gaps).toEqual([1250, 1250, 1250]);
+  });
+
+  it('never sends more than the per-minute cap in any rolling minute', async () => {
+    const queue = createSendQueue({ minIntervalMs: 100, jitterMs: 0, maxPerMinute: 5, retries: 0 }, silentLogger);
+    const times: number[] = [];
+    const all = Array.from({ length: 12 }, () => queue.enqueue(async () => void times.push(Date.now())));
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    expect(times).toHaveLength(12);
+    for (const t of times) expect(times.filter((u) => u > t - 60_000 && u <= t).length).toBeLessThanOrEqual(5);
+    // The sixth waits for the first to leave the window.
+    expect((times[5] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('retries a failed send a bounded number of times, then gives up without throwing', async () => {
+    const queue = createSendQueue({ minIntervalMs: 10, jitterMs: 0, maxPerMinute: 100, retries: 2 }, silentLogger);
+    let tries = 0;
+    const failing = queue.enqueue(async () => {
+      tries++;
+      throw new Error('network');
+    });
+    const after = queue.enqueue(async () => undefined);
+    await vi.runAllTimersAsync();
+    expect(await failing).toBe(false);
+    expect(tries).toBe(3);
+    expect(await after).toBe(true);
+  });
+
+  it('drain waits for everything queued', async () => {
+    const queue = createSendQueue({ minIntervalMs: 1000, jitterMs: 0, maxPerMinute: 100, retries: 0 }, silentLogger);
+    let sent = 0;
+    for (let i = 0; i < 3; i++) void queue.enqueue(async () => void sent++);
+    const drained = queue.drain().then(() => sent);
+    await vi.runAllTimersAsync();
+    expect(await drained).toBe(3);
+    expect(queue.pending).toBe(0);
+  });
+});

@@ -1,0 +1,220 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileBox } from 'file-box';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { types, WechatyBuilder, type Wechaty } from 'wechaty';
+import { PuppetMock, mock } from 'wechaty-puppet-mock';
+import { createWechatyAssistant, type WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
+import type { SendQueueOptions } from '../src/adapters/wechaty/send-queue.js';
+import { silentLogger } from '../src/log.js';
+import { createRuntime, type Runtime } from '../src/runtime.js';
+import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
+
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'zhuihui-wechaty-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((h) => h.stop()));
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+interface Harness {
+  mocker: mock.Mocker;
+  bot: Wechaty;
+  botUser: mock.ContactMock;
+  assistant: WechatyAssistant;
+  runtime: Runtime;
+  /** Resolves once the bot has said, to this conversation, text that satisfies the check. */
+  until(conversationId: string, check: (all: string) => boolean): Promise<string>;
+  said(conversationId: string): string[];
+  stop(): Promise<void>;
+}
+const running: Harness[] = [];
+
+/** A real Wechaty runtime on the mock puppet, with the plugin installed and the bot logged in. */
+async function start(send: Partial<SendQueueOptions> = { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 10_000, retries: 1 }): Promise<Harness> {
+  const mocker = new mock.Mocker();
+  const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }), name: join(dataDir, 'bot') });
+  const runtime = await createRuntime({ flowFile: FLOW_FILE, localesDir: LOCALES_DIR, dataDir, log: silentLogger });
+  const assistant = createWechatyAssistant({ runtime, log: silentLogger, send });
+  bot.use(assistant.install);
+  const sent = new Map<string, string[]>();
+  const waiters = new Set<() => void>();
+  // The bot's own replies come back through the runtime as `message` events with self() true.
+  bot.on('message', (msg) => {
+    if (!msg.self()) return;
+    const id = msg.room()?.id ?? msg.listener()?.id ?? '';
+    sent.set(id, [...(sent.get(id) ?? []), msg.text()]);
+    for (const w of [...waiters]) w();
+  });
+  await bot.start();
+  const botUser = mocker.createContact({ name: 'zhuihui' });
+  const loggedIn = new Promise<void>((resolve) => bot.once('login', () => resolve()));
+  mocker.login(botUser);
+  await loggedIn;
+  const harness: Harness = {
+    mocker, bot, botUser, assistant, runtime,
+    said: (id) => sent.get(id) ?? [],
+    until: (id, check) =>
+      new Promise((resolve) => {
+        const test = () => {
+          const all = (sent.get(id) ?? []).join('\n');
+          if (!check(all)) return;
+          waiters.delete(test);
+          resolve(all);
+        };
+        waiters.add(test);
+        test();
+      }),
+    async stop() {
+      await assistant.close();
+      await bot.stop();
+    },
+  };
+  running.push(harness);
+  return harness;
+}
+
+/** Says `text` and waits for a reply containing `marker`. */
+async function exchange(h: Harness, user: mock.ContactMock, text: string, marker: string): Promise<string> {
+  const before = h.said(user.id).length;
+  user.say(text).to(h.botUser);
+  const all = await h.until(user.id, () => h.said(user.id).slice(before).join('\n').includes(marker));
+  void all;
+  return h.said(user.id).slice(before).join('\n');
+}
+
+describe('wechaty plugin on the mock puppet', () => {
+  it('carries one user through a whole conversation to a plan', async () => {
+    const h = await start();
+    const alice = h.mocker.createContact({ name: 'Alice' });
+    expect(await exchange(h, alice, '你好', '现在是否有人正在要求你再付钱')).toContain('「追回」助手');
+    await exchange(h, alice, '不是', '这笔钱是怎么付出去的');
+    await exchange(h, alice, '赞赏码', '发生了什么');
+    await exchange(h, alice, '转错人了', '是哪一天付的款');
+    await exchange(h, alice, '昨天', '付了多少钱');
+    await exchange(h, alice, '五百块', '收款方名字或昵称');
+    await exchange(h, alice, '跳过', '还能联系到收款人吗');
+    const plan = await exchange(h, alice, '是', '以上就是你的行动清单');
+    expect(plan).toContain('不当得利');
+    expect(plan).toContain('95017');
+    // Long plans arrive as several messages, none over 600 characters.
+    expect(h.said(alice.id).every((m) => m.length <= 600)).toBe(true);
+  });
+
+  it('keeps two users in two languages apart while they interleave', async () => {
+    const h = await start();
+    const alice = h.mocker.createContact({ name: 'Alice' });
+    const bob = h.mocker.createContact({ name: 'Bob' });
+    alice.say('你好').to(h.botUser);
+    bob.say('hello').to(h.botUser);
+    alice.say('不是').to(h.botUser);
+    bob.say('no').to(h.botUser);
+    await h.until(alice.id, (all) => all.includes('这笔钱是怎么付出去的'));
+    await h.until(bob.id, (all) => all.includes('How did you pay this money?'));
+    await h.assistant.settled();
+    expect(h.said(alice.id).join('\n')).not.toMatch(/[A-Za-z]{6,} [a-z]+ [a-z]+/);
+    expect(h.said(bob.id).join('\n')).not.toMatch(/[\u4e00-\u9fff]{4,}/);
+    expect((await h.runtime.store.get(`wechat:${alice.id}`))?.stepId).toBe('payment-kind');
+    expect((await h.runtime.store.get(`wechat:${bob.id}`))?.lang).toBe('en');
+  });
+
+  it('in a group, answers only an @mention, and only with a pointer to private chat', async () => {
+    const h = await start();
+    const alice = h.mocker.createContact({ name: 'Alice' });
+    const room = h.mocker.createRoom({ topic: 'friends', memberIdList: [alice.id, h.botUser.id] });
+    alice.say('我转错了五百块').to(room);
+    alice.say('@zhuihui 我转错了五百块', [h.botUser]).to(room);
+    const reply = await h.until(room.id, (all) => all.length > 0);
+    await h.assistant.settled();
+    expect(reply).toContain('请私聊我');
+    expect(h.said(room.id)).toHaveLength(1);
+    expect(await h.runtime.store.get(`wechat:${alice.id}`)).toBeUndefined();
+  });
+
+  it('answers a picture by asking for words, and does not start a conversation', async () => {
+    const h = await start();
+    const alice = h.mocker.createContact({ name: 'Alice' });
+    alice.say(FileBox.fromBase64(PNG, 'bill.png')).to(h.botUser);
+    const reply = await h.until(alice.id, (all) => all.length > 0);
+    expect(reply).toContain('我只能读文字');
+    expect(await h.runtime.store.get(`wechat:${alice.id}`)).toBeUndefined();
+  });
+
+  it('ignores the backlog delivered after login', async () => {
+    const h = await start();
+    const alice = h.mocker.createContact({ name: 'Alice' });
+    const old = h.mocker.MessageMock.create({
+      id: 'backlog-1', talkerId: alice.id, listenerId: h.botUser.id,
+      timestamp: Date.now() - 3_600_000, type: types.Message.Text, text: 'I paid the wrong person',
+    });
+    h.mocker.puppet.emit('message', { messageId: old.id });
+    // Had the backlog been read, this would be the second message, not the greeting.
+    await exchange(h, alice, '你好', '「追回」助手');
+    await h.assistant.settled();
+    expect(h.said(alice.id).filter((m) => m.includes('「追回」助手'))).toHaveLength(1);
+    expect(h.said(alice.id).join('\n')).not.toContain("I'm the zhuihui");
+  });
+
+  it('continues a conversation after the bot is stopped and started again', async () => {
+    const first = await start();
+    const alice = first.mocker.createContact({ id: 'alice-1', name: 'Alice' });
+    await exchange(first, alice, 'hello', 'is anyone asking you right now');
+    await exchange(first, alice, 'no', 'How did you pay this money?');
+    await first.stop();
+    const second = await start();
+    const again = second.mocker.createContact({ id: 'alice-1', name: 'Alice' });
+    const reply = await exchange(second, again, 'reward code', 'What happened?');
+    expect(reply).not.toContain("I'm the zhuihui");
+  });
+
+  it('shutdown stops taking messages and still sends everything queued', async () => {
+    const h = await start({ minIntervalMs: 40, jitterMs: 0, maxPerMinute: 10_000, retries: 0 });
+    const carol = h.mocker.createContact({ name: 'Carol' });
+    const expected = h.runtime.engine.handle(undefined, { userId: 'x', text: '你好' }, new Date()).replies.length;
+    expect(expected).toBeGreaterThan(1);
+    carol.say('你好').to(h.botUser);
+    // The first reply is out and the rest are still queued when shutdown begins.
+    await h.until(carol.id, (all) => all.length > 0);
+    expect(h.said(carol.id).length).toBeLessThan(expected);
+    await h.assistant.close();
+    expect(h.assistant.queue.pending).toBe(0);
+    await h.until(carol.id, () => h.said(carol.id).length === expected);
+    // After shutdown began, a new message is not taken.
+    const delivered = new Promise<void>((resolve) => h.bot.on('message', (m) => !m.self() && m.text() === '不是' && resolve()));
+    carol.say('不是').to(h.botUser);
+    await delivered;
+    await h.assistant.settled();
+    expect((await h.runtime.store.get(`wechat:${carol.id}`))?.stepId).toBe('urgent-check');
+  });
+});
+
+describe('package entry', () => {
+  it('wechatyAssistant({ dataDir }) is a Wechaty plugin an existing bot can use', async () => {
+    const { wechatyAssistant } = await import('../src/index.js');
+    const mocker = new mock.Mocker();
+    const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }), name: join(dataDir, 'host') });
+    bot.use(wechatyAssistant({ dataDir, log: silentLogger, send: { minIntervalMs: 0, jitterMs: 0 } }));
+    const replies: string[] = [];
+    const greeted = new Promise<void>((resolve) =>
+      bot.on('message', (m) => {
+        if (!m.self()) return;
+        replies.push(m.text());
+        if (m.text().includes('「追回」助手')) resolve();
+      }),
+    );
+    await bot.start();
+    const me = mocker.createContact({ name: 'host' });
+    const loggedIn = new Promise<void>((resolve) => bot.once('login', () => resolve()));
+    mocker.login(me);
+    await loggedIn;
+    mocker.createContact({ name: 'Dan' }).say('你好').to(me);
+    await greeted;
+    expect(replies[0]).toContain('「追回」助手');
+    await bot.stop();
+  });
+});
