@@ -185,7 +185,11 @@ describe('wechaty plugin on the mock puppet', () => {
     expect(h.assistant.queue.pending).toBe(0);
     await h.until(carol.id, () => h.said(carol.id).length === expected);
     // After shutdown began, a new message is not taken.
-    const delivered = new Promise<void>((resolve) => h.bot.on('message', (m) => !m.self() && m.text() === '不是' && resolve()));
+    const delivered = new Promise<void>((resolve) =>
+      h.bot.on('message', (m) => {
+        if (!m.self() && m.text() === '不是') resolve();
+      }),
+    );
     carol.say('不是').to(h.botUser);
     await delivered;
     await h.assistant.settled();
