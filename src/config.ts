@@ -33,6 +33,13 @@ export interface Config {
   /** Fixed language; when absent it is detected from the user's first message. */
   lang: Lang | undefined;
   userId: string;
+  /** Console: write the conversation as a transcript here. */
+  record: string | undefined;
+  /** Console: reload the flow and words when their files change. */
+  watch: boolean;
+  /** Console: start at this step, with these facts (raw text, read as the step would). */
+  at: string | undefined;
+  facts: Record<string, string>;
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logContent: boolean;
@@ -50,23 +57,14 @@ export interface Config {
 
 /** Parses flags and environment once, at start-up; a mistake stops with a clear message. */
 export function loadConfig(argv: string[], env: Record<string, string | undefined>): Config {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { lang: { type: 'string' }, user: { type: 'string' } },
-    });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\nUsage: npm start -- [--lang zh-CN|en] [--user ID]`);
-  }
-  const [command = 'chat', ...args] = parsed.positionals;
+  const first = argv[0];
+  const command = first === undefined || first.startsWith('-') ? 'chat' : first;
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new ConfigError(`unknown command "${command}"; use one of: ${COMMANDS.join(', ')}`);
   }
-  const lang = parseLang(parsed.values.lang);
-  const userId = parsed.values.user ?? 'console';
-  if (userId.trim() === '') throw new ConfigError('--user needs a non-empty id');
+  const rest = command === first ? argv.slice(1) : argv;
+  // The flow toolkit parses its own options (see adapters/cli/flow-command.ts).
+  const chat = command === 'flow' ? emptyChatOptions() : parseChatOptions(rest);
   const envResult = envSchema.safeParse(env);
   if (!envResult.success) {
     const issue = envResult.error.issues[0];
@@ -75,9 +73,13 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   const e = envResult.data;
   return {
     command: command as Config['command'],
-    args,
-    lang,
-    userId,
+    args: command === 'flow' ? rest : chat.positionals,
+    lang: chat.lang,
+    userId: chat.userId,
+    record: chat.record,
+    watch: chat.watch,
+    at: chat.at,
+    facts: chat.facts,
     dataDir: resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     logContent: e.LOG_CONTENT === '1',
@@ -96,6 +98,62 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
         retries: e.SEND_RETRIES,
       },
     },
+  };
+}
+
+const CHAT_USAGE =
+  'Usage: npm start -- [--lang zh-CN|en] [--user ID] [--record FILE.yaml] [--watch] [--at STEP] [--fact NAME=VALUE …]';
+
+interface ChatOptions {
+  positionals: string[];
+  lang: Lang | undefined;
+  userId: string;
+  record: string | undefined;
+  watch: boolean;
+  at: string | undefined;
+  facts: Record<string, string>;
+}
+
+function emptyChatOptions(): ChatOptions {
+  return { positionals: [], lang: undefined, userId: 'console', record: undefined, watch: false, at: undefined, facts: {} };
+}
+
+function parseChatOptions(argv: string[]): ChatOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        lang: { type: 'string' },
+        user: { type: 'string' },
+        record: { type: 'string' },
+        watch: { type: 'boolean' },
+        at: { type: 'string' },
+        fact: { type: 'string', multiple: true },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n${CHAT_USAGE}`);
+  }
+  const { values } = parsed;
+  const userId = values.user ?? 'console';
+  if (userId.trim() === '') throw new ConfigError('--user needs a non-empty id');
+  const facts: Record<string, string> = {};
+  for (const pair of values.fact ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new ConfigError(`--fact "${pair}" must look like NAME=VALUE, e.g. --fact amount=500`);
+    facts[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  if (Object.keys(facts).length > 0 && !values.at) throw new ConfigError('--fact goes with --at STEP');
+  return {
+    positionals: parsed.positionals,
+    lang: parseLang(values.lang),
+    userId,
+    record: values.record ? resolve(values.record) : undefined,
+    watch: values.watch ?? false,
+    at: values.at,
+    facts,
   };
 }
 

@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { runConsole } from './adapters/console/repl.js';
+import { watchFlow } from './adapters/console/watch.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { FlowLoadError } from './flow/load.js';
-import { flowJsonSchema } from './flow/schema.js';
+import { StartAtError } from './core/conversation.js';
+import { flowCommand } from './adapters/cli/flow-command.js';
 import { createLogger } from './log.js';
 import { createRuntime } from './runtime.js';
 
@@ -22,16 +22,27 @@ async function main(): Promise<number> {
 
 async function chat(config: Config): Promise<number> {
   const log = createLogger(config.logLevel);
-  const runtime = await createRuntime({ ...config, log });
-  await runConsole({
-    service: runtime.service,
-    translators: runtime.translators,
-    input: process.stdin,
-    output: process.stdout,
-    userId: config.userId,
-    lang: config.lang,
-    interactive: Boolean(process.stdin.isTTY),
-  });
+  const options = { ...config, log };
+  const runtime = await createRuntime(options);
+  // A recording starts a fresh conversation, so the transcript replays from its first line.
+  const userId = config.record ? `recording-${Date.now()}` : config.userId;
+  const say = (text: string) => process.stdout.write(`${text}\n\n`);
+  const stopWatching = config.watch ? watchFlow(options, runtime, userId, say) : undefined;
+  try {
+    await runConsole({
+      service: runtime.service,
+      translators: runtime.translators,
+      input: process.stdin,
+      output: process.stdout,
+      userId,
+      lang: config.lang,
+      interactive: Boolean(process.stdin.isTTY),
+      ...(config.record ? { record: config.record } : {}),
+      ...(config.at ? { at: { step: config.at, facts: config.facts } } : {}),
+    });
+  } finally {
+    stopWatching?.();
+  }
   return 0;
 }
 
@@ -44,29 +55,13 @@ async function bot(config: Config): Promise<number> {
   return runBot(wechaty, assistant, log);
 }
 
-async function flowCommand(config: Config): Promise<number> {
-  const [sub] = config.args;
-  if (sub === 'schema') {
-    const out = resolve('flows/flow.schema.json');
-    await writeFile(out, `${JSON.stringify(flowJsonSchema(), null, 2)}\n`);
-    console.log(`wrote ${out}`);
-    return 0;
-  }
-  if (sub === 'check') {
-    const runtime = await createRuntime({ ...config, log: createLogger('silent') });
-    console.log(`${runtime.flow.definition.id}: ${Object.keys(runtime.flow.definition.steps).length} steps, no problems`);
-    return 0;
-  }
-  throw new ConfigError('usage: npm run flow -- schema | check');
-}
-
 main().then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
     // One boundary for expected failures: a clear message and exit 2, never a stack trace.
-    if (error instanceof FlowLoadError || error instanceof ConfigError) {
+    if (error instanceof FlowLoadError || error instanceof ConfigError || error instanceof StartAtError) {
       console.error(error.message);
       process.exitCode = 2;
       return;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Engine } from '../core/engine.js';
 import type { Session } from '../core/session.js';
-import { LANGS } from '../core/types.js';
+import { DEFAULT_LANG, LANGS } from '../core/types.js';
 
 /**
  * A golden conversation: what the user types, and for each bot turn the substrings (or
@@ -15,6 +15,8 @@ export const transcriptSchema = z
     name: z.string().optional(),
     lang: z.enum(LANGS).optional().describe('fix the language, like --lang; otherwise detected'),
     now: z.iso.datetime().optional().describe('the clock for the whole conversation (ISO time)'),
+    at: z.string().optional().describe('start at this step instead of the beginning (like npm start -- --at)'),
+    facts: z.record(z.string(), text).optional().describe('facts for `at`, as typed (like --fact)'),
     turns: z
       .array(
         z
@@ -51,6 +53,11 @@ export function runTranscript(engine: Engine, transcript: Transcript): Transcrip
   const now = new Date(transcript.now ?? DEFAULT_TRANSCRIPT_NOW);
   let session: Session | undefined;
   const turns: TurnResult[] = [];
+  if (transcript.at) {
+    const started = engine.startAt('transcript', transcript.lang ?? DEFAULT_LANG, transcript.at, transcript.facts ?? {}, now);
+    if ('error' in started) return { ok: false, turns: [{ user: '(start)', replies: [], stepId: undefined, problems: [started.error] }] };
+    session = started.session ?? undefined;
+  }
   for (const turn of transcript.turns) {
     const outcome = engine.handle(session, { userId: 'transcript', text: turn.user, lang: transcript.lang }, now);
     session = outcome.session ?? undefined;

@@ -1,5 +1,10 @@
 import type { SessionStore } from '../store/port.js';
 import type { Engine, Inbound } from './engine.js';
+import type { Lang } from './types.js';
+
+export class StartAtError extends Error {
+  override readonly name = 'StartAtError';
+}
 
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
@@ -8,13 +13,20 @@ export interface ConversationService {
   handleMedia(userId: string): Promise<string[]>;
   /** The greeting-back for a user who already has a conversation, or undefined. */
   resume(userId: string): Promise<string[] | undefined>;
+  /** Replaces the user's conversation with one that starts at a step (console --at). */
+  startAt(userId: string, lang: Lang, stepId: string, facts: Record<string, string>): Promise<string[]>;
+  /** Where the user now stands, for recording transcripts. */
+  stepOf(userId: string): Promise<string | undefined>;
+  /** Swaps in an engine for a reloaded flow (console --watch); sessions migrate on their next message. */
+  replaceEngine(next: Engine): void;
 }
 
 /**
  * Wraps the pure engine with the store. One user's messages run strictly in order (a queue
  * per user); different users run concurrently.
  */
-export function createConversationService(engine: Engine, store: SessionStore, clock: () => Date): ConversationService {
+export function createConversationService(initial: Engine, store: SessionStore, clock: () => Date): ConversationService {
+  let engine = initial;
   const queues = new Map<string, Promise<unknown>>();
 
   function serialised<T>(userId: string, work: () => Promise<T>): Promise<T> {
@@ -46,5 +58,16 @@ export function createConversationService(engine: Engine, store: SessionStore, c
         if (outcome.session) await store.set(outcome.session);
         return outcome.replies;
       }),
+    startAt: (userId, lang, stepId, facts) =>
+      serialised(userId, async () => {
+        const outcome = engine.startAt(userId, lang, stepId, facts, clock());
+        if ('error' in outcome) throw new StartAtError(outcome.error);
+        if (outcome.session) await store.set(outcome.session);
+        return outcome.replies;
+      }),
+    stepOf: (userId) => serialised(userId, async () => (await store.get(userId))?.stepId),
+    replaceEngine: (next) => {
+      engine = next;
+    },
   };
 }

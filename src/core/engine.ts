@@ -33,6 +33,11 @@ export interface Engine {
   resume(session: Session, now: Date): Outcome;
   /** A picture, voice message, sticker…: ask for words instead. The session is unchanged. */
   media(session: Session | undefined): string[];
+  /**
+   * For testing one branch: a fresh conversation at `stepId` with facts given as text, read
+   * as the step that sets each fact would read it. Problems are returned, not thrown.
+   */
+  startAt(userId: string, lang: Lang, stepId: string, rawFacts: Record<string, string>, now: Date): Outcome | { error: string };
 }
 
 /**
@@ -168,8 +173,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
   }
 
-  function reject(session: Session, reason: string, t: Translator): Outcome {
-    const failures = session.failures + 1;
+  function reject(unclear: Session, reason: string, t: Translator): Outcome {
+    const failures = unclear.failures + 1;
+    const counts = unclear.failuresByStep ?? {};
+    const session = { ...unclear, failuresByStep: { ...counts, [unclear.stepId]: (counts[unclear.stepId] ?? 0) + 1 } };
     const step = flow.step(session.stepId);
     const count = step?.type === 'choice' ? step.options.length : 0;
     if (failures < MAX_FAILURES) {
@@ -244,7 +251,32 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return [translators(session?.lang ?? DEFAULT_LANG)('common:media')];
   }
 
-  return { handle, resume, media };
+  function startAt(userId: string, lang: Lang, stepId: string, rawFacts: Record<string, string>, now: Date): Outcome | { error: string } {
+    if (!flow.step(stepId)) return { error: `unknown step "${stepId}"; steps: ${Object.keys(flow.definition.steps).join(', ')}` };
+    const today = todayIn(now);
+    const facts: Facts = {};
+    for (const [name, raw] of Object.entries(rawFacts)) {
+      const setter = flow.factSteps.get(name);
+      const step = setter ? flow.step(setter) : undefined;
+      if (!setter || !step) return { error: `unknown fact "${name}"; facts: ${[...flow.factSteps.keys()].join(', ')}` };
+      const read = step.type === 'input' ? interpretInput(step.input, raw, today, step.optional) : step.type === 'choice' ? readOption(step.options, raw) : readFlag(raw);
+      if (!read.ok) return { error: `--fact ${name}=${raw}: not a valid value for step "${setter}"` };
+      facts[name] = read.value;
+    }
+    return enter({ ...start(userId, lang, now), stepId, facts }, today);
+  }
+
+  /** Interrupt facts are yes/no flags. */
+  function readFlag(raw: string): Interpretation {
+    const value = parseYesNo(raw);
+    return value === undefined ? { ok: false, reason: 'yesno' } : { ok: true, value };
+  }
+
+  function readOption(options: readonly { id: string }[], raw: string): Interpretation {
+    return options.some((o) => o.id === raw) ? { ok: true, value: raw } : { ok: false, reason: 'choice' };
+  }
+
+  return { handle, resume, media, startAt };
 }
 
 /** Han characters → Chinese; Latin letters → English; anything else (digits, emoji) → the default. */

@@ -21,6 +21,8 @@ export interface Session {
   history: HistoryEntry[];
   /** Unclear answers in a row at the current step. */
   failures: number;
+  /** Unclear answers per step over the whole conversation: counts only, for `flow stats`. */
+  failuresByStep?: Record<string, number>;
   pending?: 'confirm-forget';
   /** Where the engine last started walking after an answer: the plan is re-shown from here. */
   enteredAt?: string;

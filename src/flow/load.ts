@@ -22,7 +22,7 @@ export class FlowLoadError extends Error {
   }
 }
 
-type Path = readonly (string | number)[];
+export type Path = readonly (string | number)[];
 
 /**
  * Parses and validates a flow. Reports every problem at once, because a volunteer fixing a
@@ -30,7 +30,7 @@ type Path = readonly (string | number)[];
  */
 export function parseFlow(text: string, file: string): FlowDefinition {
   const { data, locate } = parseYamlWith(text, file, flowSchema);
-  const problems = checkReferences(data).map(([path, message]) => locate(path, message));
+  const problems = referenceProblems(data).map(([path, message]) => locate(path, message));
   if (problems.length > 0) throw new FlowLoadError(sortProblems(problems));
   return data;
 }
@@ -111,7 +111,7 @@ function offsetOf(doc: Document, path: Path): number {
 }
 
 /** Cross-references the schema cannot express: targets exist, facts are set somewhere, … */
-function checkReferences(flow: FlowDefinition): Array<[Path, string]> {
+export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
   const problems: Array<[Path, string]> = [];
   const steps = new Map(Object.entries(flow.steps));
   const factsSet = new Set<string>();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -52,6 +52,17 @@ export async function createLowdbStore(dataDir: string, log: Logger): Promise<Se
     },
     async delete(userId) {
       await rm(fileOf(userId), { force: true });
+    },
+    async *list() {
+      for (const file of await readdir(dir)) {
+        if (!file.endsWith('.json')) continue;
+        try {
+          const data = JSON.parse(await readFile(join(dir, file), 'utf8')) as SessionFile;
+          if (data.session) yield data.session;
+        } catch {
+          // A file being replaced or a corrupt one: its owner's next message moves it aside.
+        }
+      }
     },
   };
 }

@@ -11,6 +11,9 @@ export function createMemoryStore(): SessionStore & { size(): number } {
     },
     set: async (session) => void sessions.set(session.userId, JSON.stringify(session)),
     delete: async (userId) => void sessions.delete(userId),
+    list: async function* () {
+      for (const raw of [...sessions.values()]) yield JSON.parse(raw) as Session;
+    },
     size: () => sessions.size,
   };
 }

@@ -6,4 +6,6 @@ export interface SessionStore {
   set(session: Session): Promise<void>;
   /** Erases everything stored about the user. */
   delete(userId: string): Promise<void>;
+  /** Every stored session, for statistics (counts only) and retention sweeps. */
+  list(): AsyncIterable<Session>;
 }

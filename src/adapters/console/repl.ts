@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ConversationService } from '../../core/conversation.js';
-import type { Lang } from '../../core/types.js';
+import { DEFAULT_LANG, type Lang } from '../../core/types.js';
 import type { Translators } from '../../i18n/index.js';
-import { DEFAULT_LANG } from '../../core/types.js';
+import { createRecorder } from './recorder.js';
 
 export interface ConsoleOptions {
   service: ConversationService;
@@ -14,6 +14,11 @@ export interface ConsoleOptions {
   lang: Lang | undefined;
   /** A person at a terminal: show a banner and a prompt. Piped input: replies only. */
   interactive: boolean;
+  /** Write the conversation as a transcript to this file. */
+  record?: string;
+  /** Start at a step with facts, replacing the user's conversation. */
+  at?: { step: string; facts: Record<string, string> };
+  clock?: () => Date;
 }
 
 /**
@@ -22,18 +27,30 @@ export interface ConsoleOptions {
  */
 export async function runConsole(options: ConsoleOptions): Promise<void> {
   const { service, input, output, userId, lang, interactive } = options;
+  const now = (options.clock ?? (() => new Date()))();
   const print = (replies: string[]) => {
     for (const reply of replies) output.write(`${reply}\n\n`);
   };
-  const resumed = await service.resume(userId);
-  if (resumed) print(resumed);
-  else if (interactive) print([options.translators(lang ?? DEFAULT_LANG)('common:console.banner')]);
+  const recorder = options.record
+    ? createRecorder(options.record, { lang, now, ...(options.at ? { at: options.at.step, facts: options.at.facts } : {}) })
+    : undefined;
+
+  if (options.at) print(await service.startAt(userId, lang ?? DEFAULT_LANG, options.at.step, options.at.facts));
+  else {
+    const resumed = await service.resume(userId);
+    if (resumed) print(resumed);
+    else if (interactive) print([options.translators(lang ?? DEFAULT_LANG)('common:console.banner')]);
+  }
 
   const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
   if (interactive) rl.setPrompt('> ');
   if (interactive) rl.prompt();
   for await (const line of rl) {
-    if (line.trim() !== '') print(await service.handle({ userId, text: line, lang }));
+    if (line.trim() !== '') {
+      const replies = await service.handle({ userId, text: line, lang });
+      print(replies);
+      await recorder?.turn(line, replies, await service.stepOf(userId));
+    }
     if (interactive) rl.prompt();
   }
 }

@@ -1,0 +1,175 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { instance as vizInstance } from '@viz-js/viz';
+import { ConfigError, type Config } from '../../config.js';
+import { LANGS, isLang, type Lang } from '../../core/types.js';
+import { todayIn } from '../../core/calendar.js';
+import { formatLintProblem, lintFlow, type SourceFile } from '../../authoring/lint.js';
+import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../../authoring/graph-render.js';
+import { formatTranscriptResult, runTranscript } from '../../authoring/transcript.js';
+import { funnel } from '../../authoring/stats.js';
+import { reachableSteps, stepsWithoutWayToEnd } from '../../flow/graph.js';
+import { enumeratePaths } from '../../flow/paths.js';
+import { flowJsonSchema } from '../../flow/schema.js';
+import { createLogger } from '../../log.js';
+import { createRuntime } from '../../runtime.js';
+import { createMemoryStore } from '../../store/memory.js';
+import { createLowdbStore } from '../../store/lowdb.js';
+import { listTranscripts, loadTranscript } from '../files/transcripts.js';
+import { loadFlowFile } from '../files/flow-files.js';
+
+const USAGE = `usage: npm run flow -- <command>
+  lint [flow files…]                         every problem, as file:line:column: severity: message
+  graph [flow] [--lang zh-CN|en] [--format svg|mermaid|dot] [--out file]
+  paths [flow]                               count and check every path from start to an end
+  test [transcripts…]                        run golden transcripts (default test/transcripts/*.yaml)
+  stats                                      a funnel per step from the stored sessions (counts only)
+  check                                      load the flow and its words as the chat does
+  schema                                     regenerate flows/flow.schema.json`;
+
+/** `npm run flow -- …`: the flow author's toolkit. Returns the exit code. */
+export async function flowCommand(config: Config): Promise<number> {
+  const [sub, ...rest] = config.args;
+  switch (sub) {
+    case 'lint':
+      return lint(config, rest);
+    case 'graph':
+      return graph(config, rest);
+    case 'paths':
+      return paths(config, rest);
+    case 'test':
+      return test(config, rest);
+    case 'stats':
+      return stats(config);
+    case 'check':
+      return check(config);
+    case 'schema':
+      return schema();
+    default:
+      throw new ConfigError(USAGE);
+  }
+}
+
+/** A quiet runtime on a memory store: the toolkit never touches users' data unless asked. */
+function runtimeFor(config: Config, flowFile = config.flowFile) {
+  return createRuntime({ ...config, flowFile, log: createLogger('silent'), store: createMemoryStore() });
+}
+
+async function readLocaleSources(dir: string): Promise<Partial<Record<Lang, Record<string, SourceFile>>>> {
+  const out: Partial<Record<Lang, Record<string, SourceFile>>> = {};
+  for (const lang of LANGS) {
+    out[lang] = {};
+    const files = await readdir(join(dir, lang)).catch(() => [] as string[]);
+    for (const file of files.filter((f) => f.endsWith('.json'))) {
+      const path = join(dir, lang, file);
+      out[lang][file.slice(0, -5)] = { file: relative(process.cwd(), path), text: await readFile(path, 'utf8') };
+    }
+  }
+  return out;
+}
+
+async function lint(config: Config, files: string[]): Promise<number> {
+  const flows = files.length > 0 ? files.map((f) => resolve(f)) : [config.flowFile];
+  const locales = await readLocaleSources(config.localesDir);
+  let errors = 0;
+  let warnings = 0;
+  for (const path of flows) {
+    const text = await readFile(path, 'utf8').catch(() => {
+      throw new ConfigError(`cannot read ${path}`);
+    });
+    const problems = lintFlow({ flow: { file: relative(process.cwd(), path), text }, locales });
+    for (const p of problems) console.log(formatLintProblem(p));
+    errors += problems.filter((p) => p.severity === 'error').length;
+    warnings += problems.filter((p) => p.severity === 'warning').length;
+  }
+  console.log(`${errors} errors, ${warnings} warnings`);
+  return errors > 0 ? 1 : 0;
+}
+
+async function graph(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { lang: { type: 'string', default: 'zh-CN' }, format: { type: 'string', default: 'svg' }, out: { type: 'string' } },
+  });
+  const lang = values.lang;
+  const format = values.format as GraphFormat;
+  if (!isLang(lang)) throw new ConfigError(`--lang must be one of: ${LANGS.join(', ')}`);
+  if (!GRAPH_FORMATS.includes(format)) throw new ConfigError(`--format must be one of: ${GRAPH_FORMATS.join(', ')}`);
+  const runtime = await runtimeFor(config, positionals[0] ? resolve(positionals[0]) : undefined);
+  const t = runtime.translators(lang);
+  const definition = runtime.flow.definition;
+  const dot = toDot(definition, t);
+  const output = format === 'mermaid' ? toMermaid(definition, t) : format === 'dot' ? dot : (await vizInstance()).renderString(dot, { format: 'svg' });
+  if (values.out) {
+    await writeFile(values.out, output);
+    console.log(`wrote ${values.out}`);
+  } else process.stdout.write(output);
+  return 0;
+}
+
+async function paths(config: Config, argv: string[]): Promise<number> {
+  // Only the flow's shape matters here, not its words.
+  const flow = await loadFlowFile(argv[0] ? resolve(argv[0]) : config.flowFile);
+  const definition = flow.definition;
+  const reachable = reachableSteps(definition);
+  const unreached = Object.keys(definition.steps).filter((id) => !reachable.has(id));
+  if (unreached.length > 0) console.log(`not reachable: ${unreached.join(', ')}`);
+  const stuck = stepsWithoutWayToEnd(definition).filter((id) => reachable.has(id));
+  if (stuck.length > 0) {
+    console.log(`cannot reach an end: ${stuck.join(', ')}`);
+    return 1;
+  }
+  const all = enumeratePaths(flow, todayIn(new Date()));
+  const longest = all.reduce((a, b) => (b.steps.length > a.steps.length ? b : a), all[0] ?? { steps: [], answers: [], end: '' });
+  const ends = new Map<string, number>();
+  for (const p of all) ends.set(p.end, (ends.get(p.end) ?? 0) + 1);
+  console.log(`${all.length} paths from "${definition.start}" to an end`);
+  for (const [end, count] of [...ends].sort()) console.log(`  ${end}: ${count}`);
+  console.log(`longest: ${longest.steps.length} steps, ${longest.answers.length} answers`);
+  console.log(`  ${longest.steps.join(' → ')}`);
+  return 0;
+}
+
+async function test(config: Config, files: string[]): Promise<number> {
+  const runtime = await runtimeFor(config);
+  const list = files.length > 0 ? files.map((f) => resolve(f)) : await listTranscripts(resolve('test/transcripts'));
+  let failed = 0;
+  for (const file of list) {
+    const name = relative(process.cwd(), file);
+    const result = runTranscript(runtime.engine, await loadTranscript(file));
+    if (result.ok) console.log(`PASS ${name}`);
+    else {
+      failed++;
+      console.log(formatTranscriptResult(name, result));
+    }
+  }
+  console.log(`${list.length - failed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+async function stats(config: Config): Promise<number> {
+  const runtime = await runtimeFor(config);
+  const store = await createLowdbStore(config.dataDir, createLogger('silent'));
+  const result = await funnel(runtime.flow.definition, store.list());
+  console.log(`${result.total} conversations, ${result.finished} reached an end`);
+  console.log(['step'.padEnd(28), 'reached', 'stopped here', 'unclear answers'].join('  '));
+  for (const s of result.steps) {
+    console.log([s.step.padEnd(28), String(s.reached).padStart(7), String(s.stoppedHere).padStart(12), String(s.unclearAnswers).padStart(15)].join('  '));
+  }
+  return 0;
+}
+
+async function check(config: Config): Promise<number> {
+  const runtime = await runtimeFor(config);
+  console.log(`${runtime.flow.definition.id}: ${Object.keys(runtime.flow.definition.steps).length} steps, no problems`);
+  return 0;
+}
+
+async function schema(): Promise<number> {
+  const out = resolve('flows/flow.schema.json');
+  await writeFile(out, `${JSON.stringify(flowJsonSchema(), null, 2)}\n`);
+  console.log(`wrote ${relative(process.cwd(), out)}`);
+  return 0;
+}

@@ -1,0 +1,48 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LANGS } from '../../core/types.js';
+import { FlowLoadError } from '../../flow/load.js';
+import type { Runtime, RuntimeOptions } from '../../runtime.js';
+import { createRuntime } from '../../runtime.js';
+import { createMemoryStore } from '../../store/memory.js';
+
+const DEBOUNCE_MS = 200;
+
+/**
+ * Reloads the flow and its words when their files change and swaps the engine in. A broken
+ * edit keeps the last good flow and says what is wrong. Returns a function that stops watching.
+ */
+export function watchFlow(
+  options: RuntimeOptions,
+  runtime: Runtime,
+  userId: string,
+  say: (text: string) => void,
+): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const reload = async () => {
+    try {
+      const fresh = await createRuntime({ ...options, store: createMemoryStore() });
+      runtime.service.replaceEngine(fresh.engine);
+      const t = fresh.translators((await runtime.store.get(userId))?.lang ?? 'zh-CN');
+      const step = await runtime.service.stepOf(userId);
+      if (!step) say(t('common:console.reloaded'));
+      else if (fresh.flow.step(step)) say(t('common:console.reloadedKept', { step }));
+      else say(t('common:console.reloadedStepGone', { step }));
+    } catch (error) {
+      if (!(error instanceof FlowLoadError)) throw error;
+      say(`${error.message}\n`);
+    }
+  };
+  const onChange = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), DEBOUNCE_MS);
+  };
+  const watchers: FSWatcher[] = [
+    watch(dirname(options.flowFile), onChange),
+    ...LANGS.map((lang) => watch(join(options.localesDir, lang), onChange)),
+  ];
+  return () => {
+    clearTimeout(timer);
+    for (const w of watchers) w.close();
+  };
+}

@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatLintProblem, lintFlow } from '../src/authoring/lint.js';
+import { ROOT } from './helpers.js';
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'zhuihui-tools-'));
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+function run(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: join(tmp, 'data'), ...env },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err }));
+    child.stdin.end(stdin);
+  });
+}
+
+const localeSources = (entries: Record<string, unknown>) => ({
+  'zh-CN': { common: { file: 'c.zh.json', text: '{"a": "x"}' }, broken: { file: 'locales/zh-CN/broken.json', text: JSON.stringify(entries['zh-CN'], null, 2) } },
+  en: { common: { file: 'c.en.json', text: '{"a": "x"}' }, broken: { file: 'locales/en/broken.json', text: JSON.stringify(entries.en, null, 2) } },
+});
+
+describe('flow lint', () => {
+  it('finds every kind of problem at once, each located', async () => {
+    const text = await readFile(join(ROOT, 'test/fixtures/lint/broken.yaml'), 'utf8');
+    const words = (lang: string) => ({
+      facts: { kind: 'k', amount: 'a', late: 'l' },
+      steps: {
+        pick: { prompt: 'p', options: { a: 'A', b: 'B' } },
+        ask: { prompt: lang === 'en' ? 'How much? {{amount}}' : '多少？{{amont}}' },
+        loop: { prompt: 'l' },
+        orphan: { prompt: 'o' },
+        ...(lang === 'en' ? { done: { prompt: 'done' } } : {}),
+        gone: { prompt: 'unused' },
+      },
+    });
+    const problems = lintFlow({
+      flow: { file: 'test/fixtures/lint/broken.yaml', text },
+      locales: localeSources({ 'zh-CN': words('zh-CN'), en: words('en') }),
+    }).map(formatLintProblem);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'test/fixtures/lint/broken.yaml:11:9: error: "苹果" belongs to both option "a" and option "b"',
+        'test/fixtures/lint/broken.yaml:19:15: error: fact "late" is read here, but no step before this one sets it',
+        'test/fixtures/lint/broken.yaml:23:5: error: step "loop" has no way to an end step: a user here could never finish',
+        'test/fixtures/lint/broken.yaml:26:5: error: step "orphan" cannot be reached from the start',
+        expect.stringMatching(/^locales\/zh-CN\/broken\.json:\d+:\d+: error: missing key "steps\.done\.prompt" in zh-CN$/),
+        expect.stringMatching(/^locales\/zh-CN\/broken\.json:\d+:\d+: warning: unused key "steps\.gone\.prompt": no step uses it$/),
+        expect.stringMatching(/^locales\/en\/broken\.json:\d+:\d+: error: placeholders differ from zh-CN/),
+        expect.stringMatching(/^locales\/zh-CN\/broken\.json:\d+:\d+: error: unknown placeholder \{\{amont\}\}/),
+        'test/fixtures/lint/broken.yaml:30:9: warning: end step "done" has no evidence checklist ($t(common:plan.evidence))',
+      ]),
+    );
+  });
+
+  it('passes the recovery flow with no errors, and fails a broken one with exit 1', async () => {
+    const good = await run(['flow', 'lint']);
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/^0 errors, \d+ warnings$/m);
+    const bad = await run(['flow', 'lint', 'test/fixtures/lint/broken.yaml']);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('test/fixtures/lint/broken.yaml:23:5: error: step "loop" has no way to an end step');
+  });
+});
+
+describe('flow graph, paths, test', () => {
+  it('draws the tree as Mermaid, DOT and SVG in either language', async () => {
+    const mermaid = await run(['flow', 'graph', '--format', 'mermaid', '--lang', 'en']);
+    expect(mermaid.code).toBe(0);
+    expect(mermaid.out).toMatch(/^flowchart TD/);
+    expect(mermaid.out).toContain('How did you pay');
+    expect(mermaid.out).toContain(':::end');
+    expect(mermaid.out).toContain('scam-pressure (any step)');
+    const dot = await run(['flow', 'graph', '--format', 'dot']);
+    expect(dot.out).toContain('"payment-kind" -> "end-merchant" [label="4. 付给商家（买东西或服务）"]');
+    const out = join(tmp, 'tree.svg');
+    const svg = await run(['flow', 'graph', '--out', out]);
+    expect(svg.code).toBe(0);
+    expect(await readFile(out, "utf8")).toMatch(/<svg[\s\S]*end&#45;scam/);
+  });
+
+  it('counts the paths and fails a flow where a step cannot reach an end', async () => {
+    const good = await run(['flow', 'paths']);
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/^\d+ paths from "welcome" to an end/);
+    expect(good.out).toMatch(/longest: \d+ steps/);
+    const flow = join(tmp, 'stuck.yaml');
+    await writeFile(flow, 'id: reward-code-recovery\nstart: a\nsteps:\n  a: { type: input, input: yesno, fact: x, next: [ { when: { factEquals: { fact: x, value: true } }, to: b }, { to: c } ] }\n  b: { type: message, next: b }\n  c: { type: end }\n');
+    const bad = await run(['flow', 'paths', flow]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('cannot reach an end: b');
+  });
+
+  it('runs transcripts and shows a failure with the conversation', async () => {
+    const ok = await run(['flow', 'test']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^\d+ passed, 0 failed$/m);
+    const file = join(tmp, 'bad.yaml');
+    await writeFile(file, 'turns:\n  - user: 你好\n  - user: 不是\n    expect: [这不会出现]\n');
+    const bad = await run(['flow', 'test', file]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain('>> ✗ expected the reply to contain 这不会出现');
+    expect(bad.out).toContain('0 passed, 1 failed');
+  });
+});
+
+describe('console authoring options', () => {
+  it('--record writes a transcript that flow test replays', async () => {
+    const file = join(tmp, 'case.yaml');
+    const r = await run(['--record', file, '--lang', 'en'], {}, 'hi\nno\n2\n');
+    expect(r.code).toBe(0);
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('step: end-transfer-pending');
+    const replay = await run(['flow', 'test', file]);
+    expect(replay.code).toBe(0);
+    expect(replay.out).toContain('1 passed, 0 failed');
+  });
+
+  it('--at starts at a step with facts', async () => {
+    const r = await run(['--at', 'b-law', '--fact', 'paidOn=2026-11-20', '--fact', 'amount=500', '--fact', 'canReach=no', '--fact', 'situation=wrong-recipient', '--lang', 'en'], {}, '');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('unjust enrichment');
+    expect(r.out).toContain('November 20, 2029');
+    expect(r.out).toContain('Call WeChat Pay customer service at 95017');
+    const bad = await run(['--at', 'b-law', '--fact', 'amount=lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--fact amount=lots: not a valid value for step "ask-amount"');
+  });
+
+  it('flow stats counts conversations per step, never their words', async () => {
+    await run(['--user', 'a'], {}, '你好\n不是\n香蕉\n1\n');
+    await run(['--user', 'b'], {}, 'hi\nno\n2\n');
+    const r = await run(['flow', 'stats']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('2 conversations, 1 reached an end');
+    expect(r.out).toMatch(/payment-kind\s+2\s+0\s+1/);
+    expect(r.out).toMatch(/what-happened\s+1\s+1\s+0/);
+    expect(r.out).not.toContain('香蕉');
+  });
+
+  it('--watch reloads changed words and keeps the conversation', async () => {
+    const flows = join(tmp, 'flows');
+    const locales = join(tmp, 'locales');
+    await cp(join(ROOT, 'flows'), flows, { recursive: true });
+    await cp(join(ROOT, 'locales'), locales, { recursive: true });
+    const env = { ...process.env, DATA_DIR: join(tmp, 'data'), FLOW_FILE: join(flows, 'reward-code-recovery.yaml'), LOCALES_DIR: locales };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--watch', '--lang', 'en'], { cwd: ROOT, env });
+    let out = '';
+    const waitFor = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => out.includes(text) && resolve();
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          check();
+        });
+        check();
+      });
+    child.stdin.write('hi\n');
+    await waitFor('is anyone asking you right now');
+    const file = join(locales, 'en', 'reward-code-recovery.json');
+    const words = JSON.parse(await readFile(file, 'utf8'));
+    words.steps['payment-kind'].prompt = 'HOW DID YOU PAY (edited)?';
+    await writeFile(file, JSON.stringify(words, null, 2));
+    await waitFor('still exists, so the conversation goes on');
+    child.stdin.write('no\n');
+    await waitFor('HOW DID YOU PAY (edited)?');
+    child.stdin.end();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+  });
+});
