@@ -24,6 +24,9 @@ const envSchema = z.object({
   SEND_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   SEND_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   AUTO_ACCEPT_FRIENDS: z.enum(['0', '1']).default('0'),
+  FSYNC: z.enum(['0', '1']).default('0'),
+  RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  RETENTION_SWEEP_HOURS: z.coerce.number().positive().default(24),
 });
 
 export interface Config {
@@ -45,6 +48,11 @@ export interface Config {
   logContent: boolean;
   flowFile: string;
   localesDir: string;
+  /** Flush each session write to disk before replying. */
+  fsync: boolean;
+  /** Sessions idle longer than this are deleted by the sweep. */
+  retentionDays: number;
+  retentionSweepHours: number;
   bot: {
     name: string;
     puppet: string;
@@ -85,6 +93,9 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     logContent: e.LOG_CONTENT === '1',
     flowFile: resolve(e.FLOW_FILE),
     localesDir: resolve(e.LOCALES_DIR),
+    fsync: e.FSYNC === '1',
+    retentionDays: e.RETENTION_DAYS,
+    retentionSweepHours: e.RETENTION_SWEEP_HOURS,
     bot: {
       name: e.BOT_NAME,
       puppet: e.WECHATY_PUPPET,

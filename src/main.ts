@@ -22,12 +22,14 @@ async function main(): Promise<number> {
 
 async function chat(config: Config): Promise<number> {
   const log = createLogger(config.logLevel);
-  const options = { ...config, log };
+  // The console's only user is the operator: no flood limit, so long piped scripts work.
+  const options = { ...config, log, flood: false as const };
   const runtime = await createRuntime(options);
   // A recording starts a fresh conversation, so the transcript replays from its first line.
   const userId = config.record ? `recording-${Date.now()}` : config.userId;
   const say = (text: string) => process.stdout.write(`${text}\n\n`);
   const stopWatching = config.watch ? watchFlow(options, runtime, userId, say) : undefined;
+  const stopRetention = runtime.startRetention(config.retentionDays, config.retentionSweepHours);
   try {
     await runConsole({
       service: runtime.service,
@@ -42,6 +44,7 @@ async function chat(config: Config): Promise<number> {
     });
   } finally {
     stopWatching?.();
+    stopRetention();
   }
   return 0;
 }
@@ -49,6 +52,7 @@ async function chat(config: Config): Promise<number> {
 async function bot(config: Config): Promise<number> {
   const log = createLogger(config.logLevel === 'warn' ? 'info' : config.logLevel);
   const runtime = await createRuntime({ ...config, log });
+  runtime.startRetention(config.retentionDays, config.retentionSweepHours);
   // Loaded only for this command: wechaty is heavy and the console chat does not need it.
   const { buildBot, runBot } = await import('./adapters/wechaty/bot.js');
   const { bot: wechaty, assistant } = buildBot(config, runtime, log);

@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { assertFlowWords, loadFlowFile, loadLocales } from './adapters/files/flow-files.js';
-import { createConversationService, type ConversationService } from './core/conversation.js';
+import { createConversationService, DEFAULT_FLOOD_LIMIT, type ConversationService, type FloodLimit } from './core/conversation.js';
 import { createEngine, type Engine } from './core/engine.js';
 import type { CompiledFlow } from './flow/compile.js';
 import { createTranslators, type Translators } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { createLowdbStore } from './store/lowdb.js';
 import type { SessionStore } from './store/port.js';
+import { startRetention } from './store/retention.js';
 
 export interface RuntimeOptions {
   flowFile: string;
@@ -16,6 +17,10 @@ export interface RuntimeOptions {
   /** Defaults to the lowdb store under dataDir. */
   store?: SessionStore;
   clock?: () => Date;
+  /** Per-user flood limit; false for none (the console). Default DEFAULT_FLOOD_LIMIT. */
+  flood?: FloodLimit | false;
+  /** Flush every session write to disk (FSYNC=1). */
+  fsync?: boolean;
 }
 
 export interface Runtime {
@@ -24,6 +29,8 @@ export interface Runtime {
   engine: Engine;
   store: SessionStore;
   service: ConversationService;
+  /** Starts the periodic retention sweep on the lowdb store (not on a store passed in). */
+  startRetention(days: number, everyHours: number): () => void;
 }
 
 /** Everything a front end needs, read from files once. Throws FlowLoadError on a bad flow. */
@@ -33,9 +40,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   assertFlowWords(flow, resources, options.localesDir);
   const translators = createTranslators(resources);
   const engine = createEngine(flow, translators);
-  const store = options.store ?? (await createLowdbStore(options.dataDir, options.log));
-  const service = createConversationService(engine, store, options.clock ?? (() => new Date()));
-  return { flow, translators, engine, store, service };
+  const lowdb = options.store ? undefined : await createLowdbStore(options.dataDir, options.log, { fsync: options.fsync ?? false });
+  const store = options.store ?? (lowdb as SessionStore);
+  const service = createConversationService(engine, store, options.clock ?? (() => new Date()), options.flood ?? DEFAULT_FLOOD_LIMIT);
+  return {
+    flow, translators, engine, store, service,
+    startRetention: (days, everyHours) => (lowdb ? startRetention(lowdb, days, everyHours, options.log) : () => undefined),
+  };
 }
 
 /** Paths relative to this package, so an embedding bot finds the shipped flow and words. */

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers.js';
+import { ROOT, sessionFiles } from './helpers.js';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -68,10 +68,10 @@ describe('console chat (piped stdin)', () => {
 
   it('stores nothing readable by others, and forget deletes the file', async () => {
     await run(['你好', '不是'], ['--user', 'carol']);
-    expect(await readdir(join(dataDir, 'sessions'))).toHaveLength(1);
+    expect(await sessionFiles(dataDir)).toHaveLength(1);
     const r = await run(['删除我的数据', '是'], ['--user', 'carol']);
     expect(r.stdout).toContain('已删除');
-    expect(await readdir(join(dataDir, 'sessions'))).toHaveLength(0);
+    expect(await sessionFiles(dataDir)).toHaveLength(0);
   });
 
   it('a broken flow stops start-up with file:line:column and exit 2, no stack trace', async () => {

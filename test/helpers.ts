@@ -42,3 +42,14 @@ export function chat(engine: Engine, opts: { now?: Date; lang?: Lang; userId?: s
     },
   };
 }
+
+/** Every file under DATA_DIR/sessions (the store shards them into subdirectories). */
+export async function sessionFiles(dataDir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const root = join(dataDir, 'sessions');
+  const shards = await readdir(root).catch(() => [] as string[]);
+  const out: string[] = [];
+  for (const shard of shards) for (const f of await readdir(join(root, shard))) out.push(join(root, shard, f));
+  return out.sort();
+}

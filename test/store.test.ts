@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { silentLogger } from '../src/log.js';
 import { createLowdbStore } from '../src/store/lowdb.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { createConversationService } from '../src/core/conversation.js';
-import { loadKit } from './helpers.js';
+import { loadKit, sessionFiles } from './helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -45,32 +45,52 @@ describe('lowdb store on disk', () => {
     expect(await (await createLowdbStore(dir, silentLogger)).get('wxid_a')).toEqual(session('wxid_a'));
   });
 
-  it('keeps the data directory private and names files without user ids', async () => {
+  it('keeps the data private: directories 0700, files 0600, names without user ids', async () => {
     const store = await createLowdbStore(dir, silentLogger);
     await store.set(session('wxid_secret'));
     expect((await stat(dir)).mode & 0o077).toBe(0);
     expect((await stat(join(dir, 'sessions'))).mode & 0o077).toBe(0);
-    const files = await readdir(join(dir, 'sessions'));
+    const files = await sessionFiles(dir);
     expect(files).toHaveLength(1);
     expect(files[0]).not.toContain('wxid');
+    expect((await stat(files[0] ?? '')).mode & 0o777).toBe(0o600);
+    expect((await stat(join(files[0] ?? '', '..'))).mode & 0o077).toBe(0);
   });
 
   it('moves a corrupt file aside, starts that user fresh and loses no one else', async () => {
     const store = await createLowdbStore(dir, silentLogger);
     await store.set(session('wxid_a'));
     await store.set(session('wxid_b'));
-    const before = await readdir(join(dir, 'sessions'));
-    // Truncate one user's file, as a crash or a full disk might leave it.
-    for (const file of before) {
-      const path = join(dir, 'sessions', file);
-      if ((await readFile(path, 'utf8')).includes('"wxid_a"')) await writeFile(path, '{"session": {"v": 1, "us');
+    // Truncate one user's file, as a full disk or a foreign tool might leave it.
+    for (const file of await sessionFiles(dir)) {
+      if ((await readFile(file, 'utf8')).includes('"wxid_a"')) await writeFile(file, '{"session": {"v": 1, "us');
     }
     expect(await store.get('wxid_a')).toBeUndefined();
     expect(await store.get('wxid_b')).toEqual(session('wxid_b'));
-    const after = await readdir(join(dir, 'sessions'));
-    expect(after.filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
+    expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
     await store.set(session('wxid_a', 'ask-amount'));
     expect((await store.get('wxid_a'))?.stepId).toBe('ask-amount');
+    // forget removes the user's corrupt copy too: everything stored about them.
+    await store.delete('wxid_a');
+    expect(await sessionFiles(dir)).toHaveLength(1);
+  });
+
+  it('fsync mode writes the same data', async () => {
+    const store = await createLowdbStore(dir, silentLogger, { fsync: true });
+    await store.set(session('wxid_a'));
+    expect(await store.get('wxid_a')).toEqual(session('wxid_a'));
+  });
+
+  it('sweep deletes sessions idle since before the cut-off, and only those', async () => {
+    const store = await createLowdbStore(dir, silentLogger);
+    await store.set(session('old'));
+    await store.set(session('new'));
+    for (const file of await sessionFiles(dir)) {
+      if ((await readFile(file, 'utf8')).includes('"old"')) await utimes(file, new Date('2026-01-01'), new Date('2026-01-01'));
+    }
+    expect(await store.sweep(new Date('2026-06-01'))).toBe(1);
+    expect(await store.get('old')).toBeUndefined();
+    expect(await store.get('new')).toBeDefined();
   });
 
   it('forget through the conversation removes the user\'s file', async () => {
@@ -79,10 +99,10 @@ describe('lowdb store on disk', () => {
     const service = createConversationService(kit.engine, store, () => new Date('2026-11-28T04:00:00Z'));
     await service.handle({ userId: 'wxid_a', text: '你好' });
     await service.handle({ userId: 'wxid_b', text: 'hi' });
-    expect(await readdir(join(dir, 'sessions'))).toHaveLength(2);
+    expect(await sessionFiles(dir)).toHaveLength(2);
     await service.handle({ userId: 'wxid_a', text: '删除我的数据' });
     expect((await service.handle({ userId: 'wxid_a', text: '是' })).join()).toContain('已删除');
-    expect(await readdir(join(dir, 'sessions'))).toHaveLength(1);
+    expect(await sessionFiles(dir)).toHaveLength(1);
     expect(await store.get('wxid_a')).toBeUndefined();
   });
 });

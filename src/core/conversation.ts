@@ -1,5 +1,5 @@
 import type { SessionStore } from '../store/port.js';
-import type { Engine, Inbound } from './engine.js';
+import { detectLanguage, type Engine, type Inbound } from './engine.js';
 import type { Lang } from './types.js';
 
 export class StartAtError extends Error {
@@ -25,9 +25,25 @@ export interface ConversationService {
  * Wraps the pure engine with the store. One user's messages run strictly in order (a queue
  * per user); different users run concurrently.
  */
-export function createConversationService(initial: Engine, store: SessionStore, clock: () => Date): ConversationService {
+export interface FloodLimit {
+  /** At most this many messages from one user… */
+  messages: number;
+  /** …in any window this long; beyond it, one "please slow down" and the rest go unread. */
+  windowMs: number;
+}
+
+export const DEFAULT_FLOOD_LIMIT: FloodLimit = { messages: 8, windowMs: 10_000 };
+
+export function createConversationService(
+  initial: Engine,
+  store: SessionStore,
+  clock: () => Date,
+  /** false: no limit (the console, where the only user is the operator). */
+  flood: FloodLimit | false = DEFAULT_FLOOD_LIMIT,
+): ConversationService {
   let engine = initial;
   const queues = new Map<string, Promise<unknown>>();
+  const floodGate = createFloodGate(flood || { messages: Number.POSITIVE_INFINITY, windowMs: 0 });
 
   function serialised<T>(userId: string, work: () => Promise<T>): Promise<T> {
     const previous = queues.get(userId) ?? Promise.resolve();
@@ -41,14 +57,21 @@ export function createConversationService(initial: Engine, store: SessionStore, 
   }
 
   return {
-    handle: (inbound) =>
-      serialised(inbound.userId, async () => {
+    handle: async (inbound) => {
+      // Checked before queueing, so a flood neither builds a queue nor touches the session.
+      const verdict = floodGate.admit(inbound.userId, clock().getTime());
+      if (verdict === 'warn') return engine.slowDown(floodGate.lang(inbound.userId) ?? inbound.lang ?? detectLanguage(inbound.text));
+      if (verdict === 'drop') return [];
+      return serialised(inbound.userId, async () => {
         const session = await store.get(inbound.userId);
         const outcome = engine.handle(session, inbound, clock());
-        if (outcome.session) await store.set(outcome.session);
-        else await store.delete(inbound.userId);
+        if (outcome.session) {
+          await store.set(outcome.session);
+          floodGate.remember(inbound.userId, outcome.session.lang);
+        } else if (session) await store.delete(inbound.userId);
         return outcome.replies;
-      }),
+      });
+    },
     handleMedia: (userId) => serialised(userId, async () => engine.media(await store.get(userId))),
     resume: (userId) =>
       serialised(userId, async () => {
@@ -70,4 +93,37 @@ export function createConversationService(initial: Engine, store: SessionStore, 
       engine = next;
     },
   };
+}
+
+/**
+ * Per-user message counting over a sliding window, in memory only: a restart forgets it,
+ * which is fine for a guard against bursts.
+ */
+function createFloodGate(limit: FloodLimit) {
+  const users = new Map<string, { times: number[]; warned: boolean; lang?: Lang }>();
+  return {
+    admit(userId: string, now: number): 'ok' | 'warn' | 'drop' {
+      const entry = users.get(userId) ?? { times: [], warned: false };
+      users.set(userId, entry);
+      entry.times = entry.times.filter((t) => t > now - limit.windowMs);
+      if (entry.times.length < limit.messages) {
+        entry.times.push(now);
+        entry.warned = false;
+        if (users.size > 10_000) prune(now);
+        return 'ok';
+      }
+      if (entry.warned) return 'drop';
+      entry.warned = true;
+      return 'warn';
+    },
+    remember(userId: string, lang: Lang) {
+      const entry = users.get(userId);
+      if (entry) entry.lang = lang;
+    },
+    lang: (userId: string) => users.get(userId)?.lang,
+  };
+
+  function prune(now: number) {
+    for (const [id, entry] of users) if (entry.times.every((t) => t <= now - limit.windowMs)) users.delete(id);
+  }
 }

@@ -26,6 +26,8 @@ export interface Outcome {
 export const MAX_FAILURES = 3;
 /** A flow whose message steps loop would otherwise spin forever. */
 const MAX_AUTO_STEPS = 100;
+/** Longer messages are refused unread: no answer is that long, and parsing 100 KB costs. */
+export const MAX_INPUT_CHARS = 2000;
 
 export interface Engine {
   handle(session: Session | undefined, inbound: Inbound, now: Date): Outcome;
@@ -33,6 +35,8 @@ export interface Engine {
   resume(session: Session, now: Date): Outcome;
   /** A picture, voice message, sticker…: ask for words instead. The session is unchanged. */
   media(session: Session | undefined): string[];
+  /** The one reply a flooding user gets. */
+  slowDown(lang: Lang): string[];
   /**
    * For testing one branch: a fresh conversation at `stepId` with facts given as text, read
    * as the step that sets each fact would read it. Problems are returned, not thrown.
@@ -99,6 +103,15 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   }
 
   function handle(existing: Session | undefined, inbound: Inbound, now: Date): Outcome {
+    if (inbound.text.length > MAX_INPUT_CHARS) {
+      const lang = existing?.lang ?? inbound.lang ?? detectLanguage(inbound.text.slice(0, 200));
+      return { session: existing ?? null, replies: [translators(lang)('common:tooLong', { max: MAX_INPUT_CHARS })] };
+    }
+    const outcome = step(existing, inbound, now);
+    return outcome.session ? { ...outcome, session: { ...outcome.session, turns: (existing?.turns ?? 0) + 1 } } : outcome;
+  }
+
+  function step(existing: Session | undefined, inbound: Inbound, now: Date): Outcome {
     const today = todayIn(now);
     if (!existing) {
       const lang = inbound.lang ?? detectLanguage(inbound.text);
@@ -251,6 +264,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return [translators(session?.lang ?? DEFAULT_LANG)('common:media')];
   }
 
+  function slowDown(lang: Lang): string[] {
+    return [translators(lang)('common:slowDown')];
+  }
+
   function startAt(userId: string, lang: Lang, stepId: string, rawFacts: Record<string, string>, now: Date): Outcome | { error: string } {
     if (!flow.step(stepId)) return { error: `unknown step "${stepId}"; steps: ${Object.keys(flow.definition.steps).join(', ')}` };
     const today = todayIn(now);
@@ -276,7 +293,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return options.some((o) => o.id === raw) ? { ok: true, value: raw } : { ok: false, reason: 'choice' };
   }
 
-  return { handle, resume, media, startAt };
+  return { handle, resume, media, slowDown, startAt };
 }
 
 /** Han characters → Chinese; Latin letters → English; anything else (digits, emoji) → the default. */

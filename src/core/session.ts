@@ -21,6 +21,8 @@ export interface Session {
   history: HistoryEntry[];
   /** Unclear answers in a row at the current step. */
   failures: number;
+  /** Messages handled in this conversation: lets a crash test tell a lost write from a kept one. */
+  turns?: number;
   /** Unclear answers per step over the whole conversation: counts only, for `flow stats`. */
   failuresByStep?: Record<string, number>;
   pending?: 'confirm-forget';
