@@ -65,14 +65,29 @@ describe('lowdb store on disk', () => {
     for (const file of await sessionFiles(dir)) {
       if ((await readFile(file, 'utf8')).includes('"wxid_a"')) await writeFile(file, '{"session": {"v": 1, "us');
     }
-    expect(await store.get('wxid_a')).toBeUndefined();
-    expect(await store.get('wxid_b')).toEqual(session('wxid_b'));
+    // Found at the next start (the running store still has the good copy in memory).
+    const restarted = await createLowdbStore(dir, silentLogger);
+    expect(await restarted.get('wxid_a')).toBeUndefined();
+    expect(await restarted.get('wxid_b')).toEqual(session('wxid_b'));
     expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
-    await store.set(session('wxid_a', 'ask-amount'));
-    expect((await store.get('wxid_a'))?.stepId).toBe('ask-amount');
+    await restarted.set(session('wxid_a', 'ask-amount'));
+    expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-amount');
     // forget removes the user's corrupt copy too: everything stored about them.
-    await store.delete('wxid_a');
+    await restarted.delete('wxid_a');
     expect(await sessionFiles(dir)).toHaveLength(1);
+  });
+
+  it('falls back to the previous version when the newest is torn, as a kill mid-write leaves it', async () => {
+    const store = await createLowdbStore(dir, silentLogger);
+    await store.set(session('wxid_a', 'ask-date'));
+    const [file] = await sessionFiles(dir);
+    const torn = (file ?? '').replace(/\.(\d+)\.json$/, (_, v: string) => `.${Number(v) + 1}.json`);
+    await writeFile(torn, '{"session": {"v": 1, "userId": "wxid_a", "step');
+    const restarted = await createLowdbStore(dir, silentLogger);
+    expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-date');
+    expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
+    await restarted.set(session('wxid_a', 'ask-amount'));
+    expect((await createLowdbStore(dir, silentLogger).then((s) => s.get('wxid_a')))?.stepId).toBe('ask-amount');
   });
 
   it('fsync mode writes the same data', async () => {

@@ -6,10 +6,17 @@ export const USER_TIME_ZONE = 'Asia/Shanghai';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date in Asia/Shanghai at `now`. */
 export function todayIn(now: Date, timeZone = USER_TIME_ZONE): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD. Built once: an Intl formatter is expensive to make.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(now);
 }
 
 export function isIsoDate(value: string): boolean {

@@ -1,13 +1,13 @@
-import { advance, type CompiledFlow } from '../flow/compile.js';
+import { advance, snapshotAt, stepOf, transitionFrom, type CompiledFlow } from '../flow/compile.js';
 import { evaluate } from '../flow/conditions.js';
-import type { Interrupt } from '../flow/schema.js';
+import type { ChoiceStep, Interrupt } from '../flow/schema.js';
 import type { Translator, Translators } from '../i18n/index.js';
 import { todayIn } from './calendar.js';
 import { parseCommand, type Command } from './commands.js';
-import { hasHan, interpretInput, mentionsAny, parseChoice, parseYesNo, type Interpretation } from './interpret/index.js';
+import { hasHan, interpretInput, mentionsAny, normalize, parseChoice, parseYesNo, type ChoiceOption, type Interpretation } from './interpret/index.js';
 import { factVariables, formatFact, keys, renderStep, splitMessage } from './render.js';
 import { pushHistory, type Session } from './session.js';
-import { DEFAULT_LANG, type FactValue, type Facts, type Lang } from './types.js';
+import { DEFAULT_LANG, LANGS, type FactValue, type Facts, type Lang } from './types.js';
 
 export interface Inbound {
   userId: string;
@@ -64,12 +64,15 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const t = translators(session.lang);
     const replies: string[] = [];
     let current: Session = { ...session, enteredAt: session.stepId };
+    // One snapshot carried through the chain of message steps, not rebuilt for each.
+    let snapshot = snapshotAt(flow, current.stepId, current.facts);
     for (let i = 0; i < MAX_AUTO_STEPS; i++) {
       replies.push(...renderStep(flow, current.stepId, current.facts, t, current.lang));
       if (flow.step(current.stepId)?.type !== 'message') break;
-      const next = advance(flow, current.stepId, current.facts, { type: 'CONTINUE', today });
+      const next = transitionFrom(flow, snapshot, { type: 'CONTINUE', today });
       if (!next) break;
-      current = { ...current, ...next };
+      snapshot = next;
+      current = { ...current, ...stepOf(next) };
     }
     if (flow.step(current.stepId)?.type === 'end') replies.push(t('common:ended'));
     return { session: current, replies };
@@ -153,10 +156,15 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return enter({ ...session, ...next, history: pushHistory(session), failures: 0 }, today);
   }
 
+  // Normalized once: these are checked against every message.
+  const interrupts = (flow.definition.interrupts ?? []).map((i) => ({
+    interrupt: i,
+    phrases: Object.values(i.phrases).flat().map(normalize).filter(Boolean),
+  }));
+
   function firedInterrupt(session: Session, text: string): Interrupt | undefined {
-    return flow.definition.interrupts?.find(
-      (i) => !i.notAt?.includes(session.stepId) && mentionsAny(text, Object.values(i.phrases).flat()),
-    );
+    return interrupts.find(({ interrupt, phrases }) => !interrupt.notAt?.includes(session.stepId) && mentionsAny(text, phrases))
+      ?.interrupt;
   }
 
   function withInterruptFact(session: Session, fired: Interrupt): Session {
@@ -175,15 +183,25 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const step = flow.step(session.stepId);
     if (step?.type === 'input') return interpretInput(step.input, text, today, step.optional);
     if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
-    const options = step.options.map((o) => ({
-      id: o.id,
-      words: [
-        ...(['zh-CN', 'en'] as const).map((lang) => translators(lang)(keys.option(flowId, session.stepId, o.id))),
-        ...Object.values(o.synonyms ?? {}).flat(),
-      ],
-    }));
-    const id = parseChoice(text, options);
+    const id = parseChoice(text, choiceWords(session.stepId, step), true);
     return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
+  }
+
+  // Labels in every language plus synonyms, normalized, per choice step: built on first use.
+  const choiceWordCache = new Map<string, ChoiceOption[]>();
+  function choiceWords(stepId: string, step: ChoiceStep): ChoiceOption[] {
+    let words = choiceWordCache.get(stepId);
+    if (!words) {
+      words = step.options.map((o) => ({
+        id: o.id,
+        words: [
+          ...LANGS.map((lang) => translators(lang)(keys.option(flowId, stepId, o.id))),
+          ...Object.values(o.synonyms ?? {}).flat(),
+        ].map(normalize).filter(Boolean),
+      }));
+      choiceWordCache.set(stepId, words);
+    }
+    return words;
   }
 
   function reject(unclear: Session, reason: string, t: Translator): Outcome {

@@ -25,7 +25,26 @@ export function renderStep(flow: CompiledFlow, stepId: string, facts: Facts, t: 
 }
 
 /** Facts formatted for reading: amounts as money, dates as calendar dates, options as labels. */
+// Facts objects are never changed in place (each answer makes a new one), so their
+// formatted variables can be kept per object and language until the object is dropped.
+const variableCache = new WeakMap<Facts, Map<string, Record<string, string>>>();
+
 export function factVariables(flow: CompiledFlow, facts: Facts, t: Translator, lang: Lang): Record<string, string> {
+  let byLang = variableCache.get(facts);
+  if (!byLang) {
+    byLang = new Map();
+    variableCache.set(facts, byLang);
+  }
+  const key = `${flow.hash}:${lang}`;
+  let vars = byLang.get(key);
+  if (!vars) {
+    vars = computeVariables(flow, facts, t, lang);
+    byLang.set(key, vars);
+  }
+  return vars;
+}
+
+function computeVariables(flow: CompiledFlow, facts: Facts, t: Translator, lang: Lang): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(facts)) {
     vars[name] = formatFact(flow, name, value, t, lang);
@@ -64,16 +83,29 @@ export function formatFact(flow: CompiledFlow, name: string, value: FactValue, t
   return String(value);
 }
 
+// Intl formatters cost tens of microseconds to build and are used on every reply: one per
+// language and kind, built on first use.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatMoney(yuan: number, lang: Lang): string {
-  return new Intl.NumberFormat(lang, {
-    style: 'currency',
-    currency: 'CNY',
-    minimumFractionDigits: Number.isInteger(yuan) ? 0 : 2,
-  }).format(yuan);
+  const cents = Number.isInteger(yuan) ? 0 : 2;
+  const key = `${lang}:${cents}`;
+  let format = moneyFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(lang, { style: 'currency', currency: 'CNY', minimumFractionDigits: cents });
+    moneyFormats.set(key, format);
+  }
+  return format.format(yuan);
 }
 
 export function formatDate(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+  let format = dateFormats.get(lang);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' });
+    dateFormats.set(lang, format);
+  }
+  return format.format(new Date(`${iso}T00:00:00Z`));
 }
 
 /**
@@ -82,8 +114,17 @@ export function formatDate(iso: string, lang: Lang): string {
  * forces a new message, so a text meant to be copied arrives as a bubble of its own.
  */
 export function splitMessage(text: string, max = MAX_MESSAGE_CHARS): string[] {
-  return text.split(/\n[ \t]*---[ \t]*\n/).flatMap((part) => packParagraphs(part, max));
+  const key = `${max}:${text}`;
+  const known = splitCache.get(key);
+  if (known) return known;
+  const messages = text.split(/\n[ \t]*---[ \t]*\n/).flatMap((part) => packParagraphs(part, max));
+  if (splitCache.size > 5000) splitCache.clear();
+  splitCache.set(key, messages);
+  return messages;
 }
+
+// The same plan texts are split again and again; callers never change the arrays returned.
+const splitCache = new Map<string, readonly string[]>() as Map<string, string[]>;
 
 function packParagraphs(text: string, max: number): string[] {
   const pieces = text

@@ -100,6 +100,23 @@ function transitions(next: Next, base: { option?: string; fact?: string }): unkn
   }));
 }
 
+type FlowSnapshot = ReturnType<AnyStateMachine['resolveState']>;
+
+/** The machine's state at a step with these facts. */
+export function snapshotAt(flow: CompiledFlow, stepId: string, facts: Facts): FlowSnapshot {
+  return flow.machine.resolveState({ value: stepId, context: { facts } });
+}
+
+/** Pure: the next state on `event`, or undefined when no transition applies. */
+export function transitionFrom(flow: CompiledFlow, from: FlowSnapshot, event: FlowEvent): FlowSnapshot | undefined {
+  const [next] = transition(flow.machine, from, event);
+  return next.value === from.value && next.context === from.context ? undefined : next;
+}
+
+export function stepOf(snapshot: FlowSnapshot): { stepId: string; facts: Facts } {
+  return { stepId: String(snapshot.value), facts: (snapshot.context as FlowContext).facts };
+}
+
 /** Pure: where a machine goes from `stepId` with `facts` on `event`. */
 export function advance(
   flow: CompiledFlow,
@@ -107,12 +124,8 @@ export function advance(
   facts: Facts,
   event: FlowEvent,
 ): { stepId: string; facts: Facts } | undefined {
-  const from = flow.machine.resolveState({ value: stepId, context: { facts } });
-  const [next] = transition(flow.machine, from, event);
-  const nextId = String(next.value);
-  const nextFacts = (next.context as FlowContext).facts;
-  if (nextId === stepId && nextFacts === facts) return undefined;
-  return { stepId: nextId, facts: nextFacts };
+  const next = transitionFrom(flow, snapshotAt(flow, stepId, facts), event);
+  return next && stepOf(next);
 }
 
 export function initialStep(flow: CompiledFlow): string {

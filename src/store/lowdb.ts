@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Session } from '../core/session.js';
 import type { Logger } from '../log.js';
-import { DurableJSONFile } from './durable-file.js';
+import { VersionFile } from './durable-file.js';
 import type { SessionStore } from './port.js';
 
 interface SessionFile {
@@ -12,24 +12,36 @@ interface SessionFile {
 }
 
 export interface LowdbStoreOptions {
-  /** Flush every write to disk before it counts as done (see DurableJSONFile). Default false. */
+  /** Flush every write to disk before it counts as done (see VersionFile). Default false. */
   fsync?: boolean;
+  /** Recently used sessions kept in memory, so an active user's next message reads no file. */
+  cacheSize?: number;
 }
+
+export const DEFAULT_CACHE_SIZE = 2000;
 
 export interface LowdbStore extends SessionStore {
   /** Deletes sessions not written since `before`; returns how many. */
   sweep(before: Date): Promise<number>;
 }
 
+const VERSION_FILE = /^([0-9a-f]{32})\.(\d+)\.json$/;
+
 /**
- * One small lowdb file per user, in 256 shard directories: `sessions/<ab>/<hash>.json`.
- * lowdb rewrites a whole file per write, so a single shared file would slow down with every
- * user (25 ms a write at 10k users, 360 ms at 100k) and one corrupt file would lose everyone;
- * per-user files keep a write at the size of one session and confine damage to one user.
- * Names are hashes of the user id, so a directory listing reveals no WeChat ids.
+ * Sessions as small lowdb files, one per user, in 256 shard directories:
+ * `sessions/<ab>/<hash>.<version>.json`. lowdb rewrites a whole file per write, so a single
+ * shared file would slow down with every user (25 ms a write at 10k users, 360 ms at 100k)
+ * and one corrupt file would lose everyone; per-user files keep a write at the size of one
+ * session and confine damage to one user. Names are hashes of the user id, so a directory
+ * listing reveals no WeChat ids.
  *
- * Callers must not touch one user concurrently (the conversation service serialises per
- * user): two writers on one file would race.
+ * Each write creates the next version and then removes the older one, so a crash leaves
+ * the old version, the new one, or both, never neither. An in-memory index (hash → versions,
+ * built by listing the shards at start) finds the newest without probing; a torn newest
+ * version is moved aside and the one before it is used. A write-through cache of recent
+ * sessions saves the read on an active user's next message. One process owns a data
+ * directory (as with lowdb itself); callers must not touch one user concurrently (the
+ * conversation service serialises per user).
  */
 export async function createLowdbStore(dataDir: string, log: Logger, options: LowdbStoreOptions = {}): Promise<LowdbStore> {
   const root = join(dataDir, 'sessions');
@@ -37,76 +49,133 @@ export async function createLowdbStore(dataDir: string, log: Logger, options: Lo
   // mkdir's mode does not apply to directories that already existed.
   await chmod(dataDir, 0o700);
   await chmod(root, 0o700);
-  const shardsMade = new Set<string>();
+  const index = await buildIndex(root);
+  const cache = new LruCache<string, Session>(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  const fsync = options.fsync ?? false;
 
-  const locate = (userId: string) => {
-    const hash = createHash('sha256').update(userId).digest('hex').slice(0, 32);
-    const dir = join(root, hash.slice(0, 2));
-    return { dir, file: join(dir, `${hash}.json`), hash };
-  };
-  const open = (file: string) => new Low<SessionFile>(new DurableJSONFile(file, options.fsync ?? false), { session: null });
+  const hashOf = (userId: string) => createHash('sha256').update(userId).digest('hex').slice(0, 32);
+  const dirOf = (hash: string) => join(root, hash.slice(0, 2));
+  const fileOf = (hash: string, version: number) => join(dirOf(hash), `${hash}.${version}.json`);
+  const low = (file: string) => new Low<SessionFile>(new VersionFile(file, fsync), { session: null });
 
+  const shards = new Set<string>();
   async function shard(dir: string): Promise<void> {
-    if (shardsMade.has(dir)) return;
+    if (shards.has(dir)) return;
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    shardsMade.add(dir);
+    shards.add(dir);
   }
 
-  async function* files(): AsyncGenerator<string> {
-    for (const dir of await readdir(root)) {
-      const entries = await readdir(join(root, dir)).catch(() => [] as string[]);
-      for (const name of entries) if (name.endsWith('.json')) yield join(root, dir, name);
-    }
-  }
-
-  return {
-    async get(userId) {
-      const { file } = locate(userId);
-      const db = open(file);
+  /** The newest readable version; torn ones are moved aside on the way. */
+  async function readNewest(hash: string): Promise<Session | undefined> {
+    const versions = index.get(hash) ?? [];
+    while (versions.length > 0) {
+      const file = fileOf(hash, versions.at(-1) ?? 0);
+      const db = low(file);
       try {
         await db.read();
+        return db.data.session ?? undefined;
       } catch (error) {
         if (!(error instanceof SyntaxError)) throw error;
         const aside = `${file}.corrupt-${Date.now()}`;
         await rename(file, aside);
-        log.warn({ file: aside }, 'session file was unreadable; moved aside and starting a new conversation');
-        return undefined;
+        versions.pop();
+        log.warn({ file: aside }, 'session version was unreadable; moved aside, using the one before it');
       }
-      return db.data.session ?? undefined;
+    }
+    index.delete(hash);
+    return undefined;
+  }
+
+  return {
+    async get(userId) {
+      // Shared, not copied: sessions are never changed in place (the engine builds new ones).
+      const cached = cache.get(userId);
+      if (cached) return cached;
+      const session = await readNewest(hashOf(userId));
+      if (session) cache.set(userId, session);
+      return session;
     },
     async set(session) {
-      const { dir, file } = locate(session.userId);
-      await shard(dir);
-      const db = open(file);
+      const hash = hashOf(session.userId);
+      const older = index.get(hash) ?? [];
+      const version = (older.at(-1) ?? 0) + 1;
+      await shard(dirOf(hash));
+      const db = low(fileOf(hash, version));
       db.data = { session };
       await db.write();
+      index.set(hash, [version]);
+      // Cached only once on disk, so the cache never holds what a crash would lose.
+      cache.set(session.userId, session);
+      await Promise.all(older.map((v) => rm(fileOf(hash, v), { force: true })));
     },
     async delete(userId) {
-      // Everything of this user: the session and any copy moved aside as corrupt.
-      const { dir, hash } = locate(userId);
-      const names = await readdir(dir).catch(() => [] as string[]);
-      await Promise.all(names.filter((n) => n.startsWith(`${hash}.json`)).map((n) => rm(join(dir, n), { force: true })));
+      // Everything of this user: every version and any copy moved aside as corrupt.
+      const hash = hashOf(userId);
+      cache.delete(userId);
+      index.delete(hash);
+      const names = await readdir(dirOf(hash)).catch(() => [] as string[]);
+      await Promise.all(names.filter((n) => n.startsWith(`${hash}.`)).map((n) => rm(join(dirOf(hash), n), { force: true })));
     },
     async *list() {
-      for await (const file of files()) {
-        try {
-          const data = await open(file).adapter.read();
-          if (data?.session) yield data.session;
-        } catch {
-          // A corrupt file: its owner's next message moves it aside.
-        }
+      for (const hash of [...index.keys()]) {
+        const session = await readNewest(hash).catch(() => undefined);
+        if (session) yield session;
       }
     },
     async sweep(before) {
       let removed = 0;
-      for await (const file of files()) {
-        const info = await stat(file).catch(() => undefined);
+      for (const [hash, versions] of [...index]) {
+        const info = await stat(fileOf(hash, versions.at(-1) ?? 0)).catch(() => undefined);
         if (info && info.mtime < before) {
-          await rm(file, { force: true });
+          await Promise.all(versions.map((v) => rm(fileOf(hash, v), { force: true })));
+          index.delete(hash);
           removed++;
         }
       }
+      if (removed > 0) cache.clear();
       return removed;
     },
   };
+}
+
+/** hash → versions present on disk, oldest first. */
+async function buildIndex(root: string): Promise<Map<string, number[]>> {
+  const index = new Map<string, number[]>();
+  for (const shard of await readdir(root)) {
+    const names = await readdir(join(root, shard)).catch(() => [] as string[]);
+    for (const name of names) {
+      const m = VERSION_FILE.exec(name);
+      if (!m?.[1] || !m[2]) continue;
+      const versions = index.get(m[1]) ?? [];
+      versions.push(Number(m[2]));
+      index.set(m[1], versions);
+    }
+  }
+  for (const versions of index.values()) versions.sort((a, b) => a - b);
+  return index;
+}
+
+/** A Map kept in use order: reading an entry moves it to the end; the oldest goes first. */
+class LruCache<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+  set(key: K, value: V): void {
+    if (this.capacity <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+  }
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+  clear(): void {
+    this.entries.clear();
+  }
 }

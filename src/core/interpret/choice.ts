@@ -16,11 +16,11 @@ const ORDINAL = new RegExp(
  * Which option the user meant: its number (2, ２, 二, 第二个), its label or a synonym in
  * either language, or a sentence that mentions exactly one option's words.
  */
-export function parseChoice(text: string, options: readonly ChoiceOption[]): string | undefined {
+export function parseChoice(text: string, options: readonly ChoiceOption[], wordsNormalized = false): string | undefined {
   const s = normalize(text);
   const byNumber = ordinal(s);
   if (byNumber !== undefined) return options[byNumber - 1]?.id;
-  const normalized = options.map((o) => ({ id: o.id, words: o.words.map(normalize).filter(Boolean) }));
+  const normalized = wordsNormalized ? options : options.map((o) => ({ id: o.id, words: o.words.map(normalize).filter(Boolean) }));
   const exact = normalized.filter((o) => o.words.includes(s));
   if (exact.length === 1) return exact[0]?.id;
   const mentioned = normalized.filter((o) => o.words.some((w) => mentions(s, w)));
@@ -33,18 +33,26 @@ function ordinal(s: string): number | undefined {
   return /^\d+$/.test(m[1]) ? Number(m[1]) : decodeChineseNumber(m[1]);
 }
 
+const wholeWords = new Map<string, RegExp>();
+
 /** Chinese has no spaces, so containment; Latin words must stand as whole words. */
 export function mentions(text: string, word: string): boolean {
   if (/^[\p{Script=Latin}\d\s'-]+$/u.test(word)) {
-    return new RegExp(`(^|[^\\p{L}])${escape(word)}($|[^\\p{L}])`, 'u').test(text);
+    let pattern = wholeWords.get(word);
+    if (!pattern) {
+      pattern = new RegExp(`(^|[^\\p{L}])${escape(word)}($|[^\\p{L}])`, 'u');
+      if (wholeWords.size > 5000) wholeWords.clear();
+      wholeWords.set(word, pattern);
+    }
+    return pattern.test(text);
   }
   return word.length >= 2 && text.includes(word);
 }
 
-/** Whether the text mentions any of the phrases (already in any case or width). */
+/** Whether the text mentions any of the phrases; `phrases` must already be normalized. */
 export function mentionsAny(text: string, phrases: readonly string[]): boolean {
   const s = normalize(text);
-  return phrases.some((p) => mentions(s, normalize(p)));
+  return phrases.some((p) => mentions(s, p));
 }
 
 function escape(s: string): string {

@@ -1,0 +1,250 @@
+/**
+ * npm run bench — the real conversation service on the real default store (lowdb, one file
+ * per user) in a temp dir, with simulated users walking the recovery flow, at 1k, 10k and
+ * 100k stored sessions. Writes bench/results.json. Sizes and message counts can be lowered
+ * with BENCH_SIZES=1000,10000 and BENCH_MESSAGES=5000 for a quick look.
+ */
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createActor } from 'xstate';
+import { createConversationService, DEFAULT_FLOOD_LIMIT } from '../src/core/conversation.js';
+import type { Session } from '../src/core/session.js';
+import { silentLogger } from '../src/log.js';
+import { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR, type Runtime } from '../src/runtime.js';
+import { createLowdbStore } from '../src/store/lowdb.js';
+import { createMemoryStore } from '../src/store/memory.js';
+import type { SessionStore } from '../src/store/port.js';
+
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const CONCURRENCY = 32;
+/** Offered load for the latency phase: the target rate, sent open-loop in 5 ms ticks. */
+const RATE = Number(process.env.BENCH_RATE ?? 2000);
+const TICK_MS = 5;
+/** One walk through branch B, then a restart: the messages a simulated user sends. */
+const WALK = ['你好', '不是', '1', '2', '昨天', '五百块', '跳过', '是', '摘要', '重新开始'];
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+async function diskBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).blocks * 512;
+  }
+  return total;
+}
+
+/** A store that times each write. */
+function timed(store: SessionStore, writes: number[]): SessionStore {
+  return {
+    ...store,
+    get: (id) => store.get(id),
+    delete: (id) => store.delete(id),
+    list: () => store.list(),
+    async set(session) {
+      const t0 = performance.now();
+      await store.set(session);
+      writes.push(performance.now() - t0);
+    },
+  };
+}
+
+async function populate(store: SessionStore, runtime: Runtime, count: number): Promise<void> {
+  const template = runtime.engine.handle(undefined, { userId: 'x', text: '你好' }, new Date()).session as Session;
+  for (let i = 0; i < count; i += 500) {
+    await Promise.all(
+      Array.from({ length: Math.min(500, count - i) }, (_, j) => store.set({ ...template, userId: `stored-${i + j}` })),
+    );
+  }
+}
+
+/** CONCURRENCY workers, each walking users through WALK, until MESSAGES are handled. */
+async function drive(handle: (userId: string, text: string) => Promise<unknown>, population: number, messages: number, latencies: number[]): Promise<number> {
+  let sent = 0;
+  let nextUser = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (sent < messages) {
+      // Mostly returning users (their session exists), like real traffic.
+      const userId = `stored-${(nextUser++ * 7919) % population}`;
+      for (const text of WALK) {
+        if (sent >= messages) break;
+        sent++;
+        const start = performance.now();
+        await handle(userId, text);
+        latencies.push(performance.now() - start);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * Open loop: RATE messages a second, started on a clock whether or not earlier ones have
+ * finished (as real users do), each to a user with nothing in flight. Latency counts from
+ * the moment a message was due, so queueing shows.
+ */
+async function offeredLoad(handle: (userId: string, text: string) => Promise<unknown>, population: number, messages: number, latencies: number[]): Promise<number> {
+  const users = Array.from({ length: 2000 }, (_, i) => ({ id: `stored-${(i * 7919) % population}`, next: 0, busy: false }));
+  let started = 0;
+  let cursor = 0;
+  const inFlight = new Set<Promise<unknown>>();
+  const t0 = performance.now();
+  while (started < messages) {
+    const due = Math.min(messages, Math.floor(((performance.now() - t0) / 1000) * RATE));
+    while (started < due) {
+      const user = users[cursor++ % users.length];
+      if (!user || user.busy) continue;
+      const text = WALK[user.next++ % WALK.length] ?? '';
+      const dueAt = t0 + (started / RATE) * 1000;
+      started++;
+      user.busy = true;
+      const work = handle(user.id, text).then(() => {
+        latencies.push(performance.now() - dueAt);
+        user.busy = false;
+        inFlight.delete(work);
+      });
+      inFlight.add(work);
+    }
+    await new Promise((r) => setTimeout(r, TICK_MS));
+  }
+  await Promise.all([...inFlight]);
+  return (performance.now() - t0) / 1000;
+}
+
+async function floor(runtime: Runtime): Promise<{ xstateUs: number; engineUs: number }> {
+  const machine = runtime.flow.machine;
+  const today = '2026-11-28';
+  let persisted = machine.resolveState({ value: 'ask-amount', context: { facts: { situation: 'wrong-recipient' } } });
+  const N = 20_000;
+  let t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    const actor = createActor(machine, { snapshot: persisted });
+    actor.start();
+    actor.send({ type: 'ANSWER', value: 500, today });
+    const next = actor.getPersistedSnapshot();
+    actor.stop();
+    persisted = machine.resolveState({ value: "ask-amount", context: (next as unknown as { context: never }).context });
+  }
+  const xstateUs = ((performance.now() - t0) * 1000) / N;
+  // Our per-message cost without the store: the pure engine over the same walk.
+  let session: Session | undefined;
+  const now = new Date();
+  t0 = performance.now();
+  let count = 0;
+  for (let i = 0; i < N / WALK.length; i++) {
+    for (const text of WALK) {
+      session = runtime.engine.handle(session, { userId: 'floor', text }, now).session ?? undefined;
+      count++;
+    }
+  }
+  const engineUs = ((performance.now() - t0) * 1000) / count;
+  return { xstateUs, engineUs };
+}
+
+async function floodImpact(runtime: Runtime, store: SessionStore, population: number) {
+  const measure = async (withFlood: boolean) => {
+    const service = createConversationService(runtime.engine, store, () => new Date(), DEFAULT_FLOOD_LIMIT);
+    const latencies: number[] = [];
+    const flooder = withFlood
+      ? (async () => {
+          for (let i = 0; i < 100; i++) {
+            void service.handle({ userId: 'flooder', text: '不是' });
+            await new Promise((r) => setTimeout(r, 10));
+          }
+        })()
+      : Promise.resolve();
+    // Normal users send one message each, at a human pace per user: never flood-limited.
+    let next = 0;
+    const normal = async () => {
+      for (let i = 0; i < 40; i++) {
+        const start = performance.now();
+        await service.handle({ userId: `stored-${(next++ * 104_729) % population}`, text: '摘要' });
+        latencies.push(performance.now() - start);
+      }
+    };
+    await Promise.all([flooder, ...Array.from({ length: 8 }, normal)]);
+    return percentile(latencies.sort((a, b) => a - b), 99);
+  };
+  const baseline = await measure(false);
+  const flooded = await measure(true);
+  return { othersP99MsWithoutFlood: round(baseline), othersP99MsDuringFlood: round(flooded) };
+}
+
+async function main() {
+  const runtime = await createRuntime({ flowFile: DEFAULT_FLOW_FILE, localesDir: DEFAULT_LOCALES_DIR, dataDir: '', log: silentLogger, store: createMemoryStore() });
+  const { xstateUs, engineUs } = await floor(runtime);
+  const results: Record<string, unknown> = {
+    machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    date: new Date().toISOString(),
+    messagesPerSize: MESSAGES,
+    concurrency: CONCURRENCY,
+    xstateRoundTripUs: round(xstateUs, 1),
+    engineUsPerMessage: round(engineUs, 1),
+    engineOverheadRatio: round(engineUs / xstateUs, 2),
+    bySessions: {} as Record<string, unknown>,
+  };
+  console.log(`floor: bare XState round trip ${xstateUs.toFixed(1)} µs; engine per message ${engineUs.toFixed(1)} µs; ratio ${(engineUs / xstateUs).toFixed(2)}`);
+  for (const size of SIZES) {
+    const dir = await mkdtemp(join(tmpdir(), 'zhuihui-bench-'));
+    try {
+      const store = await createLowdbStore(dir, silentLogger);
+      const t0 = performance.now();
+      await populate(store, runtime, size);
+      const populateS = (performance.now() - t0) / 1000;
+      const writes: number[] = [];
+      const latencies: number[] = [];
+      const service = createConversationService(runtime.engine, timed(store, writes), () => new Date(), false);
+      // Warm-up, then saturation throughput (closed loop), then latency at the offered rate.
+      const handle = (userId: string, text: string) => service.handle({ userId, text });
+      await drive(handle, size, 1000, []);
+      peakRss = process.memoryUsage().rss;
+      const saturated = await drive(handle, size, MESSAGES, []);
+      writes.length = 0;
+      await offeredLoad(handle, size, MESSAGES, latencies);
+      latencies.sort((a, b) => a - b);
+      writes.sort((a, b) => a - b);
+      const row = {
+        msgsPerSec: Math.round(MESSAGES / saturated),
+        offeredRate: RATE,
+        p50Ms: round(percentile(latencies, 50)),
+        p95Ms: round(percentile(latencies, 95)),
+        p99Ms: round(percentile(latencies, 99)),
+        storeWriteP99Ms: round(percentile(writes, 99)),
+        peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
+        diskMb: round((await diskBytes(dir)) / 2 ** 20, 1),
+        populateSeconds: round(populateS, 1),
+        ...(size === SIZES[SIZES.length - 1] ? await floodImpact(runtime, store, size) : {}),
+      };
+      (results.bySessions as Record<string, unknown>)[String(size)] = row;
+      console.log(`${String(size).padStart(7)} sessions: ${JSON.stringify(row)}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  results.processMaxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('wrote bench/results.json');
+  printTable(results);
+  clearInterval(sampler);
+}
+
+function printTable(results: Record<string, unknown>) {
+  const rows = Object.entries(results.bySessions as Record<string, Record<string, number>>);
+  const cols = ['msgsPerSec', 'p50Ms', 'p95Ms', 'p99Ms', 'storeWriteP99Ms', 'peakRssMb', 'diskMb'];
+  console.log(['sessions'.padStart(9), ...cols.map((c) => c.padStart(16))].join(''));
+  for (const [size, row] of rows) console.log([size.padStart(9), ...cols.map((c) => String(row[c]).padStart(16))].join(''));
+  console.log(`engine overhead vs bare XState: ${String(results.engineOverheadRatio)}×`);
+}
+
+await main();

@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseCommand } from '../src/core/commands.js';
+import { createConversationService } from '../src/core/conversation.js';
+import { parseChoice } from '../src/core/interpret/choice.js';
+import { parseDate } from '../src/core/interpret/date.js';
+import { interpretInput } from '../src/core/interpret/index.js';
+import { parseMoney } from '../src/core/interpret/money.js';
+import { parseYesNo } from '../src/core/interpret/yesno.js';
+import type { Session } from '../src/core/session.js';
+import { createMemoryStore } from '../src/store/memory.js';
+import { enumeratePaths } from '../src/flow/paths.js';
+import { typedAnswer } from '../src/authoring/replay.js';
+import { loadKit, type Kit } from './helpers.js';
+
+const NOW = new Date('2026-11-28T04:00:00Z');
+let kit: Kit;
+let sessions: Session[];
+
+/** Arbitrary text as people (and attackers) send it: any Unicode, emoji, control characters. */
+const anyText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 60 }),
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.constantFrom('', ' ', '\n', '\u0000', '\u200b', '🙂🙂🙂', '¥', '第', '１２３', '{{amount}}', '$t(common:help)', '../../etc/passwd'),
+  fc.string({ unit: fc.constantFrom('五', '百', '万', '两', '1', '.', '元', '天', '前', '号', ' ', '-'), maxLength: 20 }),
+);
+
+beforeAll(async () => {
+  kit = await loadKit();
+  // One session standing at every question of the flow, reached the way a user would.
+  const byStep = new Map<string, Session>();
+  for (const path of enumeratePaths(kit.flow, '2026-11-28')) {
+    let session = kit.engine.handle(undefined, { userId: 'p', text: '你好' }, NOW).session ?? undefined;
+    for (const answer of path.answers) {
+      if (session && !byStep.has(session.stepId)) byStep.set(session.stepId, session);
+      const text = typedAnswer(kit.flow, kit.translators, 'zh-CN', answer.stepId, answer.value);
+      session = kit.engine.handle(session, { userId: 'p', text }, NOW).session ?? undefined;
+    }
+    if (session && !byStep.has(session.stepId)) byStep.set(session.stepId, session);
+  }
+  sessions = [...byStep.values()];
+});
+
+describe('interpreters never throw', () => {
+  it('on any text', () => {
+    const options = [{ id: 'a', words: ['赞赏码', 'tip'] }, { id: 'b', words: ['转账'] }];
+    fc.assert(
+      fc.property(anyText, (text) => {
+        parseMoney(text);
+        parseDate(text, '2026-11-28');
+        parseYesNo(text);
+        parseChoice(text, options);
+        parseCommand(text);
+        for (const kind of ['money', 'date', 'yesno', 'text'] as const) interpretInput(kind, text, '2026-11-28', true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a parsed amount is positive and finite; a parsed date is never in the future', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const money = parseMoney(text);
+        if (money !== undefined) expect(money > 0 && Number.isFinite(money)).toBe(true);
+        const date = parseDate(text, '2026-11-28');
+        if (date.ok) expect(date.value <= '2026-11-28').toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on 100 KB of text, quickly refused by the engine', () => {
+    const huge = '五百块'.repeat(35_000);
+    const session = sessions.find((s) => s.stepId === 'ask-amount');
+    const { session: after, replies } = kit.engine.handle(session, { userId: 'p', text: huge }, NOW);
+    expect(replies.join('')).toContain('太长');
+    expect(after).toEqual(session);
+  });
+});
+
+describe('the engine on any input at any step', () => {
+  it('never throws, always replies, and leaves the session intact when it rejects the input', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000 }), anyText, (index, text) => {
+        const before = sessions[index % sessions.length] as Session;
+        const { session, replies } = kit.engine.handle(before, { userId: 'p', text }, NOW);
+        expect(replies.length).toBeGreaterThan(0);
+        expect(replies.every((r) => r.trim().length > 0)).toBe(true);
+        if (!session) return; // forget confirmed: only from a pending confirmation
+        if (session.stepId === before.stepId && session.history.length === before.history.length) {
+          // Not taken as an answer: the facts are as they were (an interrupt may add its flag).
+          const { scamSignal: _a, ...facts } = session.facts;
+          const { scamSignal: _b, ...factsBefore } = before.facts;
+          expect(facts).toEqual(factsBefore);
+        }
+        expect(kit.flow.step(session.stepId)).toBeDefined();
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('a new user writing anything gets a greeting', () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const { replies } = kit.engine.handle(undefined, { userId: 'new', text }, NOW);
+        expect(replies.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('flood control', () => {
+  it('100 messages in one second: one "slow down" reply, no state damage, other users unaffected', async () => {
+    let now = NOW.getTime();
+    const store = createMemoryStore();
+    const service = createConversationService(kit.engine, store, () => new Date(now));
+    await service.handle({ userId: 'calm', text: '你好' });
+    const replies: string[][] = [];
+    for (let i = 0; i < 100; i++) {
+      now += 10;
+      replies.push(await service.handle({ userId: 'flood', text: i === 0 ? '你好' : '不是' }));
+    }
+    const slowDowns = replies.filter((r) => r.join('').includes('请慢一点'));
+    expect(slowDowns).toHaveLength(1);
+    expect(replies.slice(9).every((r) => r.length === 0)).toBe(true);
+    const flooded = await store.get('flood');
+    expect(flooded?.turns).toBe(8);
+    expect(kit.flow.step(flooded?.stepId ?? '')).toBeDefined();
+    // Another user is served normally meanwhile.
+    expect((await service.handle({ userId: 'calm', text: '不是' })).join('')).toContain('这笔钱是怎么付出去的');
+    // After the window, the flooding user is heard again.
+    now += 10_001;
+    expect((await service.handle({ userId: 'flood', text: '帮助' })).join('')).toContain('你可以随时发送');
+  });
+});
