@@ -1,5 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -36,7 +35,7 @@ export class VersionFile<T> implements Adapter<T> {
     const text = JSON.stringify(data);
     // A few kilobytes into the page cache: synchronously this costs less than the thread-pool
     // round trips of the async calls. 'wx': never overwrite an existing version.
-    if (!this.fsync) return writeFileSync(this.path, text, { flag: 'wx', mode: 0o600 });
+    if (!this.fsync) return writeFile(this.path, text, { flag: 'wx', mode: 0o600 });
     const file = await open(this.path, 'wx', 0o600);
     try {
       await file.writeFile(text);
