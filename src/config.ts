@@ -29,10 +29,9 @@ const envSchema = z.object({
   RETENTION_SWEEP_HOURS: z.coerce.number().positive().default(24),
 });
 
-export interface Config {
-  command: (typeof COMMANDS)[number];
-  /** Words after the command, e.g. `flow schema`. */
-  args: string[];
+/** What `npm start -- …` takes. */
+interface ChatOptions {
+  positionals: string[];
   /** Fixed language; when absent it is detected from the user's first message. */
   lang: Lang | undefined;
   userId: string;
@@ -43,6 +42,12 @@ export interface Config {
   /** Console: start at this step, with these facts (raw text, read as the step would). */
   at: string | undefined;
   facts: Record<string, string>;
+}
+
+export interface Config extends Omit<ChatOptions, 'positionals'> {
+  command: (typeof COMMANDS)[number];
+  /** Words after the command, e.g. `flow schema`. */
+  args: string[];
   dataDir: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logContent: boolean;
@@ -79,15 +84,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     throw new ConfigError(`environment variable ${String(issue?.path[0])}: ${issue?.message}`);
   }
   const e = envResult.data;
+  const { positionals, ...console } = chat;
   return {
+    ...console,
     command: command as Config['command'],
-    args: command === 'flow' ? rest : chat.positionals,
-    lang: chat.lang,
-    userId: chat.userId,
-    record: chat.record,
-    watch: chat.watch,
-    at: chat.at,
-    facts: chat.facts,
+    args: command === 'flow' ? rest : positionals,
     dataDir: resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     logContent: e.LOG_CONTENT === '1',
@@ -114,16 +115,6 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
 
 const CHAT_USAGE =
   'Usage: npm start -- [--lang zh-CN|en] [--user ID] [--record FILE.yaml] [--watch] [--at STEP] [--fact NAME=VALUE …]';
-
-interface ChatOptions {
-  positionals: string[];
-  lang: Lang | undefined;
-  userId: string;
-  record: string | undefined;
-  watch: boolean;
-  at: string | undefined;
-  facts: Record<string, string>;
-}
 
 function emptyChatOptions(): ChatOptions {
   return { positionals: [], lang: undefined, userId: 'console', record: undefined, watch: false, at: undefined, facts: {} };

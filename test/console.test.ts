@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT, sessionFiles } from './helpers.js';
+import { sessionFiles, spawnMain } from './helpers.js';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -13,28 +12,9 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The console exactly as `npm start` runs it, with piped stdin (not a TTY). */
-function run(lines: string[], args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'chat', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
-  });
+function run(lines: string[], args: string[] = [], env: Record<string, string> = {}) {
+  return spawnMain(['chat', ...args], { DATA_DIR: dataDir, ...env }, lines.map((l) => `${l}\n`).join(''));
 }
 
 describe('console chat (piped stdin)', () => {

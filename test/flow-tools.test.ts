@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatLintProblem, lintFlow } from '../src/authoring/lint.js';
-import { ROOT } from './helpers.js';
+import { ROOT, spawnMain } from './helpers.js';
 
 let tmp: string;
 beforeEach(async () => {
@@ -14,20 +14,9 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function run(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATA_DIR: join(tmp, 'data'), ...env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end(stdin);
-  });
+async function run(args: string[], env: Record<string, string> = {}, stdin = '') {
+  const r = await spawnMain(args, { DATA_DIR: join(tmp, 'data'), ...env }, stdin);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 const localeSources = (entries: Record<string, unknown>) => ({

@@ -53,3 +53,22 @@ export async function sessionFiles(dataDir: string): Promise<string[]> {
   for (const shard of shards) for (const f of await readdir(join(root, shard))) out.push(join(root, shard, f));
   return out.sort();
 }
+
+/** Runs `src/main.ts` as `npm start` / `npm run flow` do, with piped stdin (not a TTY). */
+export async function spawnMain(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
