@@ -4,7 +4,7 @@ import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Wechaty } from 
 import type { Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Runtime } from '../../runtime.js';
-import { createWechatyAssistant, type WechatyAssistant } from './plugin.js';
+import { createWechatyAssistant, ref, type WechatyAssistant } from './plugin.js';
 
 /** Builds the bot account from config; nothing starts until `run`. */
 export function buildBot(config: Config, runtime: Runtime, log: Logger): { bot: Wechaty; assistant: WechatyAssistant } {
@@ -31,7 +31,7 @@ export function buildBot(config: Config, runtime: Runtime, log: Logger): { bot: 
     qrcodeTerminal.generate(qrcode, { small: true });
     console.error(`Scan to log in: ${qrcodeValueToImageUrl(qrcode)}`);
   });
-  bot.on('login', (user) => log.info({ user: user.id.slice(0, 4) }, 'logged in'));
+  bot.on('login', (user) => log.info({ user: ref(user.id) }, 'logged in'));
   bot.on('logout', () => log.warn('logged out'));
   // Wechaty reconnects by itself; an error is logged and never ends the process.
   bot.on('error', (error) => log.error({ err: error.message }, 'wechaty error'));

@@ -37,7 +37,7 @@ export interface WechatyAssistant {
 const BACKLOG_GRACE_MS = 5_000;
 
 /** A stable, non-reversible id for logs: never the WeChat id or name. */
-const ref = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 10);
+export const ref = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 10);
 
 export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   const { log } = deps;
@@ -56,7 +56,8 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     Promise.all(replies.map((reply) => queue.enqueue(() => to.say(reply))));
 
   async function onMessage(msg: MessageInterface): Promise<void> {
-    if (closing || msg.self()) return;
+    // Recalled messages are notices about an earlier message, not something to answer.
+    if (closing || msg.self() || msg.type() === types.Message.Recalled) return;
     const { service, translators } = await deps.runtime;
     // msg.age() alone misses backlog on some puppets; compare with our own start time too.
     if (msg.date().getTime() < startedAt - BACKLOG_GRACE_MS) return;
