@@ -94,3 +94,11 @@ describe('commands', () => {
   });
   it.each(['500', '是', '转错了五百块'])('%s is not a command', (text) => expect(parseCommand(text)).toBeUndefined());
 });
+
+describe('object keys typed as text', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('%s is not a command, a date or an amount', (text) => {
+    expect(parseCommand(text)).toBeUndefined();
+    expect(parseDate(text, '2026-11-28')).toEqual({ ok: false, reason: 'date' });
+    expect(parseMoney(text)).toBeUndefined();
+  });
+});

@@ -14,6 +14,8 @@ import { typedAnswer } from '../src/authoring/replay.js';
 import { loadKit, type Kit } from './helpers.js';
 
 const NOW = new Date('2026-11-28T04:00:00Z');
+// Random locally, so new runs keep searching; fixed in CI, so a landing never hangs on luck.
+if (process.env.CI) fc.configureGlobal({ seed: 20_261_128 });
 let kit: Kit;
 let sessions: Session[];
 
@@ -21,7 +23,7 @@ let sessions: Session[];
 const anyText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.constantFrom('', ' ', '\n', '\u0000', '\u200b', '🙂🙂🙂', '¥', '第', '１２３', '{{amount}}', '$t(common:help)', '../../etc/passwd'),
+  fc.constantFrom('', ' ', '\n', '\u0000', '\u200b', '🙂🙂🙂', '¥', '第', '１２３', '{{amount}}', '$t(common:help)', '../../etc/passwd', '__proto__', 'constructor'),
   fc.string({ unit: fc.constantFrom('五', '百', '万', '两', '1', '.', '元', '天', '前', '号', ' ', '-'), maxLength: 20 }),
 );
 

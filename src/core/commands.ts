@@ -22,10 +22,11 @@ const WORDS: Record<Exclude<Command['type'], 'language'>, string[]> = {
 };
 
 const LANGUAGE_PREFIX = /^\/?(?:语言|language|lang)\s*[:：]?\s*(.*)$/u;
-const LANGUAGE_NAMES: Record<string, Lang> = {
+// A Map, not an object: typed text such as "__proto__" must not find Object.prototype.
+const LANGUAGE_NAMES = new Map<string, Lang>(Object.entries({
   en: 'en', english: 'en', 英文: 'en', 英语: 'en',
   zh: 'zh-CN', 'zh-cn': 'zh-CN', chinese: 'zh-CN', 中文: 'zh-CN', 简体中文: 'zh-CN', 汉语: 'zh-CN', 普通话: 'zh-CN',
-};
+} satisfies Record<string, Lang>));
 
 export function parseCommand(text: string): Command | undefined {
   // A lone "?" is all punctuation, which normalize() strips.
@@ -35,9 +36,9 @@ export function parseCommand(text: string): Command | undefined {
     if (words.includes(s)) return { type } as Command;
   }
   const prefixed = LANGUAGE_PREFIX.exec(s);
-  if (prefixed) return { type: 'language', lang: LANGUAGE_NAMES[prefixed[1] ?? ''] };
+  if (prefixed) return { type: 'language', lang: LANGUAGE_NAMES.get(prefixed[1] ?? '') };
   // A bare language name switches too: nobody answers a question with "English".
-  const bare = LANGUAGE_NAMES[s];
+  const bare = LANGUAGE_NAMES.get(s);
   if (bare && s !== 'en' && s !== 'zh') return { type: 'language', lang: bare };
   return undefined;
 }

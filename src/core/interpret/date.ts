@@ -5,10 +5,11 @@ import { hasHan, normalize } from './normalize.js';
 
 export type DateResult = { ok: true; value: string } | { ok: false; reason: 'date' | 'dateFuture' };
 
-const DAYS_AGO_WORDS: Record<string, number> = {
+// A Map, not an object: typed text such as "__proto__" must not find Object.prototype.
+const DAYS_AGO_WORDS = new Map<string, number>(Object.entries({
   今天: 0, 今日: 0, today: 0, 昨天: 1, 昨日: 1, yesterday: 1, 前天: 2, 大前天: 3,
   'the day before yesterday': 2,
-};
+}));
 const N_AGO = new RegExp(`^(\\d+|${CHINESE_NUMERAL.source})\\s*(天|日|周|个?星期|个?礼拜)(之?前)$`, 'u');
 const N_AGO_EN = /^(\d+) (day|week)s? ago$/;
 
@@ -28,7 +29,7 @@ export function parseDate(text: string, today: string): DateResult {
 }
 
 function daysAgo(s: string): number | undefined {
-  const word = DAYS_AGO_WORDS[s];
+  const word = DAYS_AGO_WORDS.get(s);
   if (word !== undefined) return word;
   const zh = N_AGO.exec(s);
   if (zh?.[1] && zh[2]) {
