@@ -7,16 +7,23 @@ export const USER_TIME_ZONE = 'Asia/Shanghai';
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
+// Every message asks for today's date; within one minute (all zones change date on a
+// minute boundary) the answer is the same, so the last one is kept.
+let lastDay: { zone: string; minute: number; day: string } | undefined;
 
 /** The calendar date in Asia/Shanghai at `now`. */
 export function todayIn(now: Date, timeZone = USER_TIME_ZONE): string {
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (lastDay?.zone === timeZone && lastDay.minute === minute) return lastDay.day;
   let format = dayFormats.get(timeZone);
   if (!format) {
     // en-CA formats as YYYY-MM-DD. Built once: an Intl formatter is expensive to make.
     format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     dayFormats.set(timeZone, format);
   }
-  return format.format(now);
+  const day = format.format(now);
+  lastDay = { zone: timeZone, minute, day };
+  return day;
 }
 
 export function isIsoDate(value: string): boolean {

@@ -99,13 +99,21 @@ export function formatMoney(yuan: number, lang: Lang): string {
   return format.format(yuan);
 }
 
+const formattedDates = new Map<string, string>();
+
 export function formatDate(iso: string, lang: Lang): string {
+  const key = `${lang}:${iso}`;
+  const known = formattedDates.get(key);
+  if (known) return known;
   let format = dateFormats.get(lang);
   if (!format) {
     format = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' });
     dateFormats.set(lang, format);
   }
-  return format.format(new Date(`${iso}T00:00:00Z`));
+  const text = format.format(new Date(`${iso}T00:00:00Z`));
+  if (formattedDates.size > 10_000) formattedDates.clear();
+  formattedDates.set(key, text);
+  return text;
 }
 
 /**
