@@ -10,4 +10,6 @@ export function createLogger(level: string): Logger {
   return pino({ level, base: undefined }, pino.destination(2));
 }
 
-export const silentLogger: Logger = pino({ level: 'silent' });
+const noop = () => undefined;
+/** For tests and tools: a plain object, so importing this module opens no stream. */
+export const silentLogger: Logger = { info: noop, warn: noop, error: noop, debug: noop };
