@@ -24,6 +24,7 @@ afterEach(async () => {
 
 interface Harness {
   mocker: mock.Mocker;
+  puppet: PuppetMock;
   bot: Wechaty;
   botUser: mock.ContactMock;
   assistant: WechatyAssistant;
@@ -36,11 +37,15 @@ interface Harness {
 const running: Harness[] = [];
 
 /** A real Wechaty runtime on the mock puppet, with the plugin installed and the bot logged in. */
-async function start(send: Partial<SendQueueOptions> = { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 10_000, retries: 1 }): Promise<Harness> {
+async function start(
+  send: Partial<SendQueueOptions> = { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 10_000, retries: 1 },
+  autoAcceptFriends = false,
+): Promise<Harness> {
   const mocker = new mock.Mocker();
-  const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }), name: join(dataDir, 'bot') });
+  const puppet = new PuppetMock({ mocker });
+  const bot = WechatyBuilder.build({ puppet, name: join(dataDir, 'bot') });
   const runtime = await createRuntime({ flowFile: FLOW_FILE, localesDir: LOCALES_DIR, dataDir, log: silentLogger });
-  const assistant = createWechatyAssistant({ runtime, log: silentLogger, send });
+  const assistant = createWechatyAssistant({ runtime, log: silentLogger, send, autoAcceptFriends });
   bot.use(assistant.install);
   const sent = new Map<string, string[]>();
   const waiters = new Set<() => void>();
@@ -57,7 +62,7 @@ async function start(send: Partial<SendQueueOptions> = { minIntervalMs: 0, jitte
   mocker.login(botUser);
   await loggedIn;
   const harness: Harness = {
-    mocker, bot, botUser, assistant, runtime,
+    mocker, puppet, bot, botUser, assistant, runtime,
     said: (id) => sent.get(id) ?? [],
     until: (id, check) =>
       new Promise((resolve) => {
@@ -194,6 +199,39 @@ describe('wechaty plugin on the mock puppet', () => {
     await delivered;
     await h.assistant.settled();
     expect((await h.runtime.store.get(`wechat:${carol.id}`))?.stepId).toBe('urgent-check');
+  });
+});
+
+describe('friend requests', () => {
+  /** The mock puppet has no friendship payloads of its own: give it one request. */
+  function request(h: Harness, from: mock.ContactMock): { accepted: string[] } {
+    const accepted: string[] = [];
+    h.puppet.friendshipRawPayload = async (id: string) => ({
+      id, contactId: from.id, hello: '你好，想咨询一下', type: types.Friendship.Receive, timestamp: Date.now(),
+    });
+    h.puppet.friendshipAccept = async (id: string) => void accepted.push(id);
+    h.puppet.emit('friendship', { friendshipId: 'request-1' });
+    return { accepted };
+  }
+
+  it('with AUTO_ACCEPT_FRIENDS on, accepts and greets in the language of the request', async () => {
+    const h = await start(undefined, true);
+    const erin = h.mocker.createContact({ name: 'Erin' });
+    const { accepted } = request(h, erin);
+    const greeting = await h.until(erin.id, (all) => all.length > 0);
+    expect(greeting).toContain('「追回」助手');
+    expect(accepted).toEqual(['request-1']);
+  });
+
+  it('by default leaves requests alone', async () => {
+    const h = await start();
+    const frank = h.mocker.createContact({ name: 'Frank' });
+    const delivered = new Promise<void>((resolve) => h.bot.once('friendship', () => resolve()));
+    const { accepted } = request(h, frank);
+    await delivered;
+    await h.assistant.settled();
+    expect(accepted).toEqual([]);
+    expect(h.said(frank.id)).toEqual([]);
   });
 });
 
