@@ -3,14 +3,20 @@
  * closing "。" or "!". NFKC folds the width variants; the rest is trimmed.
  */
 export function normalize(text: string): string {
-  return text
+  // The same message is read by several interpreters in a row; remember the last one.
+  if (text === last.text) return last.normalized;
+  const normalized = text
     .normalize('NFKC')
     .replace(/[\p{Cc}\u200b-\u200d\ufeff]/gu, ' ')
     .trim()
     .replace(/\s+/g, ' ')
     .replace(/[。.!！?？~～,，、;；]+$/u, '')
     .toLowerCase();
+  last = { text, normalized };
+  return normalized;
 }
+
+let last = { text: '', normalized: '' };
 
 export function hasHan(text: string): boolean {
   return /\p{Script=Han}/u.test(text);
