@@ -11,7 +11,7 @@ const COMMANDS = ['chat', 'bot', 'flow'] as const;
 
 const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   LOG_CONTENT: z.enum(['0', '1']).default('0'),
   FLOW_FILE: z.string().min(1).default('flows/reward-code-recovery.yaml'),
   LOCALES_DIR: z.string().min(1).default('locales'),
@@ -49,6 +49,7 @@ export interface Config extends Omit<ChatOptions, 'positionals'> {
   /** Words after the command, e.g. `flow schema`. */
   args: string[];
   dataDir: string;
+  /** Unset: each command picks its own (the chat logs warnings, the bot also its events). */
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logContent: boolean;
   flowFile: string;

@@ -21,7 +21,7 @@ async function main(): Promise<number> {
 }
 
 async function chat(config: Config): Promise<number> {
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel ?? 'warn');
   // The console's only user is the operator: no flood limit, so long piped scripts work.
   const options = { ...config, log, flood: false as const };
   const runtime = await createRuntime(options);
@@ -50,7 +50,7 @@ async function chat(config: Config): Promise<number> {
 }
 
 async function bot(config: Config): Promise<number> {
-  const log = createLogger(config.logLevel === 'warn' ? 'info' : config.logLevel);
+  const log = createLogger(config.logLevel ?? 'info');
   const runtime = await createRuntime({ ...config, log });
   runtime.startRetention(config.retentionDays, config.retentionSweepHours);
   // Loaded only for this command: wechaty is heavy and the console chat does not need it.
