@@ -4,8 +4,6 @@
  */
 export const USER_TIME_ZONE = 'Asia/Shanghai';
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 // Every message asks for today's date; within one minute (all zones change date on a
 // minute boundary) the answer is the same, so the last one is kept.
@@ -24,13 +22,6 @@ export function todayIn(now: Date, timeZone = USER_TIME_ZONE): string {
   const day = format.format(now);
   lastDay = { zone: timeZone, minute, day };
   return day;
-}
-
-export function isIsoDate(value: string): boolean {
-  const m = ISO_DATE.exec(value);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === value;
 }
 
 function toUtcDays(iso: string): number {

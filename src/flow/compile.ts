@@ -1,4 +1,4 @@
-import { assign, initialTransition, setup, transition, type AnyStateMachine } from 'xstate';
+import { assign, setup, transition, type AnyStateMachine } from 'xstate';
 import type { FactValue, Facts } from '../core/types.js';
 import { evaluate, type Condition } from './conditions.js';
 import type { Branch, ChoiceStep, FlowDefinition, Next, Step } from './schema.js';
@@ -126,9 +126,4 @@ export function advance(
 ): { stepId: string; facts: Facts } | undefined {
   const next = transitionFrom(flow, snapshotAt(flow, stepId, facts), event);
   return next && stepOf(next);
-}
-
-export function initialStep(flow: CompiledFlow): string {
-  const [snapshot] = initialTransition(flow.machine, { facts: {} });
-  return String(snapshot.value);
 }
