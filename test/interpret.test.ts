@@ -50,7 +50,8 @@ describe('yes / no', () => {
   it.each(['不是', '没有', '否', '不', 'no', 'N', 'nope', '不是的，我自己转的'])('%s → no', (text) =>
     expect(parseYesNo(text)).toBe(false),
   );
-  it.each(['也许', 'maybe', ''])('%s is neither', (text) => expect(parseYesNo(text)).toBeUndefined());
+  it.each(['也许', 'maybe', '不知道', '不清楚', '说不好', 'not sure', 'idk'])('%s is unsure', (text) => expect(parseYesNo(text)).toBe('unsure'));
+  it.each(['', '他', '500', 'hello'])('%s is neither', (text) => expect(parseYesNo(text)).toBeUndefined());
 });
 
 describe('choice', () => {

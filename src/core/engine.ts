@@ -1,10 +1,20 @@
 import { advance, snapshotAt, stepOf, transitionFrom, type CompiledFlow } from '../flow/compile.js';
 import { evaluate } from '../flow/conditions.js';
-import type { ChoiceStep, Interrupt } from '../flow/schema.js';
+import type { ChoiceStep, InputStep, Interrupt } from '../flow/schema.js';
 import type { Translator, Translators } from '../i18n/index.js';
 import { todayIn } from './calendar.js';
 import { parseCommand, type Command } from './commands.js';
-import { hasHan, interpretInput, mentionsAny, normalize, parseChoice, parseYesNo, type ChoiceOption, type Interpretation } from './interpret/index.js';
+import {
+  hasHan,
+  interpretInput,
+  mentionsAny,
+  normalize,
+  parseChoice,
+  parseYesNo,
+  type ChoiceOption,
+  type Interpretation,
+  type YesNoHints,
+} from './interpret/index.js';
 import { factVariables, formatFact, keys, renderStep, splitMessage } from './render.js';
 import { pushHistory, type Session } from './session.js';
 import { DEFAULT_LANG, LANGS, type FactValue, type Facts, type Lang } from './types.js';
@@ -67,8 +77,20 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     // One snapshot carried through the chain of message steps, not rebuilt for each.
     let snapshot = snapshotAt(flow, current.stepId, current.facts);
     for (let i = 0; i < MAX_AUTO_STEPS; i++) {
+      const step = flow.step(current.stepId);
+      // A question whose answer is already known (the safety redirect re-walks the intake) is
+      // not asked again.
+      const known = step && 'fact' in step && step.fact ? current.facts[step.fact] : undefined;
+      if (known !== undefined && step?.type !== 'message') {
+        const next = transitionFrom(flow, snapshot, { type: 'ANSWER', value: known, today });
+        if (next) {
+          snapshot = next;
+          current = { ...current, ...stepOf(next), history: pushHistory(current) };
+          continue;
+        }
+      }
       replies.push(...renderStep(flow, current.stepId, current.facts, t, current.lang));
-      if (flow.step(current.stepId)?.type !== 'message') break;
+      if (step?.type !== 'message') break;
       const next = transitionFrom(flow, snapshot, { type: 'CONTINUE', today });
       if (!next) break;
       snapshot = next;
@@ -145,7 +167,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const command = parseCommand(text);
     if (command) return runCommand(command, session, now, today);
     const fired = firedInterrupt(session, text);
-    if (fired) return interrupt(session, fired, t);
+    if (fired) return interrupt(session, fired, text, t, today);
     const step = flow.step(session.stepId);
     if (!step || step.type === 'end') return { session, replies: [t('common:ended')] };
     if (step.type === 'message') return enter(session, today);
@@ -171,20 +193,55 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return fired.fact ? { ...session, facts: { ...session.facts, [fired.fact]: true } } : session;
   }
 
-  /** Safety first: the warning, then the same question again, so the user can go on. */
-  function interrupt(session: Session, fired: Interrupt, t: Translator): Outcome {
+  /**
+   * Safety first: the warning, then the same question again, so the user can go on. Where
+   * the signal turns the plan into the safe one (an end already shown, say), that plan is
+   * shown instead.
+   */
+  function interrupt(session: Session, fired: Interrupt, text: string, t: Translator, today: string): Outcome {
     const next = withInterruptFact(session, fired);
+    const warning = t(`${flowId}:interrupts.${fired.id}.prompt`);
+    // "是，客服让我交解冻费" at a yes/no question: the warning, and the clear yes is taken too.
+    const step = flow.step(next.stepId);
+    if (step?.type === 'input' && step.input === 'yesno') {
+      const answer = interpretAnswer(next, text, today);
+      const yes = answer.ok && answer.value === true;
+      const moved = yes ? advance(flow, next.stepId, next.facts, { type: 'ANSWER', value: true, today }) : undefined;
+      if (moved) {
+        const entered = enter({ ...next, ...moved, history: pushHistory(next), failures: 0 }, today);
+        return { session: entered.session, replies: [warning, ...entered.replies] };
+      }
+    }
+    const target = flow.redirect(next.stepId, next.facts, today);
+    if (target !== next.stepId) {
+      const entered = enter({ ...next, stepId: target, history: pushHistory(next), failures: 0 }, today);
+      return { session: entered.session, replies: [warning, ...entered.replies] };
+    }
     const ended = flow.step(next.stepId)?.type === 'end';
     const current = ended ? [t('common:ended')] : renderStep(flow, next.stepId, next.facts, t, next.lang);
-    return { session: next, replies: [t(`${flowId}:interrupts.${fired.id}.prompt`), t('common:interrupted'), ...current] };
+    return { session: next, replies: [warning, t('common:interrupted'), ...current] };
   }
 
   function interpretAnswer(session: Session, text: string, today: string): Interpretation {
     const step = flow.step(session.stepId);
-    if (step?.type === 'input') return interpretInput(step.input, text, today, step.optional);
+    if (step?.type === 'input') return interpretInput(step.input, text, today, step.optional, yesNoHints(session.stepId, step));
     if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
     const id = parseChoice(text, choiceWords(session.stepId, step), true);
     return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
+  }
+
+  // A yes/no step's implication phrases, normalized, per step: built on first use.
+  const hintCache = new Map<string, YesNoHints>();
+  function yesNoHints(stepId: string, step: InputStep): YesNoHints | undefined {
+    if (step.input !== 'yesno' || !step.answers) return undefined;
+    let hints = hintCache.get(stepId);
+    if (!hints) {
+      const words = (byLang: Partial<Record<Lang, string[]>> | undefined) =>
+        Object.values(byLang ?? {}).flat().map(normalize).filter(Boolean);
+      hints = { yes: words(step.answers.yes), no: words(step.answers.no) };
+      hintCache.set(stepId, hints);
+    }
+    return hints;
   }
 
   // Labels in every language plus synonyms, normalized, per choice step: built on first use.
@@ -294,7 +351,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       const setter = flow.factSteps.get(name);
       const step = setter ? flow.step(setter) : undefined;
       if (!setter || !step) return { error: `unknown fact "${name}"; facts: ${[...flow.factSteps.keys()].join(', ')}` };
-      const read = step.type === 'input' ? interpretInput(step.input, raw, today, step.optional) : step.type === 'choice' ? readOption(step.options, raw) : readFlag(raw);
+      const read = step.type === 'input' ? interpretInput(step.input, raw, today, step.optional, yesNoHints(setter, step)) : step.type === 'choice' ? readOption(step.options, raw) : readFlag(raw);
       if (!read.ok) return { error: `--fact ${name}=${raw}: not a valid value for step "${setter}"` };
       facts[name] = read.value;
     }

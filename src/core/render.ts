@@ -79,6 +79,7 @@ export function formatFact(flow: CompiledFlow, name: string, value: FactValue, t
   if (step?.type === 'input' && step.input === 'money' && typeof value === 'number') return formatMoney(value, lang);
   if (step?.type === 'input' && step.input === 'date' && typeof value === 'string') return formatDate(value, lang);
   if (typeof value === 'boolean') return t(value ? 'common:yes' : 'common:no');
+  if (value === 'unsure' && step?.type === 'input' && step.input === 'yesno') return t('common:unsure');
   if (value === '') return t('common:notGiven');
   return String(value);
 }

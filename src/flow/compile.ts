@@ -1,6 +1,7 @@
 import { assign, setup, transition, type AnyStateMachine } from 'xstate';
 import type { FactValue, Facts } from '../core/types.js';
 import { evaluate, type Condition } from './conditions.js';
+import { escalationExempt } from './graph.js';
 import type { Branch, ChoiceStep, FlowDefinition, Next, Step } from './schema.js';
 
 /** What the machine carries: only the facts. The current step is the state value. */
@@ -30,6 +31,12 @@ export interface CompiledFlow {
   step(id: string): Step | undefined;
   /** The step that sets each fact, for summaries and for keeping facts across flow changes. */
   readonly factSteps: ReadonlyMap<string, string>;
+  /**
+   * Where the conversation really goes when it would enter `stepId` with these facts: the
+   * flow's `escalate.to` when its condition holds and the step is not exempt (safety first),
+   * otherwise `stepId` itself.
+   */
+  redirect(stepId: string, facts: Facts, today: string): string;
 }
 
 export function compileFlow(definition: FlowDefinition, hash: string): CompiledFlow {
@@ -67,7 +74,13 @@ export function compileFlow(definition: FlowDefinition, hash: string): CompiledF
   }
   // Interrupt facts belong to no step; the start step stands in, so they survive flow changes.
   for (const i of definition.interrupts ?? []) if (i.fact) factSteps.set(i.fact, definition.start);
-  return { definition, hash, machine, step: (id) => definition.steps[id], factSteps };
+  const exempt = escalationExempt(definition);
+  const redirect = (stepId: string, facts: Facts, today: string): string => {
+    const escalate = definition.escalate;
+    if (!escalate || exempt.has(stepId) || !evaluate(escalate.when, facts, today)) return stepId;
+    return escalate.to;
+  };
+  return { definition, hash, machine, step: (id) => definition.steps[id], factSteps, redirect };
 }
 
 function compileStep(step: Step): Record<string, unknown> {
@@ -110,7 +123,10 @@ export function snapshotAt(flow: CompiledFlow, stepId: string, facts: Facts): Fl
 /** Pure: the next state on `event`, or undefined when no transition applies. */
 export function transitionFrom(flow: CompiledFlow, from: FlowSnapshot, event: FlowEvent): FlowSnapshot | undefined {
   const [next] = transition(flow.machine, from, event);
-  return next.value === from.value && next.context === from.context ? undefined : next;
+  if (next.value === from.value && next.context === from.context) return undefined;
+  const { stepId, facts } = stepOf(next);
+  const target = flow.redirect(stepId, facts, event.today);
+  return target === stepId ? next : snapshotAt(flow, target, facts);
 }
 
 export function stepOf(snapshot: FlowSnapshot): { stepId: string; facts: Facts } {

@@ -36,3 +36,25 @@ export function stepsWithoutWayToEnd(flow: FlowDefinition): string[] {
   }
   return Object.keys(flow.steps).filter((id) => !canEnd.has(id));
 }
+
+/** The end steps reachable from `from`, conditions ignored. */
+export function reachableEnds(flow: FlowDefinition, from: string): Set<string> {
+  const ends = new Set<string>();
+  for (const id of reachableSteps({ ...flow, start: from })) if (flow.steps[id]?.type === 'end') ends.add(id);
+  return ends;
+}
+
+/**
+ * The steps an escalation leaves alone: the story-gathering `intake` steps, and every step
+ * whose every reachable end is one of the safe plan's ends (it already is the safe plan).
+ */
+export function escalationExempt(flow: FlowDefinition): Set<string> {
+  const escalate = flow.escalate;
+  if (!escalate) return new Set();
+  const exempt = new Set(escalate.intake);
+  for (const id of Object.keys(flow.steps)) {
+    const ends = reachableEnds(flow, id);
+    if (ends.size === 1 && ends.has(escalate.end)) exempt.add(id);
+  }
+  return exempt;
+}

@@ -122,6 +122,18 @@ export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
       if (!steps.has(stepId)) problems.push([['interrupts', i, 'notAt', j], `unknown step "${stepId}"`]);
     });
   });
+  if (flow.escalate) {
+    const { to, end, intake, when } = flow.escalate;
+    if (!steps.has(to)) problems.push([['escalate', 'to'], `unknown step "${to}"`]);
+    if (steps.get(end)?.type !== 'end') problems.push([['escalate', 'end'], `"${end}" is not an end step`]);
+    if (!intake.includes(to)) problems.push([['escalate', 'to'], `"${to}" must be one of the intake steps, or escalating would loop`]);
+    intake.forEach((stepId, j) => {
+      if (!steps.has(stepId)) problems.push([['escalate', 'intake', j], `unknown step "${stepId}"`]);
+    });
+    for (const fact of factsRead(when)) {
+      if (!factsSet.has(fact)) problems.push([['escalate', 'when'], `unknown fact "${fact}": no step sets it`]);
+    }
+  }
   (flow.caseFile ?? []).forEach((entry, i) => {
     for (const fact of entry.when ? factsRead(entry.when) : []) {
       if (!factsSet.has(fact)) problems.push([['caseFile', i, 'when'], `unknown fact "${fact}": no step sets it`]);

@@ -20,7 +20,7 @@ export function sampleAnswers(step: Step, today: string): FactValue[] {
   if (step.type !== 'input') return [];
   switch (step.input) {
     case 'yesno':
-      return [true, false];
+      return [true, false, 'unsure'];
     case 'money':
       return [500, 20_000];
     case 'date':
@@ -32,8 +32,9 @@ export function sampleAnswers(step: Step, today: string): FactValue[] {
 
 /**
  * Every distinct way through the flow, as a sequence of steps from the start to an end. Two
- * walks that visit the same steps in the same order count once (they differ only in answers
- * nothing branches on). Depth-first over XState's pure transition, memoised on the step and
+ * walks count once only when they visit the same steps and differ in nothing but a date or
+ * an amount taking the same branch: a different option, yes/no/unsure or a skipped answer
+ * changes the words of the plan even where it does not change the route, so it is walked. Depth-first over XState's pure transition, memoised on the step and
  * the facts that conditions read: xstate/graph's getSimplePaths needed 35 s for the recovery
  * flow because it enumerates every combination of sample answers.
  */
@@ -60,7 +61,7 @@ export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
       for (const suffix of walk(next.stepId, next.facts, depth + 1)) {
         const answer = event.type === 'ANSWER' ? [{ stepId, value: event.value }] : [];
         const path = { steps: [stepId, ...suffix.steps], answers: [...answer, ...suffix.answers] };
-        const id = path.steps.join('>');
+        const id = pathId(path);
         if (!found.has(id)) found.set(id, path);
       }
     }
@@ -73,6 +74,12 @@ export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
 }
 
 const MAX_DEPTH = 500;
+
+/** Dates and amounts are sampled only to take branches; every other answer is part of the path. */
+function pathId(path: Suffix): string {
+  const kinds = path.answers.map((a) => (typeof a.value === 'number' || /^\d{4}-\d{2}-\d{2}$/.test(String(a.value)) ? '#' : String(a.value)));
+  return `${path.steps.join('>')}|${kinds.join(',')}`;
+}
 
 interface Suffix {
   steps: string[];

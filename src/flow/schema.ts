@@ -58,12 +58,28 @@ const choiceStep = z
 export const INPUT_KINDS = ['money', 'date', 'yesno', 'text'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
+const phraseList = z
+  .object(Object.fromEntries(LANGS.map((lang) => [lang, z.array(z.string().min(1)).optional()])) as Record<
+    (typeof LANGS)[number],
+    z.ZodOptional<z.ZodArray<z.ZodString>>
+  >)
+  .strict();
+
+const yesNoAnswers = z
+  .object({
+    yes: phraseList.optional().describe('phrases that answer "yes" by implication (e.g. "他骗了我"); under a negation they mean "no"'),
+    no: phraseList.optional().describe('phrases that answer "no" by implication (e.g. "拉黑"); under a negation they mean "yes"'),
+  })
+  .strict()
+  .describe('yes/no steps only: what an answer may say without saying yes or no');
+
 const inputStep = z
   .object({
     type: z.literal('input').describe('ask for one value and save it as a fact'),
     input: z.enum(INPUT_KINDS),
     fact: factName,
     optional: z.boolean().optional().describe('the user may reply "skip" / "跳过"; the fact is then "not given"'),
+    answers: yesNoAnswers.optional(),
     next: nextSchema,
   })
   .strict();
@@ -86,7 +102,7 @@ const interrupt = z
     id,
     phrases: phrases.describe('words that fire this interrupt at any step, in either language'),
     fact: factName.optional().describe('set to true when the interrupt fires'),
-    notAt: z.array(target).optional().describe('steps where it does not fire, e.g. the step that asks about it'),
+    notAt: z.array(target).optional().describe('steps where it does not fire, e.g. the step that asks for a name'),
   })
   .strict()
   .describe('checked on every message before it is read as an answer; its text is shown, then the current question again');
@@ -95,12 +111,27 @@ const caseFileEntry = z
   .object({ id, when: conditionSchema.optional().describe('include this line only if the condition holds') })
   .strict();
 
+const escalate = z
+  .object({
+    when: conditionSchema.describe('the facts that make this plan the safe one (e.g. any scam signal)'),
+    to: target.describe('where the safe plan starts; questions already answered on the way are skipped'),
+    end: target.describe("the safe plan's end step: steps that can only lead there are left alone"),
+    intake: z
+      .array(target)
+      .describe('steps that only gather the story: the flow goes on through them; any other step is redirected'),
+  })
+  .strict()
+  .describe(
+    'safety first: once `when` holds, every step outside `intake` whose plans are not the safe plan is replaced by `to`',
+  );
+
 export const flowSchema = z
   .object({
     id: id.describe('the flow id; also the i18next namespace of its words'),
     version: z.number().int().min(1).optional(),
     start: target.describe('the first step'),
     interrupts: z.array(interrupt).optional(),
+    escalate: escalate.optional(),
     caseFile: z.array(caseFileEntry).optional().describe('extra lines of the "summary" case file (words: caseFile.<id>)'),
     steps: z.record(id, stepSchema).describe('the steps, by id'),
   })
@@ -113,6 +144,7 @@ export type InputStep = z.infer<typeof inputStep>;
 export type Next = z.infer<typeof nextSchema>;
 export type Branch = z.infer<typeof branch>;
 export type Interrupt = z.infer<typeof interrupt>;
+export type Escalate = z.infer<typeof escalate>;
 
 /** JSON Schema for editors (yaml-language-server), generated from the same schema. */
 export function flowJsonSchema(): Record<string, unknown> {

@@ -3,11 +3,11 @@ import type { FactValue } from '../types.js';
 import { parseDate } from './date.js';
 import { parseMoney } from './money.js';
 import { normalize } from './normalize.js';
-import { parseYesNo } from './yesno.js';
+import { parseYesNo, type YesNoHints } from './yesno.js';
 
 export { mentionsAny, parseChoice, type ChoiceOption } from './choice.js';
 export { normalize, hasHan } from './normalize.js';
-export { parseYesNo } from './yesno.js';
+export { parseYesNo, UNSURE, type YesNo, type YesNoHints } from './yesno.js';
 
 /** Why an answer was not understood; each reason has its own re-prompt in locales/. */
 export type Rejection = 'money' | 'date' | 'dateFuture' | 'yesno' | 'text' | 'textTooLong' | 'choice';
@@ -16,10 +16,28 @@ export type Interpretation = { ok: true; value: FactValue } | { ok: false, reaso
 export const MAX_TEXT_ANSWER = 500;
 
 /** What people type to skip an optional question. The stored value is '' ("not given"). */
-const SKIP = new Set(['跳过', '不知道', '不清楚', '不记得', '没有', '无', 'skip', 'pass', "don't know", 'dont know', 'unknown', 'none', 'no idea']);
+const SKIP = new Set([
+  '跳过', '不知道', '不清楚', '不记得', '没有', '无', '看不到', '看不见', '找不到', '没显示', '不显示', '忘了', '忘记了', '记不得',
+  '不确定', '没看到', '略', '算了', '空', 'skip', 'pass', "don't know", 'dont know', 'unknown', 'none', 'no idea', 'idk',
+  'n/a', 'na', 'not shown', "can't see", 'cant see', "don't remember", 'dont remember', 'forgot', 'not sure', '-',
+]);
+const SKIP_PARTICLES = /[的啊呀吧哦呢了嘛]+$/u;
+// "显示的是 小王", "it says Xiao Wang": the name is what follows.
+const NAME_LEAD = /^(?:显示的?是|显示为|显示|上面写的?是|写的是|名字是|昵称是|it says|it shows|shows|the name is|name is|it's|its)\s*[:：]?\s*/iu;
 
-export function interpretInput(kind: InputKind, text: string, today: string, optional = false): Interpretation {
-  if (optional && SKIP.has(normalize(text))) return { ok: true, value: '' };
+function isSkip(text: string): boolean {
+  const s = normalize(text);
+  return SKIP.has(s) || SKIP.has(s.replace(SKIP_PARTICLES, ''));
+}
+
+export function interpretInput(
+  kind: InputKind,
+  text: string,
+  today: string,
+  optional = false,
+  hints?: YesNoHints,
+): Interpretation {
+  if (optional && isSkip(text)) return { ok: true, value: '' };
   switch (kind) {
     case 'money': {
       const value = parseMoney(text);
@@ -28,11 +46,14 @@ export function interpretInput(kind: InputKind, text: string, today: string, opt
     case 'date':
       return parseDate(text, today);
     case 'yesno': {
-      const value = parseYesNo(text);
+      const value = parseYesNo(text, hints);
       return value === undefined ? { ok: false, reason: 'yesno' } : { ok: true, value };
     }
     case 'text': {
-      const value = text.normalize('NFKC').trim();
+      // One line, no control or direction-override characters: the answer is quoted inside
+      // texts meant for the police, and must not be able to break or reorder them.
+      const written = text.normalize('NFKC').replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ').replace(/\s+/g, ' ').trim();
+      const value = written.replace(NAME_LEAD, '').trim() || written;
       if (normalize(value) === '') return { ok: false, reason: 'text' };
       if (value.length > MAX_TEXT_ANSWER) return { ok: false, reason: 'textTooLong' };
       return { ok: true, value };

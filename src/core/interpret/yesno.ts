@@ -1,15 +1,130 @@
 import { normalize } from './normalize.js';
 
-const YES = new Set(['是', '是的', '对', '对的', '嗯', '嗯嗯', '有', '有的', '好', '好的', '要', '需要', '可以', '没错', '确认', '确定', 'yes', 'y', 'yeah', 'yep', 'ok', 'okay', 'sure', 'correct', 'right']);
-const NO = new Set(['不是', '否', '没有', '没', '不', '不要', '不用', '不对', '不需要', '还没', '没呢', 'no', 'n', 'nope', 'not', 'nah', 'never']);
+/**
+ * A yes/no answer as people give it. `unsure` is its own value ("不知道", "not sure"), so a
+ * flow can route it to the safer plan instead of it silently counting as "no".
+ */
+export type YesNo = true | false | 'unsure';
+export const UNSURE = 'unsure';
 
-/** Yes or no from what people type: 是/对/有/不是/没有/yes/no/y/n, also at the start of a sentence. */
-export function parseYesNo(text: string): boolean | undefined {
+/**
+ * What a yes/no question's answer may say by implication, per step (the flow's `answers:`):
+ * "对方把我拉黑了" says "no" to "can you reach them?", "他骗了我" says "yes" to "were you
+ * deceived?". Each phrase read under a negation ("没骗我", "didn't scam me") flips.
+ * Phrases must already be normalized.
+ */
+export interface YesNoHints {
+  yes: readonly string[];
+  no: readonly string[];
+}
+
+// A whole clause that is one of these is the answer. Particles after it are dropped first.
+const YES_WORDS = new Set([
+  '是', '对', '有', '嗯', '嗯嗯', '恩', '恩恩', '好', '要', '需要', '可以', '能', '会', '行', '没错', '不错', '确认',
+  '确定', '确实', '当然', '肯定', '知道', '正是', '就是', '是滴', '对头', '联系得上', '找得到', '能联系上', '可以联系',
+  'yes', 'y', 'yeah', 'yep', 'yup', 'ya', 'ok', 'okay', 'sure', 'correct', 'right', 'true', 'indeed', 'absolutely',
+  'of course', 'i think so', 'i can', 'i do', 'i did', 'it is', 'they are', 'he is', 'she is', 'they did', 'he did', 'she did',
+  'definitely', 'certainly', 'affirmative', 'yes please', 'that is right', "that's right",
+]);
+const NO_WORDS = new Set([
+  '不是', '否', '没有', '没', '不', '不要', '不用', '不对', '不需要', '还没', '没呢', '还没有', '并没有', '并不是', '木有',
+  '米有', '没得', '无', '不能', '不可以', '不会', '不行', '不知情', '联系不上', '找不到', '没办法', '没法', '不可能', '没有的',
+  'no', 'n', 'nope', 'nah', 'not', 'never', 'not really', 'no way', 'i can not', 'i cannot', "i can't", 'i cant',
+  "i don't think so", 'i dont think so', "i don't", 'i dont', "i didn't", 'i didnt', 'not at all', 'negative',
+  "they didn't", "he didn't", "she didn't", 'they did not', 'he did not', 'she did not', "can't", 'cannot',
+]);
+// Anywhere in a clause: the user does not know. Checked before everything else.
+const UNSURE_PATTERN =
+  /不知道|不清楚|不确定|说不好|不好说|说不准|不一定|不太清楚|不太确定|拿不准|不记得|记不清|忘了|也许|或许|可能吧|大概吧|不晓得|不懂|搞不清|看不出|not sure|unsure|don'?t know|do not know|dunno|idk|no idea|maybe|perhaps|not certain|can'?t tell|hard to say|can'?t remember|don'?t remember|probably|i guess/u;
+const PARTICLES = /[的啊呀吧哦噢喔呢了滴嘛哈啦]+$/u;
+// "联系不上", "打不通", "加不上": the potential form answers by itself.
+const CANNOT_FORM = /^[\p{Script=Han}]{1,4}不(?:上|到|通|着|了)$/u;
+const CAN_FORM = /^[\p{Script=Han}]{1,4}得(?:上|到|通|着)$/u;
+// A leading negation that governs the clause ("不是被骗", "没有转").
+const LEADING_NO = /^(?:不是|没有|并没有|并不|没|不|not|no)(?![错用])/u;
+// Within this many characters before a phrase, a negation word negates it ("没骗", "没有被骗").
+const NEGATION_ZH = /(?:不是|没有|并没|没|不|未|别|无|非)[\p{Script=Han}]{0,2}$/u;
+// Words that start like a negation but are not one ("没错" = right, "没想到" = unexpectedly).
+const NOT_NEGATION = /^(?:没错|不错|没事|没想到|不料|不想|不小心)/u;
+// A leading yes that may be followed by the story ("yes he did", "嗯他一直在催").
+const LEADING_YES = /^(?:yes|yeah|yep|yup|yea|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
+const NEGATION_EN = /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|nobody)\b(?:\s+\S+){0,2}\s*$/u;
+const CONTRAST = /但是|但|可是|不过|然而|\bbut\b|\bhowever\b|\bthough\b/u;
+const CLAUSE_BREAK = /[,，。.!！?？;；、:：\n]+|\s+-\s+/u;
+
+type Signal = YesNo | undefined;
+
+/**
+ * Yes, no or unsure from a whole answer, never from its first character: "没错，他骗了我"
+ * is yes, "对方没骗我" is no. The answer is split into clauses; each clause gives a signal
+ * (a yes/no word, an echoed verb, or a step's hint phrase under its negation scope). After
+ * "但/but" the later clause decides; otherwise the signals must agree, else nothing is
+ * guessed. Unsure mixed with yes or no stays unsure.
+ */
+export function parseYesNo(text: string, hints?: YesNoHints): YesNo | undefined {
   const s = normalize(text);
-  if (YES.has(s)) return true;
-  if (NO.has(s)) return false;
-  // "不是的，我自己转的" / "no, it was me" / "是，他一直在催"
-  if (/^(不|没|别|no\b|not\b|nope\b)/u.test(s)) return false;
-  if (/^(是|对|有|嗯|yes\b|yeah\b|yep\b)/u.test(s)) return true;
+  if (s === '') return undefined;
+  const whole = clauseSignal(s, hints);
+  if (whole !== undefined && !CLAUSE_BREAK.test(s) && !CONTRAST.test(s)) return whole;
+  const parts = s.split(CONTRAST);
+  // With a contrast, the last part that says anything decides ("有他微信但他拉黑我了").
+  const decided = parts.map((part) => combine(part.split(CLAUSE_BREAK).map((c) => clauseSignal(c.trim(), hints))));
+  if (parts.length > 1) {
+    const last = decided.filter((d) => d !== undefined && d !== CONFLICT).at(-1);
+    return last === undefined ? undefined : (last as YesNo);
+  }
+  const only = decided[0];
+  return only === CONFLICT ? undefined : (only as YesNo | undefined);
+}
+
+const CONFLICT = Symbol('conflict');
+
+function combine(signals: Signal[]): Signal | typeof CONFLICT {
+  const said = signals.filter((x): x is YesNo => x !== undefined);
+  if (said.length === 0) return undefined;
+  if (said.includes(UNSURE)) return UNSURE;
+  const first = said[0];
+  return said.every((x) => x === first) ? first : CONFLICT;
+}
+
+function clauseSignal(clause: string, hints?: YesNoHints): Signal {
+  if (clause === '') return undefined;
+  if (UNSURE_PATTERN.test(clause)) return UNSURE;
+  const bare = clause.replace(PARTICLES, '') || clause;
+  if (YES_WORDS.has(bare) || YES_WORDS.has(clause)) return true;
+  if (NO_WORDS.has(bare) || NO_WORDS.has(clause)) return false;
+  if (CANNOT_FORM.test(bare)) return false;
+  if (CAN_FORM.test(bare)) return true;
+  const hinted = hints ? hintSignal(clause, hints) : undefined;
+  const lead = leadSignal(clause);
+  // The leading word and the step's phrases must agree ("不是我自己要打赏的" is asked again).
+  if (hinted !== undefined && lead !== undefined) return hinted === lead ? lead : undefined;
+  return hinted ?? lead;
+}
+
+function leadSignal(clause: string): boolean | undefined {
+  if (LEADING_YES.test(clause)) return true;
+  if (LEADING_NO.test(clause) && !NOT_NEGATION.test(clause) && !/^no\w/u.test(clause)) return false;
   return undefined;
+}
+
+/** The step's phrases found in the clause, each read with its negation; they must agree. */
+function hintSignal(clause: string, hints: YesNoHints): Signal {
+  const found: boolean[] = [];
+  for (const [phrases, meaning] of [[hints.yes, true], [hints.no, false]] as const) {
+    for (const phrase of phrases) {
+      const at = clause.indexOf(phrase);
+      if (at < 0) continue;
+      found.push(negated(clause.slice(0, at)) ? !meaning : meaning);
+    }
+  }
+  if (found.length === 0) return undefined;
+  return found.every((f) => f === found[0]) ? found[0] : undefined;
+}
+
+function negated(before: string): boolean {
+  const zh = NEGATION_ZH.exec(before);
+  // "没错" and "不错" mean "right", not a negation.
+  if (zh && !NOT_NEGATION.test(zh[0])) return true;
+  return NEGATION_EN.test(before);
 }
