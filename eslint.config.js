@@ -20,7 +20,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['wechaty*', 'lowdb*', 'node:*', 'fs', 'fs/*', 'process', 'path'], message: 'The core does no I/O: put this in an adapter.' },
+            {
+              group: ['wechaty*', 'lowdb*', 'node:*', 'fs', 'fs/*', 'process', 'path'],
+              message: 'The core does no I/O: put this in an adapter.',
+            },
           ],
         },
       ],

@@ -12,7 +12,12 @@ import { createActor } from 'xstate';
 import { createConversationService, DEFAULT_FLOOD_LIMIT } from '../src/core/conversation.js';
 import type { Session } from '../src/core/session.js';
 import { silentLogger } from '../src/log.js';
-import { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR, type Runtime } from '../src/runtime.js';
+import {
+  createRuntime,
+  DEFAULT_FLOW_FILE,
+  DEFAULT_LOCALES_DIR,
+  type Runtime,
+} from '../src/runtime.js';
 import { createLowdbStore } from '../src/store/lowdb.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import type { SessionStore } from '../src/store/port.js';
@@ -61,16 +66,24 @@ function timed(store: SessionStore, writes: number[]): SessionStore {
 }
 
 async function populate(store: SessionStore, runtime: Runtime, count: number): Promise<void> {
-  const template = runtime.engine.handle(undefined, { userId: 'x', text: '你好' }, new Date()).session as Session;
+  const template = runtime.engine.handle(undefined, { userId: 'x', text: '你好' }, new Date())
+    .session as Session;
   for (let i = 0; i < count; i += 500) {
     await Promise.all(
-      Array.from({ length: Math.min(500, count - i) }, (_, j) => store.set({ ...template, userId: `stored-${i + j}` })),
+      Array.from({ length: Math.min(500, count - i) }, (_, j) =>
+        store.set({ ...template, userId: `stored-${i + j}` }),
+      ),
     );
   }
 }
 
 /** CONCURRENCY workers, each walking users through WALK, until MESSAGES are handled. */
-async function drive(handle: (userId: string, text: string) => Promise<unknown>, population: number, messages: number, latencies: number[]): Promise<number> {
+async function drive(
+  handle: (userId: string, text: string) => Promise<unknown>,
+  population: number,
+  messages: number,
+  latencies: number[],
+): Promise<number> {
   let sent = 0;
   let nextUser = 0;
   const t0 = performance.now();
@@ -96,8 +109,18 @@ async function drive(handle: (userId: string, text: string) => Promise<unknown>,
  * finished (as real users do), each to a user with nothing in flight. Latency counts from
  * the moment a message is handed to the service, so queueing inside it shows.
  */
-async function offeredLoad(handle: (userId: string, text: string) => Promise<unknown>, population: number, messages: number, latencies: number[], rate = RATE): Promise<number> {
-  const users = Array.from({ length: 2000 }, (_, i) => ({ id: `stored-${(i * 7919) % population}`, next: 0, busy: false }));
+async function offeredLoad(
+  handle: (userId: string, text: string) => Promise<unknown>,
+  population: number,
+  messages: number,
+  latencies: number[],
+  rate = RATE,
+): Promise<number> {
+  const users = Array.from({ length: 2000 }, (_, i) => ({
+    id: `stored-${(i * 7919) % population}`,
+    next: 0,
+    busy: false,
+  }));
   let started = 0;
   let cursor = 0;
   const inFlight = new Set<Promise<unknown>>();
@@ -138,7 +161,10 @@ async function floor(runtime: Runtime): Promise<{ xstateUs: number; engineUs: nu
   const xstate: number[] = [];
   const engine: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    let persisted = machine.resolveState({ value: 'ask-amount', context: { facts: { situation: 'wrong-recipient' } } });
+    let persisted = machine.resolveState({
+      value: 'ask-amount',
+      context: { facts: { situation: 'wrong-recipient' } },
+    });
     let t0 = performance.now();
     for (let i = 0; i < N; i++) {
       const actor = createActor(machine, { snapshot: persisted });
@@ -146,13 +172,18 @@ async function floor(runtime: Runtime): Promise<{ xstateUs: number; engineUs: nu
       actor.send({ type: 'ANSWER', value: 500, today });
       const next = actor.getPersistedSnapshot();
       actor.stop();
-      persisted = machine.resolveState({ value: 'ask-amount', context: (next as unknown as { context: never }).context });
+      persisted = machine.resolveState({
+        value: 'ask-amount',
+        context: (next as unknown as { context: never }).context,
+      });
     }
     xstate.push(((performance.now() - t0) * 1000) / N);
     let session: Session | undefined;
     t0 = performance.now();
     for (let i = 0; i < N; i++) {
-      session = runtime.engine.handle(session, { userId: 'floor', text: WALK[i % WALK.length] ?? '' }, now).session ?? undefined;
+      session =
+        runtime.engine.handle(session, { userId: 'floor', text: WALK[i % WALK.length] ?? '' }, now)
+          .session ?? undefined;
     }
     engine.push(((performance.now() - t0) * 1000) / N);
   }
@@ -162,7 +193,12 @@ async function floor(runtime: Runtime): Promise<{ xstateUs: number; engineUs: nu
 
 async function floodImpact(runtime: Runtime, store: SessionStore, population: number) {
   const measure = async (withFlood: boolean) => {
-    const service = createConversationService(runtime.engine, store, () => new Date(), DEFAULT_FLOOD_LIMIT);
+    const service = createConversationService(
+      runtime.engine,
+      store,
+      () => new Date(),
+      DEFAULT_FLOOD_LIMIT,
+    );
     const latencies: number[] = [];
     const flooder = withFlood
       ? (async () => {
@@ -182,7 +218,10 @@ async function floodImpact(runtime: Runtime, store: SessionStore, population: nu
       }
     };
     await Promise.all([flooder, ...Array.from({ length: 8 }, normal)]);
-    return percentile(latencies.sort((a, b) => a - b), 99);
+    return percentile(
+      latencies.sort((a, b) => a - b),
+      99,
+    );
   };
   const baseline = await measure(false);
   const flooded = await measure(true);
@@ -190,7 +229,13 @@ async function floodImpact(runtime: Runtime, store: SessionStore, population: nu
 }
 
 async function main() {
-  const runtime = await createRuntime({ flowFile: DEFAULT_FLOW_FILE, localesDir: DEFAULT_LOCALES_DIR, dataDir: '', log: silentLogger, store: createMemoryStore() });
+  const runtime = await createRuntime({
+    flowFile: DEFAULT_FLOW_FILE,
+    localesDir: DEFAULT_LOCALES_DIR,
+    dataDir: '',
+    log: silentLogger,
+    store: createMemoryStore(),
+  });
   const { xstateUs, engineUs } = await floor(runtime);
   const results: Record<string, unknown> = {
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -202,18 +247,28 @@ async function main() {
     engineOverheadRatio: round(engineUs / xstateUs, 2),
     bySessions: {} as Record<string, unknown>,
   };
-  console.log(`floor: bare XState round trip ${xstateUs.toFixed(1)} µs; engine per message ${engineUs.toFixed(1)} µs; ratio ${(engineUs / xstateUs).toFixed(2)}`);
+  console.log(
+    `floor: bare XState round trip ${xstateUs.toFixed(1)} µs; engine per message ${engineUs.toFixed(1)} µs; ratio ${(engineUs / xstateUs).toFixed(2)}`,
+  );
   for (const size of SIZES) {
     const dir = await mkdtemp(join(tmpdir(), 'zhuihui-bench-'));
     try {
       // BENCH_STORE=memory isolates the engine and service from the disk.
-      const store = process.env.BENCH_STORE === 'memory' ? createMemoryStore() : await createLowdbStore(dir, silentLogger);
+      const store =
+        process.env.BENCH_STORE === 'memory'
+          ? createMemoryStore()
+          : await createLowdbStore(dir, silentLogger);
       const t0 = performance.now();
       await populate(store, runtime, size);
       const populateS = (performance.now() - t0) / 1000;
       const writes: number[] = [];
       const latencies: number[] = [];
-      const service = createConversationService(runtime.engine, timed(store, writes), () => new Date(), false);
+      const service = createConversationService(
+        runtime.engine,
+        timed(store, writes),
+        () => new Date(),
+        false,
+      );
       // Warm-up, then saturation throughput (closed loop), then latency at the offered rate.
       const handle = (userId: string, text: string) => service.handle({ userId, text });
       await drive(handle, size, 1000, []);
@@ -257,7 +312,10 @@ async function main() {
     }
   }
   results.processMaxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  await writeFile(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(
+    new URL('./results.json', import.meta.url),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
   console.log('wrote bench/results.json');
   printTable(results);
   clearInterval(sampler);
@@ -267,7 +325,8 @@ function printTable(results: Record<string, unknown>) {
   const rows = Object.entries(results.bySessions as Record<string, Record<string, number>>);
   const cols = ['msgsPerSec', 'p50Ms', 'p95Ms', 'p99Ms', 'storeWriteP99Ms', 'peakRssMb', 'diskMb'];
   console.log(['sessions'.padStart(9), ...cols.map((c) => c.padStart(16))].join(''));
-  for (const [size, row] of rows) console.log([size.padStart(9), ...cols.map((c) => String(row[c]).padStart(16))].join(''));
+  for (const [size, row] of rows)
+    console.log([size.padStart(9), ...cols.map((c) => String(row[c]).padStart(16))].join(''));
   console.log(`engine overhead vs bare XState: ${String(results.engineOverheadRatio)}×`);
 }
 

@@ -18,7 +18,10 @@ const envSchema = z.object({
   WECHATY_PUPPET: z.string().min(1).default('wechaty-puppet-wechat4u'),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
   WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().min(1).optional(),
-  BOT_NAME: z.string().regex(/^[\w-]+$/, 'use letters, digits, _ and -').default('zhuihui'),
+  BOT_NAME: z
+    .string()
+    .regex(/^[\w-]+$/, 'use letters, digits, _ and -')
+    .default('zhuihui'),
   SEND_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1500),
   SEND_JITTER_MS: z.coerce.number().int().min(0).default(1000),
   SEND_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(20),
@@ -118,7 +121,15 @@ const CHAT_USAGE =
   'Usage: npm start -- [--lang zh-CN|en] [--user ID] [--record FILE.yaml] [--watch] [--at STEP] [--fact NAME=VALUE …]';
 
 function emptyChatOptions(): ChatOptions {
-  return { positionals: [], lang: undefined, userId: 'console', record: undefined, watch: false, at: undefined, facts: {} };
+  return {
+    positionals: [],
+    lang: undefined,
+    userId: 'console',
+    record: undefined,
+    watch: false,
+    at: undefined,
+    facts: {},
+  };
 }
 
 function parseChatOptions(argv: string[]): ChatOptions {
@@ -145,10 +156,12 @@ function parseChatOptions(argv: string[]): ChatOptions {
   const facts: Record<string, string> = {};
   for (const pair of values.fact ?? []) {
     const eq = pair.indexOf('=');
-    if (eq < 1) throw new ConfigError(`--fact "${pair}" must look like NAME=VALUE, e.g. --fact amount=500`);
+    if (eq < 1)
+      throw new ConfigError(`--fact "${pair}" must look like NAME=VALUE, e.g. --fact amount=500`);
     facts[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  if (Object.keys(facts).length > 0 && !values.at) throw new ConfigError('--fact goes with --at STEP');
+  if (Object.keys(facts).length > 0 && !values.at)
+    throw new ConfigError('--fact goes with --at STEP');
   return {
     positionals: parsed.positionals,
     lang: parseLang(values.lang),
@@ -162,7 +175,10 @@ function parseChatOptions(argv: string[]): ChatOptions {
 
 function parseLang(value: string | undefined): Lang | undefined {
   if (value === undefined) return undefined;
-  const match = LANGS.find((l) => l.toLowerCase() === value.toLowerCase() || l.split('-')[0] === value.toLowerCase());
-  if (!match) throw new ConfigError(`--lang "${value}" is not supported; use one of: ${LANGS.join(', ')}`);
+  const match = LANGS.find(
+    (l) => l.toLowerCase() === value.toLowerCase() || l.split('-')[0] === value.toLowerCase(),
+  );
+  if (!match)
+    throw new ConfigError(`--lang "${value}" is not supported; use one of: ${LANGS.join(', ')}`);
   return match;
 }

@@ -32,6 +32,8 @@ export function wechatyAssistant(options: WechatyAssistantOptions = {}): Wechaty
     ...(options.store ? { store: options.store } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  runtime.catch((error: unknown) => log.error({ err: (error as Error).message }, 'zhuihui could not load its flow'));
+  runtime.catch((error: unknown) =>
+    log.error({ err: (error as Error).message }, 'zhuihui could not load its flow'),
+  );
   return createWechatyAssistant({ ...options, log, runtime }).install;
 }

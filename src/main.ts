@@ -65,7 +65,11 @@ main().then(
   },
   (error: unknown) => {
     // One boundary for expected failures: a clear message and exit 2, never a stack trace.
-    if (error instanceof FlowLoadError || error instanceof ConfigError || error instanceof StartAtError) {
+    if (
+      error instanceof FlowLoadError ||
+      error instanceof ConfigError ||
+      error instanceof StartAtError
+    ) {
       console.error(error.message);
       process.exitCode = 2;
       return;

@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import { assertFlowWords, loadFlowFile, loadLocales } from './adapters/files/flow-files.js';
-import { createConversationService, DEFAULT_FLOOD_LIMIT, type ConversationService, type FloodLimit } from './core/conversation.js';
+import {
+  createConversationService,
+  DEFAULT_FLOOD_LIMIT,
+  type ConversationService,
+  type FloodLimit,
+} from './core/conversation.js';
 import { createEngine, type Engine } from './core/engine.js';
 import type { CompiledFlow } from './flow/compile.js';
 import { createTranslators, type Translators } from './i18n/index.js';
@@ -40,12 +45,24 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   assertFlowWords(flow, resources, options.localesDir);
   const translators = createTranslators(resources);
   const engine = createEngine(flow, translators);
-  const lowdb = options.store ? undefined : await createLowdbStore(options.dataDir, options.log, { fsync: options.fsync ?? false });
+  const lowdb = options.store
+    ? undefined
+    : await createLowdbStore(options.dataDir, options.log, { fsync: options.fsync ?? false });
   const store = options.store ?? (lowdb as SessionStore);
-  const service = createConversationService(engine, store, options.clock ?? (() => new Date()), options.flood ?? DEFAULT_FLOOD_LIMIT);
+  const service = createConversationService(
+    engine,
+    store,
+    options.clock ?? (() => new Date()),
+    options.flood ?? DEFAULT_FLOOD_LIMIT,
+  );
   return {
-    flow, translators, engine, store, service,
-    startRetention: (days, everyHours) => (lowdb ? startRetention(lowdb, days, everyHours, options.log) : () => undefined),
+    flow,
+    translators,
+    engine,
+    store,
+    service,
+    startRetention: (days, everyHours) =>
+      lowdb ? startRetention(lowdb, days, everyHours, options.log) : () => undefined,
   };
 }
 

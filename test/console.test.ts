@@ -14,7 +14,11 @@ afterEach(async () => {
 
 /** The console exactly as `npm start` runs it, with piped stdin (not a TTY). */
 function run(lines: string[], args: string[] = [], env: Record<string, string> = {}) {
-  return spawnMain(['chat', ...args], { DATA_DIR: dataDir, ...env }, lines.map((l) => `${l}\n`).join(''));
+  return spawnMain(
+    ['chat', ...args],
+    { DATA_DIR: dataDir, ...env },
+    lines.map((l) => `${l}\n`).join(''),
+  );
 }
 
 describe('console chat (piped stdin)', () => {
@@ -28,7 +32,10 @@ describe('console chat (piped stdin)', () => {
   });
 
   it('chats in English with --lang en, whatever the first message', async () => {
-    const r = await run(['1', 'no', 'I scanned their reward code', 'scammed', '3 days ago', '¥800', 'skip'], ['--lang', 'en']);
+    const r = await run(
+      ['1', 'no', 'I scanned their reward code', 'scammed', '3 days ago', '¥800', 'skip'],
+      ['--lang', 'en'],
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Your action plan, most urgent first');
     expect(r.stdout).toContain('96110');

@@ -58,7 +58,10 @@ describe('crash durability', () => {
     for (const [user, turns] of acked) {
       const session = await store.get(user);
       const stored = session?.turns ?? 0;
-      expect(stored === turns || stored === turns + 1, `${user}: stored ${stored}, acknowledged ${turns}`).toBe(true);
+      expect(
+        stored === turns || stored === turns + 1,
+        `${user}: stored ${stored}, acknowledged ${turns}`,
+      ).toBe(true);
       if (stored === turns) inFlightLost++;
     }
     expect(inFlightLost).toBeLessThanOrEqual(USERS);
@@ -67,4 +70,3 @@ describe('crash durability', () => {
     expect(torn.length).toBeLessThanOrEqual(USERS);
   });
 });
-

@@ -21,7 +21,11 @@ describe('engine', () => {
   });
 
   it.each([
-    ['你好', 'zh-CN'], ['hi', 'en'], ['500', 'zh-CN'], ['🙂', 'zh-CN'], ['I paid 五百', 'zh-CN'],
+    ['你好', 'zh-CN'],
+    ['hi', 'en'],
+    ['500', 'zh-CN'],
+    ['🙂', 'zh-CN'],
+    ['I paid 五百', 'zh-CN'],
   ])('detects %s as %s', (text, lang) => expect(detectLanguage(text)).toBe(lang));
 
   it('routes an urgent "someone is pressing me" answer to scam advice at once', () => {
@@ -33,7 +37,7 @@ describe('engine', () => {
     expect(reply).toContain('这笔钱是怎么付出去的');
   });
 
-  it('walks the wrong-recipient branch to a plan with the user\'s facts and the 3-year date', () => {
+  it("walks the wrong-recipient branch to a plan with the user's facts and the 3-year date", () => {
     const c = chat(kit.engine);
     c.say('你好');
     c.say('不是');
@@ -127,7 +131,7 @@ describe('engine', () => {
     expect(c.say('lang fr')).toContain('中文和英文');
   });
 
-  it('summary lists the facts collected so far in the user\'s language', () => {
+  it("summary lists the facts collected so far in the user's language", () => {
     const c = chat(kit.engine);
     c.say('hi');
     expect(c.say('summary')).toContain('Nothing has been recorded yet');
@@ -189,7 +193,11 @@ steps:
     expect(c.session?.stepId).toBe('old-step');
 
     const updated = createEngine(compileFlow(parseFlow(v2, 'v2.yaml'), 'v2'), kit.translators);
-    const outcome = updated.handle(c.session ?? undefined, { userId: 'u1', text: '500' }, new Date('2026-11-28T04:00:00Z'));
+    const outcome = updated.handle(
+      c.session ?? undefined,
+      { userId: 'u1', text: '500' },
+      new Date('2026-11-28T04:00:00Z'),
+    );
     expect(outcome.replies.join('\n')).toContain('这份指南已经更新');
     // The message answered the old question, so it is not applied to the new one.
     expect(outcome.session?.stepId).toBe('ask-amount');
@@ -203,7 +211,11 @@ steps:
     c.say('你好');
     c.say('不是');
     const same = createEngine(compileFlow(parseFlow(v2, 'v2.yaml'), 'b'), kit.translators);
-    const outcome = same.handle(c.session ?? undefined, { userId: 'u1', text: '昨天' }, new Date('2026-11-28T04:00:00Z'));
+    const outcome = same.handle(
+      c.session ?? undefined,
+      { userId: 'u1', text: '昨天' },
+      new Date('2026-11-28T04:00:00Z'),
+    );
     expect(outcome.replies.join('\n')).not.toContain('这份指南已经更新');
     expect(outcome.session?.stepId).toBe('ask-amount');
   });

@@ -20,8 +20,14 @@ async function run(args: string[], env: Record<string, string> = {}, stdin = '')
 }
 
 const localeSources = (entries: Record<string, unknown>) => ({
-  'zh-CN': { common: { file: 'c.zh.json', text: '{"a": "x"}' }, broken: { file: 'locales/zh-CN/broken.json', text: JSON.stringify(entries['zh-CN'], null, 2) } },
-  en: { common: { file: 'c.en.json', text: '{"a": "x"}' }, broken: { file: 'locales/en/broken.json', text: JSON.stringify(entries.en, null, 2) } },
+  'zh-CN': {
+    common: { file: 'c.zh.json', text: '{"a": "x"}' },
+    broken: { file: 'locales/zh-CN/broken.json', text: JSON.stringify(entries['zh-CN'], null, 2) },
+  },
+  en: {
+    common: { file: 'c.en.json', text: '{"a": "x"}' },
+    broken: { file: 'locales/en/broken.json', text: JSON.stringify(entries.en, null, 2) },
+  },
 });
 
 describe('flow lint', () => {
@@ -48,10 +54,18 @@ describe('flow lint', () => {
         'test/fixtures/lint/broken.yaml:19:15: error: fact "late" is read here, but no step before this one sets it',
         'test/fixtures/lint/broken.yaml:23:5: error: step "loop" has no way to an end step: a user here could never finish',
         'test/fixtures/lint/broken.yaml:26:5: error: step "orphan" cannot be reached from the start',
-        expect.stringMatching(/^locales\/zh-CN\/broken\.json:\d+:\d+: error: missing key "steps\.done\.prompt" in zh-CN$/),
-        expect.stringMatching(/^locales\/zh-CN\/broken\.json:\d+:\d+: warning: unused key "steps\.gone\.prompt": no step uses it$/),
-        expect.stringMatching(/^locales\/en\/broken\.json:\d+:\d+: error: placeholders differ from zh-CN/),
-        expect.stringMatching(/^locales\/zh-CN\/broken\.json:\d+:\d+: error: unknown placeholder \{\{amont\}\}/),
+        expect.stringMatching(
+          /^locales\/zh-CN\/broken\.json:\d+:\d+: error: missing key "steps\.done\.prompt" in zh-CN$/,
+        ),
+        expect.stringMatching(
+          /^locales\/zh-CN\/broken\.json:\d+:\d+: warning: unused key "steps\.gone\.prompt": no step uses it$/,
+        ),
+        expect.stringMatching(
+          /^locales\/en\/broken\.json:\d+:\d+: error: placeholders differ from zh-CN/,
+        ),
+        expect.stringMatching(
+          /^locales\/zh-CN\/broken\.json:\d+:\d+: error: unknown placeholder \{\{amont\}\}/,
+        ),
         'test/fixtures/lint/broken.yaml:30:9: warning: end step "done" has no evidence checklist ($t(common:plan.evidence))',
       ]),
     );
@@ -63,7 +77,9 @@ describe('flow lint', () => {
     expect(good.out).toMatch(/^0 errors, \d+ warnings$/m);
     const bad = await run(['flow', 'lint', 'test/fixtures/lint/broken.yaml']);
     expect(bad.code).toBe(1);
-    expect(bad.out).toContain('test/fixtures/lint/broken.yaml:23:5: error: step "loop" has no way to an end step');
+    expect(bad.out).toContain(
+      'test/fixtures/lint/broken.yaml:23:5: error: step "loop" has no way to an end step',
+    );
   });
 });
 
@@ -76,11 +92,13 @@ describe('flow graph, paths, test', () => {
     expect(mermaid.out).toContain(':::end');
     expect(mermaid.out).toContain('scam-pressure (any step)');
     const dot = await run(['flow', 'graph', '--format', 'dot']);
-    expect(dot.out).toContain('"payment-kind" -> "end-merchant" [label="4. 付给商家（买东西或服务）"]');
+    expect(dot.out).toContain(
+      '"payment-kind" -> "end-merchant" [label="4. 付给商家（买东西或服务）"]',
+    );
     const out = join(tmp, 'tree.svg');
     const svg = await run(['flow', 'graph', '--out', out]);
     expect(svg.code).toBe(0);
-    expect(await readFile(out, "utf8")).toMatch(/<svg[\s\S]*end&#45;scam/);
+    expect(await readFile(out, 'utf8')).toMatch(/<svg[\s\S]*end&#45;scam/);
   });
 
   it('counts the paths and fails a flow where a step cannot reach an end', async () => {
@@ -89,7 +107,10 @@ describe('flow graph, paths, test', () => {
     expect(good.out).toMatch(/^\d+ paths from "welcome" to an end/);
     expect(good.out).toMatch(/longest: \d+ steps/);
     const flow = join(tmp, 'stuck.yaml');
-    await writeFile(flow, 'id: reward-code-recovery\nstart: a\nsteps:\n  a: { type: input, input: yesno, fact: x, next: [ { when: { factEquals: { fact: x, value: true } }, to: b }, { to: c } ] }\n  b: { type: message, next: b }\n  c: { type: end }\n');
+    await writeFile(
+      flow,
+      'id: reward-code-recovery\nstart: a\nsteps:\n  a: { type: input, input: yesno, fact: x, next: [ { when: { factEquals: { fact: x, value: true } }, to: b }, { to: c } ] }\n  b: { type: message, next: b }\n  c: { type: end }\n',
+    );
     const bad = await run(['flow', 'paths', flow]);
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('cannot reach an end: b');
@@ -121,7 +142,24 @@ describe('console authoring options', () => {
   });
 
   it('--at starts at a step with facts', async () => {
-    const r = await run(['--at', 'b-law', '--fact', 'paidOn=2026-11-20', '--fact', 'amount=500', '--fact', 'canReach=no', '--fact', 'situation=wrong-recipient', '--lang', 'en'], {}, '');
+    const r = await run(
+      [
+        '--at',
+        'b-law',
+        '--fact',
+        'paidOn=2026-11-20',
+        '--fact',
+        'amount=500',
+        '--fact',
+        'canReach=no',
+        '--fact',
+        'situation=wrong-recipient',
+        '--lang',
+        'en',
+      ],
+      {},
+      '',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain('unjust enrichment');
     expect(r.out).toContain('November 20, 2029');
@@ -147,8 +185,17 @@ describe('console authoring options', () => {
     const locales = join(tmp, 'locales');
     await cp(join(ROOT, 'flows'), flows, { recursive: true });
     await cp(join(ROOT, 'locales'), locales, { recursive: true });
-    const env = { ...process.env, DATA_DIR: join(tmp, 'data'), FLOW_FILE: join(flows, 'reward-code-recovery.yaml'), LOCALES_DIR: locales };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--watch', '--lang', 'en'], { cwd: ROOT, env });
+    const env = {
+      ...process.env,
+      DATA_DIR: join(tmp, 'data'),
+      FLOW_FILE: join(flows, 'reward-code-recovery.yaml'),
+      LOCALES_DIR: locales,
+    };
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', '--watch', '--lang', 'en'],
+      { cwd: ROOT, env },
+    );
     let out = '';
     const waitFor = (text: string) =>
       new Promise<void>((resolve) => {

@@ -30,7 +30,11 @@ export function chat(engine: Engine, opts: { now?: Date; lang?: Lang; userId?: s
   const now = opts.now ?? new Date('2026-11-28T04:00:00Z');
   return {
     say(text: string): string {
-      const outcome = engine.handle(session ?? undefined, { userId: opts.userId ?? 'u1', text, lang: opts.lang }, now);
+      const outcome = engine.handle(
+        session ?? undefined,
+        { userId: opts.userId ?? 'u1', text, lang: opts.lang },
+        now,
+      );
       session = outcome.session;
       return outcome.replies.join('\n\n');
     },
@@ -50,12 +54,17 @@ export async function sessionFiles(dataDir: string): Promise<string[]> {
   const root = join(dataDir, 'sessions');
   const shards = await readdir(root).catch(() => [] as string[]);
   const out: string[] = [];
-  for (const shard of shards) for (const f of await readdir(join(root, shard))) out.push(join(root, shard, f));
+  for (const shard of shards)
+    for (const f of await readdir(join(root, shard))) out.push(join(root, shard, f));
   return out.sort();
 }
 
 /** Runs `src/main.ts` as `npm start` / `npm run flow` do, with piped stdin (not a TTY). */
-export async function spawnMain(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function spawnMain(
+  args: string[],
+  env: Record<string, string> = {},
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {

@@ -19,7 +19,8 @@ function leaves(tree: unknown, prefix = ''): Map<string, string> {
   return out;
 }
 
-const placeholders = (text: string) => [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}|\$t\(([^)]+)\)/g)].map((m) => m[0]).sort();
+const placeholders = (text: string) =>
+  [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}|\$t\(([^)]+)\)/g)].map((m) => m[0]).sort();
 
 describe('locales', () => {
   it('every key exists in every language, with the same placeholders', () => {
@@ -41,8 +42,12 @@ describe('locales', () => {
 
   it('detects a missing key', () => {
     const broken = structuredClone(kit.resources) as Tree;
-    delete ((((broken.en as Tree)['reward-code-recovery'] as Tree).steps as Tree)['ask-date'] as Tree).prompt;
-    expect(missingFlowKeys(kit.flow.definition, broken)).toEqual([{ lang: 'en', key: 'steps.ask-date.prompt' }]);
+    delete (
+      (((broken.en as Tree)['reward-code-recovery'] as Tree).steps as Tree)['ask-date'] as Tree
+    ).prompt;
+    expect(missingFlowKeys(kit.flow.definition, broken)).toEqual([
+      { lang: 'en', key: 'steps.ask-date.prompt' },
+    ]);
   });
 
   it('prints no phone number outside the allowlist (110, 96110, 95017, 12348)', () => {
@@ -51,8 +56,12 @@ describe('locales', () => {
       for (const [key, text] of leaves(kit.resources[lang])) {
         // Legal references (第147条, arts. 985–987) are not phone numbers; every other run of
         // 3+ digits is, except amounts, years and the "tip 5.88, get 588" example.
-        const withoutLaw = text.replace(/第\d+(?:至\d+)?条/g, '').replace(/arts?\.\s*\d+(?:\s*(?:,|–|and)\s*\d+)*/g, '');
-        const numbers = [...withoutLaw.matchAll(/(?<![\d.,])\d{3,}(?![\d.,]|\s*(?:元|yuan|年|-|\/))/g)].map((m) => m[0]);
+        const withoutLaw = text
+          .replace(/第\d+(?:至\d+)?条/g, '')
+          .replace(/arts?\.\s*\d+(?:\s*(?:,|–|and)\s*\d+)*/g, '');
+        const numbers = [
+          ...withoutLaw.matchAll(/(?<![\d.,])\d{3,}(?![\d.,]|\s*(?:元|yuan|年|-|\/))/g),
+        ].map((m) => m[0]);
         for (const n of numbers) {
           const ok = allowed.has(n) || /^(19|20)\d\d$/.test(n) || ['500', '588'].includes(n);
           expect(ok, `${lang}:${key} prints ${n}`).toBe(true);

@@ -9,10 +9,26 @@ import { todayIn } from '../src/core/calendar.js';
 
 describe('money', () => {
   it.each([
-    ['500', 500], ['¥500', 500], ['￥500', 500], ['500元', 500], ['500块钱', 500], ['五百块', 500],
-    ['1.5万', 15000], ['两千三', 2300], ['一万五', 15000], ['三百五', 350], ['两百', 200],
-    ['转错了五百块', 500], ['1,200', 1200], ['rmb 88.8', 88.8], ['3k', 3000], ['５００', 500],
-    ['12月3日转了500', 500], ['三天前转了500', 500], ['昨天下午3点转了200', 200], ['500 yuan', 500],
+    ['500', 500],
+    ['¥500', 500],
+    ['￥500', 500],
+    ['500元', 500],
+    ['500块钱', 500],
+    ['五百块', 500],
+    ['1.5万', 15000],
+    ['两千三', 2300],
+    ['一万五', 15000],
+    ['三百五', 350],
+    ['两百', 200],
+    ['转错了五百块', 500],
+    ['1,200', 1200],
+    ['rmb 88.8', 88.8],
+    ['3k', 3000],
+    ['５００', 500],
+    ['12月3日转了500', 500],
+    ['三天前转了500', 500],
+    ['昨天下午3点转了200', 200],
+    ['500 yuan', 500],
   ])('%s → %d', (text, expected) => expect(parseMoney(text)).toBe(expected));
 
   it.each(['abc', '0', '', '一个人', '100还是200', '-', '🙂'])('%s is not understood', (text) => {
@@ -23,12 +39,25 @@ describe('money', () => {
 describe('dates (today is 2026-11-28 in Asia/Shanghai)', () => {
   const today = '2026-11-28';
   it.each([
-    ['2026-11-20', '2026-11-20'], ['2026/11/20', '2026-11-20'], ['11月20日', '2026-11-20'],
-    ['今天', '2026-11-28'], ['昨天', '2026-11-27'], ['前天', '2026-11-26'], ['3天前', '2026-11-25'],
-    ['三天前', '2026-11-25'], ['上周五', '2026-11-20'], ['20号', '2026-11-20'], ['29号', '2026-10-29'],
-    ['yesterday', '2026-11-27'], ['3 days ago', '2026-11-25'], ['2 weeks ago', '2026-11-14'],
-    ['Nov 20', '2026-11-20'], ['12月20日', '2025-12-20'],
-  ])('%s → %s', (text, expected) => expect(parseDate(text, today)).toEqual({ ok: true, value: expected }));
+    ['2026-11-20', '2026-11-20'],
+    ['2026/11/20', '2026-11-20'],
+    ['11月20日', '2026-11-20'],
+    ['今天', '2026-11-28'],
+    ['昨天', '2026-11-27'],
+    ['前天', '2026-11-26'],
+    ['3天前', '2026-11-25'],
+    ['三天前', '2026-11-25'],
+    ['上周五', '2026-11-20'],
+    ['20号', '2026-11-20'],
+    ['29号', '2026-10-29'],
+    ['yesterday', '2026-11-27'],
+    ['3 days ago', '2026-11-25'],
+    ['2 weeks ago', '2026-11-14'],
+    ['Nov 20', '2026-11-20'],
+    ['12月20日', '2025-12-20'],
+  ])('%s → %s', (text, expected) =>
+    expect(parseDate(text, today)).toEqual({ ok: true, value: expected }),
+  );
 
   it('refuses a date in the future', () => {
     expect(parseDate('2027-01-01', today)).toEqual({ ok: false, reason: 'dateFuture' });
@@ -44,26 +73,45 @@ describe('dates (today is 2026-11-28 in Asia/Shanghai)', () => {
 });
 
 describe('yes / no', () => {
-  it.each(['是', '是的', '对', '有', '嗯', 'yes', 'Y', 'yeah', '是，他一直在催'])('%s → yes', (text) =>
-    expect(parseYesNo(text)).toBe(true),
+  it.each(['是', '是的', '对', '有', '嗯', 'yes', 'Y', 'yeah', '是，他一直在催'])(
+    '%s → yes',
+    (text) => expect(parseYesNo(text)).toBe(true),
   );
-  it.each(['不是', '没有', '否', '不', 'no', 'N', 'nope', '不是的，我自己转的'])('%s → no', (text) =>
-    expect(parseYesNo(text)).toBe(false),
+  it.each(['不是', '没有', '否', '不', 'no', 'N', 'nope', '不是的，我自己转的'])(
+    '%s → no',
+    (text) => expect(parseYesNo(text)).toBe(false),
   );
-  it.each(['也许', 'maybe', '不知道', '不清楚', '说不好', 'not sure', 'idk'])('%s is unsure', (text) => expect(parseYesNo(text)).toBe('unsure'));
-  it.each(['', '他', '500', 'hello'])('%s is neither', (text) => expect(parseYesNo(text)).toBeUndefined());
+  it.each(['也许', 'maybe', '不知道', '不清楚', '说不好', 'not sure', 'idk'])(
+    '%s is unsure',
+    (text) => expect(parseYesNo(text)).toBe('unsure'),
+  );
+  it.each(['', '他', '500', 'hello'])('%s is neither', (text) =>
+    expect(parseYesNo(text)).toBeUndefined(),
+  );
 });
 
 describe('choice', () => {
   const options = [
-    { id: 'reward-code', words: ['扫了对方的赞赏码', 'I scanned their reward code', '赞赏码', 'tip'] },
+    {
+      id: 'reward-code',
+      words: ['扫了对方的赞赏码', 'I scanned their reward code', '赞赏码', 'tip'],
+    },
     { id: 'transfer', words: ['微信转账', 'A WeChat transfer', '转账', 'transfer'] },
     { id: 'merchant', words: ['付给商家', 'A payment to a merchant', '商家', 'merchant'] },
   ];
   it.each([
-    ['2', 'transfer'], ['２', 'transfer'], ['二', 'transfer'], ['第二个', 'transfer'], ['第2个', 'transfer'],
-    ['选3', 'merchant'], ['赞赏码', 'reward-code'], ['A WeChat transfer', 'transfer'], ['MERCHANT', 'merchant'],
-    ['我是扫的赞赏码', 'reward-code'], ['it was a tip', 'reward-code'], ['1。', 'reward-code'],
+    ['2', 'transfer'],
+    ['２', 'transfer'],
+    ['二', 'transfer'],
+    ['第二个', 'transfer'],
+    ['第2个', 'transfer'],
+    ['选3', 'merchant'],
+    ['赞赏码', 'reward-code'],
+    ['A WeChat transfer', 'transfer'],
+    ['MERCHANT', 'merchant'],
+    ['我是扫的赞赏码', 'reward-code'],
+    ['it was a tip', 'reward-code'],
+    ['1。', 'reward-code'],
   ])('%s → %s', (text, expected) => expect(parseChoice(text, options)).toBe(expected));
 
   it.each(['4', '0', '第五个', '转账还是商家', 'tipping', ''])('%s is not understood', (text) =>
@@ -73,33 +121,60 @@ describe('choice', () => {
 
 describe('free text', () => {
   it('accepts a sentence and refuses empty or overlong text', () => {
-    expect(interpretInput('text', ' 他说会退给我 ', '2026-11-28')).toEqual({ ok: true, value: '他说会退给我' });
+    expect(interpretInput('text', ' 他说会退给我 ', '2026-11-28')).toEqual({
+      ok: true,
+      value: '他说会退给我',
+    });
     expect(interpretInput('text', '   ', '2026-11-28')).toEqual({ ok: false, reason: 'text' });
-    expect(interpretInput('text', 'x'.repeat(501), '2026-11-28')).toEqual({ ok: false, reason: 'textTooLong' });
+    expect(interpretInput('text', 'x'.repeat(501), '2026-11-28')).toEqual({
+      ok: false,
+      reason: 'textTooLong',
+    });
   });
 });
 
 describe('commands', () => {
   it.each([
-    ['help', 'help'], ['帮助', 'help'], ['？', 'help'], ['back', 'back'], ['返回', 'back'], ['上一步', 'back'],
-    ['restart', 'restart'], ['重新开始', 'restart'], ['摘要', 'summary'], ['summary', 'summary'],
-    ['forget', 'forget'], ['删除我的数据', 'forget'],
+    ['help', 'help'],
+    ['帮助', 'help'],
+    ['？', 'help'],
+    ['back', 'back'],
+    ['返回', 'back'],
+    ['上一步', 'back'],
+    ['restart', 'restart'],
+    ['重新开始', 'restart'],
+    ['摘要', 'summary'],
+    ['summary', 'summary'],
+    ['forget', 'forget'],
+    ['删除我的数据', 'forget'],
   ])('%s → %s', (text, type) => expect(parseCommand(text)?.type).toBe(type));
 
   it.each([
-    ['语言 English', 'en'], ['lang zh', 'zh-CN'], ['语言：中文', 'zh-CN'], ['language en', 'en'], ['English', 'en'], ['中文', 'zh-CN'],
-  ])('%s switches to %s', (text, lang) => expect(parseCommand(text)).toEqual({ type: 'language', lang }));
+    ['语言 English', 'en'],
+    ['lang zh', 'zh-CN'],
+    ['语言：中文', 'zh-CN'],
+    ['language en', 'en'],
+    ['English', 'en'],
+    ['中文', 'zh-CN'],
+  ])('%s switches to %s', (text, lang) =>
+    expect(parseCommand(text)).toEqual({ type: 'language', lang }),
+  );
 
   it('an unknown language is reported, not guessed', () => {
     expect(parseCommand('lang fr')).toEqual({ type: 'language', lang: undefined });
   });
-  it.each(['500', '是', '转错了五百块'])('%s is not a command', (text) => expect(parseCommand(text)).toBeUndefined());
+  it.each(['500', '是', '转错了五百块'])('%s is not a command', (text) =>
+    expect(parseCommand(text)).toBeUndefined(),
+  );
 });
 
 describe('object keys typed as text', () => {
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('%s is not a command, a date or an amount', (text) => {
-    expect(parseCommand(text)).toBeUndefined();
-    expect(parseDate(text, '2026-11-28')).toEqual({ ok: false, reason: 'date' });
-    expect(parseMoney(text)).toBeUndefined();
-  });
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    '%s is not a command, a date or an amount',
+    (text) => {
+      expect(parseCommand(text)).toBeUndefined();
+      expect(parseDate(text, '2026-11-28')).toEqual({ ok: false, reason: 'date' });
+      expect(parseMoney(text)).toBeUndefined();
+    },
+  );
 });

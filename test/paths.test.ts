@@ -29,14 +29,20 @@ describe('every path of the recovery flow', () => {
 
   it.each(LANGS)('replays every path in %s with every reply rendered and short enough', (lang) => {
     expect(paths.length).toBeGreaterThan(50);
-    const problems = paths.flatMap((path) => replayPath(kit.engine, kit.flow, kit.translators, path, lang, NOW));
+    const problems = paths.flatMap((path) =>
+      replayPath(kit.engine, kit.flow, kit.translators, path, lang, NOW),
+    );
     expect(problems.slice(0, 5)).toEqual([]);
   });
 
   it('the replay notices an unrendered placeholder', () => {
     const broken = (lang: Parameters<typeof kit.translators>[0]) => {
       const t = kit.translators(lang);
-      return Object.assign((key: string, vars?: Record<string, unknown>) => (key.endsWith('ask-amount.prompt') ? 'How much {{oops}}?' : t(key, vars)), { exists: t.exists });
+      return Object.assign(
+        (key: string, vars?: Record<string, unknown>) =>
+          key.endsWith('ask-amount.prompt') ? 'How much {{oops}}?' : t(key, vars),
+        { exists: t.exists },
+      );
     };
     const path = paths.find((p) => p.steps.includes('ask-amount'));
     if (!path) throw new Error('no path through ask-amount');

@@ -23,8 +23,26 @@ let sessions: Session[];
 const anyText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.constantFrom('', ' ', '\n', '\u0000', '\u200b', '🙂🙂🙂', '¥', '第', '１２３', '{{amount}}', '$t(common:help)', '../../etc/passwd', '__proto__', 'constructor'),
-  fc.string({ unit: fc.constantFrom('五', '百', '万', '两', '1', '.', '元', '天', '前', '号', ' ', '-'), maxLength: 20 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\n',
+    '\u0000',
+    '\u200b',
+    '🙂🙂🙂',
+    '¥',
+    '第',
+    '１２３',
+    '{{amount}}',
+    '$t(common:help)',
+    '../../etc/passwd',
+    '__proto__',
+    'constructor',
+  ),
+  fc.string({
+    unit: fc.constantFrom('五', '百', '万', '两', '1', '.', '元', '天', '前', '号', ' ', '-'),
+    maxLength: 20,
+  }),
 );
 
 beforeAll(async () => {
@@ -32,7 +50,8 @@ beforeAll(async () => {
   // One session standing at every question of the flow, reached the way a user would.
   const byStep = new Map<string, Session>();
   for (const path of enumeratePaths(kit.flow, '2026-11-28')) {
-    let session = kit.engine.handle(undefined, { userId: 'p', text: '你好' }, NOW).session ?? undefined;
+    let session =
+      kit.engine.handle(undefined, { userId: 'p', text: '你好' }, NOW).session ?? undefined;
     for (const answer of path.answers) {
       if (session && !byStep.has(session.stepId)) byStep.set(session.stepId, session);
       const text = typedAnswer(kit.flow, kit.translators, 'zh-CN', answer.stepId, answer.value);
@@ -45,7 +64,10 @@ beforeAll(async () => {
 
 describe('interpreters never throw', () => {
   it('on any text', () => {
-    const options = [{ id: 'a', words: ['赞赏码', 'tip'] }, { id: 'b', words: ['转账'] }];
+    const options = [
+      { id: 'a', words: ['赞赏码', 'tip'] },
+      { id: 'b', words: ['转账'] },
+    ];
     fc.assert(
       fc.property(anyText, (text) => {
         parseMoney(text);
@@ -53,7 +75,8 @@ describe('interpreters never throw', () => {
         parseYesNo(text);
         parseChoice(text, options);
         parseCommand(text);
-        for (const kind of ['money', 'date', 'yesno', 'text'] as const) interpretInput(kind, text, '2026-11-28', true);
+        for (const kind of ['money', 'date', 'yesno', 'text'] as const)
+          interpretInput(kind, text, '2026-11-28', true);
       }),
       { numRuns: 400 },
     );
@@ -74,7 +97,11 @@ describe('interpreters never throw', () => {
   it('on 100 KB of text, quickly refused by the engine', () => {
     const huge = '五百块'.repeat(35_000);
     const session = sessions.find((s) => s.stepId === 'ask-amount');
-    const { session: after, replies } = kit.engine.handle(session, { userId: 'p', text: huge }, NOW);
+    const { session: after, replies } = kit.engine.handle(
+      session,
+      { userId: 'p', text: huge },
+      NOW,
+    );
     expect(replies.join('')).toContain('太长');
     expect(after).toEqual(session);
   });
@@ -91,7 +118,8 @@ describe('the engine on any input at any step', () => {
         if (!session) return; // forget confirmed: only from a pending confirmation
         if (session.stepId === before.stepId && session.history.length === before.history.length) {
           // Not taken as an answer: the facts are as they were (an interrupt may add its flag).
-          const withoutFlag = (f: Record<string, unknown>) => Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'scamSignal'));
+          const withoutFlag = (f: Record<string, unknown>) =>
+            Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'scamSignal'));
           expect(withoutFlag(session.facts)).toEqual(withoutFlag(before.facts));
         }
         expect(kit.flow.step(session.stepId)).toBeDefined();
@@ -129,9 +157,13 @@ describe('flood control', () => {
     expect(flooded?.turns).toBe(8);
     expect(kit.flow.step(flooded?.stepId ?? '')).toBeDefined();
     // Another user is served normally meanwhile.
-    expect((await service.handle({ userId: 'calm', text: '不是' })).join('')).toContain('这笔钱是怎么付出去的');
+    expect((await service.handle({ userId: 'calm', text: '不是' })).join('')).toContain(
+      '这笔钱是怎么付出去的',
+    );
     // After the window, the flooding user is heard again.
     now += 10_001;
-    expect((await service.handle({ userId: 'flood', text: '帮助' })).join('')).toContain('你可以随时发送');
+    expect((await service.handle({ userId: 'flood', text: '帮助' })).join('')).toContain(
+      '你可以随时发送',
+    );
   });
 });

@@ -11,9 +11,14 @@ afterEach(() => {
 
 describe('send queue (fake timers)', () => {
   it('spaces sends by the minimum interval plus jitter, in order', async () => {
-    const queue = createSendQueue({ minIntervalMs: 1000, jitterMs: 500, maxPerMinute: 100, retries: 0, random: () => 0.5 }, silentLogger);
+    const queue = createSendQueue(
+      { minIntervalMs: 1000, jitterMs: 500, maxPerMinute: 100, retries: 0, random: () => 0.5 },
+      silentLogger,
+    );
     const at: Array<[string, number]> = [];
-    const all = ['a', 'b', 'c', 'd'].map((m) => queue.enqueue(async () => void at.push([m, Date.now()])));
+    const all = ['a', 'b', 'c', 'd'].map((m) =>
+      queue.enqueue(async () => void at.push([m, Date.now()])),
+    );
     await vi.runAllTimersAsync();
     await Promise.all(all);
     expect(at.map(([m]) => m)).toEqual(['a', 'b', 'c', 'd']);
@@ -22,19 +27,28 @@ describe('send queue (fake timers)', () => {
   });
 
   it('never sends more than the per-minute cap in any rolling minute', async () => {
-    const queue = createSendQueue({ minIntervalMs: 100, jitterMs: 0, maxPerMinute: 5, retries: 0 }, silentLogger);
+    const queue = createSendQueue(
+      { minIntervalMs: 100, jitterMs: 0, maxPerMinute: 5, retries: 0 },
+      silentLogger,
+    );
     const times: number[] = [];
-    const all = Array.from({ length: 12 }, () => queue.enqueue(async () => void times.push(Date.now())));
+    const all = Array.from({ length: 12 }, () =>
+      queue.enqueue(async () => void times.push(Date.now())),
+    );
     await vi.runAllTimersAsync();
     await Promise.all(all);
     expect(times).toHaveLength(12);
-    for (const t of times) expect(times.filter((u) => u > t - 60_000 && u <= t).length).toBeLessThanOrEqual(5);
+    for (const t of times)
+      expect(times.filter((u) => u > t - 60_000 && u <= t).length).toBeLessThanOrEqual(5);
     // The sixth waits for the first to leave the window.
     expect((times[5] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(60_000);
   });
 
   it('retries a failed send a bounded number of times, then gives up without throwing', async () => {
-    const queue = createSendQueue({ minIntervalMs: 10, jitterMs: 0, maxPerMinute: 100, retries: 2 }, silentLogger);
+    const queue = createSendQueue(
+      { minIntervalMs: 10, jitterMs: 0, maxPerMinute: 100, retries: 2 },
+      silentLogger,
+    );
     let tries = 0;
     const failing = queue.enqueue(async () => {
       tries++;
@@ -48,7 +62,10 @@ describe('send queue (fake timers)', () => {
   });
 
   it('drain waits for everything queued', async () => {
-    const queue = createSendQueue({ minIntervalMs: 1000, jitterMs: 0, maxPerMinute: 100, retries: 0 }, silentLogger);
+    const queue = createSendQueue(
+      { minIntervalMs: 1000, jitterMs: 0, maxPerMinute: 100, retries: 0 },
+      silentLogger,
+    );
     let sent = 0;
     for (let i = 0; i < 3; i++) void queue.enqueue(async () => void sent++);
     const drained = queue.drain().then(() => sent);

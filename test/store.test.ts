@@ -18,8 +18,17 @@ afterEach(async () => {
 });
 
 const session = (userId: string, stepId = 'payment-kind'): Session => ({
-  v: 1, userId, lang: 'zh-CN', flowId: 'reward-code-recovery', flowHash: 'h', stepId, facts: { amount: 500 },
-  history: [], failures: 0, createdAt: '2026-11-28T00:00:00.000Z', updatedAt: '2026-11-28T00:00:00.000Z',
+  v: 1,
+  userId,
+  lang: 'zh-CN',
+  flowId: 'reward-code-recovery',
+  flowHash: 'h',
+  stepId,
+  facts: { amount: 500 },
+  history: [],
+  failures: 0,
+  createdAt: '2026-11-28T00:00:00.000Z',
+  updatedAt: '2026-11-28T00:00:00.000Z',
 });
 
 describe.each([
@@ -42,7 +51,9 @@ describe.each([
 describe('lowdb store on disk', () => {
   it('survives a new store instance (a restart)', async () => {
     await (await createLowdbStore(dir, silentLogger)).set(session('wxid_a'));
-    expect(await (await createLowdbStore(dir, silentLogger)).get('wxid_a')).toEqual(session('wxid_a'));
+    expect(await (await createLowdbStore(dir, silentLogger)).get('wxid_a')).toEqual(
+      session('wxid_a'),
+    );
   });
 
   it('keeps the data private: directories 0700, files 0600, names without user ids', async () => {
@@ -63,7 +74,8 @@ describe('lowdb store on disk', () => {
     await store.set(session('wxid_b'));
     // Truncate one user's file, as a full disk or a foreign tool might leave it.
     for (const file of await sessionFiles(dir)) {
-      if ((await readFile(file, 'utf8')).includes('"wxid_a"')) await writeFile(file, '{"session": {"v": 1, "us');
+      if ((await readFile(file, 'utf8')).includes('"wxid_a"'))
+        await writeFile(file, '{"session": {"v": 1, "us');
     }
     // Found at the next start (the running store still has the good copy in memory).
     const restarted = await createLowdbStore(dir, silentLogger);
@@ -87,7 +99,9 @@ describe('lowdb store on disk', () => {
     expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-date');
     expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
     await restarted.set(session('wxid_a', 'ask-amount'));
-    expect((await createLowdbStore(dir, silentLogger).then((s) => s.get('wxid_a')))?.stepId).toBe('ask-amount');
+    expect((await createLowdbStore(dir, silentLogger).then((s) => s.get('wxid_a')))?.stepId).toBe(
+      'ask-amount',
+    );
   });
 
   it('fsync mode writes the same data', async () => {
@@ -101,17 +115,22 @@ describe('lowdb store on disk', () => {
     await store.set(session('old'));
     await store.set(session('new'));
     for (const file of await sessionFiles(dir)) {
-      if ((await readFile(file, 'utf8')).includes('"old"')) await utimes(file, new Date('2026-01-01'), new Date('2026-01-01'));
+      if ((await readFile(file, 'utf8')).includes('"old"'))
+        await utimes(file, new Date('2026-01-01'), new Date('2026-01-01'));
     }
     expect(await store.sweep(new Date('2026-06-01'))).toBe(1);
     expect(await store.get('old')).toBeUndefined();
     expect(await store.get('new')).toBeDefined();
   });
 
-  it('forget through the conversation removes the user\'s file', async () => {
+  it("forget through the conversation removes the user's file", async () => {
     const kit = await loadKit();
     const store = await createLowdbStore(dir, silentLogger);
-    const service = createConversationService(kit.engine, store, () => new Date('2026-11-28T04:00:00Z'));
+    const service = createConversationService(
+      kit.engine,
+      store,
+      () => new Date('2026-11-28T04:00:00Z'),
+    );
     await service.handle({ userId: 'wxid_a', text: '你好' });
     await service.handle({ userId: 'wxid_b', text: 'hi' });
     expect(await sessionFiles(dir)).toHaveLength(2);
@@ -123,12 +142,18 @@ describe('lowdb store on disk', () => {
 });
 
 describe('conversation service', () => {
-  it('processes one user\'s messages strictly in order, and users independently', async () => {
+  it("processes one user's messages strictly in order, and users independently", async () => {
     const kit = await loadKit();
     const store = createMemoryStore();
-    const service = createConversationService(kit.engine, store, () => new Date('2026-11-28T04:00:00Z'));
+    const service = createConversationService(
+      kit.engine,
+      store,
+      () => new Date('2026-11-28T04:00:00Z'),
+    );
     // Fired without awaiting: each must see the session the previous one saved.
-    const a = ['你好', '不是', '1', '2', '昨天', '500', '跳过'].map((text) => service.handle({ userId: 'a', text }));
+    const a = ['你好', '不是', '1', '2', '昨天', '500', '跳过'].map((text) =>
+      service.handle({ userId: 'a', text }),
+    );
     const b = ['hello', 'no', '1'].map((text) => service.handle({ userId: 'b', text }));
     await Promise.all([...a, ...b]);
     expect((await store.get('a'))?.stepId).toBe('ask-can-reach');

@@ -26,7 +26,10 @@ describe('golden transcripts', () => {
 
   it('a failing transcript is reported with the first mismatch marked', () => {
     const result = runTranscript(kit.engine, {
-      turns: [{ user: '你好', expect: ['这句话不存在'] }, { user: '不是', step: 'payment-kind' }],
+      turns: [
+        { user: '你好', expect: ['这句话不存在'] },
+        { user: '不是', step: 'payment-kind' },
+      ],
     });
     expect(result.ok).toBe(false);
     const report = formatTranscriptResult('demo', result);

@@ -11,7 +11,8 @@ import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
 
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+const PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -38,13 +39,23 @@ const running: Harness[] = [];
 
 /** A real Wechaty runtime on the mock puppet, with the plugin installed and the bot logged in. */
 async function start(
-  send: Partial<SendQueueOptions> = { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 10_000, retries: 1 },
+  send: Partial<SendQueueOptions> = {
+    minIntervalMs: 0,
+    jitterMs: 0,
+    maxPerMinute: 10_000,
+    retries: 1,
+  },
   autoAcceptFriends = false,
 ): Promise<Harness> {
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
   const bot = WechatyBuilder.build({ puppet, name: join(dataDir, 'bot') });
-  const runtime = await createRuntime({ flowFile: FLOW_FILE, localesDir: LOCALES_DIR, dataDir, log: silentLogger });
+  const runtime = await createRuntime({
+    flowFile: FLOW_FILE,
+    localesDir: LOCALES_DIR,
+    dataDir,
+    log: silentLogger,
+  });
   const assistant = createWechatyAssistant({ runtime, log: silentLogger, send, autoAcceptFriends });
   bot.use(assistant.install);
   const sent = new Map<string, string[]>();
@@ -62,7 +73,12 @@ async function start(
   mocker.login(botUser);
   await loggedIn;
   const harness: Harness = {
-    mocker, puppet, bot, botUser, assistant, runtime,
+    mocker,
+    puppet,
+    bot,
+    botUser,
+    assistant,
+    runtime,
     said: (id) => sent.get(id) ?? [],
     until: (id, check) =>
       new Promise((resolve) => {
@@ -85,10 +101,17 @@ async function start(
 }
 
 /** Says `text` and waits for a reply containing `marker`. */
-async function exchange(h: Harness, user: mock.ContactMock, text: string, marker: string): Promise<string> {
+async function exchange(
+  h: Harness,
+  user: mock.ContactMock,
+  text: string,
+  marker: string,
+): Promise<string> {
   const before = h.said(user.id).length;
   user.say(text).to(h.botUser);
-  const all = await h.until(user.id, () => h.said(user.id).slice(before).join('\n').includes(marker));
+  const all = await h.until(user.id, () =>
+    h.said(user.id).slice(before).join('\n').includes(marker),
+  );
   void all;
   return h.said(user.id).slice(before).join('\n');
 }
@@ -97,7 +120,9 @@ describe('wechaty plugin on the mock puppet', () => {
   it('carries one user through a whole conversation to a plan', async () => {
     const h = await start();
     const alice = h.mocker.createContact({ name: 'Alice' });
-    expect(await exchange(h, alice, '你好', '现在是否有人正在要求你再付钱')).toContain('「追回」助手');
+    expect(await exchange(h, alice, '你好', '现在是否有人正在要求你再付钱')).toContain(
+      '「追回」助手',
+    );
     await exchange(h, alice, '不是', '这笔钱是怎么付出去的');
     await exchange(h, alice, '赞赏码', '发生了什么');
     await exchange(h, alice, '转错人了', '是哪一天付的款');
@@ -154,8 +179,12 @@ describe('wechaty plugin on the mock puppet', () => {
     const h = await start();
     const alice = h.mocker.createContact({ name: 'Alice' });
     const old = h.mocker.MessageMock.create({
-      id: 'backlog-1', talkerId: alice.id, listenerId: h.botUser.id,
-      timestamp: Date.now() - 3_600_000, type: types.Message.Text, text: 'I paid the wrong person',
+      id: 'backlog-1',
+      talkerId: alice.id,
+      listenerId: h.botUser.id,
+      timestamp: Date.now() - 3_600_000,
+      type: types.Message.Text,
+      text: 'I paid the wrong person',
     });
     h.mocker.puppet.emit('message', { messageId: old.id });
     // Had the backlog been read, this would be the second message, not the greeting.
@@ -180,7 +209,8 @@ describe('wechaty plugin on the mock puppet', () => {
   it('shutdown stops taking messages and still sends everything queued', async () => {
     const h = await start({ minIntervalMs: 40, jitterMs: 0, maxPerMinute: 10_000, retries: 0 });
     const carol = h.mocker.createContact({ name: 'Carol' });
-    const expected = h.runtime.engine.handle(undefined, { userId: 'x', text: '你好' }, new Date()).replies.length;
+    const expected = h.runtime.engine.handle(undefined, { userId: 'x', text: '你好' }, new Date())
+      .replies.length;
     expect(expected).toBeGreaterThan(1);
     carol.say('你好').to(h.botUser);
     // The first reply is out and the rest are still queued when shutdown begins.
@@ -207,7 +237,11 @@ describe('friend requests', () => {
   function request(h: Harness, from: mock.ContactMock): { accepted: string[] } {
     const accepted: string[] = [];
     h.puppet.friendshipRawPayload = async (id: string) => ({
-      id, contactId: from.id, hello: '你好，想咨询一下', type: types.Friendship.Receive, timestamp: Date.now(),
+      id,
+      contactId: from.id,
+      hello: '你好，想咨询一下',
+      type: types.Friendship.Receive,
+      timestamp: Date.now(),
     });
     h.puppet.friendshipAccept = async (id: string) => void accepted.push(id);
     h.puppet.emit('friendship', { friendshipId: 'request-1' });
@@ -239,8 +273,13 @@ describe('package entry', () => {
   it('wechatyAssistant({ dataDir }) is a Wechaty plugin an existing bot can use', async () => {
     const { wechatyAssistant } = await import('../src/index.js');
     const mocker = new mock.Mocker();
-    const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }), name: join(dataDir, 'host') });
-    bot.use(wechatyAssistant({ dataDir, log: silentLogger, send: { minIntervalMs: 0, jitterMs: 0 } }));
+    const bot = WechatyBuilder.build({
+      puppet: new PuppetMock({ mocker }),
+      name: join(dataDir, 'host'),
+    });
+    bot.use(
+      wechatyAssistant({ dataDir, log: silentLogger, send: { minIntervalMs: 0, jitterMs: 0 } }),
+    );
     const replies: string[] = [];
     const greeted = new Promise<void>((resolve) =>
       bot.on('message', (m) => {

@@ -17,7 +17,10 @@ const LINE_CHARS = 18;
 
 /** The start of a step's words in two short lines, so boxes stay narrow. */
 function caption(flow: FlowDefinition, id: string, t: Translator, newline = '\n'): string {
-  const text = t(keys.prompt(flow.id, id)).replace(/\$t\([^)]*\)/g, '').replace(/\s+/g, ' ').trim();
+  const text = t(keys.prompt(flow.id, id))
+    .replace(/\$t\([^)]*\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const short = text.length > PROMPT_CHARS ? `${text.slice(0, PROMPT_CHARS)}…` : text;
   // Chinese can break anywhere; other text breaks at the last space that fits.
   const space = /\p{Script=Han}/u.test(short) ? -1 : short.lastIndexOf(' ', LINE_CHARS + 8);
@@ -34,8 +37,10 @@ export function describeCondition(c: Condition): string {
   if ('factKnown' in c) return `${c.factKnown.fact} known`;
   if ('atLeast' in c) return `${c.atLeast.fact} ≥ ${c.atLeast.value}`;
   if ('below' in c) return `${c.below.fact} < ${c.below.value}`;
-  if ('daysSinceAtMost' in c) return `${c.daysSinceAtMost.fact} ≤ ${c.daysSinceAtMost.days} days ago`;
-  if ('daysSinceMoreThan' in c) return `${c.daysSinceMoreThan.fact} > ${c.daysSinceMoreThan.days} days ago`;
+  if ('daysSinceAtMost' in c)
+    return `${c.daysSinceAtMost.fact} ≤ ${c.daysSinceAtMost.days} days ago`;
+  if ('daysSinceMoreThan' in c)
+    return `${c.daysSinceMoreThan.fact} > ${c.daysSinceMoreThan.days} days ago`;
   return `${c.yearsSinceMoreThan.fact} > ${c.yearsSinceMoreThan.years} years ago`;
 }
 
@@ -46,12 +51,19 @@ function edgesOf(flow: FlowDefinition, id: string, step: Step, t: Translator): E
     return next.map((b, i) => ({
       from: id,
       to: b.to,
-      label: [prefix, b.when ? describeCondition(b.when) : next.length > 1 || i > 0 ? 'otherwise' : ''].filter(Boolean).join(': '),
+      label: [
+        prefix,
+        b.when ? describeCondition(b.when) : next.length > 1 || i > 0 ? 'otherwise' : '',
+      ]
+        .filter(Boolean)
+        .join(': '),
     }));
   };
   if (step.type === 'end') return [];
   if (step.type !== 'choice') return fromNext(step.next, '');
-  return step.options.flatMap((o, i) => fromNext(o.next ?? step.next, `${i + 1}. ${t(keys.option(flow.id, id, o.id))}`));
+  return step.options.flatMap((o, i) =>
+    fromNext(o.next ?? step.next, `${i + 1}. ${t(keys.option(flow.id, id, o.id))}`),
+  );
 }
 
 export function toDot(flow: FlowDefinition, t: Translator): string {
@@ -74,12 +86,15 @@ export function toDot(flow: FlowDefinition, t: Translator): string {
     lines.push(`  ${q(id)} [label=${q(`${id}\n${caption(flow, id, t)}`)}${style}];`);
   }
   for (const [id, step] of Object.entries(flow.steps)) {
-    for (const e of edgesOf(flow, id, step, t)) lines.push(`  ${q(e.from)} -> ${q(e.to)}${e.label ? ` [label=${q(e.label)}]` : ''};`);
+    for (const e of edgesOf(flow, id, step, t))
+      lines.push(`  ${q(e.from)} -> ${q(e.to)}${e.label ? ` [label=${q(e.label)}]` : ''};`);
   }
   for (const i of flow.interrupts ?? []) {
     const node = `interrupt:${i.id}`;
     const words = t(`${flow.id}:interrupts.${i.id}.prompt`).slice(0, PROMPT_CHARS);
-    lines.push(`  ${q(node)} [label=${q(`⚠ ${i.id} (any step)\n${words}…`)}, fillcolor="#f8d7da", color="#c0392b", penwidth=2];`);
+    lines.push(
+      `  ${q(node)} [label=${q(`⚠ ${i.id} (any step)\n${words}…`)}, fillcolor="#f8d7da", color="#c0392b", penwidth=2];`,
+    );
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
@@ -91,14 +106,17 @@ export function toMermaid(flow: FlowDefinition, t: Translator): string {
   const lines = ['flowchart TD'];
   for (const [stepId, step] of Object.entries(flow.steps)) {
     const label = text(`${stepId}<br/>${caption(flow, stepId, t, '<br/>')}`);
-    lines.push(step.type === 'end' ? `  ${id(stepId)}([${label}]):::end` : `  ${id(stepId)}[${label}]`);
+    lines.push(
+      step.type === 'end' ? `  ${id(stepId)}([${label}]):::end` : `  ${id(stepId)}[${label}]`,
+    );
   }
   for (const [stepId, step] of Object.entries(flow.steps)) {
     for (const e of edgesOf(flow, stepId, step, t)) {
       lines.push(`  ${id(e.from)} -->${e.label ? `|${text(e.label)}|` : ''} ${id(e.to)}`);
     }
   }
-  for (const i of flow.interrupts ?? []) lines.push(`  ${id(`interrupt_${i.id}`)}{{${text(`⚠ ${i.id} (any step)`)}}}:::interrupt`);
+  for (const i of flow.interrupts ?? [])
+    lines.push(`  ${id(`interrupt_${i.id}`)}{{${text(`⚠ ${i.id} (any step)`)}}}:::interrupt`);
   lines.push('  classDef end fill:#d4edda,stroke:#2e7d32,stroke-width:2px');
   lines.push('  classDef interrupt fill:#f8d7da,stroke:#c0392b,stroke-width:2px');
   return `${lines.join('\n')}\n`;

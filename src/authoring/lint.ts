@@ -5,7 +5,14 @@ import { LANGS, type Lang } from '../core/types.js';
 import { factsRead, type Condition } from '../flow/conditions.js';
 import { reachableSteps, stepsWithoutWayToEnd, successors } from '../flow/graph.js';
 import { requiredFlowKeys } from '../flow/keys.js';
-import { FlowLoadError, formatProblem, parseYamlWith, referenceProblems, type FlowProblem, type Path } from '../flow/load.js';
+import {
+  FlowLoadError,
+  formatProblem,
+  parseYamlWith,
+  referenceProblems,
+  type FlowProblem,
+  type Path,
+} from '../flow/load.js';
 import { flowSchema, type FlowDefinition, type Next, type Step } from '../flow/schema.js';
 
 export type Severity = 'error' | 'warning';
@@ -40,12 +47,18 @@ export function lintFlow(input: LintInput): LintProblem[] {
   try {
     parsed = parseYamlWith(input.flow.text, input.flow.file, flowSchema);
   } catch (error) {
-    if (error instanceof FlowLoadError) return error.problems.map((p) => ({ ...p, severity: 'error' as const }));
+    if (error instanceof FlowLoadError)
+      return error.problems.map((p) => ({ ...p, severity: 'error' as const }));
     throw error;
   }
   const { data: flow, locate } = parsed;
-  const at = (severity: Severity, path: Path, message: string): LintProblem => ({ ...locate(path, message), severity });
-  const problems: LintProblem[] = referenceProblems(flow).map(([path, message]) => at('error', path, message));
+  const at = (severity: Severity, path: Path, message: string): LintProblem => ({
+    ...locate(path, message),
+    severity,
+  });
+  const problems: LintProblem[] = referenceProblems(flow).map(([path, message]) =>
+    at('error', path, message),
+  );
   if (problems.length > 0) return problems;
   const locales = openLocales(input, flow.id);
   problems.push(
@@ -56,7 +69,9 @@ export function lintFlow(input: LintInput): LintProblem[] {
     ...placeholderProblems(flow, locales),
     ...endStepAdvice(flow, locales, at),
   );
-  return problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return problems.sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+  );
 }
 
 type At = (severity: Severity, path: Path, message: string) => LintProblem;
@@ -65,8 +80,18 @@ function structureProblems(flow: FlowDefinition, at: At): LintProblem[] {
   const reachable = reachableSteps(flow);
   const stuck = new Set(stepsWithoutWayToEnd(flow));
   return Object.keys(flow.steps).flatMap((id) => [
-    ...(reachable.has(id) ? [] : [at('error', ['steps', id], `step "${id}" cannot be reached from the start`)]),
-    ...(stuck.has(id) ? [at('error', ['steps', id], `step "${id}" has no way to an end step: a user here could never finish`)] : []),
+    ...(reachable.has(id)
+      ? []
+      : [at('error', ['steps', id], `step "${id}" cannot be reached from the start`)]),
+    ...(stuck.has(id)
+      ? [
+          at(
+            'error',
+            ['steps', id],
+            `step "${id}" has no way to an end step: a user here could never finish`,
+          ),
+        ]
+      : []),
   ]);
 }
 
@@ -81,9 +106,21 @@ function factProblems(flow: FlowDefinition, at: At): LintProblem[] {
         const own = 'fact' in step && step.fact === fact;
         const before = (setters.get(fact) ?? []).some((s) => s === '*' || canReach(flow, s, id));
         if (!own && !before) {
-          problems.push(at('error', ['steps', id, ...path], `fact "${fact}" is read here, but no step before this one sets it`));
+          problems.push(
+            at(
+              'error',
+              ['steps', id, ...path],
+              `fact "${fact}" is read here, but no step before this one sets it`,
+            ),
+          );
         } else if (!own && !definitely.get(id)?.has(fact) && !readsOnlyKnown(condition, fact)) {
-          problems.push(at('warning', ['steps', id, ...path], `fact "${fact}" may not be set on every way to "${id}"`));
+          problems.push(
+            at(
+              'warning',
+              ['steps', id, ...path],
+              `fact "${fact}" may not be set on every way to "${id}"`,
+            ),
+          );
         }
       }
     }
@@ -97,10 +134,17 @@ function readsOnlyKnown(condition: Condition, fact: string): boolean {
 
 function conditionsOf(step: Step): Array<[Path, Condition]> {
   const fromNext = (next: Next | undefined, base: Path): Array<[Path, Condition]> =>
-    Array.isArray(next) ? next.flatMap((b, i) => (b.when ? [[[...base, i, 'when'], b.when] as [Path, Condition]] : [])) : [];
+    Array.isArray(next)
+      ? next.flatMap((b, i) =>
+          b.when ? [[[...base, i, 'when'], b.when] as [Path, Condition]] : [],
+        )
+      : [];
   if (step.type === 'end') return [];
   if (step.type !== 'choice') return fromNext(step.next, ['next']);
-  return [...fromNext(step.next, ['next']), ...step.options.flatMap((o, i) => fromNext(o.next, ['options', i, 'next']))];
+  return [
+    ...fromNext(step.next, ['next']),
+    ...step.options.flatMap((o, i) => fromNext(o.next, ['options', i, 'next'])),
+  ];
 }
 
 function factSetters(flow: FlowDefinition): Map<string, string[]> {
@@ -127,12 +171,17 @@ function canReach(flow: FlowDefinition, from: string, to: string): boolean {
 
 /** For each step, the facts set on every way from the start to it (before it runs). */
 export function definitelySetFacts(flow: FlowDefinition): Map<string, Set<string>> {
-  const all = new Set(Object.values(flow.steps).flatMap((s) => ('fact' in s && s.fact ? [s.fact] : [])));
+  const all = new Set(
+    Object.values(flow.steps).flatMap((s) => ('fact' in s && s.fact ? [s.fact] : [])),
+  );
   const ids = Object.keys(flow.steps);
   const preds = new Map<string, string[]>(ids.map((id) => [id, []]));
-  for (const id of ids) for (const s of successors(flow.steps[id] ?? { type: 'end' })) preds.get(s)?.push(id);
-  const state = new Map<string, Set<string>>(ids.map((id) => [id, id === flow.start ? new Set() : new Set(all)]));
-  for (let changed = true; changed; ) {
+  for (const id of ids)
+    for (const s of successors(flow.steps[id] ?? { type: 'end' })) preds.get(s)?.push(id);
+  const state = new Map<string, Set<string>>(
+    ids.map((id) => [id, id === flow.start ? new Set() : new Set(all)]),
+  );
+  for (let changed = true; changed;) {
     changed = false;
     for (const id of ids) {
       if (id === flow.start) continue;
@@ -142,7 +191,10 @@ export function definitelySetFacts(flow: FlowDefinition): Map<string, Set<string
         if (step && 'fact' in step && step.fact) out.add(step.fact);
         return out;
       });
-      const next = incoming.length === 0 ? new Set<string>() : incoming.reduce((a, b) => new Set([...a].filter((f) => b.has(f))));
+      const next =
+        incoming.length === 0
+          ? new Set<string>()
+          : incoming.reduce((a, b) => new Set([...a].filter((f) => b.has(f))));
       if (next.size !== state.get(id)?.size) {
         state.set(id, next);
         changed = true;
@@ -168,11 +220,19 @@ function openLocales(input: LintInput, flowId: string): Locales {
     return { file: source.file, doc, lines, data: doc.errors.length > 0 ? undefined : doc.toJS() };
   };
   return Object.fromEntries(
-    LANGS.map((lang) => [lang, { common: open(input.locales[lang]?.common), flow: open(input.locales[lang]?.[flowId]) }]),
+    LANGS.map((lang) => [
+      lang,
+      { common: open(input.locales[lang]?.common), flow: open(input.locales[lang]?.[flowId]) },
+    ]),
   );
 }
 
-function localeAt(locale: OpenLocale, key: string, severity: Severity, message: string): LintProblem {
+function localeAt(
+  locale: OpenLocale,
+  key: string,
+  severity: Severity,
+  message: string,
+): LintProblem {
   const path = key.split('.');
   let node: unknown;
   for (let depth = path.length; depth >= 0 && !node; depth--) {
@@ -188,7 +248,8 @@ function leaves(tree: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
   if (typeof tree === 'string') return out.set(prefix, tree);
   if (!tree || typeof tree !== 'object') return out;
-  for (const [k, v] of Object.entries(tree)) for (const [kk, vv] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(kk, vv);
+  for (const [k, v] of Object.entries(tree))
+    for (const [kk, vv] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(kk, vv);
   return out;
 }
 
@@ -200,20 +261,36 @@ function localeProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
       const locale = locales[lang]?.[ns];
       const name = ns === 'flow' ? flow.id : 'common';
       if (!locale) {
-        problems.push({ file: `locales/${lang}/${name}.json`, line: 1, column: 1, severity: 'error', message: `missing file for ${lang}` });
+        problems.push({
+          file: `locales/${lang}/${name}.json`,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          message: `missing file for ${lang}`,
+        });
         continue;
       }
       if (locale.doc.errors.length > 0) {
         const e = locale.doc.errors[0];
         const pos = locale.lines.linePos(e?.pos[0] ?? 0);
-        problems.push({ file: locale.file, line: pos.line, column: pos.col, severity: 'error', message: `not valid JSON: ${e?.message.split('\n')[0]}` });
+        problems.push({
+          file: locale.file,
+          line: pos.line,
+          column: pos.col,
+          severity: 'error',
+          message: `not valid JSON: ${e?.message.split('\n')[0]}`,
+        });
       }
     }
     const own = locales[lang]?.flow;
     if (!own?.data) continue;
     const keys = leaves(own.data);
-    for (const key of required) if (!keys.has(key)) problems.push(localeAt(own, key, 'error', `missing key "${key}" in ${lang}`));
-    for (const key of keys.keys()) if (!required.includes(key)) problems.push(localeAt(own, key, 'warning', `unused key "${key}": no step uses it`));
+    for (const key of required)
+      if (!keys.has(key))
+        problems.push(localeAt(own, key, 'error', `missing key "${key}" in ${lang}`));
+    for (const key of keys.keys())
+      if (!required.includes(key))
+        problems.push(localeAt(own, key, 'warning', `unused key "${key}": no step uses it`));
   }
   // Both languages must say the same things with the same placeholders.
   const [first, ...others] = LANGS;
@@ -228,29 +305,48 @@ function localeProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
       for (const [key, text] of baseLeaves) {
         const counterpart = otherLeaves.get(key);
         if (counterpart === undefined) {
-          if (ns === 'common') problems.push(localeAt(other, key, 'error', `missing key "${key}" (present in ${first})`));
+          if (ns === 'common')
+            problems.push(
+              localeAt(other, key, 'error', `missing key "${key}" (present in ${first})`),
+            );
           continue;
         }
         const a = placeholders(text).join(' ');
         const b = placeholders(counterpart).join(' ');
-        if (a !== b) problems.push(localeAt(other, key, 'error', `placeholders differ from ${first}: [${b}] vs [${a}]`));
+        if (a !== b)
+          problems.push(
+            localeAt(other, key, 'error', `placeholders differ from ${first}: [${b}] vs [${a}]`),
+          );
       }
       if (ns === 'common') {
-        for (const key of otherLeaves.keys()) if (!baseLeaves.has(key)) problems.push(localeAt(base, key, 'error', `missing key "${key}" (present in ${lang})`));
+        for (const key of otherLeaves.keys())
+          if (!baseLeaves.has(key))
+            problems.push(
+              localeAt(base, key, 'error', `missing key "${key}" (present in ${lang})`),
+            );
       }
     }
   }
   return problems;
 }
 
-const placeholders = (text: string) => [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}|\$t\(([^)]+)\)/g)].map((m) => m[0]).sort();
+const placeholders = (text: string) =>
+  [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}|\$t\(([^)]+)\)/g)].map((m) => m[0]).sort();
 
 /** A `{{fact}}` must name a fact (or a computed date) that is set whenever the text is shown. */
 function placeholderProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
-  const facts = new Set(Object.values(flow.steps).flatMap((s) => ('fact' in s && s.fact ? [s.fact] : [])));
+  const facts = new Set(
+    Object.values(flow.steps).flatMap((s) => ('fact' in s && s.fact ? [s.fact] : [])),
+  );
   for (const i of flow.interrupts ?? []) if (i.fact) facts.add(i.fact);
-  const dateFacts = Object.values(flow.steps).flatMap((s) => (s.type === 'input' && s.input === 'date' ? [s.fact] : []));
-  const known = new Set([...facts, ...dateFacts.flatMap((f) => COMPUTED_SUFFIXES.map((s) => `${f}${s}`)), 'count']);
+  const dateFacts = Object.values(flow.steps).flatMap((s) =>
+    s.type === 'input' && s.input === 'date' ? [s.fact] : [],
+  );
+  const known = new Set([
+    ...facts,
+    ...dateFacts.flatMap((f) => COMPUTED_SUFFIXES.map((s) => `${f}${s}`)),
+    'count',
+  ]);
   const definitely = definitelySetFacts(flow);
   const problems: LintProblem[] = [];
   for (const lang of LANGS) {
@@ -261,12 +357,24 @@ function placeholderProblems(flow: FlowDefinition, locales: Locales): LintProble
       for (const m of text.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)) {
         const name = m[1] ?? '';
         if (!known.has(name)) {
-          problems.push(localeAt(own, key, 'error', `unknown placeholder {{${name}}}: no fact has that name`));
+          problems.push(
+            localeAt(own, key, 'error', `unknown placeholder {{${name}}}: no fact has that name`),
+          );
           continue;
         }
-        const base = COMPUTED_SUFFIXES.reduce((n, s) => (n.endsWith(s) ? n.slice(0, -s.length) : n), name);
+        const base = COMPUTED_SUFFIXES.reduce(
+          (n, s) => (n.endsWith(s) ? n.slice(0, -s.length) : n),
+          name,
+        );
         if (stepId && facts.has(base) && !definitely.get(stepId)?.has(base)) {
-          problems.push(localeAt(own, key, 'warning', `{{${name}}} may be shown unfilled: "${base}" is not set on every way to "${stepId}"`));
+          problems.push(
+            localeAt(
+              own,
+              key,
+              'warning',
+              `{{${name}}} may be shown unfilled: "${base}" is not set on every way to "${stepId}"`,
+            ),
+          );
         }
       }
     }
@@ -281,15 +389,32 @@ function synonymProblems(flow: FlowDefinition, locales: Locales, at: At): LintPr
     if (step.type !== 'choice') continue;
     const owner = new Map<string, string>();
     step.options.forEach((option, index) => {
-      const labels = LANGS.map((lang) => leaves(locales[lang]?.flow?.data).get(`steps.${id}.options.${option.id}`) ?? '');
-      const words = [...labels, ...Object.values(option.synonyms ?? {}).flat()].map(normalize).filter(Boolean);
+      const labels = LANGS.map(
+        (lang) => leaves(locales[lang]?.flow?.data).get(`steps.${id}.options.${option.id}`) ?? '',
+      );
+      const words = [...labels, ...Object.values(option.synonyms ?? {}).flat()]
+        .map(normalize)
+        .filter(Boolean);
       for (const word of new Set(words)) {
         const other = owner.get(word);
         if (other && other !== option.id) {
-          problems.push(at('error', ['steps', id, 'options', index], `"${word}" belongs to both option "${other}" and option "${option.id}"`));
+          problems.push(
+            at(
+              'error',
+              ['steps', id, 'options', index],
+              `"${word}" belongs to both option "${other}" and option "${option.id}"`,
+            ),
+          );
         }
         owner.set(word, option.id);
-        if (parseCommand(word)) problems.push(at('warning', ['steps', id, 'options', index], `"${word}" is also a command; the command wins`));
+        if (parseCommand(word))
+          problems.push(
+            at(
+              'warning',
+              ['steps', id, 'options', index],
+              `"${word}" is also a command; the command wins`,
+            ),
+          );
       }
     });
   }
@@ -299,10 +424,26 @@ function synonymProblems(flow: FlowDefinition, locales: Locales, at: At): LintPr
 function endStepAdvice(flow: FlowDefinition, locales: Locales, at: At): LintProblem[] {
   return Object.entries(flow.steps).flatMap(([id, step]) => {
     if (step.type !== 'end') return [];
-    const texts = LANGS.map((lang) => leaves(locales[lang]?.flow?.data).get(`steps.${id}.prompt`) ?? '');
+    const texts = LANGS.map(
+      (lang) => leaves(locales[lang]?.flow?.data).get(`steps.${id}.prompt`) ?? '',
+    );
     const advice: LintProblem[] = [];
-    if (texts.some((t) => !t.includes('$t(common:plan.evidence)'))) advice.push(at('warning', ['steps', id], `end step "${id}" has no evidence checklist ($t(common:plan.evidence))`));
-    if (texts.some((t) => !t.includes('$t(common:plan.disclaimer)'))) advice.push(at('warning', ['steps', id], `end step "${id}" has no disclaimer ($t(common:plan.disclaimer))`));
+    if (texts.some((t) => !t.includes('$t(common:plan.evidence)')))
+      advice.push(
+        at(
+          'warning',
+          ['steps', id],
+          `end step "${id}" has no evidence checklist ($t(common:plan.evidence))`,
+        ),
+      );
+    if (texts.some((t) => !t.includes('$t(common:plan.disclaimer)')))
+      advice.push(
+        at(
+          'warning',
+          ['steps', id],
+          `end step "${id}" has no disclaimer ($t(common:plan.disclaimer))`,
+        ),
+      );
     return advice;
   });
 }

@@ -7,14 +7,23 @@ import type { Translators } from '../i18n/index.js';
 import type { FlowPath } from '../flow/paths.js';
 
 /** What a user would type to give `value` at `stepId`, in `lang`. */
-export function typedAnswer(flow: CompiledFlow, translators: Translators, lang: Lang, stepId: string, value: FactValue): string {
+export function typedAnswer(
+  flow: CompiledFlow,
+  translators: Translators,
+  lang: Lang,
+  stepId: string,
+  value: FactValue,
+): string {
   const step = flow.step(stepId);
   if (step?.type === 'choice') {
     // Alternate between the option's number and its label, so both ways are exercised.
     const index = step.options.findIndex((o) => o.id === value);
-    return index % 2 === 0 ? String(index + 1) : translators(lang)(keys.option(flow.definition.id, stepId, String(value)));
+    return index % 2 === 0
+      ? String(index + 1)
+      : translators(lang)(keys.option(flow.definition.id, stepId, String(value)));
   }
-  if (typeof value === 'boolean') return lang === 'en' ? (value ? 'yes' : 'no') : value ? '是' : '不是';
+  if (typeof value === 'boolean')
+    return lang === 'en' ? (value ? 'yes' : 'no') : value ? '是' : '不是';
   if (value === '') return lang === 'en' ? 'skip' : '跳过';
   return String(value);
 }
@@ -25,13 +34,21 @@ export interface ReplayProblem {
   problem: string;
 }
 
-const LEFTOVER = /\{\{|\}\}|\$t\(|(?:^|\s)(?:common|reward-code-recovery):|steps\.[a-z-]+\.(?:prompt|options)/;
+const LEFTOVER =
+  /\{\{|\}\}|\$t\(|(?:^|\s)(?:common|reward-code-recovery):|steps\.[a-z-]+\.(?:prompt|options)/;
 
 /**
  * Plays one path through the real engine in one language and checks every reply: it must
  * render (no raw key, no `{{placeholder}}` left) and the path must end where it should.
  */
-export function replayPath(engine: Engine, flow: CompiledFlow, translators: Translators, path: FlowPath, lang: Lang, now: Date): ReplayProblem[] {
+export function replayPath(
+  engine: Engine,
+  flow: CompiledFlow,
+  translators: Translators,
+  path: FlowPath,
+  lang: Lang,
+  now: Date,
+): ReplayProblem[] {
   const name = path.steps.join(' → ');
   const problems: ReplayProblem[] = [];
   let session: Session | undefined;
@@ -39,19 +56,33 @@ export function replayPath(engine: Engine, flow: CompiledFlow, translators: Tran
     const outcome = engine.handle(session, { userId: 'replay', text, lang }, now);
     session = outcome.session ?? undefined;
     for (const reply of outcome.replies) {
-      if (reply.trim() === '') problems.push({ path: name, lang, problem: `empty reply after "${text}"` });
+      if (reply.trim() === '')
+        problems.push({ path: name, lang, problem: `empty reply after "${text}"` });
       if (reply.length > MAX_MESSAGE_CHARS) {
-        problems.push({ path: name, lang, problem: `a reply of ${reply.length} characters (over ${MAX_MESSAGE_CHARS}) after "${text}"` });
+        problems.push({
+          path: name,
+          lang,
+          problem: `a reply of ${reply.length} characters (over ${MAX_MESSAGE_CHARS}) after "${text}"`,
+        });
       }
       if (LEFTOVER.test(reply) || reply.includes(flow.definition.id)) {
-        problems.push({ path: name, lang, problem: `unrendered text after "${text}": ${reply.slice(0, 120)}` });
+        problems.push({
+          path: name,
+          lang,
+          problem: `unrendered text after "${text}": ${reply.slice(0, 120)}`,
+        });
       }
     }
   };
   say(lang === 'en' ? 'hello' : '你好');
-  for (const answer of path.answers) say(typedAnswer(flow, translators, lang, answer.stepId, answer.value));
+  for (const answer of path.answers)
+    say(typedAnswer(flow, translators, lang, answer.stepId, answer.value));
   if (session?.stepId !== path.end) {
-    problems.push({ path: name, lang, problem: `ended at "${session?.stepId}", expected "${path.end}"` });
+    problems.push({
+      path: name,
+      lang,
+      problem: `ended at "${session?.stepId}", expected "${path.end}"`,
+    });
   }
   return problems;
 }

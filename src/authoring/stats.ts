@@ -12,9 +12,15 @@ export interface StepStats {
 }
 
 /** A funnel per step from the stored sessions. */
-export async function funnel(flow: FlowDefinition, sessions: AsyncIterable<Session>): Promise<{ total: number; finished: number; steps: StepStats[] }> {
+export async function funnel(
+  flow: FlowDefinition,
+  sessions: AsyncIterable<Session>,
+): Promise<{ total: number; finished: number; steps: StepStats[] }> {
   const steps = new Map<string, StepStats>(
-    Object.keys(flow.steps).map((step) => [step, { step, reached: 0, stoppedHere: 0, unclearAnswers: 0 }]),
+    Object.keys(flow.steps).map((step) => [
+      step,
+      { step, reached: 0, stoppedHere: 0, unclearAnswers: 0 },
+    ]),
   );
   let total = 0;
   let finished = 0;

@@ -15,7 +15,10 @@ export const transcriptSchema = z
     name: z.string().optional(),
     lang: z.enum(LANGS).optional().describe('fix the language, like --lang; otherwise detected'),
     now: z.iso.datetime().optional().describe('the clock for the whole conversation (ISO time)'),
-    at: z.string().optional().describe('start at this step instead of the beginning (like npm start -- --at)'),
+    at: z
+      .string()
+      .optional()
+      .describe('start at this step instead of the beginning (like npm start -- --at)'),
     facts: z.record(z.string(), text).optional().describe('facts for `at`, as typed (like --fact)'),
     turns: z
       .array(
@@ -54,17 +57,35 @@ export function runTranscript(engine: Engine, transcript: Transcript): Transcrip
   let session: Session | undefined;
   const turns: TurnResult[] = [];
   if (transcript.at) {
-    const started = engine.startAt('transcript', transcript.lang ?? DEFAULT_LANG, transcript.at, transcript.facts ?? {}, now);
-    if ('error' in started) return { ok: false, turns: [{ user: '(start)', replies: [], stepId: undefined, problems: [started.error] }] };
+    const started = engine.startAt(
+      'transcript',
+      transcript.lang ?? DEFAULT_LANG,
+      transcript.at,
+      transcript.facts ?? {},
+      now,
+    );
+    if ('error' in started)
+      return {
+        ok: false,
+        turns: [{ user: '(start)', replies: [], stepId: undefined, problems: [started.error] }],
+      };
     session = started.session ?? undefined;
   }
   for (const turn of transcript.turns) {
-    const outcome = engine.handle(session, { userId: 'transcript', text: turn.user, lang: transcript.lang }, now);
+    const outcome = engine.handle(
+      session,
+      { userId: 'transcript', text: turn.user, lang: transcript.lang },
+      now,
+    );
     session = outcome.session ?? undefined;
     const text = outcome.replies.join('\n');
     const problems = [
-      ...(turn.expect ?? []).filter((p) => !matches(text, p)).map((p) => `expected the reply to contain ${p}`),
-      ...(turn.reject ?? []).filter((p) => matches(text, p)).map((p) => `expected the reply not to contain ${p}`),
+      ...(turn.expect ?? [])
+        .filter((p) => !matches(text, p))
+        .map((p) => `expected the reply to contain ${p}`),
+      ...(turn.reject ?? [])
+        .filter((p) => matches(text, p))
+        .map((p) => `expected the reply not to contain ${p}`),
       ...(turn.step !== undefined && turn.step !== session?.stepId
         ? [`expected to be at step "${turn.step}", but at "${session?.stepId ?? '(no session)'}"`]
         : []),
@@ -86,9 +107,11 @@ export function formatTranscriptResult(name: string, result: TranscriptResult): 
   result.turns.forEach((turn, i) => {
     const mark = i === firstBad ? '>>' : '  ';
     lines.push(`${mark} user: ${turn.user}`);
-    for (const reply of turn.replies) lines.push(...reply.split('\n').map((l) => `${mark}   | ${l}`));
+    for (const reply of turn.replies)
+      lines.push(...reply.split('\n').map((l) => `${mark}   | ${l}`));
     lines.push(`${mark}   (step: ${turn.stepId ?? '-'})`);
-    for (const problem of turn.problems) lines.push(`${i === firstBad ? '>> ✗' : '   ✗'} ${problem}`);
+    for (const problem of turn.problems)
+      lines.push(`${i === firstBad ? '>> ✗' : '   ✗'} ${problem}`);
   });
   return lines.join('\n');
 }

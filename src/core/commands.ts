@@ -18,15 +18,34 @@ const WORDS: Record<Exclude<Command['type'], 'language'>, string[]> = {
   back: ['back', '/back', 'undo', '返回', '上一步', '后退', '撤销'],
   restart: ['restart', '/restart', 'start over', '重新开始', '重来', '从头开始'],
   summary: ['summary', '/summary', '摘要', '总结', '案情摘要'],
-  forget: ['forget', '/forget', 'delete my data', 'forget me', '删除我的数据', '删除数据', '删除我的信息'],
+  forget: [
+    'forget',
+    '/forget',
+    'delete my data',
+    'forget me',
+    '删除我的数据',
+    '删除数据',
+    '删除我的信息',
+  ],
 };
 
 const LANGUAGE_PREFIX = /^\/?(?:语言|language|lang)\s*[:：]?\s*(.*)$/u;
 // A Map, not an object: typed text such as "__proto__" must not find Object.prototype.
-const LANGUAGE_NAMES = new Map<string, Lang>(Object.entries({
-  en: 'en', english: 'en', 英文: 'en', 英语: 'en',
-  zh: 'zh-CN', 'zh-cn': 'zh-CN', chinese: 'zh-CN', 中文: 'zh-CN', 简体中文: 'zh-CN', 汉语: 'zh-CN', 普通话: 'zh-CN',
-} satisfies Record<string, Lang>));
+const LANGUAGE_NAMES = new Map<string, Lang>(
+  Object.entries({
+    en: 'en',
+    english: 'en',
+    英文: 'en',
+    英语: 'en',
+    zh: 'zh-CN',
+    'zh-cn': 'zh-CN',
+    chinese: 'zh-CN',
+    中文: 'zh-CN',
+    简体中文: 'zh-CN',
+    汉语: 'zh-CN',
+    普通话: 'zh-CN',
+  } satisfies Record<string, Lang>),
+);
 
 export function parseCommand(text: string): Command | undefined {
   // A lone "?" is all punctuation, which normalize() strips.

@@ -14,7 +14,12 @@ export interface ConversationService {
   /** The greeting-back for a user who already has a conversation, or undefined. */
   resume(userId: string): Promise<string[] | undefined>;
   /** Replaces the user's conversation with one that starts at a step (console --at). */
-  startAt(userId: string, lang: Lang, stepId: string, facts: Record<string, string>): Promise<string[]>;
+  startAt(
+    userId: string,
+    lang: Lang,
+    stepId: string,
+    facts: Record<string, string>,
+  ): Promise<string[]>;
   /** Where the user now stands, for recording transcripts. */
   stepOf(userId: string): Promise<string | undefined>;
   /** Swaps in an engine for a reloaded flow (console --watch); sessions migrate on their next message. */
@@ -60,7 +65,10 @@ export function createConversationService(
     handle: async (inbound) => {
       // Checked before queueing, so a flood neither builds a queue nor touches the session.
       const verdict = floodGate.admit(inbound.userId, clock().getTime());
-      if (verdict === 'warn') return engine.slowDown(floodGate.lang(inbound.userId) ?? inbound.lang ?? detectLanguage(inbound.text));
+      if (verdict === 'warn')
+        return engine.slowDown(
+          floodGate.lang(inbound.userId) ?? inbound.lang ?? detectLanguage(inbound.text),
+        );
       if (verdict === 'drop') return [];
       return serialised(inbound.userId, async () => {
         const session = await store.get(inbound.userId);
@@ -124,6 +132,7 @@ function createFloodGate(limit: FloodLimit) {
   };
 
   function prune(now: number) {
-    for (const [id, entry] of users) if (entry.times.every((t) => t <= now - limit.windowMs)) users.delete(id);
+    for (const [id, entry] of users)
+      if (entry.times.every((t) => t <= now - limit.windowMs)) users.delete(id);
   }
 }

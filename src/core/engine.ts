@@ -51,7 +51,13 @@ export interface Engine {
    * For testing one branch: a fresh conversation at `stepId` with facts given as text, read
    * as the step that sets each fact would read it. Problems are returned, not thrown.
    */
-  startAt(userId: string, lang: Lang, stepId: string, rawFacts: Record<string, string>, now: Date): Outcome | { error: string };
+  startAt(
+    userId: string,
+    lang: Lang,
+    stepId: string,
+    rawFacts: Record<string, string>,
+    now: Date,
+  ): Outcome | { error: string };
 }
 
 /**
@@ -64,8 +70,17 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   function start(userId: string, lang: Lang, now: Date, facts: Facts = {}): Session {
     const stamp = now.toISOString();
     return {
-      v: 1, userId, lang, flowId, flowHash: flow.hash, stepId: flow.definition.start, facts,
-      history: [], failures: 0, createdAt: stamp, updatedAt: stamp,
+      v: 1,
+      userId,
+      lang,
+      flowId,
+      flowHash: flow.hash,
+      stepId: flow.definition.start,
+      facts,
+      history: [],
+      failures: 0,
+      createdAt: stamp,
+      updatedAt: stamp,
     };
   }
 
@@ -110,30 +125,54 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       const step = flow.step(current.stepId);
       if (!step || step.type === 'end') break;
       const known = 'fact' in step && step.fact ? current.facts[step.fact] : undefined;
-      const event = step.type === 'message' ? ({ type: 'CONTINUE', today } as const) : known === undefined ? undefined : ({ type: 'ANSWER', value: known, today } as const);
+      const event =
+        step.type === 'message'
+          ? ({ type: 'CONTINUE', today } as const)
+          : known === undefined
+            ? undefined
+            : ({ type: 'ANSWER', value: known, today } as const);
       const next = event && advance(flow, current.stepId, current.facts, event);
       if (!next) break;
-      current = { ...current, ...next, history: step.type === 'message' ? current.history : pushHistory(current) };
+      current = {
+        ...current,
+        ...next,
+        history: step.type === 'message' ? current.history : pushHistory(current),
+      };
     }
     return current;
   }
 
-  function migrate(session: Session, now: Date, today: string): { session: Session; notice: string[] } {
+  function migrate(
+    session: Session,
+    now: Date,
+    today: string,
+  ): { session: Session; notice: string[] } {
     if (session.flowHash === flow.hash && session.flowId === flowId) return { session, notice: [] };
-    if (session.flowId === flowId && flow.step(session.stepId)) return { session: { ...session, flowHash: flow.hash }, notice: [] };
-    const kept = Object.fromEntries(Object.entries(session.facts).filter(([name]) => flow.factSteps.has(name)));
+    if (session.flowId === flowId && flow.step(session.stepId))
+      return { session: { ...session, flowHash: flow.hash }, notice: [] };
+    const kept = Object.fromEntries(
+      Object.entries(session.facts).filter(([name]) => flow.factSteps.has(name)),
+    );
     const fresh = start(session.userId, session.lang, now, kept);
     const t = translators(session.lang);
-    return { session: fastForward({ ...fresh, createdAt: session.createdAt }, today), notice: [t('common:flowChanged')] };
+    return {
+      session: fastForward({ ...fresh, createdAt: session.createdAt }, today),
+      notice: [t('common:flowChanged')],
+    };
   }
 
   function handle(existing: Session | undefined, inbound: Inbound, now: Date): Outcome {
     if (inbound.text.length > MAX_INPUT_CHARS) {
       const lang = existing?.lang ?? inbound.lang ?? detectLanguage(inbound.text.slice(0, 200));
-      return { session: existing ?? null, replies: [translators(lang)('common:tooLong', { max: MAX_INPUT_CHARS })] };
+      return {
+        session: existing ?? null,
+        replies: [translators(lang)('common:tooLong', { max: MAX_INPUT_CHARS })],
+      };
     }
     const outcome = step(existing, inbound, now);
-    return outcome.session ? { ...outcome, session: { ...outcome.session, turns: (existing?.turns ?? 0) + 1 } } : outcome;
+    return outcome.session
+      ? { ...outcome, session: { ...outcome.session, turns: (existing?.turns ?? 0) + 1 } }
+      : outcome;
   }
 
   function step(existing: Session | undefined, inbound: Inbound, now: Date): Outcome {
@@ -145,7 +184,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       const session = fired ? withInterruptFact(fresh, fired) : fresh;
       const warning = fired ? [translators(lang)(`${flowId}:interrupts.${fired.id}.prompt`)] : [];
       const entered = enter(session, today);
-      return { session: entered.session, replies: [translators(lang)('common:greeting'), ...warning, ...entered.replies] };
+      return {
+        session: entered.session,
+        replies: [translators(lang)('common:greeting'), ...warning, ...entered.replies],
+      };
     }
     const { session: migrated, notice } = migrate(existing, now, today);
     const session = { ...migrated, updatedAt: now.toISOString() };
@@ -162,7 +204,13 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     if (session.pending === 'confirm-forget') {
       if (parseYesNo(text) === true) return { session: null, replies: [t('common:forget.done')] };
       const cleared = { ...session, pending: undefined };
-      return { session: cleared, replies: [t('common:forget.cancelled'), ...renderStep(flow, cleared.stepId, cleared.facts, t, cleared.lang)] };
+      return {
+        session: cleared,
+        replies: [
+          t('common:forget.cancelled'),
+          ...renderStep(flow, cleared.stepId, cleared.facts, t, cleared.lang),
+        ],
+      };
     }
     const command = parseCommand(text);
     if (command) return runCommand(command, session, now, today);
@@ -173,7 +221,11 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     if (step.type === 'message') return enter(session, today);
     const answer = interpretAnswer(session, text, today);
     if (!answer.ok) return reject(session, answer.reason, t);
-    const next = advance(flow, session.stepId, session.facts, { type: 'ANSWER', value: answer.value, today });
+    const next = advance(flow, session.stepId, session.facts, {
+      type: 'ANSWER',
+      value: answer.value,
+      today,
+    });
     if (!next) return reject(session, 'choice', t);
     return enter({ ...session, ...next, history: pushHistory(session), failures: 0 }, today);
   }
@@ -185,8 +237,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   }));
 
   function firedInterrupt(session: Session, text: string): Interrupt | undefined {
-    return interrupts.find(({ interrupt, phrases }) => !interrupt.notAt?.includes(session.stepId) && mentionsAny(text, phrases))
-      ?.interrupt;
+    return interrupts.find(
+      ({ interrupt, phrases }) =>
+        !interrupt.notAt?.includes(session.stepId) && mentionsAny(text, phrases),
+    )?.interrupt;
   }
 
   function withInterruptFact(session: Session, fired: Interrupt): Session {
@@ -198,7 +252,13 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
    * the signal turns the plan into the safe one (an end already shown, say), that plan is
    * shown instead.
    */
-  function interrupt(session: Session, fired: Interrupt, text: string, t: Translator, today: string): Outcome {
+  function interrupt(
+    session: Session,
+    fired: Interrupt,
+    text: string,
+    t: Translator,
+    today: string,
+  ): Outcome {
     const next = withInterruptFact(session, fired);
     const warning = t(`${flowId}:interrupts.${fired.id}.prompt`);
     // "是，客服让我交解冻费" at a yes/no question: the warning, and the clear yes is taken too.
@@ -206,25 +266,42 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     if (step?.type === 'input' && step.input === 'yesno') {
       const answer = interpretAnswer(next, text, today);
       const yes = answer.ok && answer.value === true;
-      const moved = yes ? advance(flow, next.stepId, next.facts, { type: 'ANSWER', value: true, today }) : undefined;
+      const moved = yes
+        ? advance(flow, next.stepId, next.facts, { type: 'ANSWER', value: true, today })
+        : undefined;
       if (moved) {
-        const entered = enter({ ...next, ...moved, history: pushHistory(next), failures: 0 }, today);
+        const entered = enter(
+          { ...next, ...moved, history: pushHistory(next), failures: 0 },
+          today,
+        );
         return { session: entered.session, replies: [warning, ...entered.replies] };
       }
     }
     const target = flow.redirect(next.stepId, next.facts, today);
     if (target !== next.stepId) {
-      const entered = enter({ ...next, stepId: target, history: pushHistory(next), failures: 0 }, today);
+      const entered = enter(
+        { ...next, stepId: target, history: pushHistory(next), failures: 0 },
+        today,
+      );
       return { session: entered.session, replies: [warning, ...entered.replies] };
     }
     const ended = flow.step(next.stepId)?.type === 'end';
-    const current = ended ? [t('common:ended')] : renderStep(flow, next.stepId, next.facts, t, next.lang);
+    const current = ended
+      ? [t('common:ended')]
+      : renderStep(flow, next.stepId, next.facts, t, next.lang);
     return { session: next, replies: [warning, t('common:interrupted'), ...current] };
   }
 
   function interpretAnswer(session: Session, text: string, today: string): Interpretation {
     const step = flow.step(session.stepId);
-    if (step?.type === 'input') return interpretInput(step.input, text, today, step.optional, yesNoHints(session.stepId, step));
+    if (step?.type === 'input')
+      return interpretInput(
+        step.input,
+        text,
+        today,
+        step.optional,
+        yesNoHints(session.stepId, step),
+      );
     if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
     const id = parseChoice(text, choiceWords(session.stepId, step), true);
     return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
@@ -237,7 +314,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     let hints = hintCache.get(stepId);
     if (!hints) {
       const words = (byLang: Partial<Record<Lang, string[]>> | undefined) =>
-        Object.values(byLang ?? {}).flat().map(normalize).filter(Boolean);
+        Object.values(byLang ?? {})
+          .flat()
+          .map(normalize)
+          .filter(Boolean);
       hints = { yes: words(step.answers.yes), no: words(step.answers.no) };
       hintCache.set(stepId, hints);
     }
@@ -254,7 +334,9 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         words: [
           ...LANGS.map((lang) => translators(lang)(keys.option(flowId, stepId, o.id))),
           ...Object.values(o.synonyms ?? {}).flat(),
-        ].map(normalize).filter(Boolean),
+        ]
+          .map(normalize)
+          .filter(Boolean),
       }));
       choiceWordCache.set(stepId, words);
     }
@@ -264,15 +346,24 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   function reject(unclear: Session, reason: string, t: Translator): Outcome {
     const failures = unclear.failures + 1;
     const counts = unclear.failuresByStep ?? {};
-    const session = { ...unclear, failuresByStep: { ...counts, [unclear.stepId]: (counts[unclear.stepId] ?? 0) + 1 } };
+    const session = {
+      ...unclear,
+      failuresByStep: { ...counts, [unclear.stepId]: (counts[unclear.stepId] ?? 0) + 1 },
+    };
     const step = flow.step(session.stepId);
     const count = step?.type === 'choice' ? step.options.length : 0;
     if (failures < MAX_FAILURES) {
-      return { session: { ...session, failures }, replies: [t(`common:reprompt.${reason}`, { count })] };
+      return {
+        session: { ...session, failures },
+        replies: [t(`common:reprompt.${reason}`, { count })],
+      };
     }
     return {
       session: { ...session, failures: 0 },
-      replies: [t('common:stuck'), ...renderStep(flow, session.stepId, session.facts, t, session.lang)],
+      replies: [
+        t('common:stuck'),
+        ...renderStep(flow, session.stepId, session.facts, t, session.lang),
+      ],
     };
   }
 
@@ -285,8 +376,19 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       case 'back': {
         const previous = session.history.at(-1);
         if (!previous) return { session, replies: [t('common:back.none'), ...current()] };
-        const back = { ...session, ...previous, history: session.history.slice(0, -1), failures: 0 };
-        return { session: back, replies: [t('common:back.done'), ...renderStep(flow, back.stepId, back.facts, t, back.lang)] };
+        const back = {
+          ...session,
+          ...previous,
+          history: session.history.slice(0, -1),
+          failures: 0,
+        };
+        return {
+          session: back,
+          replies: [
+            t('common:back.done'),
+            ...renderStep(flow, back.stepId, back.facts, t, back.lang),
+          ],
+        };
       }
       case 'restart': {
         const fresh = { ...start(session.userId, session.lang, now), createdAt: session.createdAt };
@@ -297,12 +399,21 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         if (!command.lang) return { session, replies: [t('common:language.unknown')] };
         const switched = { ...session, lang: command.lang };
         const t2 = translators(command.lang);
-        return { session: switched, replies: [t2('common:language.switched'), ...renderStep(flow, switched.stepId, switched.facts, t2, switched.lang)] };
+        return {
+          session: switched,
+          replies: [
+            t2('common:language.switched'),
+            ...renderStep(flow, switched.stepId, switched.facts, t2, switched.lang),
+          ],
+        };
       }
       case 'summary':
         return { session, replies: summary(session, t, today) };
       case 'forget':
-        return { session: { ...session, pending: 'confirm-forget' }, replies: [t('common:forget.confirm')] };
+        return {
+          session: { ...session, pending: 'confirm-forget' },
+          replies: [t('common:forget.confirm')],
+        };
     }
   }
 
@@ -310,13 +421,20 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   function summary(session: Session, t: Translator, today: string): string[] {
     const vars = factVariables(flow, session.facts, t, session.lang);
     const lines = Object.entries(session.facts).map(([name, value]: [string, FactValue]) =>
-      t('common:summary.line', { label: t(keys.fact(flowId, name)), value: formatFact(flow, name, value, t, session.lang) }),
+      t('common:summary.line', {
+        label: t(keys.fact(flowId, name)),
+        value: formatFact(flow, name, value, t, session.lang),
+      }),
     );
     if (lines.length === 0) return [t('common:summary.empty')];
     const extra = (flow.definition.caseFile ?? [])
       .filter((entry) => !entry.when || evaluate(entry.when, session.facts, today))
       .map((entry) => t(`${flowId}:caseFile.${entry.id}`, vars));
-    const head = [t('common:summary.title'), ...lines, ...(extra.length > 0 ? ['', ...extra] : [])].join('\n');
+    const head = [
+      t('common:summary.title'),
+      ...lines,
+      ...(extra.length > 0 ? ['', ...extra] : []),
+    ].join('\n');
     const ended = flow.step(session.stepId)?.type === 'end';
     const plan = ended ? [t('common:summary.plan'), ...planMessages(session, today)] : [];
     return [...splitMessage(head), ...plan];
@@ -324,15 +442,25 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
 
   /** The messages shown since the last answer, up to and including the end step. */
   function planMessages(session: Session, today: string): string[] {
-    const from = session.enteredAt && flow.step(session.enteredAt) ? session.enteredAt : session.stepId;
+    const from =
+      session.enteredAt && flow.step(session.enteredAt) ? session.enteredAt : session.stepId;
     const walked = enter({ ...session, stepId: from }, today);
-    return walked.session?.stepId === session.stepId ? walked.replies.slice(0, -1) : renderStep(flow, session.stepId, session.facts, translators(session.lang), session.lang);
+    return walked.session?.stepId === session.stepId
+      ? walked.replies.slice(0, -1)
+      : renderStep(flow, session.stepId, session.facts, translators(session.lang), session.lang);
   }
 
   function resume(existing: Session, now: Date): Outcome {
     const { session, notice } = migrate(existing, now, todayIn(now));
     const t = translators(session.lang);
-    return { session, replies: [...notice, t('common:resumed'), ...renderStep(flow, session.stepId, session.facts, t, session.lang)] };
+    return {
+      session,
+      replies: [
+        ...notice,
+        t('common:resumed'),
+        ...renderStep(flow, session.stepId, session.facts, t, session.lang),
+      ],
+    };
   }
 
   function media(session: Session | undefined): string[] {
@@ -343,16 +471,32 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return [translators(lang)('common:slowDown')];
   }
 
-  function startAt(userId: string, lang: Lang, stepId: string, rawFacts: Record<string, string>, now: Date): Outcome | { error: string } {
-    if (!flow.step(stepId)) return { error: `unknown step "${stepId}"; steps: ${Object.keys(flow.definition.steps).join(', ')}` };
+  function startAt(
+    userId: string,
+    lang: Lang,
+    stepId: string,
+    rawFacts: Record<string, string>,
+    now: Date,
+  ): Outcome | { error: string } {
+    if (!flow.step(stepId))
+      return {
+        error: `unknown step "${stepId}"; steps: ${Object.keys(flow.definition.steps).join(', ')}`,
+      };
     const today = todayIn(now);
     const facts: Facts = {};
     for (const [name, raw] of Object.entries(rawFacts)) {
       const setter = flow.factSteps.get(name);
       const step = setter ? flow.step(setter) : undefined;
-      if (!setter || !step) return { error: `unknown fact "${name}"; facts: ${[...flow.factSteps.keys()].join(', ')}` };
-      const read = step.type === 'input' ? interpretInput(step.input, raw, today, step.optional, yesNoHints(setter, step)) : step.type === 'choice' ? readOption(step.options, raw) : readFlag(raw);
-      if (!read.ok) return { error: `--fact ${name}=${raw}: not a valid value for step "${setter}"` };
+      if (!setter || !step)
+        return { error: `unknown fact "${name}"; facts: ${[...flow.factSteps.keys()].join(', ')}` };
+      const read =
+        step.type === 'input'
+          ? interpretInput(step.input, raw, today, step.optional, yesNoHints(setter, step))
+          : step.type === 'choice'
+            ? readOption(step.options, raw)
+            : readFlag(raw);
+      if (!read.ok)
+        return { error: `--fact ${name}=${raw}: not a valid value for step "${setter}"` };
       facts[name] = read.value;
     }
     return enter({ ...start(userId, lang, now), stepId, facts }, today);
@@ -365,7 +509,9 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   }
 
   function readOption(options: readonly { id: string }[], raw: string): Interpretation {
-    return options.some((o) => o.id === raw) ? { ok: true, value: raw } : { ok: false, reason: 'choice' };
+    return options.some((o) => o.id === raw)
+      ? { ok: true, value: raw }
+      : { ok: false, reason: 'choice' };
   }
 
   return { handle, resume, media, slowDown, startAt };

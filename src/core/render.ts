@@ -9,12 +9,19 @@ export const MAX_MESSAGE_CHARS = 600;
 /** The i18next key convention (docs/authoring-flows.md): words live under the flow's namespace. */
 export const keys = {
   prompt: (flowId: string, stepId: string) => `${flowId}:steps.${stepId}.prompt`,
-  option: (flowId: string, stepId: string, optionId: string) => `${flowId}:steps.${stepId}.options.${optionId}`,
+  option: (flowId: string, stepId: string, optionId: string) =>
+    `${flowId}:steps.${stepId}.options.${optionId}`,
   fact: (flowId: string, fact: string) => `${flowId}:facts.${fact}`,
 };
 
 /** The words a step shows, in one language, with the user's facts filled in. */
-export function renderStep(flow: CompiledFlow, stepId: string, facts: Facts, t: Translator, lang: Lang): string[] {
+export function renderStep(
+  flow: CompiledFlow,
+  stepId: string,
+  facts: Facts,
+  t: Translator,
+  lang: Lang,
+): string[] {
   const step = flow.step(stepId);
   if (!step) return [];
   const flowId = flow.definition.id;
@@ -29,7 +36,12 @@ export function renderStep(flow: CompiledFlow, stepId: string, facts: Facts, t: 
 // formatted variables can be kept per object and language until the object is dropped.
 const variableCache = new WeakMap<Facts, Map<string, Record<string, string>>>();
 
-export function factVariables(flow: CompiledFlow, facts: Facts, t: Translator, lang: Lang): Record<string, string> {
+export function factVariables(
+  flow: CompiledFlow,
+  facts: Facts,
+  t: Translator,
+  lang: Lang,
+): Record<string, string> {
   let byLang = variableCache.get(facts);
   if (!byLang) {
     byLang = new Map();
@@ -44,11 +56,17 @@ export function factVariables(flow: CompiledFlow, facts: Facts, t: Translator, l
   return vars;
 }
 
-function computeVariables(flow: CompiledFlow, facts: Facts, t: Translator, lang: Lang): Record<string, string> {
+function computeVariables(
+  flow: CompiledFlow,
+  facts: Facts,
+  t: Translator,
+  lang: Lang,
+): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(facts)) {
     vars[name] = formatFact(flow, name, value, t, lang);
-    if (isDateFact(flow, name) && typeof value === 'string') Object.assign(vars, deadlines(name, value, lang));
+    if (isDateFact(flow, name) && typeof value === 'string')
+      Object.assign(vars, deadlines(name, value, lang));
   }
   return vars;
 }
@@ -70,16 +88,25 @@ function isDateFact(flow: CompiledFlow, name: string): boolean {
   return step?.type === 'input' && step.input === 'date';
 }
 
-export function formatFact(flow: CompiledFlow, name: string, value: FactValue, t: Translator, lang: Lang): string {
+export function formatFact(
+  flow: CompiledFlow,
+  name: string,
+  value: FactValue,
+  t: Translator,
+  lang: Lang,
+): string {
   const stepId = flow.factSteps.get(name);
   const step = stepId ? flow.step(stepId) : undefined;
   if (step?.type === 'choice' && stepId && typeof value === 'string') {
     return t(keys.option(flow.definition.id, stepId, value));
   }
-  if (step?.type === 'input' && step.input === 'money' && typeof value === 'number') return formatMoney(value, lang);
-  if (step?.type === 'input' && step.input === 'date' && typeof value === 'string') return formatDate(value, lang);
+  if (step?.type === 'input' && step.input === 'money' && typeof value === 'number')
+    return formatMoney(value, lang);
+  if (step?.type === 'input' && step.input === 'date' && typeof value === 'string')
+    return formatDate(value, lang);
   if (typeof value === 'boolean') return t(value ? 'common:yes' : 'common:no');
-  if (value === 'unsure' && step?.type === 'input' && step.input === 'yesno') return t('common:unsure');
+  if (value === 'unsure' && step?.type === 'input' && step.input === 'yesno')
+    return t('common:unsure');
   if (value === '') return t('common:notGiven');
   return String(value);
 }
@@ -94,7 +121,11 @@ export function formatMoney(yuan: number, lang: Lang): string {
   const key = `${lang}:${cents}`;
   let format = moneyFormats.get(key);
   if (!format) {
-    format = new Intl.NumberFormat(lang, { style: 'currency', currency: 'CNY', minimumFractionDigits: cents });
+    format = new Intl.NumberFormat(lang, {
+      style: 'currency',
+      currency: 'CNY',
+      minimumFractionDigits: cents,
+    });
     moneyFormats.set(key, format);
   }
   return format.format(yuan);
@@ -143,7 +174,8 @@ function packParagraphs(text: string, max: number): string[] {
   const messages: string[] = [];
   for (const piece of pieces.map((p) => p.trim()).filter(Boolean)) {
     const last = messages.at(-1);
-    if (last !== undefined && last.length + 2 + piece.length <= max) messages[messages.length - 1] = `${last}\n\n${piece}`;
+    if (last !== undefined && last.length + 2 + piece.length <= max)
+      messages[messages.length - 1] = `${last}\n\n${piece}`;
     else messages.push(piece);
   }
   return messages;

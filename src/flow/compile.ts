@@ -14,8 +14,7 @@ export interface FlowContext {
  * `daysSinceAtMost` need it and the machine must stay a pure function of its inputs.
  */
 export type FlowEvent =
-  | { type: 'ANSWER'; value: FactValue; today: string }
-  | { type: 'CONTINUE'; today: string };
+  { type: 'ANSWER'; value: FactValue; today: string } | { type: 'CONTINUE'; today: string };
 
 interface GuardParams {
   option?: string;
@@ -49,10 +48,16 @@ export function compileFlow(definition: FlowDefinition, hash: string): CompiledF
     types: {} as { context: FlowContext; events: FlowEvent; input: FlowContext },
     guards: {
       route: ({ context, event }, params: GuardParams) => {
-        if (params.option !== undefined && (event.type !== 'ANSWER' || event.value !== params.option)) return false;
+        if (
+          params.option !== undefined &&
+          (event.type !== 'ANSWER' || event.value !== params.option)
+        )
+          return false;
         if (!params.condition) return true;
         const facts =
-          params.fact && event.type === 'ANSWER' ? { ...context.facts, [params.fact]: event.value } : context.facts;
+          params.fact && event.type === 'ANSWER'
+            ? { ...context.facts, [params.fact]: event.value }
+            : context.facts;
         return evaluate(params.condition, facts, event.today);
       },
     },
@@ -64,7 +69,9 @@ export function compileFlow(definition: FlowDefinition, hash: string): CompiledF
   }).createMachine({
     id: definition.id,
     initial: definition.start,
-    context: ({ input }: { input: FlowContext | undefined }) => ({ facts: { ...(input?.facts ?? {}) } }),
+    context: ({ input }: { input: FlowContext | undefined }) => ({
+      facts: { ...(input?.facts ?? {}) },
+    }),
     states,
   } as never) as unknown as AnyStateMachine;
 
@@ -121,7 +128,11 @@ export function snapshotAt(flow: CompiledFlow, stepId: string, facts: Facts): Fl
 }
 
 /** Pure: the next state on `event`, or undefined when no transition applies. */
-export function transitionFrom(flow: CompiledFlow, from: FlowSnapshot, event: FlowEvent): FlowSnapshot | undefined {
+export function transitionFrom(
+  flow: CompiledFlow,
+  from: FlowSnapshot,
+  event: FlowEvent,
+): FlowSnapshot | undefined {
   const [next] = transition(flow.machine, from, event);
   if (next.value === from.value && next.context === from.context) return undefined;
   const { stepId, facts } = stepOf(next);

@@ -11,27 +11,52 @@ const factName = z.string().min(1).describe('the name of a fact set by an input 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 export const leafConditionSchemas = {
-  factEquals: z.object({ fact: factName, value: scalar }).strict().describe('the fact has exactly this value'),
-  factIn: z.object({ fact: factName, values: z.array(scalar).min(1) }).strict().describe('the fact has one of these values'),
+  factEquals: z
+    .object({ fact: factName, value: scalar })
+    .strict()
+    .describe('the fact has exactly this value'),
+  factIn: z
+    .object({ fact: factName, values: z.array(scalar).min(1) })
+    .strict()
+    .describe('the fact has one of these values'),
   factKnown: z.object({ fact: factName }).strict().describe('the fact has been answered'),
-  atLeast: z.object({ fact: factName, value: z.number() }).strict().describe('a number fact (e.g. an amount) is at least value'),
-  below: z.object({ fact: factName, value: z.number() }).strict().describe('a number fact is below value'),
-  daysSinceAtMost: z.object({ fact: factName, days: z.number().int().min(0) }).strict().describe('a date fact is at most this many days ago'),
-  daysSinceMoreThan: z.object({ fact: factName, days: z.number().int().min(0) }).strict().describe('a date fact is more than this many days ago'),
-  yearsSinceMoreThan: z.object({ fact: factName, years: z.number().int().min(1) }).strict().describe('a date fact is more than this many calendar years ago'),
+  atLeast: z
+    .object({ fact: factName, value: z.number() })
+    .strict()
+    .describe('a number fact (e.g. an amount) is at least value'),
+  below: z
+    .object({ fact: factName, value: z.number() })
+    .strict()
+    .describe('a number fact is below value'),
+  daysSinceAtMost: z
+    .object({ fact: factName, days: z.number().int().min(0) })
+    .strict()
+    .describe('a date fact is at most this many days ago'),
+  daysSinceMoreThan: z
+    .object({ fact: factName, days: z.number().int().min(0) })
+    .strict()
+    .describe('a date fact is more than this many days ago'),
+  yearsSinceMoreThan: z
+    .object({ fact: factName, years: z.number().int().min(1) })
+    .strict()
+    .describe('a date fact is more than this many calendar years ago'),
 } as const;
 
 export type LeafConditionName = keyof typeof leafConditionSchemas;
 
 export type Condition =
-  | { [K in LeafConditionName]: { [P in K]: z.infer<(typeof leafConditionSchemas)[K]> } }[LeafConditionName]
+  | {
+      [K in LeafConditionName]: { [P in K]: z.infer<(typeof leafConditionSchemas)[K]> };
+    }[LeafConditionName]
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
 
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union([
-    ...Object.entries(leafConditionSchemas).map(([name, params]) => z.object({ [name]: params }).strict()),
+    ...Object.entries(leafConditionSchemas).map(([name, params]) =>
+      z.object({ [name]: params }).strict(),
+    ),
     z.object({ all: z.array(conditionSchema).min(1) }).strict(),
     z.object({ any: z.array(conditionSchema).min(1) }).strict(),
     z.object({ not: conditionSchema }).strict(),
@@ -52,13 +77,15 @@ export function evaluate(condition: Condition, facts: Facts, today: string): boo
   if ('all' in condition) return condition.all.every((c) => evaluate(c, facts, today));
   if ('any' in condition) return condition.any.some((c) => evaluate(c, facts, today));
   if ('not' in condition) return !evaluate(condition.not, facts, today);
-  if ('factEquals' in condition) return facts[condition.factEquals.fact] === condition.factEquals.value;
+  if ('factEquals' in condition)
+    return facts[condition.factEquals.fact] === condition.factEquals.value;
   if ('factIn' in condition) {
     const value = facts[condition.factIn.fact];
     return value !== undefined && condition.factIn.values.includes(value);
   }
   if ('factKnown' in condition) return facts[condition.factKnown.fact] !== undefined;
-  if ('atLeast' in condition) return numberFact(facts, condition.atLeast.fact) >= condition.atLeast.value;
+  if ('atLeast' in condition)
+    return numberFact(facts, condition.atLeast.fact) >= condition.atLeast.value;
   if ('below' in condition) return numberFact(facts, condition.below.fact) < condition.below.value;
   if ('daysSinceAtMost' in condition) {
     const days = daysSince(facts, condition.daysSinceAtMost.fact, today);
@@ -69,7 +96,10 @@ export function evaluate(condition: Condition, facts: Facts, today: string): boo
     return days !== undefined && days > condition.daysSinceMoreThan.days;
   }
   const date = facts[condition.yearsSinceMoreThan.fact];
-  return typeof date === 'string' && daysBetween(addYears(date, condition.yearsSinceMoreThan.years), today) > 0;
+  return (
+    typeof date === 'string' &&
+    daysBetween(addYears(date, condition.yearsSinceMoreThan.years), today) > 0
+  );
 }
 
 function numberFact(facts: Facts, name: string): number {

@@ -23,7 +23,11 @@ export function reachableSteps(flow: FlowDefinition): Set<string> {
 
 /** Steps from which no end step can be reached: a user there could never finish. */
 export function stepsWithoutWayToEnd(flow: FlowDefinition): string[] {
-  const canEnd = new Set(Object.entries(flow.steps).filter(([, s]) => s.type === 'end').map(([id]) => id));
+  const canEnd = new Set(
+    Object.entries(flow.steps)
+      .filter(([, s]) => s.type === 'end')
+      .map(([id]) => id),
+  );
   let changed = true;
   while (changed) {
     changed = false;
@@ -40,7 +44,8 @@ export function stepsWithoutWayToEnd(flow: FlowDefinition): string[] {
 /** The end steps reachable from `from`, conditions ignored. */
 export function reachableEnds(flow: FlowDefinition, from: string): Set<string> {
   const ends = new Set<string>();
-  for (const id of reachableSteps({ ...flow, start: from })) if (flow.steps[id]?.type === 'end') ends.add(id);
+  for (const id of reachableSteps({ ...flow, start: from }))
+    if (flow.steps[id]?.type === 'end') ends.add(id);
   return ends;
 }
 

@@ -8,7 +8,8 @@ export function requiredFlowKeys(flow: FlowDefinition): string[] {
   const out: string[] = [];
   for (const [stepId, step] of Object.entries(flow.steps)) {
     out.push(`steps.${stepId}.prompt`);
-    if (step.type === 'choice') for (const o of step.options) out.push(`steps.${stepId}.options.${o.id}`);
+    if (step.type === 'choice')
+      for (const o of step.options) out.push(`steps.${stepId}.options.${o.id}`);
     if ('fact' in step && step.fact) out.push(`facts.${step.fact}`);
   }
   for (const i of flow.interrupts ?? []) {
@@ -19,7 +20,10 @@ export function requiredFlowKeys(flow: FlowDefinition): string[] {
   return out;
 }
 
-export function missingFlowKeys(flow: FlowDefinition, resources: Record<string, unknown>): Array<{ lang: Lang; key: string }> {
+export function missingFlowKeys(
+  flow: FlowDefinition,
+  resources: Record<string, unknown>,
+): Array<{ lang: Lang; key: string }> {
   return LANGS.flatMap((lang) => {
     const ns = (resources[lang] as Tree | undefined)?.[flow.id] as Tree | undefined;
     return requiredFlowKeys(flow)
@@ -29,5 +33,10 @@ export function missingFlowKeys(flow: FlowDefinition, resources: Record<string, 
 }
 
 function lookup(tree: Tree | undefined, key: string): unknown {
-  return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Tree)[part] : undefined), tree);
+  return key
+    .split('.')
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === 'object' ? (node as Tree)[part] : undefined),
+      tree,
+    );
 }

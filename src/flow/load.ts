@@ -57,8 +57,13 @@ export function parseYamlWith<T>(
   const message = (i: Issue) => {
     const path = i.path as Path;
     const field = path.at(-1);
-    const missing = path.length > 0 && !doc.hasIn(path) && (i.code === 'invalid_type' || i.code === 'invalid_union');
-    return missing ? `${path.slice(0, -1).join('.')}: missing field "${String(field)}"` : schemaMessage(i);
+    const missing =
+      path.length > 0 &&
+      !doc.hasIn(path) &&
+      (i.code === 'invalid_type' || i.code === 'invalid_union');
+    return missing
+      ? `${path.slice(0, -1).join('.')}: missing field "${String(field)}"`
+      : schemaMessage(i);
   };
   throw new FlowLoadError(sortProblems(issues.map((i) => locate(i.path as Path, message(i)))));
 }
@@ -76,12 +81,16 @@ type Issue = z.core.$ZodIssue;
  */
 function mostSpecific(issue: Issue, prefix: Path): Issue[] {
   const path: Path = [...prefix, ...(issue.path as Path)];
-  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [{ ...issue, path } as Issue];
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0)
+    return [{ ...issue, path } as Issue];
   // An alternative that rejects the object's key names is the wrong alternative entirely.
-  const wrongKeys = (list: Issue[]) => list.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
+  const wrongKeys = (list: Issue[]) =>
+    list.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0);
   const candidates = issue.errors.filter((list) => !wrongKeys(list));
   if (candidates.length === 0) {
-    return [{ ...issue, path, message: `unknown condition; use one of: ${CONDITION_NAMES}` } as Issue];
+    return [
+      { ...issue, path, message: `unknown condition; use one of: ${CONDITION_NAMES}` } as Issue,
+    ];
   }
   const depth = (list: Issue[]) => Math.max(...list.map((i) => i.path.length));
   const best = candidates.reduce((a, b) => (depth(b) > depth(a) ? b : a));
@@ -93,7 +102,8 @@ const CONDITION_NAMES = [...Object.keys(leafConditionSchemas), 'all', 'any', 'no
 
 function schemaMessage(issue: Issue): string {
   const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  if (issue.code === 'unrecognized_keys') return `${where}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `${where}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return `${where}${issue.message}`;
 }
 
@@ -119,24 +129,33 @@ export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
   (flow.interrupts ?? []).forEach((interrupt, i) => {
     if (interrupt.fact) factsSet.add(interrupt.fact);
     (interrupt.notAt ?? []).forEach((stepId, j) => {
-      if (!steps.has(stepId)) problems.push([['interrupts', i, 'notAt', j], `unknown step "${stepId}"`]);
+      if (!steps.has(stepId))
+        problems.push([['interrupts', i, 'notAt', j], `unknown step "${stepId}"`]);
     });
   });
   if (flow.escalate) {
     const { to, end, intake, when } = flow.escalate;
     if (!steps.has(to)) problems.push([['escalate', 'to'], `unknown step "${to}"`]);
-    if (steps.get(end)?.type !== 'end') problems.push([['escalate', 'end'], `"${end}" is not an end step`]);
-    if (!intake.includes(to)) problems.push([['escalate', 'to'], `"${to}" must be one of the intake steps, or escalating would loop`]);
+    if (steps.get(end)?.type !== 'end')
+      problems.push([['escalate', 'end'], `"${end}" is not an end step`]);
+    if (!intake.includes(to))
+      problems.push([
+        ['escalate', 'to'],
+        `"${to}" must be one of the intake steps, or escalating would loop`,
+      ]);
     intake.forEach((stepId, j) => {
-      if (!steps.has(stepId)) problems.push([['escalate', 'intake', j], `unknown step "${stepId}"`]);
+      if (!steps.has(stepId))
+        problems.push([['escalate', 'intake', j], `unknown step "${stepId}"`]);
     });
     for (const fact of factsRead(when)) {
-      if (!factsSet.has(fact)) problems.push([['escalate', 'when'], `unknown fact "${fact}": no step sets it`]);
+      if (!factsSet.has(fact))
+        problems.push([['escalate', 'when'], `unknown fact "${fact}": no step sets it`]);
     }
   }
   (flow.caseFile ?? []).forEach((entry, i) => {
     for (const fact of entry.when ? factsRead(entry.when) : []) {
-      if (!factsSet.has(fact)) problems.push([['caseFile', i, 'when'], `unknown fact "${fact}": no step sets it`]);
+      if (!factsSet.has(fact))
+        problems.push([['caseFile', i, 'when'], `unknown fact "${fact}": no step sets it`]);
     }
   });
 
@@ -148,10 +167,17 @@ export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
     if (step.type === 'choice') {
       const seen = new Set<string>();
       step.options.forEach((option, index) => {
-        if (seen.has(option.id)) problems.push([['steps', stepId, 'options', index, 'id'], `duplicate option id "${option.id}"`]);
+        if (seen.has(option.id))
+          problems.push([
+            ['steps', stepId, 'options', index, 'id'],
+            `duplicate option id "${option.id}"`,
+          ]);
         seen.add(option.id);
         if (!option.next && !step.next) {
-          problems.push([['steps', stepId, 'options', index], `option "${option.id}" has no next, and the step has none either`]);
+          problems.push([
+            ['steps', stepId, 'options', index],
+            `option "${option.id}" has no next, and the step has none either`,
+          ]);
         }
       });
     }
@@ -179,12 +205,16 @@ function checkNext(
     if (!steps.has(branch.to)) problems.push([[...path, i, 'to'], `unknown step "${branch.to}"`]);
     if (branch.when) {
       for (const fact of factsRead(branch.when as Condition)) {
-        if (!factsSet.has(fact)) problems.push([[...path, i, 'when'], `unknown fact "${fact}": no step sets it`]);
+        if (!factsSet.has(fact))
+          problems.push([[...path, i, 'when'], `unknown fact "${fact}": no step sets it`]);
       }
     }
   });
   if (next.at(-1)?.when) {
-    problems.push([[...path, next.length - 1], 'the last entry of next must have no "when", so the conversation can always go on']);
+    problems.push([
+      [...path, next.length - 1],
+      'the last entry of next must have no "when", so the conversation can always go on',
+    ]);
   }
   return problems;
 }

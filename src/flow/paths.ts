@@ -46,7 +46,8 @@ export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
     const step = flow.step(stepId);
     if (!step) return [];
     if (step.type === 'end') return [{ steps: [stepId], answers: [] }];
-    if (depth > MAX_DEPTH) throw new Error(`a path is longer than ${MAX_DEPTH} steps at "${stepId}": is there a loop?`);
+    if (depth > MAX_DEPTH)
+      throw new Error(`a path is longer than ${MAX_DEPTH} steps at "${stepId}": is there a loop?`);
     const key = JSON.stringify([stepId, routing.map((f) => facts[f] ?? null)]);
     const cached = memo.get(key);
     if (cached) return cached;
@@ -70,14 +71,22 @@ export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
     return result;
   };
 
-  return walk(flow.definition.start, {}, 0).map((s) => ({ steps: s.steps, answers: s.answers, end: s.steps.at(-1) ?? '' }));
+  return walk(flow.definition.start, {}, 0).map((s) => ({
+    steps: s.steps,
+    answers: s.answers,
+    end: s.steps.at(-1) ?? '',
+  }));
 }
 
 const MAX_DEPTH = 500;
 
 /** Dates and amounts are sampled only to take branches; every other answer is part of the path. */
 function pathId(path: Suffix): string {
-  const kinds = path.answers.map((a) => (typeof a.value === 'number' || /^\d{4}-\d{2}-\d{2}$/.test(String(a.value)) ? '#' : String(a.value)));
+  const kinds = path.answers.map((a) =>
+    typeof a.value === 'number' || /^\d{4}-\d{2}-\d{2}$/.test(String(a.value))
+      ? '#'
+      : String(a.value),
+  );
   return `${path.steps.join('>')}|${kinds.join(',')}`;
 }
 
@@ -91,7 +100,8 @@ function routingFacts(flow: CompiledFlow): string[] {
   const add = (c: Condition | undefined) => c && factsRead(c).forEach((f) => names.add(f));
   for (const step of Object.values(flow.definition.steps)) {
     if (step.type === 'end') continue;
-    const nexts = step.type === 'choice' ? [step.next, ...step.options.map((o) => o.next)] : [step.next];
+    const nexts =
+      step.type === 'choice' ? [step.next, ...step.options.map((o) => o.next)] : [step.next];
     for (const next of nexts) if (Array.isArray(next)) next.forEach((b) => add(b.when));
   }
   return [...names].sort();

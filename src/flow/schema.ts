@@ -9,16 +9,24 @@ import { conditionSchema } from './conditions.js';
 export const ID_PATTERN = /^[a-z][a-z0-9-]*$/;
 const id = z
   .string()
-  .regex(ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter (e.g. "ask-amount")');
+  .regex(
+    ID_PATTERN,
+    'use lowercase letters, digits and dashes, starting with a letter (e.g. "ask-amount")',
+  );
 const factName = z
   .string()
-  .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'use letters and digits, starting with a letter (e.g. "paidOn")');
+  .regex(
+    /^[a-zA-Z][a-zA-Z0-9]*$/,
+    'use letters and digits, starting with a letter (e.g. "paidOn")',
+  );
 
 const target = id.describe('the id of the step to go to');
 
 const branch = z
   .object({
-    when: conditionSchema.optional().describe('go here only if this condition holds; leave it out on the last entry'),
+    when: conditionSchema
+      .optional()
+      .describe('go here only if this condition holds; leave it out on the last entry'),
     to: target,
   })
   .strict();
@@ -27,10 +35,11 @@ const branch = z
 export const nextSchema = z.union([target, z.array(branch).min(1)]).describe('where to go next');
 
 const synonyms = z
-  .object(Object.fromEntries(LANGS.map((lang) => [lang, z.array(z.string().min(1)).optional()])) as Record<
-    (typeof LANGS)[number],
-    z.ZodOptional<z.ZodArray<z.ZodString>>
-  >)
+  .object(
+    Object.fromEntries(
+      LANGS.map((lang) => [lang, z.array(z.string().min(1)).optional()]),
+    ) as Record<(typeof LANGS)[number], z.ZodOptional<z.ZodArray<z.ZodString>>>,
+  )
   .strict()
   .describe('other words a user may type for this option, per language (the label always counts)');
 
@@ -43,7 +52,10 @@ const option = z
   .strict();
 
 const messageStep = z
-  .object({ type: z.literal('message').describe('say the prompt and go straight on'), next: nextSchema })
+  .object({
+    type: z.literal('message').describe('say the prompt and go straight on'),
+    next: nextSchema,
+  })
   .strict();
 
 const choiceStep = z
@@ -59,16 +71,25 @@ export const INPUT_KINDS = ['money', 'date', 'yesno', 'text'] as const;
 export type InputKind = (typeof INPUT_KINDS)[number];
 
 const phraseList = z
-  .object(Object.fromEntries(LANGS.map((lang) => [lang, z.array(z.string().min(1)).optional()])) as Record<
-    (typeof LANGS)[number],
-    z.ZodOptional<z.ZodArray<z.ZodString>>
-  >)
+  .object(
+    Object.fromEntries(
+      LANGS.map((lang) => [lang, z.array(z.string().min(1)).optional()]),
+    ) as Record<(typeof LANGS)[number], z.ZodOptional<z.ZodArray<z.ZodString>>>,
+  )
   .strict();
 
 const yesNoAnswers = z
   .object({
-    yes: phraseList.optional().describe('phrases that answer "yes" by implication (e.g. "他骗了我"); under a negation they mean "no"'),
-    no: phraseList.optional().describe('phrases that answer "no" by implication (e.g. "拉黑"); under a negation they mean "yes"'),
+    yes: phraseList
+      .optional()
+      .describe(
+        'phrases that answer "yes" by implication (e.g. "他骗了我"); under a negation they mean "no"',
+      ),
+    no: phraseList
+      .optional()
+      .describe(
+        'phrases that answer "no" by implication (e.g. "拉黑"); under a negation they mean "yes"',
+      ),
   })
   .strict()
   .describe('yes/no steps only: what an answer may say without saying yes or no');
@@ -78,7 +99,10 @@ const inputStep = z
     type: z.literal('input').describe('ask for one value and save it as a fact'),
     input: z.enum(INPUT_KINDS),
     fact: factName,
-    optional: z.boolean().optional().describe('the user may reply "skip" / "跳过"; the fact is then "not given"'),
+    optional: z
+      .boolean()
+      .optional()
+      .describe('the user may reply "skip" / "跳过"; the fact is then "not given"'),
     answers: yesNoAnswers.optional(),
     next: nextSchema,
   })
@@ -88,13 +112,20 @@ const endStep = z
   .object({ type: z.literal('end').describe('the final plan; the conversation ends here') })
   .strict();
 
-export const stepSchema = z.discriminatedUnion('type', [messageStep, choiceStep, inputStep, endStep]);
+export const stepSchema = z.discriminatedUnion('type', [
+  messageStep,
+  choiceStep,
+  inputStep,
+  endStep,
+]);
 
 const phrases = z
-  .object(Object.fromEntries(LANGS.map((lang) => [lang, z.array(z.string().min(2)).min(1)])) as Record<
-    (typeof LANGS)[number],
-    z.ZodArray<z.ZodString>
-  >)
+  .object(
+    Object.fromEntries(LANGS.map((lang) => [lang, z.array(z.string().min(2)).min(1)])) as Record<
+      (typeof LANGS)[number],
+      z.ZodArray<z.ZodString>
+    >,
+  )
   .strict();
 
 const interrupt = z
@@ -102,23 +133,37 @@ const interrupt = z
     id,
     phrases: phrases.describe('words that fire this interrupt at any step, in either language'),
     fact: factName.optional().describe('set to true when the interrupt fires'),
-    notAt: z.array(target).optional().describe('steps where it does not fire, e.g. the step that asks for a name'),
+    notAt: z
+      .array(target)
+      .optional()
+      .describe('steps where it does not fire, e.g. the step that asks for a name'),
   })
   .strict()
-  .describe('checked on every message before it is read as an answer; its text is shown, then the current question again');
+  .describe(
+    'checked on every message before it is read as an answer; its text is shown, then the current question again',
+  );
 
 const caseFileEntry = z
-  .object({ id, when: conditionSchema.optional().describe('include this line only if the condition holds') })
+  .object({
+    id,
+    when: conditionSchema.optional().describe('include this line only if the condition holds'),
+  })
   .strict();
 
 const escalate = z
   .object({
-    when: conditionSchema.describe('the facts that make this plan the safe one (e.g. any scam signal)'),
-    to: target.describe('where the safe plan starts; questions already answered on the way are skipped'),
+    when: conditionSchema.describe(
+      'the facts that make this plan the safe one (e.g. any scam signal)',
+    ),
+    to: target.describe(
+      'where the safe plan starts; questions already answered on the way are skipped',
+    ),
     end: target.describe("the safe plan's end step: steps that can only lead there are left alone"),
     intake: z
       .array(target)
-      .describe('steps that only gather the story: the flow goes on through them; any other step is redirected'),
+      .describe(
+        'steps that only gather the story: the flow goes on through them; any other step is redirected',
+      ),
   })
   .strict()
   .describe(
@@ -132,7 +177,10 @@ export const flowSchema = z
     start: target.describe('the first step'),
     interrupts: z.array(interrupt).optional(),
     escalate: escalate.optional(),
-    caseFile: z.array(caseFileEntry).optional().describe('extra lines of the "summary" case file (words: caseFile.<id>)'),
+    caseFile: z
+      .array(caseFileEntry)
+      .optional()
+      .describe('extra lines of the "summary" case file (words: caseFile.<id>)'),
     steps: z.record(id, stepSchema).describe('the steps, by id'),
   })
   .strict();

@@ -54,14 +54,17 @@ function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
   const variablesOf = (key: string, seen = new Set<string>()): string[] => {
     const known = usedVars.get(key);
     if (known) return known;
-    const [ns, path] = key.includes(':') ? (key.split(/:(.*)/s) as [string, string]) : ['common', key];
+    const [ns, path] = key.includes(':')
+      ? (key.split(/:(.*)/s) as [string, string])
+      : ['common', key];
     const raw = instance.getResource(lang, ns, path) as unknown;
     const names = new Set<string>();
     if (typeof raw === 'string') {
       for (const m of raw.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)) names.add(m[1] ?? '');
       for (const m of raw.matchAll(/\$t\(([^),]+)/g)) {
         const nested = m[1] ?? '';
-        if (!seen.has(nested)) for (const n of variablesOf(nested, new Set([...seen, key]))) names.add(n);
+        if (!seen.has(nested))
+          for (const n of variablesOf(nested, new Set([...seen, key]))) names.add(n);
       }
     }
     const list = [...names].sort();
@@ -70,7 +73,10 @@ function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
   };
   const t = (key: string, vars?: Record<string, unknown>) => {
     const names = variablesOf(key);
-    const id = names.length === 0 ? key : `${key}\u0000${names.map((n) => String(vars?.[n] ?? '\u0001')).join('\u0000')}`;
+    const id =
+      names.length === 0
+        ? key
+        : `${key}\u0000${names.map((n) => String(vars?.[n] ?? '\u0001')).join('\u0000')}`;
     let text = rendered.get(id);
     if (text === undefined) {
       text = String(fixed(key, vars ?? {}));

@@ -43,7 +43,11 @@ const VERSION_FILE = /^([0-9a-f]{32})\.(\d+)\.json$/;
  * directory (as with lowdb itself); callers must not touch one user concurrently (the
  * conversation service serialises per user).
  */
-export async function createLowdbStore(dataDir: string, log: Logger, options: LowdbStoreOptions = {}): Promise<LowdbStore> {
+export async function createLowdbStore(
+  dataDir: string,
+  log: Logger,
+  options: LowdbStoreOptions = {},
+): Promise<LowdbStore> {
   const root = join(dataDir, 'sessions');
   await mkdir(root, { recursive: true, mode: 0o700 });
   // mkdir's mode does not apply to directories that already existed.
@@ -56,7 +60,8 @@ export async function createLowdbStore(dataDir: string, log: Logger, options: Lo
   const hashOf = (userId: string) => createHash('sha256').update(userId).digest('hex').slice(0, 32);
   const dirOf = (hash: string) => join(root, hash.slice(0, 2));
   const fileOf = (hash: string, version: number) => join(dirOf(hash), `${hash}.${version}.json`);
-  const low = (file: string) => new Low<SessionFile>(new VersionFile(file, fsync), { session: null });
+  const low = (file: string) =>
+    new Low<SessionFile>(new VersionFile(file, fsync), { session: null });
 
   const shards = new Set<string>();
   async function shard(dir: string): Promise<void> {
@@ -79,7 +84,10 @@ export async function createLowdbStore(dataDir: string, log: Logger, options: Lo
         const aside = `${file}.corrupt-${Date.now()}`;
         await rename(file, aside);
         versions.pop();
-        log.warn({ file: aside }, 'session version was unreadable; moved aside, using the one before it');
+        log.warn(
+          { file: aside },
+          'session version was unreadable; moved aside, using the one before it',
+        );
       }
     }
     index.delete(hash);
@@ -114,7 +122,11 @@ export async function createLowdbStore(dataDir: string, log: Logger, options: Lo
       cache.delete(userId);
       index.delete(hash);
       const names = await readdir(dirOf(hash)).catch(() => [] as string[]);
-      await Promise.all(names.filter((n) => n.startsWith(`${hash}.`)).map((n) => rm(join(dirOf(hash), n), { force: true })));
+      await Promise.all(
+        names
+          .filter((n) => n.startsWith(`${hash}.`))
+          .map((n) => rm(join(dirOf(hash), n), { force: true })),
+      );
     },
     async *list() {
       for (const hash of [...index.keys()]) {
@@ -170,7 +182,8 @@ class LruCache<K, V> {
     if (this.capacity <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+    if (this.entries.size > this.capacity)
+      this.entries.delete(this.entries.keys().next().value as K);
   }
   delete(key: K): void {
     this.entries.delete(key);

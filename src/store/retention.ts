@@ -7,7 +7,13 @@ const DAY_MS = 86_400_000;
  * Deletes sessions idle longer than `days`, now and then every `everyHours`. People's money
  * troubles should not be kept longer than they are useful. Returns a function that stops it.
  */
-export function startRetention(store: Pick<LowdbStore, 'sweep'>, days: number, everyHours: number, log: Logger, clock: () => Date = () => new Date()): () => void {
+export function startRetention(
+  store: Pick<LowdbStore, 'sweep'>,
+  days: number,
+  everyHours: number,
+  log: Logger,
+  clock: () => Date = () => new Date(),
+): () => void {
   const sweep = async () => {
     try {
       const removed = await store.sweep(new Date(clock().getTime() - days * DAY_MS));

@@ -53,17 +53,27 @@ export async function flowCommand(config: Config): Promise<number> {
 
 /** A quiet runtime on a memory store: the toolkit never touches users' data unless asked. */
 function runtimeFor(config: Config, flowFile = config.flowFile) {
-  return createRuntime({ ...config, flowFile, log: createLogger('silent'), store: createMemoryStore() });
+  return createRuntime({
+    ...config,
+    flowFile,
+    log: createLogger('silent'),
+    store: createMemoryStore(),
+  });
 }
 
-async function readLocaleSources(dir: string): Promise<Partial<Record<Lang, Record<string, SourceFile>>>> {
+async function readLocaleSources(
+  dir: string,
+): Promise<Partial<Record<Lang, Record<string, SourceFile>>>> {
   const out: Partial<Record<Lang, Record<string, SourceFile>>> = {};
   for (const lang of LANGS) {
     out[lang] = {};
     const files = await readdir(join(dir, lang)).catch(() => [] as string[]);
     for (const file of files.filter((f) => f.endsWith('.json'))) {
       const path = join(dir, lang, file);
-      out[lang][file.slice(0, -5)] = { file: relative(process.cwd(), path), text: await readFile(path, 'utf8') };
+      out[lang][file.slice(0, -5)] = {
+        file: relative(process.cwd(), path),
+        text: await readFile(path, 'utf8'),
+      };
     }
   }
   return out;
@@ -91,17 +101,27 @@ async function graph(config: Config, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { lang: { type: 'string', default: 'zh-CN' }, format: { type: 'string', default: 'svg' }, out: { type: 'string' } },
+    options: {
+      lang: { type: 'string', default: 'zh-CN' },
+      format: { type: 'string', default: 'svg' },
+      out: { type: 'string' },
+    },
   });
   const lang = values.lang;
   const format = values.format as GraphFormat;
   if (!isLang(lang)) throw new ConfigError(`--lang must be one of: ${LANGS.join(', ')}`);
-  if (!GRAPH_FORMATS.includes(format)) throw new ConfigError(`--format must be one of: ${GRAPH_FORMATS.join(', ')}`);
+  if (!GRAPH_FORMATS.includes(format))
+    throw new ConfigError(`--format must be one of: ${GRAPH_FORMATS.join(', ')}`);
   const runtime = await runtimeFor(config, positionals[0] ? resolve(positionals[0]) : undefined);
   const t = runtime.translators(lang);
   const definition = runtime.flow.definition;
   const dot = toDot(definition, t);
-  const output = format === 'mermaid' ? toMermaid(definition, t) : format === 'dot' ? dot : (await vizInstance()).renderString(dot, { format: 'svg' });
+  const output =
+    format === 'mermaid'
+      ? toMermaid(definition, t)
+      : format === 'dot'
+        ? dot
+        : (await vizInstance()).renderString(dot, { format: 'svg' });
   if (values.out) {
     await writeFile(values.out, output);
     console.log(`wrote ${values.out}`);
@@ -122,7 +142,10 @@ async function paths(config: Config, argv: string[]): Promise<number> {
     return 1;
   }
   const all = enumeratePaths(flow, todayIn(new Date()));
-  const longest = all.reduce((a, b) => (b.steps.length > a.steps.length ? b : a), all[0] ?? { steps: [], answers: [], end: '' });
+  const longest = all.reduce(
+    (a, b) => (b.steps.length > a.steps.length ? b : a),
+    all[0] ?? { steps: [], answers: [], end: '' },
+  );
   const ends = new Map<string, number>();
   for (const p of all) ends.set(p.end, (ends.get(p.end) ?? 0) + 1);
   console.log(`${all.length} paths from "${definition.start}" to an end`);
@@ -134,7 +157,10 @@ async function paths(config: Config, argv: string[]): Promise<number> {
 
 async function test(config: Config, files: string[]): Promise<number> {
   const runtime = await runtimeFor(config);
-  const list = files.length > 0 ? files.map((f) => resolve(f)) : await listTranscripts(resolve('test/transcripts'));
+  const list =
+    files.length > 0
+      ? files.map((f) => resolve(f))
+      : await listTranscripts(resolve('test/transcripts'));
   let failed = 0;
   for (const file of list) {
     const name = relative(process.cwd(), file);
@@ -156,14 +182,23 @@ async function stats(config: Config): Promise<number> {
   console.log(`${result.total} conversations, ${result.finished} reached an end`);
   console.log(['step'.padEnd(28), 'reached', 'stopped here', 'unclear answers'].join('  '));
   for (const s of result.steps) {
-    console.log([s.step.padEnd(28), String(s.reached).padStart(7), String(s.stoppedHere).padStart(12), String(s.unclearAnswers).padStart(15)].join('  '));
+    console.log(
+      [
+        s.step.padEnd(28),
+        String(s.reached).padStart(7),
+        String(s.stoppedHere).padStart(12),
+        String(s.unclearAnswers).padStart(15),
+      ].join('  '),
+    );
   }
   return 0;
 }
 
 async function check(config: Config): Promise<number> {
   const runtime = await runtimeFor(config);
-  console.log(`${runtime.flow.definition.id}: ${Object.keys(runtime.flow.definition.steps).length} steps, no problems`);
+  console.log(
+    `${runtime.flow.definition.id}: ${Object.keys(runtime.flow.definition.steps).length} steps, no problems`,
+  );
   return 0;
 }
 

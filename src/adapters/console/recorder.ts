@@ -10,7 +10,10 @@ const EXPECT_CHARS = 30;
  * Writes the conversation as a transcript `npm run flow -- test` can replay, after every
  * turn, so a bug seen in the terminal becomes a test in one step (even after Ctrl+C).
  */
-export function createRecorder(file: string, start: { lang: Lang | undefined; now: Date; at?: string; facts?: Record<string, string> }) {
+export function createRecorder(
+  file: string,
+  start: { lang: Lang | undefined; now: Date; at?: string; facts?: Record<string, string> },
+) {
   const transcript: Transcript = {
     name: `recorded ${start.now.toISOString()}`,
     ...(start.lang ? { lang: start.lang } : {}),
@@ -21,7 +24,11 @@ export function createRecorder(file: string, start: { lang: Lang | undefined; no
   return {
     async turn(user: string, replies: string[], step: string | undefined): Promise<void> {
       const lastLine = replies.at(-1)?.split('\n')[0]?.trim().slice(0, EXPECT_CHARS);
-      transcript.turns.push({ user, ...(lastLine ? { expect: [lastLine] } : {}), ...(step ? { step } : {}) });
+      transcript.turns.push({
+        user,
+        ...(lastLine ? { expect: [lastLine] } : {}),
+        ...(step ? { step } : {}),
+      });
       await writeFile(file, stringify(transcript));
     },
   };

@@ -32,17 +32,27 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     for (const reply of replies) output.write(`${reply}\n\n`);
   };
   const recorder = options.record
-    ? createRecorder(options.record, { lang, now, ...(options.at ? { at: options.at.step, facts: options.at.facts } : {}) })
+    ? createRecorder(options.record, {
+        lang,
+        now,
+        ...(options.at ? { at: options.at.step, facts: options.at.facts } : {}),
+      })
     : undefined;
 
-  if (options.at) print(await service.startAt(userId, lang ?? DEFAULT_LANG, options.at.step, options.at.facts));
+  if (options.at)
+    print(await service.startAt(userId, lang ?? DEFAULT_LANG, options.at.step, options.at.facts));
   else {
     const resumed = await service.resume(userId);
     if (resumed) print(resumed);
-    else if (interactive) print([options.translators(lang ?? DEFAULT_LANG)('common:console.banner')]);
+    else if (interactive)
+      print([options.translators(lang ?? DEFAULT_LANG)('common:console.banner')]);
   }
 
-  const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
+  const rl = createInterface({
+    input,
+    output: interactive ? output : undefined,
+    terminal: interactive,
+  });
   if (interactive) rl.setPrompt('> ');
   if (interactive) rl.prompt();
   for await (const line of rl) {

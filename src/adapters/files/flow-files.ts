@@ -25,7 +25,14 @@ export async function loadLocales(dir: string): Promise<Resource> {
       try {
         resources[lang][file.slice(0, -'.json'.length)] = JSON.parse(await readFile(path, 'utf8'));
       } catch (error) {
-        throw new FlowLoadError([{ file: relative(process.cwd(), path), line: 1, column: 1, message: `not valid JSON: ${(error as Error).message}` }]);
+        throw new FlowLoadError([
+          {
+            file: relative(process.cwd(), path),
+            line: 1,
+            column: 1,
+            message: `not valid JSON: ${(error as Error).message}`,
+          },
+        ]);
       }
     }
   }

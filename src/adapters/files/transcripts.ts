@@ -4,10 +4,17 @@ import { transcriptSchema, type Transcript } from '../../authoring/transcript.js
 import { parseYamlWith } from '../../flow/load.js';
 
 export async function loadTranscript(path: string): Promise<Transcript> {
-  return parseYamlWith(await readFile(path, 'utf8'), relative(process.cwd(), path) || path, transcriptSchema).data;
+  return parseYamlWith(
+    await readFile(path, 'utf8'),
+    relative(process.cwd(), path) || path,
+    transcriptSchema,
+  ).data;
 }
 
 /** `test/transcripts/*.yaml`, sorted. */
 export async function listTranscripts(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
+  return (await readdir(dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(dir, f));
 }

@@ -7,7 +7,11 @@ import type { Runtime } from '../../runtime.js';
 import { createWechatyAssistant, ref, type WechatyAssistant } from './plugin.js';
 
 /** Builds the bot account from config; nothing starts until `run`. */
-export function buildBot(config: Config, runtime: Runtime, log: Logger): { bot: Wechaty; assistant: WechatyAssistant } {
+export function buildBot(
+  config: Config,
+  runtime: Runtime,
+  log: Logger,
+): { bot: Wechaty; assistant: WechatyAssistant } {
   const { bot: c } = config;
   const bot = WechatyBuilder.build({
     // The memory card (login state) lives with the rest of the data, not in the working directory.
@@ -39,7 +43,11 @@ export function buildBot(config: Config, runtime: Runtime, log: Logger): { bot: 
 }
 
 /** Runs until SIGINT/SIGTERM, then drains: no new messages, queued replies sent, bot stopped. */
-export async function runBot(bot: Wechaty, assistant: WechatyAssistant, log: Logger): Promise<number> {
+export async function runBot(
+  bot: Wechaty,
+  assistant: WechatyAssistant,
+  log: Logger,
+): Promise<number> {
   await bot.start();
   log.info('bot started');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

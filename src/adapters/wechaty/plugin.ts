@@ -5,7 +5,12 @@ import type { ConversationService } from '../../core/conversation.js';
 import { detectLanguage } from '../../core/engine.js';
 import type { Translators } from '../../i18n/index.js';
 import type { Logger } from '../../log.js';
-import { createSendQueue, DEFAULT_SEND_OPTIONS, type SendQueue, type SendQueueOptions } from './send-queue.js';
+import {
+  createSendQueue,
+  DEFAULT_SEND_OPTIONS,
+  type SendQueue,
+  type SendQueueOptions,
+} from './send-queue.js';
 
 export interface AssistantDeps {
   /** May still be loading: messages wait for it (so none is lost at start-up). */
@@ -64,7 +69,15 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     const talker = msg.talker();
     const room = msg.room();
     const type = msg.type();
-    log.info({ user: ref(talker.id), type: types.Message[type], room: Boolean(room), ...(deps.logContent ? { text: msg.text() } : {}) }, 'message');
+    log.info(
+      {
+        user: ref(talker.id),
+        type: types.Message[type],
+        room: Boolean(room),
+        ...(deps.logContent ? { text: msg.text() } : {}),
+      },
+      'message',
+    );
     if (room) {
       // Money matters are never discussed in a group: answer a mention with a pointer to private chat.
       if (!(await msg.mentionSelf())) return;
@@ -75,21 +88,30 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     if (talker.type() !== types.Contact.Individual) return;
     const userId = `wechat:${talker.id}`;
     const replies =
-      type === types.Message.Text ? await service.handle({ userId, text: msg.text() }) : await service.handleMedia(userId);
+      type === types.Message.Text
+        ? await service.handle({ userId, text: msg.text() })
+        : await service.handleMedia(userId);
     await sayAll(talker, replies);
   }
 
   async function onFriendship(friendship: FriendshipInterface): Promise<void> {
-    if (closing || !deps.autoAcceptFriends || friendship.type() !== types.Friendship.Receive) return;
+    if (closing || !deps.autoAcceptFriends || friendship.type() !== types.Friendship.Receive)
+      return;
     const { translators } = await deps.runtime;
     await friendship.accept();
     const contact = friendship.contact();
     log.info({ user: ref(contact.id) }, 'friend request accepted');
-    await queue.enqueue(() => contact.say(translators(detectLanguage(friendship.hello()))('common:wechat.friendGreeting')));
+    await queue.enqueue(() =>
+      contact.say(translators(detectLanguage(friendship.hello()))('common:wechat.friendGreeting')),
+    );
   }
 
   const guard = (what: string, work: Promise<void>) =>
-    track(work.catch((error: unknown) => log.error({ err: (error as Error).message }, `${what} failed`)));
+    track(
+      work.catch((error: unknown) =>
+        log.error({ err: (error as Error).message }, `${what} failed`),
+      ),
+    );
 
   const install: WechatyPlugin = (bot: Wechaty) => {
     startedAt = clock().getTime();

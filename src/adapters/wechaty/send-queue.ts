@@ -11,7 +11,12 @@ export interface SendQueueOptions {
   random?: () => number;
 }
 
-export const DEFAULT_SEND_OPTIONS: SendQueueOptions = { minIntervalMs: 1500, jitterMs: 1000, maxPerMinute: 20, retries: 2 };
+export const DEFAULT_SEND_OPTIONS: SendQueueOptions = {
+  minIntervalMs: 1500,
+  jitterMs: 1000,
+  maxPerMinute: 20,
+  retries: 2,
+};
 
 export interface SendQueue {
   /** Resolves once sent, or once given up after the retries. Never rejects. */
@@ -62,7 +67,8 @@ export function createSendQueue(options: SendQueueOptions, log: Logger): SendQue
   }
 
   async function run(): Promise<void> {
-    for (let item = items.shift(); item; item = items.shift()) item.done(await sendWithRetries(item.send));
+    for (let item = items.shift(); item; item = items.shift())
+      item.done(await sendWithRetries(item.send));
     running = undefined;
   }
 

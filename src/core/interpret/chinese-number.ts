@@ -11,7 +11,8 @@ const NEXT_SMALLER: Record<string, string> = { 百: '十', 千: '百', 万: '千
 export const CHINESE_NUMERAL = /[零〇一二两三四五六七八九十百千万亿]+/u;
 
 export function decodeChineseNumber(text: string): number | undefined {
-  if (!CHINESE_NUMERAL.test(text) || !new RegExp(`^${CHINESE_NUMERAL.source}$`, 'u').test(text)) return undefined;
+  if (!CHINESE_NUMERAL.test(text) || !new RegExp(`^${CHINESE_NUMERAL.source}$`, 'u').test(text))
+    return undefined;
   let s = text.replace(/两/g, '二').replace(/〇/g, '零');
   // Colloquial abbreviation: a single trailing digit right after a unit means the next unit down.
   const tail = /([百千万亿])([一二三四五六七八九])$/u.exec(s);

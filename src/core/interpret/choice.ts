@@ -16,11 +16,17 @@ const ORDINAL = new RegExp(
  * Which option the user meant: its number (2, ２, 二, 第二个), its label or a synonym in
  * either language, or a sentence that mentions exactly one option's words.
  */
-export function parseChoice(text: string, options: readonly ChoiceOption[], wordsNormalized = false): string | undefined {
+export function parseChoice(
+  text: string,
+  options: readonly ChoiceOption[],
+  wordsNormalized = false,
+): string | undefined {
   const s = normalize(text);
   const byNumber = ordinal(s);
   if (byNumber !== undefined) return options[byNumber - 1]?.id;
-  const normalized = wordsNormalized ? options : options.map((o) => ({ id: o.id, words: o.words.map(normalize).filter(Boolean) }));
+  const normalized = wordsNormalized
+    ? options
+    : options.map((o) => ({ id: o.id, words: o.words.map(normalize).filter(Boolean) }));
   const exact = normalized.filter((o) => o.words.includes(s));
   if (exact.length === 1) return exact[0]?.id;
   const mentioned = normalized.filter((o) => o.words.some((w) => mentions(s, w)));

@@ -6,11 +6,23 @@ import { hasHan, normalize } from './normalize.js';
 export type DateResult = { ok: true; value: string } | { ok: false; reason: 'date' | 'dateFuture' };
 
 // A Map, not an object: typed text such as "__proto__" must not find Object.prototype.
-const DAYS_AGO_WORDS = new Map<string, number>(Object.entries({
-  今天: 0, 今日: 0, today: 0, 昨天: 1, 昨日: 1, yesterday: 1, 前天: 2, 大前天: 3,
-  'the day before yesterday': 2,
-}));
-const N_AGO = new RegExp(`^(\\d+|${CHINESE_NUMERAL.source})\\s*(天|日|周|个?星期|个?礼拜)(之?前)$`, 'u');
+const DAYS_AGO_WORDS = new Map<string, number>(
+  Object.entries({
+    今天: 0,
+    今日: 0,
+    today: 0,
+    昨天: 1,
+    昨日: 1,
+    yesterday: 1,
+    前天: 2,
+    大前天: 3,
+    'the day before yesterday': 2,
+  }),
+);
+const N_AGO = new RegExp(
+  `^(\\d+|${CHINESE_NUMERAL.source})\\s*(天|日|周|个?星期|个?礼拜)(之?前)$`,
+  'u',
+);
 const N_AGO_EN = /^(\d+) (day|week)s? ago$/;
 
 /**
@@ -22,7 +34,10 @@ const N_AGO_EN = /^(\d+) (day|week)s? ago$/;
 export function parseDate(text: string, today: string): DateResult {
   const s = normalize(text);
   const relative = daysAgo(s);
-  const value = relative !== undefined ? addDays(today, -relative) : (dayOfMonth(s, today) ?? viaChrono(s, today));
+  const value =
+    relative !== undefined
+      ? addDays(today, -relative)
+      : (dayOfMonth(s, today) ?? viaChrono(s, today));
   if (!value) return { ok: false, reason: 'date' };
   if (daysBetween(value, today) < 0) return { ok: false, reason: 'dateFuture' };
   return { ok: true, value };
@@ -68,6 +83,7 @@ function viaChrono(s: string, today: string): string | undefined {
   if (year === null || month === null || day === null) return undefined;
   const iso = isoFromParts(year, month, day);
   // "12月20日" said in November means last December, not next.
-  if (!start.isCertain('year') && daysBetween(iso, today) < 0) return isoFromParts(year - 1, month, day);
+  if (!start.isCertain('year') && daysBetween(iso, today) < 0)
+    return isoFromParts(year - 1, month, day);
   return iso;
 }

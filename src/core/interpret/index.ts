@@ -10,20 +10,56 @@ export { normalize, hasHan } from './normalize.js';
 export { parseYesNo, UNSURE, type YesNo, type YesNoHints } from './yesno.js';
 
 /** Why an answer was not understood; each reason has its own re-prompt in locales/. */
-export type Rejection = 'money' | 'date' | 'dateFuture' | 'yesno' | 'text' | 'textTooLong' | 'choice';
-export type Interpretation = { ok: true; value: FactValue } | { ok: false, reason: Rejection };
+export type Rejection =
+  'money' | 'date' | 'dateFuture' | 'yesno' | 'text' | 'textTooLong' | 'choice';
+export type Interpretation = { ok: true; value: FactValue } | { ok: false; reason: Rejection };
 
 export const MAX_TEXT_ANSWER = 500;
 
 /** What people type to skip an optional question. The stored value is '' ("not given"). */
 const SKIP = new Set([
-  '跳过', '不知道', '不清楚', '不记得', '没有', '无', '看不到', '看不见', '找不到', '没显示', '不显示', '忘了', '忘记了', '记不得',
-  '不确定', '没看到', '略', '算了', '空', 'skip', 'pass', "don't know", 'dont know', 'unknown', 'none', 'no idea', 'idk',
-  'n/a', 'na', 'not shown', "can't see", 'cant see', "don't remember", 'dont remember', 'forgot', 'not sure', '-',
+  '跳过',
+  '不知道',
+  '不清楚',
+  '不记得',
+  '没有',
+  '无',
+  '看不到',
+  '看不见',
+  '找不到',
+  '没显示',
+  '不显示',
+  '忘了',
+  '忘记了',
+  '记不得',
+  '不确定',
+  '没看到',
+  '略',
+  '算了',
+  '空',
+  'skip',
+  'pass',
+  "don't know",
+  'dont know',
+  'unknown',
+  'none',
+  'no idea',
+  'idk',
+  'n/a',
+  'na',
+  'not shown',
+  "can't see",
+  'cant see',
+  "don't remember",
+  'dont remember',
+  'forgot',
+  'not sure',
+  '-',
 ]);
 const SKIP_PARTICLES = /[的啊呀吧哦呢了嘛]+$/u;
 // "显示的是 小王", "it says Xiao Wang": the name is what follows.
-const NAME_LEAD = /^(?:显示的?是|显示为|显示|上面写的?是|写的是|名字是|昵称是|it says|it shows|shows|the name is|name is|it's|its)\s*[:：]?\s*/iu;
+const NAME_LEAD =
+  /^(?:显示的?是|显示为|显示|上面写的?是|写的是|名字是|昵称是|it says|it shows|shows|the name is|name is|it's|its)\s*[:：]?\s*/iu;
 
 function isSkip(text: string): boolean {
   const s = normalize(text);
@@ -52,7 +88,11 @@ export function interpretInput(
     case 'text': {
       // One line, no control or direction-override characters: the answer is quoted inside
       // texts meant for the police, and must not be able to break or reorder them.
-      const written = text.normalize('NFKC').replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ').replace(/\s+/g, ' ').trim();
+      const written = text
+        .normalize('NFKC')
+        .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
       const value = written.replace(NAME_LEAD, '').trim() || written;
       if (normalize(value) === '') return { ok: false, reason: 'text' };
       if (value.length > MAX_TEXT_ANSWER) return { ok: false, reason: 'textTooLong' };

@@ -13,7 +13,8 @@ const ARABIC = new RegExp(
 const CHINESE = new RegExp(`(${CHINESE_NUMERAL.source})\\s*(${CURRENCY_AFTER})?`, 'gu');
 
 /** Dates and times in the same sentence ("11月20日转了500") are not amounts. */
-const DATES = /\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}月\d{1,2}[日号]?|\d{1,2}[日号]|\d{1,2}:\d{2}|(?:\d+|[零〇一二两三四五六七八九十]+)\s*(?:天|周|个?星期|个月|年|点|号|days?|weeks?)/gu;
+const DATES =
+  /\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}月\d{1,2}[日号]?|\d{1,2}[日号]|\d{1,2}:\d{2}|(?:\d+|[零〇一二两三四五六七八九十]+)\s*(?:天|周|个?星期|个月|年|点|号|days?|weeks?)/gu;
 
 interface Candidate {
   value: number;

@@ -20,18 +20,127 @@ export interface YesNoHints {
 
 // A whole clause that is one of these is the answer. Particles after it are dropped first.
 const YES_WORDS = new Set([
-  '是', '对', '有', '嗯', '嗯嗯', '恩', '恩恩', '好', '要', '需要', '可以', '能', '会', '行', '没错', '不错', '确认',
-  '确定', '确实', '当然', '肯定', '知道', '正是', '就是', '是滴', '对头', '联系得上', '找得到', '能联系上', '可以联系',
-  'yes', 'y', 'yeah', 'yep', 'yup', 'ya', 'ok', 'okay', 'sure', 'correct', 'right', 'true', 'indeed', 'absolutely',
-  'of course', 'i think so', 'i can', 'i do', 'i did', 'it is', 'they are', 'he is', 'she is', 'they did', 'he did', 'she did',
-  'definitely', 'certainly', 'affirmative', 'yes please', 'that is right', "that's right",
+  '是',
+  '对',
+  '有',
+  '嗯',
+  '嗯嗯',
+  '恩',
+  '恩恩',
+  '好',
+  '要',
+  '需要',
+  '可以',
+  '能',
+  '会',
+  '行',
+  '没错',
+  '不错',
+  '确认',
+  '确定',
+  '确实',
+  '当然',
+  '肯定',
+  '知道',
+  '正是',
+  '就是',
+  '是滴',
+  '对头',
+  '联系得上',
+  '找得到',
+  '能联系上',
+  '可以联系',
+  'yes',
+  'y',
+  'yeah',
+  'yep',
+  'yup',
+  'ya',
+  'ok',
+  'okay',
+  'sure',
+  'correct',
+  'right',
+  'true',
+  'indeed',
+  'absolutely',
+  'of course',
+  'i think so',
+  'i can',
+  'i do',
+  'i did',
+  'it is',
+  'they are',
+  'he is',
+  'she is',
+  'they did',
+  'he did',
+  'she did',
+  'definitely',
+  'certainly',
+  'affirmative',
+  'yes please',
+  'that is right',
+  "that's right",
 ]);
 const NO_WORDS = new Set([
-  '不是', '否', '没有', '没', '不', '不要', '不用', '不对', '不需要', '还没', '没呢', '还没有', '并没有', '并不是', '木有',
-  '米有', '没得', '无', '不能', '不可以', '不会', '不行', '不知情', '联系不上', '找不到', '没办法', '没法', '不可能', '没有的',
-  'no', 'n', 'nope', 'nah', 'not', 'never', 'not really', 'no way', 'i can not', 'i cannot', "i can't", 'i cant',
-  "i don't think so", 'i dont think so', "i don't", 'i dont', "i didn't", 'i didnt', 'not at all', 'negative',
-  "they didn't", "he didn't", "she didn't", 'they did not', 'he did not', 'she did not', "can't", 'cannot',
+  '不是',
+  '否',
+  '没有',
+  '没',
+  '不',
+  '不要',
+  '不用',
+  '不对',
+  '不需要',
+  '还没',
+  '没呢',
+  '还没有',
+  '并没有',
+  '并不是',
+  '木有',
+  '米有',
+  '没得',
+  '无',
+  '不能',
+  '不可以',
+  '不会',
+  '不行',
+  '不知情',
+  '联系不上',
+  '找不到',
+  '没办法',
+  '没法',
+  '不可能',
+  '没有的',
+  'no',
+  'n',
+  'nope',
+  'nah',
+  'not',
+  'never',
+  'not really',
+  'no way',
+  'i can not',
+  'i cannot',
+  "i can't",
+  'i cant',
+  "i don't think so",
+  'i dont think so',
+  "i don't",
+  'i dont',
+  "i didn't",
+  'i didnt',
+  'not at all',
+  'negative',
+  "they didn't",
+  "he didn't",
+  "she didn't",
+  'they did not',
+  'he did not',
+  'she did not',
+  "can't",
+  'cannot',
 ]);
 // Anywhere in a clause: the user does not know. Checked before everything else.
 const UNSURE_PATTERN =
@@ -47,8 +156,10 @@ const NEGATION_ZH = /(?:不是|没有|并没|没|不|未|别|无|非)[\p{Script=
 // Words that start like a negation but are not one ("没错" = right, "没想到" = unexpectedly).
 const NOT_NEGATION = /^(?:没错|不错|没事|没想到|不料|不想|不小心)/u;
 // A leading yes that may be followed by the story ("yes he did", "嗯他一直在催").
-const LEADING_YES = /^(?:yes|yeah|yep|yup|yea|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
-const NEGATION_EN = /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|nobody)\b(?:\s+\S+){0,2}\s*$/u;
+const LEADING_YES =
+  /^(?:yes|yeah|yep|yup|yea|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
+const NEGATION_EN =
+  /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|nobody)\b(?:\s+\S+){0,2}\s*$/u;
 const CONTRAST = /但是|但|可是|不过|然而|\bbut\b|\bhowever\b|\bthough\b/u;
 const CLAUSE_BREAK = /[,，。.!！?？;；、:：\n]+|\s+-\s+/u;
 
@@ -68,7 +179,9 @@ export function parseYesNo(text: string, hints?: YesNoHints): YesNo | undefined 
   if (whole !== undefined && !CLAUSE_BREAK.test(s) && !CONTRAST.test(s)) return whole;
   const parts = s.split(CONTRAST);
   // With a contrast, the last part that says anything decides ("有他微信但他拉黑我了").
-  const decided = parts.map((part) => combine(part.split(CLAUSE_BREAK).map((c) => clauseSignal(c.trim(), hints))));
+  const decided = parts.map((part) =>
+    combine(part.split(CLAUSE_BREAK).map((c) => clauseSignal(c.trim(), hints))),
+  );
   if (parts.length > 1) {
     const last = decided.filter((d) => d !== undefined && d !== CONFLICT).at(-1);
     return last === undefined ? undefined : (last as YesNo);
@@ -111,7 +224,10 @@ function leadSignal(clause: string): boolean | undefined {
 /** The step's phrases found in the clause, each read with its negation; they must agree. */
 function hintSignal(clause: string, hints: YesNoHints): Signal {
   const found: boolean[] = [];
-  for (const [phrases, meaning] of [[hints.yes, true], [hints.no, false]] as const) {
+  for (const [phrases, meaning] of [
+    [hints.yes, true],
+    [hints.no, false],
+  ] as const) {
     for (const phrase of phrases) {
       const at = clause.indexOf(phrase);
       if (at < 0) continue;
