@@ -31,6 +31,7 @@ function sessionAt(stepId: string, lang: Lang): Session {
 
 // Intake steps gather the story: the warning, then the same question again.
 const INTAKE = ['payment-kind', 'what-happened', 'ask-date', 'ask-amount'];
+// At a text question the words are kept as the answer (a name), the warning shown, the plan made safe.
 // Plan steps: a scam signal turns whatever plan was coming into the scam plan at once.
 const PLAN = [
   'ask-can-reach',
@@ -127,13 +128,24 @@ describe('scam interrupt', () => {
     );
   });
 
-  it('does not fire on ordinary answers, nor on a recipient name that contains scam words', () => {
+  it('does not fire on ordinary answers', () => {
     const before = sessionAt('ask-recipient', 'zh-CN');
     const { session } = kit.engine.handle(before, { userId: 'u', text: '我想要回退款的小店' }, NOW);
     expect(session?.facts.scamSignal).toBeUndefined();
     expect(session?.facts.recipient).toBe('我想要回退款的小店');
-    const named = kit.engine.handle(before, { userId: 'u', text: '返利小助手' }, NOW).session;
-    expect(named?.facts.recipient).toBe('返利小助手');
+  });
+
+  it('saves a recipient name that contains scam words, warns, and goes on to the scam plan', () => {
+    const before = sessionAt('ask-recipient', 'zh-CN');
+    const { session, replies } = kit.engine.handle(
+      before,
+      { userId: 'u', text: '返利小助手' },
+      NOW,
+    );
+    expect(session?.facts.recipient).toBe('返利小助手');
+    expect(session?.facts.scamSignal).toBe(true);
+    expect(session?.stepId).toBe('end-scam');
+    expect(replies.join('\n')).toContain('返利小助手');
   });
 
   it('does not take the real WeChat Pay line for a scam', () => {

@@ -25,6 +25,8 @@ export function typedAnswer(
   if (typeof value === 'boolean')
     return lang === 'en' ? (value ? 'yes' : 'no') : value ? '是' : '不是';
   if (value === '') return lang === 'en' ? 'skip' : '跳过';
+  if (value === 'unsure' && step?.type === 'input' && step.input === 'yesno')
+    return lang === 'en' ? 'not sure' : '不确定';
   return String(value);
 }
 

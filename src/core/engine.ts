@@ -261,21 +261,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   ): Outcome {
     const next = withInterruptFact(session, fired);
     const warning = t(`${flowId}:interrupts.${fired.id}.prompt`);
-    // "是，客服让我交解冻费" at a yes/no question: the warning, and the clear yes is taken too.
-    const step = flow.step(next.stepId);
-    if (step?.type === 'input' && step.input === 'yesno') {
-      const answer = interpretAnswer(next, text, today);
-      const yes = answer.ok && answer.value === true;
-      const moved = yes
-        ? advance(flow, next.stepId, next.facts, { type: 'ANSWER', value: true, today })
-        : undefined;
-      if (moved) {
-        const entered = enter(
-          { ...next, ...moved, history: pushHistory(next), failures: 0 },
-          today,
-        );
-        return { session: entered.session, replies: [warning, ...entered.replies] };
-      }
+    const moved = answeredToo(next, text, today);
+    if (moved) {
+      const entered = enter({ ...next, ...moved, history: pushHistory(next), failures: 0 }, today);
+      return { session: entered.session, replies: [warning, ...entered.replies] };
     }
     const target = flow.redirect(next.stepId, next.facts, today);
     if (target !== next.stepId) {
@@ -290,6 +279,24 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       ? [t('common:ended')]
       : renderStep(flow, next.stepId, next.facts, t, next.lang);
     return { session: next, replies: [warning, t('common:interrupted'), ...current] };
+  }
+
+  /**
+   * Where an interrupting message is also a safe answer, it is taken: a clear yes at a yes/no
+   * question ("是，客服让我交解冻费") or a name ("返利小助手" is what the bill shows). Amounts
+   * and dates are not: "他让我再转500" does not say what was paid.
+   */
+  function answeredToo(session: Session, text: string, today: string) {
+    const step = flow.step(session.stepId);
+    if (step?.type !== 'input' || (step.input !== 'yesno' && step.input !== 'text'))
+      return undefined;
+    const answer = interpretAnswer(session, text, today);
+    if (!answer.ok || (step.input === 'yesno' && answer.value !== true)) return undefined;
+    return advance(flow, session.stepId, session.facts, {
+      type: 'ANSWER',
+      value: answer.value,
+      today,
+    });
   }
 
   function interpretAnswer(session: Session, text: string, today: string): Interpretation {
