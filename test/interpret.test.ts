@@ -3,7 +3,7 @@ import { parseCommand } from '../src/core/commands.js';
 import { parseChoice } from '../src/core/interpret/choice.js';
 import { parseDate } from '../src/core/interpret/date.js';
 import { interpretInput } from '../src/core/interpret/index.js';
-import { parseMoney } from '../src/core/interpret/money.js';
+import { parseMoney, readMoney } from '../src/core/interpret/money.js';
 import { parseYesNo } from '../src/core/interpret/yesno.js';
 import { todayIn } from '../src/core/calendar.js';
 
@@ -36,6 +36,53 @@ describe('money', () => {
   });
 });
 
+describe('money as people write it', () => {
+  it.each([
+    ['八十八块八', 88.8],
+    ['5毛', 0.5],
+    ['三块五毛', 3.5],
+    ['12块5', 12.5],
+    ['100块5毛', 100.5],
+    ['五块五', 5.5],
+    ['五元五角', 5.5],
+    ['5百', 500],
+    ['1千3', 1300],
+    ['2万5', 25000],
+    ['伍佰', 500],
+    ['贰仟', 2000],
+    ['一点五万', 15000],
+    ['三点五', 3.5],
+    ['.5', 0.5],
+    ['一千零五十', 1050],
+    ['500，本来只想打5块', 500],
+    ['I paid 500 instead of 5', 500],
+    ['昨天下午3点转了200', 200],
+    ['二十五万', 250000],
+  ])('%s → %d', (text, expected) => expect(readMoney(text)).toEqual({ ok: true, value: expected }));
+
+  it.each([
+    ['五六百', 'moneyRange'],
+    ['两三百', 'moneyRange'],
+    ['几百', 'moneyRange'],
+    ['大概三百多', 'moneyRange'],
+    ['四五百', 'moneyRange'],
+    ['半万', 'moneyRange'],
+    ['300-400', 'moneyRange'],
+    ['500 200', 'moneyTwo'],
+    ['$50', 'moneyCurrency'],
+    ['50美元', 'moneyCurrency'],
+    ['50刀', 'moneyCurrency'],
+    ['HK$100', 'moneyCurrency'],
+    ['-500', 'moneyNotPositive'],
+    ['0', 'moneyNotPositive'],
+    ['一亿', 'moneyTooLarge'],
+    ['<script>alert(1)</script>', 'money'],
+    ['一亿天前', 'money'],
+  ])('%s is asked again (%s), never guessed', (text, reason) =>
+    expect(readMoney(text)).toMatchObject({ ok: false, reason }),
+  );
+});
+
 describe('dates (today is 2026-11-28 in Asia/Shanghai)', () => {
   const today = '2026-11-28';
   it.each([
@@ -59,6 +106,48 @@ describe('dates (today is 2026-11-28 in Asia/Shanghai)', () => {
     expect(parseDate(text, today)).toEqual({ ok: true, value: expected }),
   );
 
+  it.each([
+    // Sunday 2026-11-29: weeks run Monday to Sunday.
+    ['上周日', '2026-11-22'],
+    ['上周五', '2026-11-20'],
+    ['上周一', '2026-11-16'],
+    ['上星期六', '2026-11-21'],
+    ['上上周五', '2026-11-13'],
+    ['周五', '2026-11-27'],
+    ['上个月15号', '2026-10-15'],
+    ['这个月20号', '2026-11-20'],
+    ['11.20', '2026-11-20'],
+    ['11/20', '2026-11-20'],
+    ['双十一', '2026-11-11'],
+    ['20号晚上', '2026-11-20'],
+    ['the 20th', '2026-11-20'],
+    ['two weeks ago', '2026-11-15'],
+    ['last Tuesday', '2026-11-24'],
+    ['我昨天付的', '2026-11-28'],
+  ])('on Sunday 2026-11-29, %s → %s', (text, expected) =>
+    expect(parseDate(text, '2026-11-29')).toEqual({ ok: true, value: expected }),
+  );
+
+  it.each([
+    ['半个月前', 'dateVague'],
+    ['月初', 'dateVague'],
+    ['中旬', 'dateVague'],
+    ['月底', 'dateVague'],
+    ['last month', 'dateVague'],
+    ['last week', 'dateVague'],
+    ['2010-05-01', 'dateTooOld'],
+    ['十亿天前', 'dateTooOld'],
+    ['0001-01-01', 'dateTooOld'],
+    ['9007199254740993 days ago', 'date'],
+    ['10000年1月1日', 'date'],
+    ['-2000-01-01', 'date'],
+    ['next friday', 'date'],
+    ['我不记得20号还是21号', 'date'],
+    ['2月30日', 'date'],
+  ])('%s is refused with a reason (%s), never guessed', (text, reason) =>
+    expect(parseDate(text, '2026-11-29')).toMatchObject({ ok: false, reason }),
+  );
+
   it('refuses a date in the future', () => {
     expect(parseDate('2027-01-01', today)).toEqual({ ok: false, reason: 'dateFuture' });
   });
@@ -80,6 +169,45 @@ describe('yes / no', () => {
   it.each(['不是', '没有', '否', '不', 'no', 'N', 'nope', '不是的，我自己转的'])(
     '%s → no',
     (text) => expect(parseYesNo(text)).toBe(false),
+  );
+  const deceived = {
+    yes: ['骗', '冒充', 'scam', 'deceiv', 'trick'],
+    no: ['自己要', '自愿', 'voluntar', 'nobody', 'my own choice'],
+  };
+  it.each([
+    ['没错，他骗了我', true],
+    ['对方没骗我', false],
+    ['是我自己要打赏的', false],
+    ['他没有骗我，是我自愿的', false],
+    ['嗯嗯', true],
+    ['是滴', true],
+    ['木有', false],
+    ['米有', false],
+    ['对的', true],
+    ['不是被骗', false],
+    ["he didn't scam me", false],
+    ['yes he tricked me', true],
+    ['nope', false],
+    ['I think so', true],
+    ['not really', false],
+    ['不知道', 'unsure'],
+    ['not sure', 'unsure'],
+    ['不是我自己要打赏的', undefined],
+  ] as const)('at "were you deceived?", %s → %s', (text, expected) =>
+    expect(parseYesNo(text, deceived)).toBe(expected),
+  );
+  const reach = { yes: ['有他微信', '能联系'], no: ['拉黑', '删了', 'blocked'] };
+  it.each([
+    ['对方把我拉黑了', false],
+    ['有他微信但他拉黑我了', false],
+    ['联系不上', false],
+    ['能联系上', true],
+    ['可以', true],
+    ['不能', false],
+    ['他没有拉黑我', true],
+    ['they blocked me', false],
+  ] as const)('at "can you reach them?", %s → %s', (text, expected) =>
+    expect(parseYesNo(text, reach)).toBe(expected),
   );
   it.each(['也许', 'maybe', '不知道', '不清楚', '说不好', 'not sure', 'idk'])(
     '%s is unsure',

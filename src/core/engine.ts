@@ -1,6 +1,6 @@
 import { advance, snapshotAt, stepOf, transitionFrom, type CompiledFlow } from '../flow/compile.js';
 import { evaluate } from '../flow/conditions.js';
-import type { ChoiceStep, InputStep, Interrupt } from '../flow/schema.js';
+import type { ChoiceStep, InputStep, Interrupt, Step } from '../flow/schema.js';
 import type { Translator, Translators } from '../i18n/index.js';
 import { todayIn } from './calendar.js';
 import { parseCommand, type Command } from './commands.js';
@@ -220,14 +220,24 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     if (!step || step.type === 'end') return { session, replies: [t('common:ended')] };
     if (step.type === 'message') return enter(session, today);
     const answer = interpretAnswer(session, text, today);
-    if (!answer.ok) return reject(session, answer.reason, t);
+    if (!answer.ok) return reject(session, answer.reason, t, answer.vars);
     const next = advance(flow, session.stepId, session.facts, {
       type: 'ANSWER',
       value: answer.value,
       today,
     });
     if (!next) return reject(session, 'choice', t);
-    return enter({ ...session, ...next, history: pushHistory(session), failures: 0 }, today);
+    const entered = enter({ ...session, ...next, history: pushHistory(session), failures: 0 }, today);
+    return { ...entered, replies: [...readBack(step, answer.value, t, session), ...entered.replies] };
+  }
+
+  /**
+   * Facts with legal weight (an amount, a date) are shown back as understood, so a misread is
+   * caught before a deadline or a police text uses it.
+   */
+  function readBack(step: Step, value: FactValue, t: Translator, session: Session): string[] {
+    if (step.type !== 'input' || (step.input !== 'money' && step.input !== 'date')) return [];
+    return [t('common:noted', { value: formatFact(flow, step.fact, value, t, session.lang) })];
   }
 
   // Normalized once: these are checked against every message.
@@ -350,7 +360,12 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return words;
   }
 
-  function reject(unclear: Session, reason: string, t: Translator): Outcome {
+  function reject(
+    unclear: Session,
+    reason: string,
+    t: Translator,
+    vars: Record<string, string> = {},
+  ): Outcome {
     const failures = unclear.failures + 1;
     const counts = unclear.failuresByStep ?? {};
     const session = {
@@ -362,7 +377,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     if (failures < MAX_FAILURES) {
       return {
         session: { ...session, failures },
-        replies: [t(`common:reprompt.${reason}`, { count })],
+        replies: [t(`common:reprompt.${reason}`, { count, ...vars })],
       };
     }
     return {

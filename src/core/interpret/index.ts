@@ -1,7 +1,7 @@
 import type { InputKind } from '../../flow/schema.js';
 import type { FactValue } from '../types.js';
-import { parseDate } from './date.js';
-import { parseMoney } from './money.js';
+import { parseDate, type DateProblem } from './date.js';
+import { readMoney, type MoneyProblem } from './money.js';
 import { normalize } from './normalize.js';
 import { parseYesNo, type YesNoHints } from './yesno.js';
 
@@ -10,9 +10,14 @@ export { normalize, hasHan } from './normalize.js';
 export { parseYesNo, UNSURE, type YesNo, type YesNoHints } from './yesno.js';
 
 /** Why an answer was not understood; each reason has its own re-prompt in locales/. */
-export type Rejection =
-  'money' | 'date' | 'dateFuture' | 'yesno' | 'text' | 'textTooLong' | 'choice';
-export type Interpretation = { ok: true; value: FactValue } | { ok: false; reason: Rejection };
+export type Rejection = MoneyProblem | DateProblem | 'yesno' | 'text' | 'textTooLong' | 'choice';
+export type Interpretation =
+  | { ok: true; value: FactValue }
+  | {
+      ok: false;
+      reason: Rejection;
+      /** What was understood, shown back in the re-prompt. */ vars?: Record<string, string>;
+    };
 
 export const MAX_TEXT_ANSWER = 500;
 
@@ -76,8 +81,13 @@ export function interpretInput(
   if (optional && isSkip(text)) return { ok: true, value: '' };
   switch (kind) {
     case 'money': {
-      const value = parseMoney(text);
-      return value === undefined ? { ok: false, reason: 'money' } : { ok: true, value };
+      const read = readMoney(text);
+      if (read.ok) return read;
+      return {
+        ok: false,
+        reason: read.reason,
+        vars: read.detail ? { detail: read.detail } : undefined,
+      };
     }
     case 'date':
       return parseDate(text, today);
