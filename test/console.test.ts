@@ -23,7 +23,7 @@ function run(lines: string[], args: string[] = [], env: Record<string, string> =
 
 describe('console chat (piped stdin)', () => {
   it('chats through the triage in Chinese and exits 0 at end of input', async () => {
-    const r = await run(['你好', '不是', '２', '']);
+    const r = await run(['你好', '不是', '３', '']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('「追回」助手');
@@ -47,7 +47,7 @@ describe('console chat (piped stdin)', () => {
     expect(first.stdout).toContain('What happened?');
     const second = await run(['wrong person'], ['--user', 'alice']);
     expect(second.stdout).toContain("Welcome back. Let's continue where we stopped.");
-    expect(second.stdout).toContain('On what day did you pay?');
+    expect(second.stdout).toContain('On which day did you pay?');
     // Another user starts afresh.
     const other = await run(['hi'], ['--user', 'bob']);
     expect(other.stdout).not.toContain('Welcome back');

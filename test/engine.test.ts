@@ -37,11 +37,23 @@ describe('engine', () => {
     expect(reply).toContain('这笔钱是怎么付出去的');
   });
 
+  it('a 赞赏 to the wrong person is a gift: revocation through a court within 90 days, no unjust enrichment', () => {
+    const c = chat(kit.engine);
+    for (const text of ['你好', '不是', '赞赏码', '付错人了', '2026-11-20', '五百块', '小王'])
+      c.say(text);
+    const plan = c.say('是');
+    expect(plan).toContain('重大误解');
+    expect(plan).toContain('人民法院或者仲裁机构');
+    expect(plan).toContain('2027年2月18日');
+    expect(plan).not.toContain('不当得利');
+    expect(plan.indexOf('最要紧：在 2027年2月18日 之前')).toBeLessThan(plan.indexOf('联系收款人'));
+  });
+
   it("walks the wrong-recipient branch to a plan with the user's facts and the 3-year date", () => {
     const c = chat(kit.engine);
     c.say('你好');
     c.say('不是');
-    c.say('赞赏码');
+    c.say('微信转账，对方已经收款');
     c.say('付错人了');
     c.say('2026-11-20');
     c.say('五百块');
@@ -62,12 +74,13 @@ describe('engine', () => {
     c.say('I typed the wrong amount');
     c.say('2026-11-20');
     c.say('¥1,500');
+    c.say('15');
     c.say('skip');
     const plan = c.say('no');
     expect(plan).toContain('gross misunderstanding');
     expect(plan).toContain('February 18, 2027');
     expect(plan).toContain('CN¥1,500');
-    expect(plan).toContain('(not given)');
+    expect(plan).toContain("the bill does not show the recipient's name yet");
     expect(c.session?.stepId).toBe('end-wrong-payment');
   });
 
@@ -90,7 +103,7 @@ describe('engine', () => {
     const c = chat(kit.engine);
     c.say('hi');
     c.say('no');
-    expect(c.say('banana')).toContain('1 to 5');
+    expect(c.say('banana')).toContain('1 to 8');
   });
 
   it('back undoes the last answer and keeps the earlier ones', () => {
@@ -136,9 +149,9 @@ describe('engine', () => {
     c.say('hi');
     expect(c.say('summary')).toContain('Nothing has been recorded yet');
     c.say('no');
-    c.say('3');
+    c.say('4');
     const summary = c.say('summary');
-    expect(summary).toContain('How you paid: A WeChat transfer they already accepted');
+    expect(summary).toContain('How you paid: A WeChat transfer they have already accepted');
     expect(summary).toContain('Someone is pressing you to pay: no');
   });
 
@@ -158,7 +171,7 @@ describe('engine', () => {
     const c = chat(kit.engine);
     c.say('hi');
     c.say('no');
-    c.say('2');
+    c.say('3');
     expect(c.session?.stepId).toBe('end-transfer-pending');
     expect(c.say('thanks')).toContain('"restart"');
   });

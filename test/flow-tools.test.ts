@@ -93,7 +93,7 @@ describe('flow graph, paths, test', () => {
     expect(mermaid.out).toContain('scam-pressure (any step)');
     const dot = await run(['flow', 'graph', '--format', 'dot']);
     expect(dot.out).toContain(
-      '"payment-kind" -> "end-merchant" [label="4. 付给商家（买东西或服务）"]',
+      '"payment-kind" -> "end-merchant" [label="7. 付给商家（买东西或服务）"]',
     );
     const out = join(tmp, 'tree.svg');
     const svg = await run(['flow', 'graph', '--out', out]);
@@ -132,7 +132,7 @@ describe('flow graph, paths, test', () => {
 describe('console authoring options', () => {
   it('--record writes a transcript that flow test replays', async () => {
     const file = join(tmp, 'case.yaml');
-    const r = await run(['--record', file, '--lang', 'en'], {}, 'hi\nno\n2\n');
+    const r = await run(['--record', file, '--lang', 'en'], {}, 'hi\nno\n3\n');
     expect(r.code).toBe(0);
     const text = await readFile(file, 'utf8');
     expect(text).toContain('step: end-transfer-pending');
@@ -145,7 +145,7 @@ describe('console authoring options', () => {
     const r = await run(
       [
         '--at',
-        'b-law',
+        'b-unjust',
         '--fact',
         'paidOn=2026-11-20',
         '--fact',
@@ -164,14 +164,14 @@ describe('console authoring options', () => {
     expect(r.out).toContain('unjust enrichment');
     expect(r.out).toContain('November 20, 2029');
     expect(r.out).toContain('Call WeChat Pay customer service at 95017');
-    const bad = await run(['--at', 'b-law', '--fact', 'amount=lots']);
+    const bad = await run(['--at', 'b-unjust', '--fact', 'amount=lots']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--fact amount=lots: not a valid value for step "ask-amount"');
   });
 
   it('flow stats counts conversations per step, never their words', async () => {
     await run(['--user', 'a'], {}, '你好\n不是\n香蕉\n1\n');
-    await run(['--user', 'b'], {}, 'hi\nno\n2\n');
+    await run(['--user', 'b'], {}, 'hi\nno\n3\n');
     const r = await run(['flow', 'stats']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('2 conversations, 1 reached an end');

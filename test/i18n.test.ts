@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { placeholders } from '../src/authoring/lint.js';
 import { missingFlowKeys } from '../src/flow/keys.js';
 import { LANGS } from '../src/core/types.js';
 import { loadKit, type Kit } from './helpers.js';
@@ -18,9 +19,6 @@ function leaves(tree: unknown, prefix = ''): Map<string, string> {
   }
   return out;
 }
-
-const placeholders = (text: string) =>
-  [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}|\$t\(([^)]+)\)/g)].map((m) => m[0]).sort();
 
 describe('locales', () => {
   it('every key exists in every language, with the same placeholders', () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { enumeratePaths } from '../src/flow/paths.js';
+import { coveringPaths, enumeratePaths, type FlowPath } from '../src/flow/paths.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
 import type { Lang } from '../src/core/types.js';
@@ -7,13 +7,15 @@ import { loadKit, type Kit } from './helpers.js';
 
 const NOW = new Date('2026-11-28T04:00:00Z');
 let kit: Kit;
+let paths: FlowPath[];
 beforeAll(async () => {
   kit = await loadKit();
+  paths = coveringPaths(enumeratePaths(kit.flow, '2026-11-28'));
 });
 
 /** Walks a path up to `stepId` and returns the session there. */
 function sessionAt(stepId: string, lang: Lang): Session {
-  const path = enumeratePaths(kit.flow, '2026-11-28').find((p) => p.steps.includes(stepId));
+  const path = paths.find((p) => p.steps.includes(stepId));
   if (!path) throw new Error(`no path reaches ${stepId}`);
   let session = kit.engine.handle(
     undefined,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { replayPath } from '../src/authoring/replay.js';
 import { reachableSteps, stepsWithoutWayToEnd } from '../src/flow/graph.js';
-import { enumeratePaths, type FlowPath } from '../src/flow/paths.js';
+import { coveringPaths, enumeratePaths, type FlowPath } from '../src/flow/paths.js';
 import { LANGS } from '../src/core/types.js';
 import { loadKit, type Kit } from './helpers.js';
 
@@ -29,7 +29,8 @@ describe('every path of the recovery flow', () => {
 
   it.each(LANGS)('replays every path in %s with every reply rendered and short enough', (lang) => {
     expect(paths.length).toBeGreaterThan(50);
-    const problems = paths.flatMap((path) =>
+    // Every sequence of steps and every answer at every step, not every combination of them.
+    const problems = coveringPaths(paths).flatMap((path) =>
       replayPath(kit.engine, kit.flow, kit.translators, path, lang, NOW),
     );
     expect(problems.slice(0, 5)).toEqual([]);

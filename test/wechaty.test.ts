@@ -124,11 +124,11 @@ describe('wechaty plugin on the mock puppet', () => {
       '「追回」助手',
     );
     await exchange(h, alice, '不是', '这笔钱是怎么付出去的');
-    await exchange(h, alice, '赞赏码', '发生了什么');
+    await exchange(h, alice, '微信转账，对方已经收款', '发生了什么');
     await exchange(h, alice, '转错人了', '是哪一天付的款');
-    await exchange(h, alice, '昨天', '付了多少钱');
+    await exchange(h, alice, '昨天', '这笔付款是多少钱');
     await exchange(h, alice, '五百块', '收款方名字或昵称');
-    await exchange(h, alice, '跳过', '还能联系到收款人吗');
+    await exchange(h, alice, '跳过', '还能私下联系到收款人吗');
     const plan = await exchange(h, alice, '是', '以上就是你的行动清单');
     expect(plan).toContain('不当得利');
     expect(plan).toContain('95017');

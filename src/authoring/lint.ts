@@ -36,7 +36,7 @@ export function formatLintProblem(p: LintProblem): string {
 }
 
 /** Variables every date fact adds (see render.ts). */
-const COMPUTED_SUFFIXES = ['Plus90Days', 'Plus3Years'];
+const COMPUTED_SUFFIXES = ['Plus90Days', 'Plus3Years', 'Plus1Year', 'Plus5Years'];
 
 /**
  * Everything wrong with a flow and its words, at once, each located in the file where it must
@@ -330,8 +330,16 @@ function localeProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
   return problems;
 }
 
-const placeholders = (text: string) =>
-  [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}|\$t\(([^)]+)\)/g)].map((m) => m[0]).sort();
+/**
+ * The placeholders and nested keys a text uses, each once. `{{amountZh}}` counts as
+ * `{{amount}}`: it is the same fact, written in Chinese for a text the user sends on.
+ */
+export function placeholders(text: string): string[] {
+  const found = [...text.matchAll(/\{\{\s*([\w.]+)\s*\}\}|\$t\(([^)]+)\)/g)].map((m) =>
+    m[1] ? `{{${m[1].replace(/Zh$/, '')}}}` : m[0],
+  );
+  return [...new Set(found)].sort();
+}
 
 /** A `{{fact}}` must name a fact (or a computed date) that is set whenever the text is shown. */
 function placeholderProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
@@ -342,11 +350,12 @@ function placeholderProblems(flow: FlowDefinition, locales: Locales): LintProble
   const dateFacts = Object.values(flow.steps).flatMap((s) =>
     s.type === 'input' && s.input === 'date' ? [s.fact] : [],
   );
-  const known = new Set([
+  const plain = [
     ...facts,
     ...dateFacts.flatMap((f) => COMPUTED_SUFFIXES.map((s) => `${f}${s}`)),
-    'count',
-  ]);
+    ...Object.keys(flow.phrases ?? {}),
+  ];
+  const known = new Set([...plain, ...plain.map((n) => `${n}Zh`), 'count']);
   const definitely = definitelySetFacts(flow);
   const problems: LintProblem[] = [];
   for (const lang of LANGS) {
@@ -362,7 +371,7 @@ function placeholderProblems(flow: FlowDefinition, locales: Locales): LintProble
           );
           continue;
         }
-        const base = COMPUTED_SUFFIXES.reduce(
+        const base = [...COMPUTED_SUFFIXES, 'Zh'].reduce(
           (n, s) => (n.endsWith(s) ? n.slice(0, -s.length) : n),
           name,
         );

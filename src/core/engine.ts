@@ -1,4 +1,11 @@
-import { advance, snapshotAt, stepOf, transitionFrom, type CompiledFlow } from '../flow/compile.js';
+import {
+  advance,
+  knownAnswer,
+  snapshotAt,
+  stepOf,
+  transitionFrom,
+  type CompiledFlow,
+} from '../flow/compile.js';
 import { evaluate } from '../flow/conditions.js';
 import type { ChoiceStep, InputStep, Interrupt, Step } from '../flow/schema.js';
 import type { Translator, Translators } from '../i18n/index.js';
@@ -84,6 +91,11 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     };
   }
 
+  /** The current step's words in the session's language, with its facts filled in. */
+  function show(session: Session): string[] {
+    return renderStep(flow, session.stepId, session.facts, translators, session.lang);
+  }
+
   /** Show the step and walk through message steps until one that waits for the user. */
   function enter(session: Session, today: string): Outcome {
     const t = translators(session.lang);
@@ -95,7 +107,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       const step = flow.step(current.stepId);
       // A question whose answer is already known (the safety redirect re-walks the intake) is
       // not asked again.
-      const known = step && 'fact' in step && step.fact ? current.facts[step.fact] : undefined;
+      const known = step ? knownAnswer(step, current.facts) : undefined;
       if (known !== undefined && step?.type !== 'message') {
         const next = transitionFrom(flow, snapshot, { type: 'ANSWER', value: known, today });
         if (next) {
@@ -104,7 +116,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
           continue;
         }
       }
-      replies.push(...renderStep(flow, current.stepId, current.facts, t, current.lang));
+      replies.push(...show(current));
       if (step?.type !== 'message') break;
       const next = transitionFrom(flow, snapshot, { type: 'CONTINUE', today });
       if (!next) break;
@@ -206,10 +218,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       const cleared = { ...session, pending: undefined };
       return {
         session: cleared,
-        replies: [
-          t('common:forget.cancelled'),
-          ...renderStep(flow, cleared.stepId, cleared.facts, t, cleared.lang),
-        ],
+        replies: [t('common:forget.cancelled'), ...show(cleared)],
       };
     }
     const command = parseCommand(text);
@@ -227,8 +236,14 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       today,
     });
     if (!next) return reject(session, 'choice', t);
-    const entered = enter({ ...session, ...next, history: pushHistory(session), failures: 0 }, today);
-    return { ...entered, replies: [...readBack(step, answer.value, t, session), ...entered.replies] };
+    const entered = enter(
+      { ...session, ...next, history: pushHistory(session), failures: 0 },
+      today,
+    );
+    return {
+      ...entered,
+      replies: [...readBack(step, answer.value, t, session), ...entered.replies],
+    };
   }
 
   /**
@@ -285,9 +300,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       return { session: entered.session, replies: [warning, ...entered.replies] };
     }
     const ended = flow.step(next.stepId)?.type === 'end';
-    const current = ended
-      ? [t('common:ended')]
-      : renderStep(flow, next.stepId, next.facts, t, next.lang);
+    const current = ended ? [t('common:ended')] : show(next);
     return { session: next, replies: [warning, t('common:interrupted'), ...current] };
   }
 
@@ -348,6 +361,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     if (!words) {
       words = step.options.map((o) => ({
         id: o.id,
+        ...(o.ages ? { ages: o.ages } : {}),
         words: [
           ...LANGS.map((lang) => translators(lang)(keys.option(flowId, stepId, o.id))),
           ...Object.values(o.synonyms ?? {}).flat(),
@@ -382,16 +396,13 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     }
     return {
       session: { ...session, failures: 0 },
-      replies: [
-        t('common:stuck'),
-        ...renderStep(flow, session.stepId, session.facts, t, session.lang),
-      ],
+      replies: [t('common:stuck'), ...show(session)],
     };
   }
 
   function runCommand(command: Command, session: Session, now: Date, today: string): Outcome {
     const t = translators(session.lang);
-    const current = () => renderStep(flow, session.stepId, session.facts, t, session.lang);
+    const current = () => show(session);
     switch (command.type) {
       case 'help':
         return { session, replies: [t('common:help'), ...current()] };
@@ -406,10 +417,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         };
         return {
           session: back,
-          replies: [
-            t('common:back.done'),
-            ...renderStep(flow, back.stepId, back.facts, t, back.lang),
-          ],
+          replies: [t('common:back.done'), ...show(back)],
         };
       }
       case 'restart': {
@@ -423,10 +431,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         const t2 = translators(command.lang);
         return {
           session: switched,
-          replies: [
-            t2('common:language.switched'),
-            ...renderStep(flow, switched.stepId, switched.facts, t2, switched.lang),
-          ],
+          replies: [t2('common:language.switched'), ...show(switched)],
         };
       }
       case 'summary':
@@ -441,7 +446,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
 
   /** The case file: facts, the flow's extra lines (deadlines…) and, once ended, the plan. */
   function summary(session: Session, t: Translator, today: string): string[] {
-    const vars = factVariables(flow, session.facts, t, session.lang);
+    const vars = factVariables(flow, session.facts, translators, session.lang);
     const lines = Object.entries(session.facts).map(([name, value]: [string, FactValue]) =>
       t('common:summary.line', {
         label: t(keys.fact(flowId, name)),
@@ -467,9 +472,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const from =
       session.enteredAt && flow.step(session.enteredAt) ? session.enteredAt : session.stepId;
     const walked = enter({ ...session, stepId: from }, today);
-    return walked.session?.stepId === session.stepId
-      ? walked.replies.slice(0, -1)
-      : renderStep(flow, session.stepId, session.facts, translators(session.lang), session.lang);
+    return walked.session?.stepId === session.stepId ? walked.replies.slice(0, -1) : show(session);
   }
 
   function resume(existing: Session, now: Date): Outcome {
@@ -477,11 +480,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const t = translators(session.lang);
     return {
       session,
-      replies: [
-        ...notice,
-        t('common:resumed'),
-        ...renderStep(flow, session.stepId, session.facts, t, session.lang),
-      ],
+      replies: [...notice, t('common:resumed'), ...show(session)],
     };
   }
 

@@ -1,5 +1,6 @@
 import type { CompiledFlow } from '../flow/compile.js';
-import type { Translator } from '../i18n/index.js';
+import { evaluate } from '../flow/conditions.js';
+import type { Translator, Translators } from '../i18n/index.js';
 import { addDays, addYears } from './calendar.js';
 import type { FactValue, Facts, Lang } from './types.js';
 
@@ -12,6 +13,7 @@ export const keys = {
   option: (flowId: string, stepId: string, optionId: string) =>
     `${flowId}:steps.${stepId}.options.${optionId}`,
   fact: (flowId: string, fact: string) => `${flowId}:facts.${fact}`,
+  phrase: (flowId: string, name: string, variant: string) => `${flowId}:phrases.${name}.${variant}`,
 };
 
 /** The words a step shows, in one language, with the user's facts filled in. */
@@ -19,27 +21,37 @@ export function renderStep(
   flow: CompiledFlow,
   stepId: string,
   facts: Facts,
-  t: Translator,
+  translators: Translators,
   lang: Lang,
 ): string[] {
   const step = flow.step(stepId);
   if (!step) return [];
+  const t = translators(lang);
   const flowId = flow.definition.id;
-  const prompt = t(keys.prompt(flowId, stepId), factVariables(flow, facts, t, lang));
+  const prompt = t(keys.prompt(flowId, stepId), factVariables(flow, facts, translators, lang));
   if (step.type !== 'choice') return splitMessage(prompt);
   const options = step.options.map((o, i) => `${i + 1}. ${t(keys.option(flowId, stepId, o.id))}`);
   return splitMessage(`${prompt}\n${options.join('\n')}`);
 }
 
-/** Facts formatted for reading: amounts as money, dates as calendar dates, options as labels. */
+/**
+ * Texts that an English-speaking user sends to Chinese readers (the police, WeChat, the
+ * recipient) are written in Chinese: every variable also exists as `{{nameZh}}`.
+ */
+const SENT_LANG: Lang = 'zh-CN';
+
 // Facts objects are never changed in place (each answer makes a new one), so their
 // formatted variables can be kept per object and language until the object is dropped.
 const variableCache = new WeakMap<Facts, Map<string, Record<string, string>>>();
 
+/**
+ * Facts formatted for reading (amounts as money, dates as calendar dates, options as
+ * labels), their legal deadlines, and the flow's phrases chosen by the facts.
+ */
 export function factVariables(
   flow: CompiledFlow,
   facts: Facts,
-  t: Translator,
+  translators: Translators,
   lang: Lang,
 ): Record<string, string> {
   let byLang = variableCache.get(facts);
@@ -50,7 +62,22 @@ export function factVariables(
   const key = `${flow.hash}:${lang}`;
   let vars = byLang.get(key);
   if (!vars) {
-    vars = computeVariables(flow, facts, t, lang);
+    const own = withPhrases(
+      flow,
+      facts,
+      translators(lang),
+      computeVariables(flow, facts, translators(lang), lang),
+    );
+    const sent = withPhrases(
+      flow,
+      facts,
+      translators(SENT_LANG),
+      computeVariables(flow, facts, translators(SENT_LANG), SENT_LANG),
+    );
+    vars = {
+      ...own,
+      ...Object.fromEntries(Object.entries(sent).map(([name, value]) => [`${name}Zh`, value])),
+    };
     byLang.set(key, vars);
   }
   return vars;
@@ -72,13 +99,35 @@ function computeVariables(
 }
 
 /**
- * The two legal deadlines counted from a date fact (docs/content-sources.md): 90 days
- * (Civil Code art. 152) and 3 years (art. 188), e.g. {{paidOnPlus90Days}}, {{paidOnPlus3Years}}.
+ * The flow's `phrases`: for each, the first variant whose condition holds, rendered with the
+ * facts ("通过微信赞赏码" or "通过微信转账"), so one template states only true facts.
+ */
+function withPhrases(
+  flow: CompiledFlow,
+  facts: Facts,
+  t: Translator,
+  vars: Record<string, string>,
+): Record<string, string> {
+  const out = { ...vars };
+  for (const [name, variants] of Object.entries(flow.definition.phrases ?? {})) {
+    // Phrase conditions read facts only (the loader refuses date distances), so no "today".
+    const chosen = variants.find((v) => !v.when || evaluate(v.when, facts, ''));
+    if (chosen) out[name] = t(keys.phrase(flow.definition.id, name, chosen.use), vars);
+  }
+  return out;
+}
+
+/**
+ * The legal deadlines counted from a date fact (docs/content-sources.md): 90 days and the
+ * 5-year cap for revocation (Civil Code art. 152), 1 year (art. 663) and 3 years (art. 188),
+ * e.g. {{paidOnPlus90Days}}, {{paidOnPlus3Years}}.
  */
 function deadlines(name: string, iso: string, lang: Lang): Record<string, string> {
   return {
     [`${name}Plus90Days`]: formatDate(addDays(iso, 90), lang),
     [`${name}Plus3Years`]: formatDate(addYears(iso, 3), lang),
+    [`${name}Plus1Year`]: formatDate(addYears(iso, 1), lang),
+    [`${name}Plus5Years`]: formatDate(addYears(iso, 5), lang),
   };
 }
 

@@ -77,7 +77,8 @@ export function compileFlow(definition: FlowDefinition, hash: string): CompiledF
 
   const factSteps = new Map<string, string>();
   for (const [id, step] of Object.entries(definition.steps)) {
-    if ('fact' in step && step.fact) factSteps.set(step.fact, id);
+    // The first step that asks for a fact names it (a later one may ask it again).
+    if ('fact' in step && step.fact && !factSteps.has(step.fact)) factSteps.set(step.fact, id);
   }
   // Interrupt facts belong to no step; the start step stands in, so they survive flow changes.
   for (const i of definition.interrupts ?? []) if (i.fact) factSteps.set(i.fact, definition.start);
@@ -153,4 +154,14 @@ export function advance(
 ): { stepId: string; facts: Facts } | undefined {
   const next = transitionFrom(flow, snapshotAt(flow, stepId, facts), event);
   return next && stepOf(next);
+}
+
+/**
+ * The answer a question already has, if it need not be asked: its fact is known (the safety
+ * redirect re-walks the intake) and the step is not one that asks again on purpose.
+ */
+export function knownAnswer(step: Step, facts: Facts): FactValue | undefined {
+  if (step.type === 'message' || step.type === 'end' || !step.fact) return undefined;
+  if (step.type === 'choice' && step.reask) return undefined;
+  return facts[step.fact];
 }

@@ -17,6 +17,8 @@ export function requiredFlowKeys(flow: FlowDefinition): string[] {
     if (i.fact) out.push(`facts.${i.fact}`);
   }
   for (const entry of flow.caseFile ?? []) out.push(`caseFile.${entry.id}`);
+  for (const [name, variants] of Object.entries(flow.phrases ?? {}))
+    for (const v of variants) out.push(`phrases.${name}.${v.use}`);
   return out;
 }
 

@@ -152,6 +152,25 @@ export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
         problems.push([['escalate', 'when'], `unknown fact "${fact}": no step sets it`]);
     }
   }
+  for (const [name, variants] of Object.entries(flow.phrases ?? {})) {
+    variants.forEach((variant, j) => {
+      for (const fact of variant.when ? factsRead(variant.when) : []) {
+        if (!factsSet.has(fact))
+          problems.push([['phrases', name, j, 'when'], `unknown fact "${fact}": no step sets it`]);
+      }
+      if (variant.when && /days?Since|yearsSince/.test(JSON.stringify(variant.when))) {
+        problems.push([
+          ['phrases', name, j, 'when'],
+          'a phrase may test facts, not how long ago a date was',
+        ]);
+      }
+    });
+    if (variants.at(-1)?.when)
+      problems.push([
+        ['phrases', name],
+        'the last variant must have no "when", so the phrase always has words',
+      ]);
+  }
   (flow.caseFile ?? []).forEach((entry, i) => {
     for (const fact of entry.when ? factsRead(entry.when) : []) {
       if (!factsSet.has(fact))

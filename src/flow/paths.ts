@@ -1,6 +1,6 @@
 import { addDays } from '../core/calendar.js';
 import type { FactValue, Facts } from '../core/types.js';
-import { advance, type CompiledFlow, type FlowEvent } from './compile.js';
+import { advance, knownAnswer, type CompiledFlow, type FlowEvent } from './compile.js';
 import { factsRead, type Condition } from './conditions.js';
 import type { Step } from './schema.js';
 
@@ -12,22 +12,74 @@ export interface FlowPath {
 }
 
 /**
- * Sample answers per input kind: enough to take every branch the recovery flow's conditions
- * can tell apart (recent / over 90 days / over 3 years; up to / over 10,000 yuan).
+ * Thresholds the flow's conditions test, per fact: amounts (atLeast, below) and ages of dates
+ * in days (daysSince…, yearsSince… as 365.25 days a year). Samples are taken between them,
+ * so every branch the flow can tell apart is walked, whatever its numbers.
  */
-export function sampleAnswers(step: Step, today: string): FactValue[] {
+export function thresholds(flow: CompiledFlow): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const add = (fact: string, n: number) => out.set(fact, [...(out.get(fact) ?? []), n]);
+  const visit = (c: Condition): void => {
+    if ('all' in c) return c.all.forEach(visit);
+    if ('any' in c) return c.any.forEach(visit);
+    if ('not' in c) return visit(c.not);
+    if ('atLeast' in c) add(c.atLeast.fact, c.atLeast.value);
+    if ('below' in c) add(c.below.fact, c.below.value);
+    if ('daysSinceAtMost' in c) add(c.daysSinceAtMost.fact, c.daysSinceAtMost.days);
+    if ('daysSinceMoreThan' in c) add(c.daysSinceMoreThan.fact, c.daysSinceMoreThan.days);
+    if ('yearsSinceMoreThan' in c)
+      add(c.yearsSinceMoreThan.fact, Math.round(c.yearsSinceMoreThan.years * 365.25));
+  };
+  for (const condition of allConditions(flow)) visit(condition);
+  return out;
+}
+
+/** One value below, between and above the thresholds (rounded), or `fallback` without any. */
+function between(points: number[] | undefined, fallback: number, floor: number): number[] {
+  const sorted = [...new Set(points ?? [])].sort((a, b) => a - b);
+  if (sorted.length === 0) return [fallback];
+  const first = sorted[0] as number;
+  const last = sorted.at(-1) as number;
+  const mids = sorted.slice(1).map((p, i) => Math.round(((sorted[i] as number) + p) / 2));
+  return [...new Set([Math.max(floor, Math.floor(first) - 1), ...mids, Math.ceil(last) + 365])];
+}
+
+/** Sample answers per step: every option, yes/no/unsure, a skip, and numbers between thresholds. */
+export function sampleAnswers(
+  step: Step,
+  today: string,
+  limits: ReadonlyMap<string, number[]> = new Map(),
+): FactValue[] {
   if (step.type === 'choice') return step.options.map((o) => o.id);
   if (step.type !== 'input') return [];
+  const skip = step.optional ? [''] : [];
   switch (step.input) {
     case 'yesno':
       return [true, false, 'unsure'];
     case 'money':
-      return [500, 20_000];
+      return [...between(limits.get(step.fact), 500, 1), ...skip];
     case 'date':
-      return [addDays(today, -1), addDays(today, -100), addDays(today, -1500)];
+      return [
+        ...between(limits.get(step.fact), 1, 1).map((days) => addDays(today, -days)),
+        ...skip,
+      ];
     case 'text':
-      return step.optional ? ['sample', ''] : ['sample'];
+      return ['sample', ...skip];
   }
+}
+
+function allConditions(flow: CompiledFlow): Condition[] {
+  const def = flow.definition;
+  const out: Condition[] = [];
+  for (const step of Object.values(def.steps)) {
+    if (step.type === 'end') continue;
+    const nexts =
+      step.type === 'choice' ? [step.next, ...step.options.map((o) => o.next)] : [step.next];
+    for (const next of nexts)
+      if (Array.isArray(next)) for (const b of next) if (b.when) out.push(b.when);
+  }
+  if (def.escalate) out.push(def.escalate.when);
+  return out;
 }
 
 /**
@@ -40,6 +92,7 @@ export function sampleAnswers(step: Step, today: string): FactValue[] {
  */
 export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
   const routing = routingFacts(flow);
+  const limits = thresholds(flow);
   const memo = new Map<string, Suffix[]>();
 
   const walk = (stepId: string, facts: Facts, depth: number): Suffix[] => {
@@ -52,15 +105,20 @@ export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
     const cached = memo.get(key);
     if (cached) return cached;
     const found = new Map<string, Suffix>();
+    // As in the engine, a question whose fact is already known is not asked again.
+    const known = knownAnswer(step, facts);
     const events: FlowEvent[] =
       step.type === 'message'
         ? [{ type: 'CONTINUE', today }]
-        : sampleAnswers(step, today).map((value) => ({ type: 'ANSWER', value, today }));
+        : known !== undefined
+          ? [{ type: 'ANSWER', value: known, today }]
+          : sampleAnswers(step, today, limits).map((value) => ({ type: 'ANSWER', value, today }));
     for (const event of events) {
       const next = advance(flow, stepId, facts, event);
       if (!next) continue;
       for (const suffix of walk(next.stepId, next.facts, depth + 1)) {
-        const answer = event.type === 'ANSWER' ? [{ stepId, value: event.value }] : [];
+        const asked = event.type === 'ANSWER' && known === undefined;
+        const answer = asked ? [{ stepId, value: event.value }] : [];
         const path = { steps: [stepId, ...suffix.steps], answers: [...answer, ...suffix.answers] };
         const id = pathId(path);
         if (!found.has(id)) found.set(id, path);
@@ -105,4 +163,24 @@ function routingFacts(flow: CompiledFlow): string[] {
     for (const next of nexts) if (Array.isArray(next)) next.forEach((b) => add(b.when));
   }
   return [...names].sort();
+}
+
+/**
+ * A smaller set of paths that still walks every distinct sequence of steps and every answer
+ * given at every step (each option, yes/no/unsure, a skip): enough to replay every text
+ * variant without replaying thousands of paths that differ only in their combination.
+ */
+export function coveringPaths(paths: readonly FlowPath[]): FlowPath[] {
+  const kind = (a: { stepId: string; value: FactValue }) =>
+    `${a.stepId}=${typeof a.value === 'number' || /^\d{4}-\d{2}-\d{2}$/.test(String(a.value)) ? '#' : String(a.value)}`;
+  const chosen = new Map<string, FlowPath>();
+  const covered = new Set<string>();
+  for (const path of paths) {
+    const sequence = path.steps.join('>');
+    const fresh = path.answers.map(kind).filter((k) => !covered.has(k));
+    if (chosen.has(sequence) && fresh.length === 0) continue;
+    chosen.set(chosen.has(sequence) ? `${sequence}#${chosen.size}` : sequence, path);
+    for (const k of fresh) covered.add(k);
+  }
+  return [...chosen.values()];
 }

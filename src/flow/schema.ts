@@ -47,6 +47,12 @@ const option = z
   .object({
     id,
     synonyms: synonyms.optional(),
+    ages: z
+      .tuple([z.number().int().min(0), z.number().int().max(150)])
+      .optional()
+      .describe(
+        'an age answer ("12岁", "十五", "she is 6") in this range [from, to] picks this option',
+      ),
     next: nextSchema.optional().describe("where this option leads; defaults to the step's next"),
   })
   .strict();
@@ -62,6 +68,12 @@ const choiceStep = z
   .object({
     type: z.literal('choice').describe('numbered options'),
     fact: factName.optional().describe("save the chosen option's id under this name"),
+    reask: z
+      .boolean()
+      .optional()
+      .describe(
+        'ask even when the fact is already known (a question that corrects an earlier answer)',
+      ),
     options: z.array(option).min(2),
     next: nextSchema.optional(),
   })
@@ -143,6 +155,15 @@ const interrupt = z
     'checked on every message before it is read as an answer; its text is shown, then the current question again',
   );
 
+const phraseVariant = z
+  .object({
+    when: conditionSchema
+      .optional()
+      .describe('use this variant only if the condition holds (facts only, no date distances)'),
+    use: id.describe("the variant: its words are phrases.<name>.<use> in the flow's locale files"),
+  })
+  .strict();
+
 const caseFileEntry = z
   .object({
     id,
@@ -177,6 +198,12 @@ export const flowSchema = z
     start: target.describe('the first step'),
     interrupts: z.array(interrupt).optional(),
     escalate: escalate.optional(),
+    phrases: z
+      .record(factName, z.array(phraseVariant).min(1))
+      .optional()
+      .describe(
+        'words chosen by the facts, usable in any text as {{name}} (and {{nameZh}}, always Chinese)',
+      ),
     caseFile: z
       .array(caseFileEntry)
       .optional()

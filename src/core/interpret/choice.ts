@@ -5,6 +5,25 @@ export interface ChoiceOption {
   id: string;
   /** Labels in every language and synonyms, as written; normalized here. */
   words: string[];
+  /** An age answer in this range [from, to] picks the option. */
+  ages?: readonly [number, number];
+}
+
+const AGE = new RegExp(
+  `^(?:(?:他|她|孩子|儿子|女儿|娃)?(?:今年|才|已经)?|(?:she|he|they)(?:'s| is| are)?\\s*|age\\s*)?(\\d{1,3}|${CHINESE_NUMERAL.source})\\s*(岁半?|周岁|years?(?: old)?|yrs?(?: old)?|yo|y\\/o)?(?:了|多)?$`,
+  'u',
+);
+
+/**
+ * An age, and whether it was said as one ("12岁", "she's 6", "十五"). A bare "2" stays the
+ * option number the list shows (a child of 2 does not pay); "12" is an age.
+ */
+function ageOf(s: string): { value: number; explicit: boolean } | undefined {
+  const m = AGE.exec(s);
+  if (!m?.[1]) return undefined;
+  const value = /^\d+$/.test(m[1]) ? Number(m[1]) : decodeChineseNumber(m[1]);
+  if (value === undefined) return undefined;
+  return { value, explicit: Boolean(m[2]) || !/^\d+$/.test(m[1]) || !/^\d/.test(s) };
 }
 
 const ORDINAL = new RegExp(
@@ -22,6 +41,13 @@ export function parseChoice(
   wordsNormalized = false,
 ): string | undefined {
   const s = normalize(text);
+  if (options.some((o) => o.ages)) {
+    const age = ageOf(s);
+    if (age && (age.explicit || age.value > options.length)) {
+      const hit = options.filter((o) => o.ages && age.value >= o.ages[0] && age.value <= o.ages[1]);
+      return hit.length === 1 ? hit[0]?.id : undefined;
+    }
+  }
   const byNumber = ordinal(s);
   if (byNumber !== undefined) return options[byNumber - 1]?.id;
   const normalized = wordsNormalized
