@@ -58,7 +58,18 @@ describe('money as people write it', () => {
     ['I paid 500 instead of 5', 500],
     ['昨天下午3点转了200', 200],
     ['二十五万', 250000],
-  ])('%s → %d', (text, expected) => expect(readMoney(text)).toEqual({ ok: true, value: expected }));
+  ])('%s → %d', (text, expected) =>
+    expect(readMoney(text)).toMatchObject({ ok: true, value: expected }),
+  );
+
+  it('keeps the amount the user meant to pay apart from the one paid', () => {
+    expect(readMoney('500，本来只想打5块')).toEqual({ ok: true, value: 500, intended: 5 });
+    expect(readMoney('本来想付5块多打了两个0付了500')).toEqual({
+      ok: true,
+      value: 500,
+      intended: 5,
+    });
+  });
 
   it.each([
     ['五六百', 'moneyRange'],

@@ -7,24 +7,21 @@ import {
   type CompiledFlow,
 } from '../flow/compile.js';
 import { evaluate } from '../flow/conditions.js';
-import type { ChoiceStep, InputStep, Interrupt, Step } from '../flow/schema.js';
+import type { Interrupt, Step } from '../flow/schema.js';
 import type { Translator, Translators } from '../i18n/index.js';
 import { todayIn } from './calendar.js';
 import { parseCommand, type Command } from './commands.js';
 import {
   hasHan,
-  interpretInput,
   mentionsAny,
   normalize,
-  parseChoice,
   parseYesNo,
-  type ChoiceOption,
   type Interpretation,
-  type YesNoHints,
 } from './interpret/index.js';
 import { factVariables, formatFact, keys, renderStep, splitMessage } from './render.js';
 import { pushHistory, type Session } from './session.js';
-import { DEFAULT_LANG, LANGS, type FactValue, type Facts, type Lang } from './types.js';
+import { createUnderstanding } from './understand.js';
+import { DEFAULT_LANG, type FactValue, type Facts, type Lang } from './types.js';
 
 export interface Inbound {
   userId: string;
@@ -73,6 +70,7 @@ export interface Engine {
  */
 export function createEngine(flow: CompiledFlow, translators: Translators): Engine {
   const flowId = flow.definition.id;
+  const understanding = createUnderstanding(flow, translators);
 
   function start(userId: string, lang: Lang, now: Date, facts: Facts = {}): Session {
     const stamp = now.toISOString();
@@ -96,10 +94,14 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return renderStep(flow, session.stepId, session.facts, translators, session.lang);
   }
 
-  /** Show the step and walk through message steps until one that waits for the user. */
-  function enter(session: Session, today: string): Outcome {
+  /**
+   * Show the step and walk through message steps until one that waits for the user. `quiet`
+   * keeps only what comes after the last question skipped as already answered: a walk from
+   * the start after a correction shows the plan, not the greeting again.
+   */
+  function enter(session: Session, today: string, quiet = false): Outcome {
     const t = translators(session.lang);
-    const replies: string[] = [];
+    let replies: string[] = [];
     let current: Session = { ...session, enteredAt: session.stepId };
     // One snapshot carried through the chain of message steps, not rebuilt for each.
     let snapshot = snapshotAt(flow, current.stepId, current.facts);
@@ -113,6 +115,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         if (next) {
           snapshot = next;
           current = { ...current, ...stepOf(next), history: pushHistory(current) };
+          if (quiet) replies = [];
           continue;
         }
       }
@@ -191,14 +194,22 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const today = todayIn(now);
     if (!existing) {
       const lang = inbound.lang ?? detectLanguage(inbound.text);
-      const fresh = start(inbound.userId, lang, now);
+      // The first message often tells the whole story: every fact it states is kept.
+      const stated = understanding.extract(inbound.text, today, {});
+      const fresh = start(inbound.userId, lang, now, stated);
       const fired = firedInterrupt(fresh, inbound.text);
       const session = fired ? withInterruptFact(fresh, fired) : fresh;
-      const warning = fired ? [translators(lang)(`${flowId}:interrupts.${fired.id}.prompt`)] : [];
+      const t = translators(lang);
+      const warning = fired ? [t(`${flowId}:interrupts.${fired.id}.prompt`)] : [];
       const entered = enter(session, today);
       return {
         session: entered.session,
-        replies: [translators(lang)('common:greeting'), ...warning, ...entered.replies],
+        replies: [
+          t('common:greeting'),
+          ...warning,
+          ...understood(stated, 'understood', lang),
+          ...entered.replies,
+        ],
       };
     }
     const { session: migrated, notice } = migrate(existing, now, today);
@@ -225,25 +236,66 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     if (command) return runCommand(command, session, now, today);
     const fired = firedInterrupt(session, text);
     if (fired) return interrupt(session, fired, text, t, today);
+    const corrected = understanding.correct(text, today, session.facts);
+    if (Object.keys(corrected).length > 0) return correct(session, corrected, now, today);
     const step = flow.step(session.stepId);
     if (!step || step.type === 'end') return { session, replies: [t('common:ended')] };
     if (step.type === 'message') return enter(session, today);
     const answer = interpretAnswer(session, text, today);
     if (!answer.ok) return reject(session, answer.reason, t, answer.vars);
-    const next = advance(flow, session.stepId, session.facts, {
+    // Other facts the same message states ("昨天，付了500" at the date question) are kept too.
+    const fact = 'fact' in step ? step.fact : undefined;
+    const known = fact ? { ...session.facts, [fact]: answer.value } : session.facts;
+    const stated = understanding.extract(text, today, known, session.stepId);
+    const withStated = { ...session, facts: { ...session.facts, ...stated } };
+    const next = advance(flow, session.stepId, withStated.facts, {
       type: 'ANSWER',
       value: answer.value,
       today,
     });
     if (!next) return reject(session, 'choice', t);
     const entered = enter(
-      { ...session, ...next, history: pushHistory(session), failures: 0 },
+      { ...withStated, ...next, history: pushHistory(session), failures: 0 },
       today,
     );
     return {
       ...entered,
-      replies: [...readBack(step, answer.value, t, session), ...entered.replies],
+      replies: [
+        ...readBack(step, answer.value, t, session),
+        ...understood(stated, 'understood', session.lang),
+        ...entered.replies,
+      ],
     };
+  }
+
+  /**
+   * "不是500，是5000" at any step: the fact is changed, read back, and the conversation walks
+   * again from the start with what is known, so every branch and deadline follows the new
+   * value; the plan is shown again if the conversation had ended.
+   */
+  function correct(session: Session, corrected: Facts, now: Date, today: string): Outcome {
+    const facts = { ...session.facts, ...corrected };
+    const fresh = {
+      ...start(session.userId, session.lang, now, facts),
+      createdAt: session.createdAt,
+    };
+    const entered = enter(fresh, today, true);
+    const replies = understood(corrected, 'corrected', session.lang);
+    return { session: entered.session, replies: [...replies, ...entered.replies] };
+  }
+
+  /** One line reading back facts taken from free text, in the user's language. */
+  function understood(facts: Facts, key: 'understood' | 'corrected', lang: Lang): string[] {
+    const entries = Object.entries(facts);
+    if (entries.length === 0) return [];
+    const t = translators(lang);
+    const lines = entries.map(([name, value]) =>
+      t('common:summary.line', {
+        label: t(keys.fact(flowId, name)),
+        value: formatFact(flow, name, value, t, lang),
+      }),
+    );
+    return [t(`common:${key}`, { facts: lines.join('\n') })];
   }
 
   /**
@@ -323,55 +375,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   }
 
   function interpretAnswer(session: Session, text: string, today: string): Interpretation {
-    const step = flow.step(session.stepId);
-    if (step?.type === 'input')
-      return interpretInput(
-        step.input,
-        text,
-        today,
-        step.optional,
-        yesNoHints(session.stepId, step),
-      );
-    if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
-    const id = parseChoice(text, choiceWords(session.stepId, step), true);
-    return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
-  }
-
-  // A yes/no step's implication phrases, normalized, per step: built on first use.
-  const hintCache = new Map<string, YesNoHints>();
-  function yesNoHints(stepId: string, step: InputStep): YesNoHints | undefined {
-    if (step.input !== 'yesno' || !step.answers) return undefined;
-    let hints = hintCache.get(stepId);
-    if (!hints) {
-      const words = (byLang: Partial<Record<Lang, string[]>> | undefined) =>
-        Object.values(byLang ?? {})
-          .flat()
-          .map(normalize)
-          .filter(Boolean);
-      hints = { yes: words(step.answers.yes), no: words(step.answers.no) };
-      hintCache.set(stepId, hints);
-    }
-    return hints;
-  }
-
-  // Labels in every language plus synonyms, normalized, per choice step: built on first use.
-  const choiceWordCache = new Map<string, ChoiceOption[]>();
-  function choiceWords(stepId: string, step: ChoiceStep): ChoiceOption[] {
-    let words = choiceWordCache.get(stepId);
-    if (!words) {
-      words = step.options.map((o) => ({
-        id: o.id,
-        ...(o.ages ? { ages: o.ages } : {}),
-        words: [
-          ...LANGS.map((lang) => translators(lang)(keys.option(flowId, stepId, o.id))),
-          ...Object.values(o.synonyms ?? {}).flat(),
-        ]
-          .map(normalize)
-          .filter(Boolean),
-      }));
-      choiceWordCache.set(stepId, words);
-    }
-    return words;
+    return understanding.answer(session.stepId, text, today);
   }
 
   function reject(
@@ -512,7 +516,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         return { error: `unknown fact "${name}"; facts: ${[...flow.factSteps.keys()].join(', ')}` };
       const read =
         step.type === 'input'
-          ? interpretInput(step.input, raw, today, step.optional, yesNoHints(setter, step))
+          ? understanding.answer(setter, raw, today)
           : step.type === 'choice'
             ? readOption(step.options, raw)
             : readFlag(raw);

@@ -88,7 +88,14 @@ export function compileFlow(definition: FlowDefinition, hash: string): CompiledF
     if (!escalate || exempt.has(stepId) || !evaluate(escalate.when, facts, today)) return stepId;
     return escalate.to;
   };
-  return { definition, hash, machine, step: (id) => definition.steps[id], factSteps, redirect };
+  return {
+    definition,
+    hash,
+    machine, // Typed text such as "__proto__" (e.g. `--at __proto__`) must not find Object.prototype.
+    step: (id) => (Object.hasOwn(definition.steps, id) ? definition.steps[id] : undefined),
+    factSteps,
+    redirect,
+  };
 }
 
 function compileStep(step: Step): Record<string, unknown> {

@@ -116,6 +116,10 @@ const inputStep = z
       .optional()
       .describe('the user may reply "skip" / "跳过"; the fact is then "not given"'),
     answers: yesNoAnswers.optional(),
+    intended: z
+      .boolean()
+      .optional()
+      .describe('money steps: the amount the user meant to pay ("本来想付5块"), not the one paid'),
     next: nextSchema,
   })
   .strict();

@@ -1,5 +1,6 @@
 import { CHINESE_NUMERAL, decodeChineseNumber } from './chinese-number.js';
 import { normalize } from './normalize.js';
+import { negated } from './yesno.js';
 
 export interface ChoiceOption {
   id: string;
@@ -55,7 +56,21 @@ export function parseChoice(
     : options.map((o) => ({ id: o.id, words: o.words.map(normalize).filter(Boolean) }));
   const exact = normalized.filter((o) => o.words.includes(s));
   if (exact.length === 1) return exact[0]?.id;
-  const mentioned = normalized.filter((o) => o.words.some((w) => mentions(s, w)));
+  return mentionedOption(s, normalized);
+}
+
+/**
+ * The one option a sentence names, not counting negated ones: "不是被骗，是转错人了" names
+ * the wrong recipient. Two options named, or none, is no answer. `s` must be normalized.
+ */
+export function mentionedOption(s: string, options: readonly ChoiceOption[]): string | undefined {
+  const mentioned = options.filter((o) =>
+    o.words.some((w) => {
+      if (!mentions(s, w)) return false;
+      const at = s.indexOf(w);
+      return at < 0 || !negated(s.slice(0, at));
+    }),
+  );
   return mentioned.length === 1 ? mentioned[0]?.id : undefined;
 }
 

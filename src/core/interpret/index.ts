@@ -5,7 +5,7 @@ import { readMoney, type MoneyProblem } from './money.js';
 import { normalize } from './normalize.js';
 import { parseYesNo, type YesNoHints } from './yesno.js';
 
-export { mentionsAny, parseChoice, type ChoiceOption } from './choice.js';
+export { mentionedOption, mentionsAny, parseChoice, type ChoiceOption } from './choice.js';
 export { normalize, hasHan } from './normalize.js';
 export { parseYesNo, UNSURE, type YesNo, type YesNoHints } from './yesno.js';
 
@@ -82,7 +82,7 @@ export function interpretInput(
   switch (kind) {
     case 'money': {
       const read = readMoney(text);
-      if (read.ok) return read;
+      if (read.ok) return { ok: true, value: read.value };
       return {
         ok: false,
         reason: read.reason,

@@ -8,7 +8,12 @@ import { normalize } from './normalize.js';
 export type MoneyProblem =
   'money' | 'moneyRange' | 'moneyTwo' | 'moneyCurrency' | 'moneyNotPositive' | 'moneyTooLarge';
 export type MoneyResult =
-  { ok: true; value: number } | { ok: false; reason: MoneyProblem; detail?: string };
+  | {
+      ok: true;
+      value: number;
+      /** The amount the user meant to pay, when said ("本来想付5块"). */ intended?: number;
+    }
+  | { ok: false; reason: MoneyProblem; detail?: string };
 
 /** Far above any one payment a person asks us about: a typo or a joke, so it is refused. */
 export const MAX_YUAN = 10_000_000;
@@ -66,7 +71,7 @@ const VAGUE = new RegExp(
     `几[十百千万块]`,
     '半[百千万]|[百千万]半',
     `[十百千万]来[块元]?`,
-    `[${ZH_UNITS}\\d][块元]?多`, // 三百多, 500多
+    `[${ZH_UNITS}\\d][块元]?多(?![打付转按输给扣点])`, // 三百多, 500多 (not 5块多打了: a verb)
     '左右',
     '上下',
     '大概',
@@ -122,8 +127,10 @@ export function readMoney(text: string): MoneyResult {
   const vague = VAGUE.exec(undated);
   if (vague) return { ok: false, reason: 'moneyRange', detail: text.trim() };
   if (NEGATIVE.test(undated)) return { ok: false, reason: 'moneyNotPositive' };
-  const candidates = findCandidates(undated);
-  if (candidates === undefined) return { ok: false, reason: 'money' };
+  const found = findCandidates(undated);
+  if (found === undefined) return { ok: false, reason: 'money' };
+  // "多打了两个0": a bare 0 beside a real amount is talk about digits, not money.
+  const candidates = found.some((c) => c.value > 0) ? found.filter((c) => c.value > 0) : found;
   const paid = candidates.filter((c) => !c.intended);
   const pool = paid.some((c) => c.marked) ? paid.filter((c) => c.marked) : paid;
   const values = [...new Set(pool.map((c) => c.value))];
@@ -134,7 +141,10 @@ export function readMoney(text: string): MoneyResult {
   if (candidates.length === 0) return { ok: false, reason: 'money' };
   if (!(value > 0)) return { ok: false, reason: 'moneyNotPositive' };
   if (value > MAX_YUAN) return { ok: false, reason: 'moneyTooLarge' };
-  return { ok: true, value };
+  const intended = [...new Set(candidates.filter((c) => c.intended).map((c) => c.value))];
+  return intended.length === 1 && intended[0] !== value
+    ? { ok: true, value, intended: intended[0] }
+    : { ok: true, value };
 }
 
 /** The amount when one is clearly there, else undefined (for callers that only need that). */

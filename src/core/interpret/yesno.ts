@@ -238,7 +238,8 @@ function hintSignal(clause: string, hints: YesNoHints): Signal {
   return found.every((f) => f === found[0]) ? found[0] : undefined;
 }
 
-function negated(before: string): boolean {
+/** Whether the words just before a phrase negate it ("没骗", "不是被骗", "didn't scam"). */
+export function negated(before: string): boolean {
   const zh = NEGATION_ZH.exec(before);
   // "没错" and "不错" mean "right", not a negation.
   if (zh && !NOT_NEGATION.test(zh[0])) return true;
