@@ -40,7 +40,7 @@ const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
 // After the last of these comes the corrected value: "不是500，是5000" → "5000".
 const VALUE_AFTER = /.*(?:是|改成|改为|为|was|is|to|be|meant)\s*/su;
 const MONEY_CONTEXT =
-  /[块元¥]|rmb|yuan|kuai|付了|转了|打了|打赏了|给了|扫了|多付|\bpaid\b|\bsent\b|\btipped\b|\btransferred\b/u;
+  /[块元¥付转]|赞赏|打赏|打了|给了|rmb|yuan|kuai|\bpaid\b|\bpay\b|\bsent\b|\btipped\b|\btyped\b|\btransferred\b/u;
 // Date expressions inside a story; each is read with the full date parser.
 const DATE_IN_TEXT = new RegExp(
   [
@@ -120,7 +120,9 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
     }
     // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
     // a bare "1" is an option number, not one yuan.
-    const money = MONEY_CONTEXT.test(s) ? readMoney(text) : ({ ok: false } as const);
+    const money = MONEY_CONTEXT.test(s)
+      ? readMoney(text, { story: true })
+      : ({ ok: false } as const);
     const date = oneDate(s, today);
     for (const [stepId, step] of steps) {
       if (stepId === except || step.type !== 'input' || out[step.fact] !== undefined) continue;

@@ -1,6 +1,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
 import { instance as vizInstance } from '@viz-js/viz';
 import { ConfigError, type Config } from '../../config.js';
 import { LANGS, isLang, type Lang } from '../../core/types.js';
@@ -9,6 +10,8 @@ import { formatLintProblem, lintFlow, type SourceFile } from '../../authoring/li
 import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../../authoring/graph-render.js';
 import { formatTranscriptResult, runTranscript } from '../../authoring/transcript.js';
 import { funnel } from '../../authoring/stats.js';
+import { parseMessage } from '../../authoring/parse.js';
+import { createUnderstanding } from '../../core/understand.js';
 import { reachableSteps, stepsWithoutWayToEnd } from '../../flow/graph.js';
 import { enumeratePaths } from '../../flow/paths.js';
 import { flowJsonSchema } from '../../flow/schema.js';
@@ -25,6 +28,9 @@ const USAGE = `usage: npm run flow -- <command>
   paths [flow]                               count and check every path from start to an end
   test [transcripts…]                        run golden transcripts (default test/transcripts/*.yaml)
   stats                                      a funnel per step from the stored sessions (counts only)
+  parse --lang zh-CN|en [--step STEP] [--today YYYY-MM-DD] TEXT
+                                             what a message says, as one JSON line {facts, unclear};
+                                             --batch reads JSON lines {lang, step?, text, today?}
   check                                      load the flow and its words as the chat does
   schema                                     regenerate flows/flow.schema.json`;
 
@@ -44,6 +50,8 @@ export async function flowCommand(config: Config): Promise<number> {
       return stats(config);
     case 'check':
       return check(config);
+    case 'parse':
+      return parse(config, rest);
     case 'schema':
       return schema();
     default:
@@ -192,6 +200,57 @@ async function stats(config: Config): Promise<number> {
     );
   }
   return 0;
+}
+
+async function parse(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      lang: { type: 'string', default: 'zh-CN' },
+      step: { type: 'string' },
+      today: { type: 'string' },
+      batch: { type: 'boolean', default: false },
+    },
+  });
+  const runtime = await runtimeFor(config);
+  const understanding = createUnderstanding(runtime.flow, runtime.translators);
+  const one = (input: { lang?: unknown; step?: unknown; text?: unknown; today?: unknown }) => {
+    if (typeof input.text !== 'string') return { error: 'text must be a string' };
+    if (input.lang !== undefined && !isLang(input.lang))
+      return { error: `unknown language "${String(input.lang)}"` };
+    const step = typeof input.step === 'string' ? input.step : undefined;
+    if (step !== undefined && !runtime.flow.step(step)) return { error: `unknown step "${step}"` };
+    const today = typeof input.today === 'string' ? input.today : todayIn(new Date());
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(today))
+      return { error: `--today must be YYYY-MM-DD, not "${today}"` };
+    return parseMessage(runtime.flow, understanding, step, input.text, today);
+  };
+  if (!values.batch) {
+    const result = one({
+      lang: values.lang,
+      step: values.step,
+      text: positionals.join(' '),
+      today: values.today,
+    });
+    console.log(JSON.stringify(result));
+    return 'error' in result ? 2 : 0;
+  }
+  let failed = false;
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let input: unknown;
+    try {
+      input = JSON.parse(line);
+    } catch {
+      input = undefined;
+    }
+    const result = input && typeof input === 'object' ? one(input) : { error: 'not a JSON object' };
+    if ('error' in result) failed = true;
+    console.log(JSON.stringify(result));
+  }
+  return failed ? 2 : 0;
 }
 
 async function check(config: Config): Promise<number> {

@@ -1,6 +1,6 @@
 import { CHINESE_NUMERAL, decodeChineseNumber } from './chinese-number.js';
 import { normalize } from './normalize.js';
-import { negated } from './yesno.js';
+import { negated, parseYesNo } from './yesno.js';
 
 export interface ChoiceOption {
   id: string;
@@ -64,6 +64,8 @@ export function parseChoice(
  * the wrong recipient. Two options named, or none, is no answer. `s` must be normalized.
  */
 export function mentionedOption(s: string, options: readonly ChoiceOption[]): string | undefined {
+  // "被骗了还是付错了我也不知道": an either-or or a doubt is no choice.
+  if (/还是|或者|\bor\b/u.test(s) || parseYesNo(s) === 'unsure') return undefined;
   const mentioned = options.filter((o) =>
     o.words.some((w) => {
       if (!mentions(s, w)) return false;

@@ -97,7 +97,7 @@ const VAGUE = new RegExp(
 );
 // Dates and times in the same sentence ("11月20日转了500", "三天前") are not amounts.
 const DATES = new RegExp(
-  `\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}月\\d{1,2}[日号]?|\\d{1,2}[日号]|\\d{1,2}:\\d{2}|(?:\\d+|[${ZH_DIGITS}${ZH_UNITS}]+)\\s*(?:天|周|个?星期|个?礼拜|个月|年|点钟|号|days?|weeks?|months?|years?)|(?:\\d{1,2}|[${ZH_DIGITS}十]{1,3})\\s*点(?![\\d${ZH_DIGITS}])`,
+  `双十一|双11|双十二|双12|(?:\\d+|[${ZH_DIGITS}十]+)\\s*(?:岁|周岁|years? old)|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}月\\d{1,2}[日号]?|\\d{1,2}[日号]|\\d{1,2}:\\d{2}|(?:\\d+|[${ZH_DIGITS}${ZH_UNITS}]+)\\s*(?:天|周|个?星期|个?礼拜|个月|年|点钟|号|days?|weeks?|months?|years?)|(?:\\d{1,2}|[${ZH_DIGITS}十]{1,3})\\s*点(?![\\d${ZH_DIGITS}])`,
   'gu',
 );
 // The amount the user meant, not the one paid: "500，本来只想打5块", "paid 500 instead of 5".
@@ -118,16 +118,17 @@ interface Candidate {
 }
 
 /** An amount in yuan, or why not (see MoneyResult). */
-export function readMoney(text: string): MoneyResult {
+export function readMoney(text: string, opts: { story?: boolean } = {}): MoneyResult {
   const s = normalize(text)
     .replace(/(\d),(?=\d{3})/g, '$1')
+    .replace(/kuai/g, '块')
     .replace(/。/g, '.');
   if (FOREIGN.test(s)) return { ok: false, reason: 'moneyCurrency' };
   const undated = s.replace(DATES, ' ');
   const vague = VAGUE.exec(undated);
   if (vague) return { ok: false, reason: 'moneyRange', detail: text.trim() };
   if (NEGATIVE.test(undated)) return { ok: false, reason: 'moneyNotPositive' };
-  const found = findCandidates(undated);
+  const found = findCandidates(undated, opts.story ?? false);
   if (found === undefined) return { ok: false, reason: 'money' };
   // "多打了两个0": a bare 0 beside a real amount is talk about digits, not money.
   const candidates = found.some((c) => c.value > 0) ? found.filter((c) => c.value > 0) : found;
@@ -159,7 +160,7 @@ const RUN = new RegExp(
 );
 
 /** Every amount in the text; undefined when something in it is not an amount at all. */
-function findCandidates(s: string): Candidate[] | undefined {
+function findCandidates(s: string, story: boolean): Candidate[] | undefined {
   const out: Candidate[] = [];
   let rest = s;
   for (const m of s.matchAll(RUN)) {
@@ -180,7 +181,8 @@ function findCandidates(s: string): Candidate[] | undefined {
     rest = rest.replace(m[0], ' ');
   }
   const words = rest.match(/[a-z]+/gu) ?? [];
-  if (words.some((w) => !LATIN_OK.has(w))) return undefined;
+  // In an answer to "how much?" any other word means it was not an amount; a story has words.
+  if (!story && words.some((w) => !LATIN_OK.has(w))) return undefined;
   return out;
 }
 

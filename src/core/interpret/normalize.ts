@@ -8,6 +8,8 @@ export function normalize(text: string): string {
   const normalized = text
     .normalize('NFKC')
     .replace(/[\p{Cc}\u200b-\u200d\ufeff]/gu, ' ')
+    // Keycap emoji (1️⃣) are the digit with two marks after it.
+    .replace(/[\ufe0f\u20e3]/gu, '')
     .trim()
     .replace(/\s+/g, ' ')
     .replace(/[。.!！?？~～,，、;；]+$/u, '')

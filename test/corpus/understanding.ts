@@ -1,0 +1,803 @@
+/**
+ * A labelled corpus of replies as people type them on a phone, in both languages, with tricky
+ * negatives. Each line is `text => expected`, where expected is the value the fact must get,
+ * or `?` when the only right thing is to ask again (a range, a guess, a contradiction). The
+ * understanding test reads each line through `parseMessage`, as the chat would, and prints
+ * the rates: understood, recorded wrong, asked again.
+ */
+export const TODAY = '2026-11-29'; // a Sunday
+
+export interface StepCases {
+  step: string;
+  lang: 'zh-CN' | 'en';
+  lines: string;
+}
+
+export const STEP_CASES: StepCases[] = [
+  {
+    step: 'urgent-check',
+    lang: 'zh-CN',
+    lines: `
+      是 => true
+      是的 => true
+      嗯嗯 => true
+      对的 => true
+      是，他一直在催 => true
+      是滴 => true
+      有人一直催我转钱 => true
+      对方一直让我交钱 => true
+      不是 => false
+      没有 => false
+      木有 => false
+      米有 => false
+      没有人催我 => false
+      不是，我就是转错了 => false
+      有一笔赞赏付错了 => false
+      没，只是金额输错了 => false
+      不知道 => unsure
+      说不好 => unsure
+      不清楚 => unsure
+      也许吧 => unsure
+      没有转，但对方让我交保证金才能退款 => true
+      他 => ?
+      500 => ?
+      `,
+  },
+  {
+    step: 'urgent-check',
+    lang: 'en',
+    lines: `
+      yes => true
+      yep => true
+      yeah they keep asking me to pay => true
+      I think so => true
+      no => false
+      nope => false
+      not really => false
+      no, I just typed the wrong amount => false
+      nobody is pressing me => false
+      not sure => unsure
+      idk => unsure
+      maybe => unsure
+      hello => ?
+      `,
+  },
+  {
+    step: 'ask-can-reach',
+    lang: 'zh-CN',
+    lines: `
+      能 => true
+      可以 => true
+      能联系上 => true
+      联系得上 => true
+      有他微信 => true
+      我们还是好友 => true
+      不能 => false
+      联系不上 => false
+      对方把我拉黑了 => false
+      有他微信但他拉黑我了 => false
+      他把我删了 => false
+      对方已经注销了 => false
+      找不到人 => false
+      不认识，是陌生人 => false
+      他没有拉黑我 => true
+      不知道 => unsure
+      不确定 => unsure
+      嗯 => true
+      行 => true
+      不行 => false
+      `,
+  },
+  {
+    step: 'ask-can-reach',
+    lang: 'en',
+    lines: `
+      yes => true
+      yes I have their wechat => true
+      we are still friends => true
+      no => false
+      they blocked me => false
+      he deleted me => false
+      I can't => false
+      no way to reach them => false
+      not sure => unsure
+      `,
+  },
+  {
+    step: 'd-deceived',
+    lang: 'zh-CN',
+    lines: `
+      没错，他骗了我 => true
+      他骗了我 => true
+      是，被骗了 => true
+      对方冒充主播 => true
+      被套路了 => true
+      对方没骗我 => false
+      对方没有骗我 => false
+      是我自己要打赏的 => false
+      他没骗我，是我自愿的 => false
+      没人骗我 => false
+      没有 => false
+      不是 => false
+      不知道 => unsure
+      说不好 => unsure
+      不是我自己要打赏的 => ?
+      `,
+  },
+  {
+    step: 'd-deceived',
+    lang: 'en',
+    lines: `
+      yes he tricked me => true
+      they lied to me => true
+      it was a scam => true
+      no => false
+      he didn't scam me => false
+      nobody deceived me => false
+      it was my own choice => false
+      not sure => unsure
+      `,
+  },
+  {
+    step: 'c-induced',
+    lang: 'zh-CN',
+    lines: `
+      是，主播让他打赏说会返钱 => true
+      对方说打赏返利 => true
+      有人诱导的 => true
+      不是，他自己乱点的 => false
+      娃自己玩的时候点的 => false
+      不小心点到的 => false
+      没有人诱导 => false
+      不清楚 => unsure
+      `,
+  },
+  {
+    step: 'c-platform',
+    lang: 'zh-CN',
+    lines: `
+      是，在抖音直播里 => true
+      在游戏里 => true
+      是 => true
+      不是，是扫的赞赏码 => false
+      公众号文章 => false
+      不是 => false
+      不确定 => unsure
+      `,
+  },
+  {
+    step: 'd-payer-minor',
+    lang: 'zh-CN',
+    lines: `
+      是我儿子 => true
+      是未成年人 => true
+      不是，我自己付的 => false
+      是我本人 => false
+      成年人 => false
+      `,
+  },
+  {
+    step: 'red-packet-opened',
+    lang: 'zh-CN',
+    lines: `
+      已经被领了 => true
+      领了 => true
+      还没领 => false
+      没人领 => false
+      不知道 => unsure
+      `,
+  },
+  {
+    step: 'ask-amount',
+    lang: 'zh-CN',
+    lines: `
+      500 => 500
+      ¥500 => 500
+      500元 => 500
+      五百块 => 500
+      五百 => 500
+      伍佰 => 500
+      贰仟 => 2000
+      5百 => 500
+      1千3 => 1300
+      2万5 => 25000
+      1.5万 => 15000
+      一点五万 => 15000
+      两千三 => 2300
+      一万五 => 15000
+      三百五 => 350
+      八十八块八 => 88.8
+      5毛 => 0.5
+      三块五毛 => 3.5
+      12块5 => 12.5
+      100块5毛 => 100.5
+      五块五 => 5.5
+      五元五角 => 5.5
+      三点五 => 3.5
+      一千零五十 => 1050
+      1,200 => 1200
+      ５００ => 500
+      转错了五百块 => 500
+      付了888 => 888
+      66.6 => 66.6
+      520 => 520
+      五二零 => 520
+      13.14元 => 13.14
+      500，本来只想打5块 => 500
+      本来想付50结果付了500 => 500
+      五六百 => ?
+      两三百 => ?
+      几百 => ?
+      大概三百多 => ?
+      四五百 => ?
+      300-400 => ?
+      三百到四百 => ?
+      五百左右 => ?
+      差不多一千 => ?
+      半万 => ?
+      500还是5000记不清了 => ?
+      $50 => ?
+      50美元 => ?
+      50刀 => ?
+      100港币 => ?
+      0 => ?
+      -500 => ?
+      一亿 => ?
+      不记得了 => ?
+      很多钱 => ?
+      一个人 => ?
+      `,
+  },
+  {
+    step: 'ask-amount',
+    lang: 'en',
+    lines: `
+      500 => 500
+      500 yuan => 500
+      rmb 88.8 => 88.8
+      3k => 3000
+      I paid 500 instead of 5 => 500
+      about 300 => ?
+      300 or 400 => ?
+      $20 => ?
+      20 dollars => ?
+      a few hundred => ?
+      <script>alert(1)</script> => ?
+      `,
+  },
+  {
+    step: 'ask-date',
+    lang: 'zh-CN',
+    lines: `
+      今天 => 2026-11-29
+      昨天 => 2026-11-28
+      前天 => 2026-11-27
+      大前天 => 2026-11-26
+      3天前 => 2026-11-26
+      三天前 => 2026-11-26
+      两周前 => 2026-11-15
+      上周五 => 2026-11-20
+      上周日 => 2026-11-22
+      上周一 => 2026-11-16
+      上星期六 => 2026-11-21
+      上上周五 => 2026-11-13
+      周五 => 2026-11-27
+      这周三 => 2026-11-25
+      11月20日 => 2026-11-20
+      11月20号 => 2026-11-20
+      11.20 => 2026-11-20
+      11/20 => 2026-11-20
+      2026-11-20 => 2026-11-20
+      2026年11月20日 => 2026-11-20
+      20号 => 2026-11-20
+      20号晚上 => 2026-11-20
+      昨天下午 => 2026-11-28
+      我昨天付的 => 2026-11-28
+      上个月15号 => 2026-10-15
+      这个月20号 => 2026-11-20
+      双十一 => 2026-11-11
+      12月20日 => 2025-12-20
+      半个月前 => ?
+      月初 => ?
+      月中 => ?
+      中旬 => ?
+      月底 => ?
+      上个月 => ?
+      上周 => ?
+      前几天 => ?
+      最近 => ?
+      20号左右 => ?
+      我不记得20号还是21号 => ?
+      2月30日 => ?
+      32号 => ?
+      2027-01-01 => ?
+      明天 => ?
+      2010-05-01 => ?
+      十亿天前 => ?
+      不记得了 => ?
+      `,
+  },
+  {
+    step: 'ask-date',
+    lang: 'en',
+    lines: `
+      today => 2026-11-29
+      yesterday => 2026-11-28
+      3 days ago => 2026-11-26
+      two weeks ago => 2026-11-15
+      last Friday => 2026-11-27
+      the 20th => 2026-11-20
+      Nov 20 => 2026-11-20
+      November 20, 2026 => 2026-11-20
+      2026-11-20 => 2026-11-20
+      last week => ?
+      last month => ?
+      a few days ago => ?
+      next friday => ?
+      99999999 weeks ago => ?
+      `,
+  },
+  {
+    step: 'payment-kind',
+    lang: 'zh-CN',
+    lines: `
+      1 => reward-code
+      １ => reward-code
+      第一个 => reward-code
+      1️⃣ => reward-code
+      赞赏码 => reward-code
+      扫了他的赞赏码 => reward-code
+      赞上码 => reward-code
+      zanshangma => reward-code
+      公众号文章赞赏 => reward-code
+      扫了他的收款码 => receipt-code
+      个人收款码 => receipt-code
+      对方还没收款 => transfer-pending
+      转账对方已经收了 => transfer-accepted
+      发红包发错了 => red-packet
+      直播打赏 => live-gift
+      视频号里刷礼物 => live-gift
+      付给商家 => merchant
+      不确定 => not-sure
+      不知道 => not-sure
+      转账 => ?
+      9 => ?
+      赞赏码还是收款码 => ?
+      `,
+  },
+  {
+    step: 'payment-kind',
+    lang: 'en',
+    lines: `
+      1 => reward-code
+      reward code => reward-code
+      I tipped them => reward-code
+      their personal payment QR code => receipt-code
+      a transfer they have not accepted yet => transfer-pending
+      red packet => red-packet
+      live stream gift => live-gift
+      not sure => not-sure
+      `,
+  },
+  {
+    step: 'what-happened',
+    lang: 'zh-CN',
+    lines: `
+      1 => scam
+      被骗了 => scam
+      遇到骗子了 => scam
+      付错人了 => wrong-recipient
+      转错人了 => wrong-recipient
+      扫错码了 => wrong-recipient
+      不是被骗，是转错人了 => wrong-recipient
+      金额输错了 => wrong-amount
+      多按了个零 => wrong-amount
+      钱打多了 => wrong-amount
+      付多了 => wrong-amount
+      付了两次 => duplicate
+      重复付款 => duplicate
+      孩子付的 => minor
+      娃拿我手机乱点的 => minor
+      说好给资源结果没给 => not-delivered
+      后悔了 => regret
+      不想给了 => regret
+      被骗了还是付错了我也不知道 => ?
+      `,
+  },
+  {
+    step: 'what-happened',
+    lang: 'en',
+    lines: `
+      I was scammed => scam
+      I paid the wrong person => wrong-recipient
+      typo, an extra zero => wrong-amount
+      I paid twice => duplicate
+      my son paid => minor
+      they promised a course and never sent it => not-delivered
+      I regret it => regret
+      not a scam, I paid the wrong person => wrong-recipient
+      `,
+  },
+  {
+    step: 'c-age',
+    lang: 'zh-CN',
+    lines: `
+      1 => under-8
+      2 => from-8-to-17
+      12岁 => from-8-to-17
+      十五 => from-8-to-17
+      十五岁 => from-8-to-17
+      6岁 => under-8
+      八岁 => from-8-to-17
+      初中生 => from-8-to-17
+      高中生 => from-8-to-17
+      上幼儿园 => under-8
+      他今年10岁了 => from-8-to-17
+      12 => from-8-to-17
+      小学生 => ?
+      `,
+  },
+  {
+    step: 'c-age',
+    lang: 'en',
+    lines: `
+      she's 6 => under-8
+      he is 12 => from-8-to-17
+      15 years old => from-8-to-17
+      teenager => from-8-to-17
+      `,
+  },
+  {
+    step: 'ask-recipient',
+    lang: 'zh-CN',
+    lines: `
+      小王 => 小王
+      阿明的小店 => 阿明的小店
+      显示的是 小王 => 小王
+      显示为：张三 => 张三
+      跳过 => 
+      看不到 => 
+      不记得了 => 
+      忘了 => 
+      没显示 => 
+      不知道 => 
+      返利小助手 => 返利小助手
+      `,
+  },
+  {
+    step: 'ask-recipient',
+    lang: 'en',
+    lines: `
+      Xiao Wang => Xiao Wang
+      it says Xiao Wang => Xiao Wang
+      skip => 
+      idk => 
+      N/A => 
+      can't see it => 
+      `,
+  },
+  {
+    step: 'urgent-check',
+    lang: 'zh-CN',
+    lines: `
+      对 => true
+      嗯 => true
+      恩恩 => true
+      确实有 => true
+      有的 => true
+      是啊，客服一直打电话 => true
+      有人逼我再转一笔 => true
+      否 => false
+      没呢 => false
+      没有没有 => false
+      不是的，我自己转错了 => false
+      没人 => false
+      后悔了想要回来 => false
+      不太清楚 => unsure
+      拿不准 => unsure
+      我也不知道算不算 => unsure
+      `,
+  },
+  {
+    step: 'urgent-check',
+    lang: 'en',
+    lines: `
+      yup => true
+      yes, customer service keeps calling => true
+      sure => true
+      nah => false
+      no one => false
+      no, it was just a mistake => false
+      I don't think so => false
+      dunno => unsure
+      hard to say => unsure
+      `,
+  },
+  {
+    step: 'ask-can-reach',
+    lang: 'zh-CN',
+    lines: `
+      可以联系 => true
+      有聊天窗口 => true
+      能私信 => true
+      有联系方式 => true
+      没有联系方式 => false
+      他不回我 => false
+      账号被封了 => false
+      被屏蔽了 => false
+      打不通 => false
+      加不上 => false
+      说不准 => unsure
+      `,
+  },
+  {
+    step: 'ask-amount',
+    lang: 'zh-CN',
+    lines: `
+      5000元 => 5000
+      五千 => 5000
+      1000块钱 => 1000
+      一千块 => 1000
+      9.9 => 9.9
+      6块6 => 6.6
+      3毛 => 0.3
+      两块 => 2
+      八百八 => 880
+      2w => 20000
+      十块 => 10
+      拾元 => 10
+      壹佰元 => 100
+      付了两次500 => 500
+      一笔500 => 500
+      三百多 => ?
+      一两千 => ?
+      几千块 => ?
+      五十来块 => ?
+      `,
+  },
+  {
+    step: 'ask-amount',
+    lang: 'en',
+    lines: `
+      200 => 200
+      ¥66 => 66
+      1,500 => 1500
+      88 kuai => 88
+      around 500 => ?
+      500 or 5000 => ?
+      50 euros => ?
+      `,
+  },
+  {
+    step: 'ask-date',
+    lang: 'zh-CN',
+    lines: `
+      昨晚 => 2026-11-28
+      今天上午 => 2026-11-29
+      前天晚上 => 2026-11-27
+      5天前 => 2026-11-24
+      一周前 => 2026-11-22
+      上礼拜五 => 2026-11-20
+      星期五 => 2026-11-27
+      10月1日 => 2026-10-01
+      2026.11.20 => 2026-11-20
+      1号 => 2026-11-01
+      上周末 => ?
+      去年 => ?
+      很久以前 => ?
+      后天 => ?
+      `,
+  },
+  {
+    step: 'ask-date',
+    lang: 'en',
+    lines: `
+      the day before yesterday => 2026-11-27
+      a week ago => 2026-11-22
+      last Sunday => 2026-11-22
+      Oct 1 => 2026-10-01
+      the 1st => 2026-11-01
+      earlier this week => ?
+      sometime last month => ?
+      `,
+  },
+  {
+    step: 'what-happened',
+    lang: 'zh-CN',
+    lines: `
+      输错金额了 => wrong-amount
+      扣了两次 => duplicate
+      小孩用我手机付的 => minor
+      反悔了 => regret
+      没兑现承诺 => not-delivered
+      刷单返利被骗 => scam
+      `,
+  },
+  {
+    step: 'payment-kind',
+    lang: 'zh-CN',
+    lines: `
+      收款码 => receipt-code
+      群红包 => red-packet
+      抖音直播 => live-gift
+      买东西 => merchant
+      赞赏 => reward-code
+      2 => receipt-code
+      八 => not-sure
+      `,
+  },
+  {
+    step: 'd-deceived',
+    lang: 'zh-CN',
+    lines: `
+      对，他骗我说会返钱 => true
+      是被骗了 => true
+      我觉得是被忽悠了 => true
+      不是被骗 => false
+      心甘情愿给的 => false
+      没有被骗 => false
+      `,
+  },
+];
+
+/** Opening messages that tell a story: the facts they state, and nothing else, must be taken. */
+export const STORIES: Array<{
+  lang: 'zh-CN' | 'en';
+  text: string;
+  facts: Record<string, string | number>;
+}> = [
+  {
+    lang: 'zh-CN',
+    text: '我昨天扫一个公众号作者的赞赏码，本来想付5块多打了两个0付了500，怎么要回来',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-amount',
+      paidOn: '2026-11-28',
+      amount: 500,
+      intendedAmount: 5,
+    },
+  },
+  { lang: 'zh-CN', text: '转错了五百块', facts: { situation: 'wrong-recipient', amount: 500 } },
+  {
+    lang: 'zh-CN',
+    text: '上周五扫赞赏码多按了个零，付了888元',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-amount',
+      paidOn: '2026-11-20',
+      amount: 888,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '孩子拿我手机给主播刷礼物花了3000块',
+    facts: { paymentKind: 'live-gift', situation: 'minor', childAccount: 'parent', amount: 3000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '昨天扫了对方的个人收款码，付错人了，200块',
+    facts: {
+      paymentKind: 'receipt-code',
+      situation: 'wrong-recipient',
+      paidOn: '2026-11-28',
+      amount: 200,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '前天发红包发错了群，200元',
+    facts: { paymentKind: 'red-packet', paidOn: '2026-11-27', amount: 200 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月20日给一个作者赞赏了50，现在后悔了',
+    facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '同一个赞赏付了两次，每次100块，是3天前',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'duplicate',
+      paidOn: '2026-11-26',
+      amount: 100,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '说好给资源结果没给，我赞赏了66元',
+    facts: { paymentKind: 'reward-code', situation: 'not-delivered', amount: 66 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '不是被骗，是转错人了，昨天转了1000',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-28', amount: 1000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我儿子用自己的微信扫赞赏码付了300',
+    facts: { paymentKind: 'reward-code', situation: 'minor', childAccount: 'own', amount: 300 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '双十一那天扫码付了两千三，收款方是个人收款码，付多了',
+    facts: {
+      paymentKind: 'receipt-code',
+      situation: 'wrong-amount',
+      paidOn: '2026-11-11',
+      amount: 2300,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我在视频号直播间打赏了主播1万块，后悔了',
+    facts: { paymentKind: 'live-gift', situation: 'regret', amount: 10000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '今天扫赞赏码付错人了，付了88块8',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-recipient',
+      paidOn: '2026-11-29',
+      amount: 88.8,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '大概两三百吧，扫的赞赏码，金额输错了',
+    facts: { paymentKind: 'reward-code', situation: 'wrong-amount' },
+  },
+  {
+    lang: 'zh-CN',
+    text: '上上周五给人转账，对方已经收款了，转错了人',
+    facts: { paymentKind: 'transfer-accepted', situation: 'wrong-recipient', paidOn: '2026-11-13' },
+  },
+  {
+    lang: 'en',
+    text: 'Yesterday I scanned a reward code and typed 500 instead of 5',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-amount',
+      paidOn: '2026-11-28',
+      amount: 500,
+      intendedAmount: 5,
+    },
+  },
+  {
+    lang: 'en',
+    text: 'I paid the wrong person 200 yuan through their reward code 3 days ago',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-recipient',
+      paidOn: '2026-11-26',
+      amount: 200,
+    },
+  },
+  {
+    lang: 'en',
+    // "tipped" and "live stream" name two ways of paying: the kind is asked, not guessed.
+    text: 'my son tipped a streamer in a live stream',
+    facts: { situation: 'minor' },
+  },
+  {
+    lang: 'en',
+    text: 'I paid twice by mistake, 100 yuan each, last Friday, through a reward code',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'duplicate',
+      paidOn: '2026-11-27',
+      amount: 100,
+    },
+  },
+  {
+    lang: 'en',
+    text: 'They promised a course and never sent it, I tipped 300 yuan',
+    facts: { paymentKind: 'reward-code', situation: 'not-delivered', amount: 300 },
+  },
+  {
+    lang: 'en',
+    text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
+    facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
+  },
+];
