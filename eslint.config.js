@@ -2,6 +2,24 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Layers point one way (docs/architecture.md): shared ← flow ← core ← i18n, store,
+// authoring ← adapters ← runtime / main. Each folder may import only from below it.
+const NO_IO = {
+  group: ['wechaty*', 'lowdb*', 'node:*', 'fs', 'fs/*', 'process', 'path', 'pino*', 'i18next*'],
+  message: 'The core does no I/O and loads no library adapters: put this in an adapter.',
+};
+// Folders by name anywhere in the path; top-level files (runtime.ts…) by a path that climbs to src/.
+const above = (folders, layer) => ({
+  group: folders.flatMap((f) =>
+    f.endsWith('.ts')
+      ? ['../', '../../', '../../../'].map((up) => `${up}${f.replace(/\.ts$/, '')}*`)
+      : [`**/${f}/**`, `**/${f}/*`],
+  ),
+  message: `A lower layer must not import from above it (${layer}). See docs/architecture.md.`,
+});
+const TOP = ['adapters', 'runtime.ts', 'main.ts', 'config.ts', 'index.ts'];
+const ADAPTERS = [...TOP, 'log.ts'];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'coverage/', 'bench/results*'] },
   js.configs.recommended,
@@ -13,21 +31,44 @@ export default tseslint.config(
     },
   },
   {
-    // The core must stay pure: adapters do the I/O (see docs/architecture.md).
-    files: ['src/core/**/*.ts', 'src/flow/**/*.ts'],
+    files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            {
-              group: ['wechaty*', 'lowdb*', 'node:*', 'fs', 'fs/*', 'process', 'path'],
-              message: 'The core does no I/O: put this in an adapter.',
-            },
+            NO_IO,
+            above(['flow', 'core', 'i18n', 'store', 'authoring', ...ADAPTERS], 'shared'),
           ],
         },
       ],
       'no-restricted-globals': ['error', 'process'],
+    },
+  },
+  {
+    files: ['src/flow/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [NO_IO, above(['core', 'i18n', 'store', 'authoring', ...ADAPTERS], 'flow')] },
+      ],
+      'no-restricted-globals': ['error', 'process'],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [NO_IO, above(['i18n', 'store', 'authoring', ...ADAPTERS], 'core')] },
+      ],
+      'no-restricted-globals': ['error', 'process'],
+    },
+  },
+  {
+    files: ['src/i18n/**/*.ts', 'src/store/**/*.ts', 'src/authoring/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [above(TOP, 'i18n, store, authoring')] }],
     },
   },
 );

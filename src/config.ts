@@ -1,9 +1,10 @@
+import { ExpectedError } from './shared/errors.js';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { LANGS, type Lang } from './core/types.js';
+import { LANGS, type Lang } from './shared/types.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends ExpectedError {
   override readonly name = 'ConfigError';
 }
 

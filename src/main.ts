@@ -1,8 +1,7 @@
 import { runConsole } from './adapters/console/repl.js';
 import { watchFlow } from './adapters/console/watch.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { FlowLoadError } from './flow/load.js';
-import { StartAtError } from './core/conversation.js';
+import { loadConfig, type Config } from './config.js';
+import { ExpectedError } from './shared/errors.js';
 import { flowCommand } from './adapters/cli/flow-command.js';
 import { createLogger } from './log.js';
 import { createRuntime } from './runtime.js';
@@ -65,13 +64,9 @@ main().then(
   },
   (error: unknown) => {
     // One boundary for expected failures: a clear message and exit 2, never a stack trace.
-    if (
-      error instanceof FlowLoadError ||
-      error instanceof ConfigError ||
-      error instanceof StartAtError
-    ) {
+    if (error instanceof ExpectedError) {
       console.error(error.message);
-      process.exitCode = 2;
+      process.exitCode = error.exitCode;
       return;
     }
     console.error('zhuihui: unexpected error:', error instanceof Error ? error.message : error);

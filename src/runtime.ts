@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { ExpectedError } from './shared/errors.js';
 import { resolve } from 'node:path';
 import { assertFlowWords, loadFlowFile, loadLocales } from './adapters/files/flow-files.js';
 import {
@@ -40,20 +42,26 @@ export interface Runtime {
 
 /** Everything a front end needs, read from files once. Throws FlowLoadError on a bad flow. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const flow = await loadFlowFile(options.flowFile);
-  const resources = await loadLocales(options.localesDir);
+  const flow = await loadFlowFile(options.flowFile).catch(unusable('flow file', options.flowFile));
+  const resources = await loadLocales(options.localesDir).catch(
+    unusable('locales directory', options.localesDir),
+  );
   assertFlowWords(flow, resources, options.localesDir);
   const translators = createTranslators(resources);
   const engine = createEngine(flow, translators);
   const lowdb = options.store
     ? undefined
-    : await createLowdbStore(options.dataDir, options.log, { fsync: options.fsync ?? false });
+    : await createLowdbStore(options.dataDir, options.log, {
+        fsync: options.fsync ?? false,
+      }).catch(unusable('data directory (DATA_DIR)', options.dataDir));
   const store = options.store ?? (lowdb as SessionStore);
   const service = createConversationService(
     engine,
     store,
     options.clock ?? (() => new Date()),
     options.flood ?? DEFAULT_FLOOD_LIMIT,
+    // The stack and a short hash of the user, never the message text.
+    (error, userId) => options.log.error({ err: error, user: userRef(userId) }, 'message failed'),
   );
   return {
     flow,
@@ -70,3 +78,24 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 export const PACKAGE_ROOT = resolve(import.meta.dirname, '..');
 export const DEFAULT_FLOW_FILE = resolve(PACKAGE_ROOT, 'flows/reward-code-recovery.yaml');
 export const DEFAULT_LOCALES_DIR = resolve(PACKAGE_ROOT, 'locales');
+
+/** A short, stable pseudonym for logs: enough to follow one user, not to identify them. */
+export function userRef(userId: string): string {
+  return createHash('sha256').update(userId).digest('hex').slice(0, 10);
+}
+
+/**
+ * A missing flow or locales file, or a DATA_DIR that is a file, read-only or not ours, is an
+ * operator's problem: a clear message and exit 2, not "unexpected error: ENOENT".
+ */
+function unusable(what: string, path: string) {
+  return (error: unknown): never => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      throw new ExpectedError(
+        `zhuihui: cannot use the ${what} ${path} (${code}). Check that it exists and is writable where needed.`,
+      );
+    }
+    throw error;
+  };
+}

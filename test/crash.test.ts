@@ -54,7 +54,6 @@ describe('crash durability', () => {
 
     // Restarted: every user is exactly before or after their last message, nothing acknowledged lost.
     const store = await createLowdbStore(dataDir, silentLogger);
-    let inFlightLost = 0;
     for (const [user, turns] of acked) {
       const session = await store.get(user);
       const stored = session?.turns ?? 0;
@@ -62,9 +61,9 @@ describe('crash durability', () => {
         stored === turns || stored === turns + 1,
         `${user}: stored ${stored}, acknowledged ${turns}`,
       ).toBe(true);
-      if (stored === turns) inFlightLost++;
     }
-    expect(inFlightLost).toBeLessThanOrEqual(USERS);
+    // The kill came while users were mid-conversation, so the check above was not vacuous.
+    expect([...acked.values()].filter((turns) => turns > 0).length).toBeGreaterThan(USERS / 2);
     // A version torn by the kill, if any, was moved aside, and the one before it used.
     const torn = (await sessionFiles(dataDir)).filter((f) => f.includes('.corrupt-'));
     expect(torn.length).toBeLessThanOrEqual(USERS);

@@ -111,9 +111,10 @@ describe('flow graph, paths, test', () => {
       flow,
       'id: reward-code-recovery\nstart: a\nsteps:\n  a: { type: input, input: yesno, fact: x, next: [ { when: { factEquals: { fact: x, value: true } }, to: b }, { to: c } ] }\n  b: { type: message, next: b }\n  c: { type: end }\n',
     );
+    // Refused at load, as the chat would refuse it, with the place to fix.
     const bad = await run(['flow', 'paths', flow]);
-    expect(bad.code).toBe(1);
-    expect(bad.out).toContain('cannot reach an end: b');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/stuck\.yaml:\d+:\d+: step "b" can never reach an end step/);
   });
 
   it('runs transcripts and shows a failure with the conversation', async () => {

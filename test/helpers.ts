@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadFlowFile, loadLocales } from '../src/adapters/files/flow-files.js';
 import { createEngine, type Engine } from '../src/core/engine.js';
 import type { Session } from '../src/core/session.js';
-import type { Lang } from '../src/core/types.js';
+import type { Lang } from '../src/shared/types.js';
 import type { CompiledFlow } from '../src/flow/compile.js';
 import { createTranslators, type Resource, type Translators } from '../src/i18n/index.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholders } from '../src/authoring/lint.js';
 import { missingFlowKeys } from '../src/flow/keys.js';
-import { LANGS } from '../src/core/types.js';
+import { LANGS } from '../src/shared/types.js';
 import { loadKit, type Kit } from './helpers.js';
 
 let kit: Kit;

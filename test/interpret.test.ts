@@ -5,7 +5,7 @@ import { parseDate } from '../src/core/interpret/date.js';
 import { interpretInput } from '../src/core/interpret/index.js';
 import { parseMoney, readMoney } from '../src/core/interpret/money.js';
 import { parseYesNo } from '../src/core/interpret/yesno.js';
-import { todayIn } from '../src/core/calendar.js';
+import { todayIn } from '../src/shared/calendar.js';
 
 describe('money', () => {
   it.each([

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { coveringPaths, enumeratePaths, type FlowPath } from '../src/flow/paths.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
-import type { Lang } from '../src/core/types.js';
+import type { Lang } from '../src/shared/types.js';
 import { loadKit, type Kit } from './helpers.js';
 
 const NOW = new Date('2026-11-28T04:00:00Z');

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { replayPath } from '../src/authoring/replay.js';
 import { reachableSteps, stepsWithoutWayToEnd } from '../src/flow/graph.js';
 import { coveringPaths, enumeratePaths, type FlowPath } from '../src/flow/paths.js';
-import { LANGS } from '../src/core/types.js';
+import { LANGS } from '../src/shared/types.js';
 import { loadKit, type Kit } from './helpers.js';
 
 const NOW = new Date('2026-11-28T04:00:00Z');

@@ -115,7 +115,11 @@ describe('the engine on any input at any step', () => {
         const { session, replies } = kit.engine.handle(before, { userId: 'p', text }, NOW);
         expect(replies.length).toBeGreaterThan(0);
         expect(replies.every((r) => r.trim().length > 0)).toBe(true);
-        if (!session) return; // forget confirmed: only from a pending confirmation
+        if (!session) {
+          // Erased: only a confirmed "forget" does that.
+          expect(before.pending).toBe('confirm-forget');
+          return;
+        }
         if (session.stepId === before.stepId && session.history.length === before.history.length) {
           // Not taken as an answer: the facts are as they were (an interrupt may add its flag).
           const withoutFlag = (f: Record<string, unknown>) =>

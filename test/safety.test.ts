@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
-import type { Lang } from '../src/core/types.js';
+import type { Lang } from '../src/shared/types.js';
 import { evaluate } from '../src/flow/conditions.js';
 import { coveringPaths, enumeratePaths, type FlowPath } from '../src/flow/paths.js';
 import { loadKit, type Kit } from './helpers.js';

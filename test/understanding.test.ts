@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../src/authoring/parse.js';
 import { createUnderstanding, type Understanding } from '../src/core/understand.js';
-import type { FactValue } from '../src/core/types.js';
+import type { FactValue } from '../src/shared/types.js';
 import { STEP_CASES, STORIES, TODAY } from './corpus/understanding.js';
 import { loadKit, type Kit } from './helpers.js';
 

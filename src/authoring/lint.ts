@@ -1,7 +1,7 @@
 import { isMap, isScalar, parseDocument, LineCounter, type Document } from 'yaml';
 import { parseCommand } from '../core/commands.js';
 import { normalize } from '../core/interpret/normalize.js';
-import { LANGS, type Lang } from '../core/types.js';
+import { LANGS, type Lang } from '../shared/types.js';
 import { factsRead, type Condition } from '../flow/conditions.js';
 import { reachableSteps, stepsWithoutWayToEnd, successors } from '../flow/graph.js';
 import { requiredFlowKeys } from '../flow/keys.js';

@@ -1,5 +1,5 @@
 import type { CompiledFlow } from '../flow/compile.js';
-import type { Facts } from '../core/types.js';
+import type { Facts } from '../shared/types.js';
 import type { Understanding } from '../core/understand.js';
 
 /** What one message says, as `npm run flow -- parse` prints it. */

@@ -1,6 +1,6 @@
 import type { Engine } from '../core/engine.js';
 import type { Session } from '../core/session.js';
-import type { FactValue, Lang } from '../core/types.js';
+import type { FactValue, Lang } from '../shared/types.js';
 import type { CompiledFlow } from '../flow/compile.js';
 import { MAX_MESSAGE_CHARS, keys } from '../core/render.js';
 import type { Translators } from '../i18n/index.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Engine } from '../core/engine.js';
 import type { Session } from '../core/session.js';
-import { DEFAULT_LANG, LANGS } from '../core/types.js';
+import { DEFAULT_LANG, LANGS } from '../shared/types.js';
 
 /**
  * A golden conversation: what the user types, and for each bot turn the substrings (or

@@ -1,5 +1,5 @@
 import { normalize } from './interpret/normalize.js';
-import type { Lang } from './types.js';
+import type { Lang } from '../shared/types.js';
 
 /**
  * Commands work at any step, in either language. These are words people type, not text we

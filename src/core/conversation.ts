@@ -1,8 +1,9 @@
-import type { SessionStore } from '../store/port.js';
+import { ExpectedError } from '../shared/errors.js';
+import type { SessionStore } from './ports.js';
 import { detectLanguage, type Engine, type Inbound } from './engine.js';
-import type { Lang } from './types.js';
+import type { Lang } from '../shared/types.js';
 
-export class StartAtError extends Error {
+export class StartAtError extends ExpectedError {
   override readonly name = 'StartAtError';
 }
 
@@ -39,12 +40,19 @@ export interface FloodLimit {
 
 export const DEFAULT_FLOOD_LIMIT: FloodLimit = { messages: 8, windowMs: 10_000 };
 
+/**
+ * Told about an unexpected error while handling one user's message (the adapter logs it with
+ * its stack, never the message text); the user is asked to send it again.
+ */
+export type ErrorReport = (error: unknown, userId: string) => void;
+
 export function createConversationService(
   initial: Engine,
   store: SessionStore,
   clock: () => Date,
   /** false: no limit (the console, where the only user is the operator). */
   flood: FloodLimit | false = DEFAULT_FLOOD_LIMIT,
+  report: ErrorReport = () => undefined,
 ): ConversationService {
   let engine = initial;
   const queues = new Map<string, Promise<unknown>>();
@@ -71,13 +79,22 @@ export function createConversationService(
         );
       if (verdict === 'drop') return [];
       return serialised(inbound.userId, async () => {
-        const session = await store.get(inbound.userId);
-        const outcome = engine.handle(session, inbound, clock());
-        if (outcome.session) {
-          await store.set(outcome.session);
-          floodGate.remember(inbound.userId, outcome.session.lang);
-        } else if (session) await store.delete(inbound.userId);
-        return outcome.replies;
+        let lang = inbound.lang;
+        // The error boundary for one message: whatever fails (a store write on a full disk,
+        // a bug), this user hears "please send that again" and everyone else goes on.
+        try {
+          const session = await store.get(inbound.userId);
+          lang = session?.lang ?? lang;
+          const outcome = engine.handle(session, inbound, clock());
+          if (outcome.session) {
+            await store.set(outcome.session);
+            floodGate.remember(inbound.userId, outcome.session.lang);
+          } else if (session) await store.delete(inbound.userId);
+          return outcome.replies;
+        } catch (error) {
+          report(error, inbound.userId);
+          return engine.sorry(lang ?? detectLanguage(inbound.text.slice(0, 200)));
+        }
       });
     },
     handleMedia: (userId) => serialised(userId, async () => engine.media(await store.get(userId))),

@@ -8,8 +8,8 @@ import {
 } from '../flow/compile.js';
 import { evaluate } from '../flow/conditions.js';
 import type { Interrupt, Step } from '../flow/schema.js';
-import type { Translator, Translators } from '../i18n/index.js';
-import { todayIn } from './calendar.js';
+import type { Translator, Translators } from './ports.js';
+import { todayIn } from '../shared/calendar.js';
 import { parseCommand, type Command } from './commands.js';
 import {
   hasHan,
@@ -21,7 +21,7 @@ import {
 import { factVariables, formatFact, keys, renderStep, splitMessage } from './render.js';
 import { pushHistory, type Session } from './session.js';
 import { createUnderstanding } from './understand.js';
-import { DEFAULT_LANG, type FactValue, type Facts, type Lang } from './types.js';
+import { DEFAULT_LANG, type FactValue, type Facts, type Lang } from '../shared/types.js';
 
 export interface Inbound {
   userId: string;
@@ -51,6 +51,8 @@ export interface Engine {
   media(session: Session | undefined): string[];
   /** The one reply a flooding user gets. */
   slowDown(lang: Lang): string[];
+  /** The reply when handling a message failed unexpectedly: please send it again. */
+  sorry(lang: Lang): string[];
   /**
    * For testing one branch: a fresh conversation at `stepId` with facts given as text, read
    * as the step that sets each fact would read it. Problems are returned, not thrown.
@@ -492,6 +494,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return [translators(session?.lang ?? DEFAULT_LANG)('common:media')];
   }
 
+  function sorry(lang: Lang): string[] {
+    return [translators(lang)('common:sorry')];
+  }
+
   function slowDown(lang: Lang): string[] {
     return [translators(lang)('common:slowDown')];
   }
@@ -539,7 +545,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       : { ok: false, reason: 'choice' };
   }
 
-  return { handle, resume, media, slowDown, startAt };
+  return { handle, resume, media, slowDown, sorry, startAt };
 }
 
 /** Han characters → Chinese; Latin letters → English; anything else (digits, emoji) → the default. */

@@ -1,8 +1,8 @@
 import type { CompiledFlow } from '../flow/compile.js';
 import { evaluate } from '../flow/conditions.js';
-import type { Translator, Translators } from '../i18n/index.js';
-import { addDays, addYears } from './calendar.js';
-import type { FactValue, Facts, Lang } from './types.js';
+import type { Translator, Translators } from './ports.js';
+import { addDays, addYears } from '../shared/calendar.js';
+import type { FactValue, Facts, Lang } from '../shared/types.js';
 
 /** Longer replies are split at paragraph boundaries: long chat bubbles get skipped on phones. */
 export const MAX_MESSAGE_CHARS = 600;

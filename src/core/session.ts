@@ -1,4 +1,4 @@
-import type { Facts, Lang } from './types.js';
+import type { Facts, Lang } from '../shared/types.js';
 
 /** One past position, for "back". */
 export interface HistoryEntry {

@@ -1,6 +1,6 @@
 import type { CompiledFlow } from '../flow/compile.js';
 import type { ChoiceStep, InputStep, Step } from '../flow/schema.js';
-import type { Translators } from '../i18n/index.js';
+import type { Translators } from './ports.js';
 import { keys } from './render.js';
 import {
   interpretInput,
@@ -15,7 +15,7 @@ import {
 } from './interpret/index.js';
 import { parseDate } from './interpret/date.js';
 import { readMoney } from './interpret/money.js';
-import { LANGS, type Facts } from './types.js';
+import { LANGS, type Facts } from '../shared/types.js';
 
 /**
  * Reading what people write, as Rasa forms and Dialogflow CX parameters do: the answer to the

@@ -1,5 +1,5 @@
 import { assign, setup, transition, type AnyStateMachine } from 'xstate';
-import type { FactValue, Facts } from '../core/types.js';
+import type { FactValue, Facts } from '../shared/types.js';
 import { evaluate, type Condition } from './conditions.js';
 import { escalationExempt } from './graph.js';
 import type { Branch, ChoiceStep, FlowDefinition, Next, Step } from './schema.js';

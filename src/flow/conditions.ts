@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Facts } from '../core/types.js';
-import { addYears, daysBetween } from '../core/calendar.js';
+import type { Facts } from '../shared/types.js';
+import { addYears, daysBetween } from '../shared/calendar.js';
 
 /**
  * The named conditions a flow may use in `when:`. A flow refers to them by name, so every

@@ -1,4 +1,4 @@
-import { LANGS, type Lang } from '../core/types.js';
+import { LANGS, type Lang } from '../shared/types.js';
 import type { FlowDefinition } from './schema.js';
 
 type Tree = { [key: string]: unknown };

@@ -1,3 +1,5 @@
+import { ExpectedError } from '../shared/errors.js';
+import { stepsWithoutWayToEnd } from './graph.js';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { flowSchema, type FlowDefinition, type Next, type Step } from './schema.js';
@@ -15,7 +17,7 @@ export function formatProblem(p: FlowProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.message}`;
 }
 
-export class FlowLoadError extends Error {
+export class FlowLoadError extends ExpectedError {
   override readonly name = 'FlowLoadError';
   constructor(readonly problems: FlowProblem[]) {
     super(problems.map(formatProblem).join('\n'));
@@ -32,6 +34,11 @@ export function parseFlow(text: string, file: string): FlowDefinition {
   const { data, locate } = parseYamlWith(text, file, flowSchema);
   const problems = referenceProblems(data).map(([path, message]) => locate(path, message));
   if (problems.length > 0) throw new FlowLoadError(sortProblems(problems));
+  // A user who reaches such a step could never finish: refused at load, not only by lint.
+  const stuck = stepsWithoutWayToEnd(data).map((id) =>
+    locate(['steps', id], `step "${id}" can never reach an end step`),
+  );
+  if (stuck.length > 0) throw new FlowLoadError(sortProblems(stuck));
   return data;
 }
 

@@ -1,5 +1,5 @@
-import { addDays } from '../core/calendar.js';
-import type { FactValue, Facts } from '../core/types.js';
+import { addDays } from '../shared/calendar.js';
+import type { FactValue, Facts } from '../shared/types.js';
 import { advance, knownAnswer, type CompiledFlow, type FlowEvent } from './compile.js';
 import { factsRead, type Condition } from './conditions.js';
 import type { Step } from './schema.js';

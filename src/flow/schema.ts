@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LANGS } from '../core/types.js';
+import { LANGS } from '../shared/types.js';
 import { conditionSchema } from './conditions.js';
 
 /**

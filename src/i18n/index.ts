@@ -1,15 +1,11 @@
 import i18next, { type i18n, type Resource, type TFunction } from 'i18next';
-import { LANGS, type Lang } from '../core/types.js';
+import { LANGS, type Lang } from '../shared/types.js';
 
 export type { Resource };
 
-/** What the core needs from i18n: one translator per language. */
-export interface Translator {
-  (key: string, vars?: Record<string, unknown>): string;
-  exists(key: string): boolean;
-}
+import type { Translator, Translators } from '../core/ports.js';
 
-export type Translators = (lang: Lang) => Translator;
+export type { Translator, Translators };
 
 /**
  * One i18next instance; each session gets a translator fixed to its language through

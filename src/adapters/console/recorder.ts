@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { Transcript } from '../../authoring/transcript.js';
-import type { Lang } from '../../core/types.js';
+import type { Lang } from '../../shared/types.js';
 
 /** How much of the last reply a recorded turn expects: enough to notice a change of words. */
 const EXPECT_CHARS = 30;

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ConversationService } from '../../core/conversation.js';
-import { DEFAULT_LANG, type Lang } from '../../core/types.js';
+import { DEFAULT_LANG, type Lang } from '../../shared/types.js';
 import type { Translators } from '../../i18n/index.js';
 import { createRecorder } from './recorder.js';
 

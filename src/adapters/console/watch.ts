@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LANGS } from '../../core/types.js';
+import { LANGS } from '../../shared/types.js';
 import { FlowLoadError } from '../../flow/load.js';
 import type { Runtime, RuntimeOptions } from '../../runtime.js';
 import { createRuntime } from '../../runtime.js';

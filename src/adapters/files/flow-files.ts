@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { compileFlow, type CompiledFlow } from '../../flow/compile.js';
 import { FlowLoadError, parseFlow } from '../../flow/load.js';
-import { LANGS } from '../../core/types.js';
+import { LANGS } from '../../shared/types.js';
 import type { Resource } from '../../i18n/index.js';
 import { missingFlowKeys } from '../../flow/keys.js';
 

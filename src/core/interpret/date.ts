@@ -1,5 +1,5 @@
 import * as chrono from 'chrono-node';
-import { addDays, daysBetween, isoFromParts } from '../calendar.js';
+import { addDays, daysBetween, isoFromParts } from '../../shared/calendar.js';
 import { amountOf, own } from './money.js';
 import { hasHan, normalize } from './normalize.js';
 

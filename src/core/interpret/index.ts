@@ -1,5 +1,5 @@
 import type { InputKind } from '../../flow/schema.js';
-import type { FactValue } from '../types.js';
+import type { FactValue } from '../../shared/types.js';
 import { parseDate, type DateProblem } from './date.js';
 import { readMoney, type MoneyProblem } from './money.js';
 import { normalize } from './normalize.js';
