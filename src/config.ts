@@ -10,12 +10,18 @@ export class ConfigError extends ExpectedError {
 
 const COMMANDS = ['chat', 'bot', 'flow'] as const;
 
+/** Node's timers hold at most 2^31 - 1 ms (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The checkout: default flow and words are found here whatever the working directory. */
+export const PACKAGE_ROOT = resolve(import.meta.dirname, '..');
+
 const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   LOG_CONTENT: z.enum(['0', '1']).default('0'),
-  FLOW_FILE: z.string().min(1).default('flows/reward-code-recovery.yaml'),
-  LOCALES_DIR: z.string().min(1).default('locales'),
+  FLOW_FILE: z.string().min(1).optional(),
+  LOCALES_DIR: z.string().min(1).optional(),
   WECHATY_PUPPET: z.string().min(1).default('wechaty-puppet-wechat4u'),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
   WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().min(1).optional(),
@@ -23,14 +29,19 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w-]+$/, 'use letters, digits, _ and -')
     .default('zhuihui'),
-  SEND_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1500),
-  SEND_JITTER_MS: z.coerce.number().int().min(0).default(1000),
+  SEND_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(MAX_TIMER_MS).default(1500),
+  SEND_JITTER_MS: z.coerce.number().int().min(0).max(MAX_TIMER_MS).default(1000),
   SEND_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   SEND_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   AUTO_ACCEPT_FRIENDS: z.enum(['0', '1']).default('0'),
   FSYNC: z.enum(['0', '1']).default('0'),
-  RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
-  RETENTION_SWEEP_HOURS: z.coerce.number().positive().default(24),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+  // Node runs a longer interval at once, in a tight loop: refused here, with the reason.
+  RETENTION_SWEEP_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(MAX_TIMER_MS / 3_600_000, 'at most 596 hours (Node timers cannot wait longer)')
+    .default(24),
 });
 
 /** What `npm start -- …` takes. */
@@ -97,8 +108,10 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     dataDir: resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     logContent: e.LOG_CONTENT === '1',
-    flowFile: resolve(e.FLOW_FILE),
-    localesDir: resolve(e.LOCALES_DIR),
+    flowFile: e.FLOW_FILE
+      ? resolve(e.FLOW_FILE)
+      : resolve(PACKAGE_ROOT, 'flows/reward-code-recovery.yaml'),
+    localesDir: e.LOCALES_DIR ? resolve(e.LOCALES_DIR) : resolve(PACKAGE_ROOT, 'locales'),
     fsync: e.FSYNC === '1',
     retentionDays: e.RETENTION_DAYS,
     retentionSweepHours: e.RETENTION_SWEEP_HOURS,

@@ -8,6 +8,7 @@ import { createRuntime } from './runtime.js';
 
 /** Composition root: reads config, wires adapters around the core, dispatches the command. */
 async function main(): Promise<number> {
+  loadDotEnv();
   const config = loadConfig(process.argv.slice(2), process.env);
   switch (config.command) {
     case 'flow':
@@ -56,6 +57,15 @@ async function bot(config: Config): Promise<number> {
   const { buildBot, runBot } = await import('./adapters/wechaty/bot.js');
   const { bot: wechaty, assistant } = buildBot(config, runtime, log);
   return runBot(wechaty, assistant, log);
+}
+
+/** `.env` in the working directory, when there is one (as .env.example says); real env wins. */
+function loadDotEnv(): void {
+  try {
+    process.loadEnvFile();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+  }
 }
 
 main().then(

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { placeholders } from '../src/authoring/lint.js';
 import { missingFlowKeys } from '../src/flow/keys.js';
+import { createTranslators } from '../src/i18n/index.js';
 import { LANGS } from '../src/shared/types.js';
 import { loadKit, type Kit } from './helpers.js';
 
@@ -67,5 +68,29 @@ describe('locales', () => {
         expect(text, `${lang}:${key}`).not.toMatch(/400[-\s]?\d{3}/);
       }
     }
+  });
+});
+
+describe('the render cache', () => {
+  const t = createTranslators({
+    'zh-CN': { common: { apples_other: '{{count}} 个', paid: '付了 {{amount, number}}' } },
+    en: {
+      common: {
+        apples_one: '{{count}} apple',
+        apples_other: '{{count}} apples',
+        paid: 'Paid {{amount, number}}',
+      },
+    },
+  })('en');
+
+  it('renders plurals by count, every time', () => {
+    expect(t('common:apples', { count: 1 })).toBe('1 apple');
+    expect(t('common:apples', { count: 5 })).toBe('5 apples');
+    expect(t('common:apples', { count: 1 })).toBe('1 apple');
+  });
+
+  it('renders formatted values anew for each value', () => {
+    expect(t('common:paid', { amount: 1000 })).toBe('Paid 1,000');
+    expect(t('common:paid', { amount: 2500 })).toBe('Paid 2,500');
   });
 });

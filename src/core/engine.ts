@@ -23,11 +23,16 @@ import { pushHistory, type Session } from './session.js';
 import { createUnderstanding } from './understand.js';
 import { DEFAULT_LANG, type FactValue, type Facts, type Lang } from '../shared/types.js';
 
+/** One message, in the same shape from every channel. */
 export interface Inbound {
   userId: string;
   text: string;
   /** A language the adapter already knows (e.g. `--lang en`); otherwise it is detected. */
   lang?: Lang;
+  /** Which channel it came from ("console", "wechat", …), for logs and per-channel rules. */
+  channel?: string;
+  /** The channel's own message id, where it has one: channels that retry are deduplicated by it. */
+  messageId?: string;
 }
 
 export interface Outcome {

@@ -36,50 +36,45 @@ export function createTranslators(resources: Resource): Translators {
   };
 }
 
-/** Rendered texts kept at most; past that the cache starts afresh (cheap and bounded). */
-const MAX_CACHED = 20_000;
+/** The cache holds at most this many characters of rendered text, then starts afresh. */
+const MAX_CACHED_CHARS = 4_000_000;
 
 /**
  * i18next renders a long text with nesting in tens of microseconds, and most replies are
- * the same words again. A rendered text depends only on the language, the key and the
- * variables it actually uses, so it is cached under exactly those.
+ * the same words again. A rendered text is cached under its key and *all* the variables
+ * given (not only those its text names: a plural's `count` or a formatted `{{n, number}}`
+ * changes the words too), and the cache is bounded in characters, not entries.
  */
-function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
+function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator & { clear(): void } {
   const rendered = new Map<string, string>();
-  const usedVars = new Map<string, string[]>();
-  const variablesOf = (key: string, seen = new Set<string>()): string[] => {
-    const known = usedVars.get(key);
-    if (known) return known;
-    const [ns, path] = key.includes(':')
-      ? (key.split(/:(.*)/s) as [string, string])
-      : ['common', key];
-    const raw = instance.getResource(lang, ns, path) as unknown;
-    const names = new Set<string>();
-    if (typeof raw === 'string') {
-      for (const m of raw.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)) names.add(m[1] ?? '');
-      for (const m of raw.matchAll(/\$t\(([^),]+)/g)) {
-        const nested = m[1] ?? '';
-        if (!seen.has(nested))
-          for (const n of variablesOf(nested, new Set([...seen, key]))) names.add(n);
-      }
-    }
-    const list = [...names].sort();
-    usedVars.set(key, list);
-    return list;
-  };
+  let chars = 0;
   const t = (key: string, vars?: Record<string, unknown>) => {
-    const names = variablesOf(key);
-    const id =
-      names.length === 0
-        ? key
-        : `${key}\u0000${names.map((n) => String(vars?.[n] ?? '\u0001')).join('\u0000')}`;
+    const id = vars ? `${key}\u0000${stableJson(vars)}` : key;
     let text = rendered.get(id);
     if (text === undefined) {
       text = String(fixed(key, vars ?? {}));
-      if (rendered.size >= MAX_CACHED) rendered.clear();
+      if (chars + id.length + text.length > MAX_CACHED_CHARS) {
+        rendered.clear();
+        chars = 0;
+      }
       rendered.set(id, text);
+      chars += id.length + text.length;
     }
     return text;
   };
-  return Object.assign(t, { exists: (key: string) => instance.exists(key, { lng: lang }) });
+  return Object.assign(t, {
+    exists: (key: string) => instance.exists(key, { lng: lang }),
+    clear: () => {
+      rendered.clear();
+      chars = 0;
+    },
+  });
+}
+
+function stableJson(vars: Record<string, unknown>): string {
+  return JSON.stringify(
+    Object.keys(vars)
+      .sort()
+      .map((k) => [k, vars[k]]),
+  );
 }

@@ -57,7 +57,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   if (interactive) rl.prompt();
   for await (const line of rl) {
     if (line.trim() !== '') {
-      const replies = await service.handle({ userId, text: line, lang });
+      const replies = await service.handle({ userId, text: line, lang, channel: 'console' });
       print(replies);
       await recorder?.turn(line, replies, await service.stepOf(userId));
     }

@@ -89,7 +89,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     const userId = `wechat:${talker.id}`;
     const replies =
       type === types.Message.Text
-        ? await service.handle({ userId, text: msg.text() })
+        ? await service.handle({ userId, text: msg.text(), channel: 'wechat', messageId: msg.id })
         : await service.handleMedia(userId);
     await sayAll(talker, replies);
   }
