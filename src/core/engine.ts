@@ -13,9 +13,9 @@ import { todayIn } from '../shared/calendar.js';
 import { parseCommand, type Command } from './commands.js';
 import {
   hasHan,
-  mentionsAny,
   normalize,
   parseYesNo,
+  phraseMatcher,
   type Interpretation,
 } from './interpret/index.js';
 import { factVariables, formatFact, keys, renderStep, splitMessage } from './render.js';
@@ -317,13 +317,12 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   // Normalized once: these are checked against every message.
   const interrupts = (flow.definition.interrupts ?? []).map((i) => ({
     interrupt: i,
-    phrases: Object.values(i.phrases).flat().map(normalize).filter(Boolean),
+    matches: phraseMatcher(Object.values(i.phrases).flat().map(normalize).filter(Boolean)),
   }));
 
   function firedInterrupt(session: Session, text: string): Interrupt | undefined {
     return interrupts.find(
-      ({ interrupt, phrases }) =>
-        !interrupt.notAt?.includes(session.stepId) && mentionsAny(text, phrases),
+      ({ interrupt, matches }) => !interrupt.notAt?.includes(session.stepId) && matches(text),
     )?.interrupt;
   }
 

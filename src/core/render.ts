@@ -62,18 +62,11 @@ export function factVariables(
   const key = `${flow.hash}:${lang}`;
   let vars = byLang.get(key);
   if (!vars) {
-    const own = withPhrases(
-      flow,
-      facts,
-      translators(lang),
-      computeVariables(flow, facts, translators(lang), lang),
-    );
-    const sent = withPhrases(
-      flow,
-      facts,
-      translators(SENT_LANG),
-      computeVariables(flow, facts, translators(SENT_LANG), SENT_LANG),
-    );
+    const variablesIn = (l: Lang) =>
+      withPhrases(flow, facts, translators(l), computeVariables(flow, facts, translators(l), l));
+    const own = variablesIn(lang);
+    // Chinese users' own words are the Chinese ones: computed once.
+    const sent = lang === SENT_LANG ? own : variablesIn(SENT_LANG);
     vars = {
       ...own,
       ...Object.fromEntries(Object.entries(sent).map(([name, value]) => [`${name}Zh`, value])),

@@ -98,6 +98,23 @@ export function mentions(text: string, word: string): boolean {
   return word.length >= 2 && text.includes(word);
 }
 
+/**
+ * A matcher for many phrases at once, checked against every message: Latin phrases as one
+ * whole-word regular expression, Chinese ones by containment (as `mentions` reads them).
+ */
+export function phraseMatcher(phrases: readonly string[]): (text: string) => boolean {
+  const latin = phrases.filter((p) => /^[\p{Script=Latin}\d\s'-]+$/u.test(p));
+  const other = phrases.filter((p) => !latin.includes(p) && p.length >= 2);
+  const pattern =
+    latin.length > 0
+      ? new RegExp(`(?:^|[^\\p{L}])(?:${latin.map(escape).join('|')})(?:$|[^\\p{L}])`, 'u')
+      : undefined;
+  return (text) => {
+    const s = normalize(text);
+    return other.some((p) => s.includes(p)) || (pattern?.test(s) ?? false);
+  };
+}
+
 /** Whether the text mentions any of the phrases; `phrases` must already be normalized. */
 export function mentionsAny(text: string, phrases: readonly string[]): boolean {
   const s = normalize(text);
