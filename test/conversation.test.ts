@@ -61,3 +61,38 @@ describe('the error boundary around one message', () => {
     );
   });
 });
+
+describe('flood control covers everything', () => {
+  const limit = { messages: 8, windowMs: 10_000 };
+
+  it('pictures and stickers count: 30 of them get 8 answers, one "slow down", then nothing', async () => {
+    const service = createConversationService(kit.engine, createMemoryStore(), () => NOW, limit);
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, () => service.handleMedia('pics')),
+    );
+    expect(replies.filter((r) => r.join('').includes('只能读文字')).length).toBe(8);
+    expect(replies.filter((r) => r.join('').includes('请慢一点')).length).toBe(1);
+    expect(replies.slice(9).every((r) => r.length === 0)).toBe(true);
+  });
+
+  it('"slow down" comes after the replies to the messages that were let through', async () => {
+    const service = createConversationService(kit.engine, createMemoryStore(), () => NOW, limit);
+    const order: string[] = [];
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        service.handle({ userId: 'burst', text: i === 0 ? '你好' : '不是' }).then((r) => {
+          if (r.length > 0) order.push(r.join('').includes('请慢一点') ? 'slow' : 'reply');
+        }),
+      ),
+    );
+    expect(order).toEqual([...Array(8).fill('reply'), 'slow']);
+  });
+
+  it('group mentions are limited per person and per room', () => {
+    const service = createConversationService(kit.engine, createMemoryStore(), () => NOW, limit);
+    const verdicts = Array.from({ length: 12 }, (_, i) => service.admit([`user-${i}`, 'room:a']));
+    expect(verdicts.slice(0, 8).every((v) => v === 'ok')).toBe(true);
+    expect(verdicts[8]).toBe('warn');
+    expect(verdicts.slice(9).every((v) => v === 'drop')).toBe(true);
+  });
+});

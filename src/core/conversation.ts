@@ -1,7 +1,7 @@
 import { ExpectedError } from '../shared/errors.js';
 import type { SessionStore } from './ports.js';
 import { detectLanguage, type Engine, type Inbound } from './engine.js';
-import type { Lang } from '../shared/types.js';
+import { DEFAULT_LANG, type Lang } from '../shared/types.js';
 
 export class StartAtError extends ExpectedError {
   override readonly name = 'StartAtError';
@@ -10,8 +10,14 @@ export class StartAtError extends ExpectedError {
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
   handle(inbound: Inbound): Promise<string[]>;
-  /** A non-text message: a reply asking for words; nothing is stored. */
+  /** A non-text message: a reply asking for words; nothing is stored. Counted by the flood gate. */
   handleMedia(userId: string): Promise<string[]>;
+  /**
+   * Counts one message against the flood gate under each key (a user, a group room) for a
+   * channel that answers outside the conversation (a group @mention): "ok", the one
+   * "slow down" ("warn"), or nothing more ("drop").
+   */
+  admit(keys: string[]): 'ok' | 'warn' | 'drop';
   /** The greeting-back for a user who already has a conversation, or undefined. */
   resume(userId: string): Promise<string[] | undefined>;
   /** Replaces the user's conversation with one that starts at a step (console --at). */
@@ -73,10 +79,11 @@ export function createConversationService(
     handle: async (inbound) => {
       // Checked before queueing, so a flood neither builds a queue nor touches the session.
       const verdict = floodGate.admit(inbound.userId, clock().getTime());
-      if (verdict === 'warn')
-        return engine.slowDown(
-          floodGate.lang(inbound.userId) ?? inbound.lang ?? detectLanguage(inbound.text),
-        );
+      // Queued behind the user's earlier messages, so "slow down" comes after their replies.
+      if (verdict === 'warn') {
+        const lang = floodGate.lang(inbound.userId) ?? inbound.lang ?? detectLanguage(inbound.text);
+        return serialised(inbound.userId, async () => engine.slowDown(lang));
+      }
       if (verdict === 'drop') return [];
       return serialised(inbound.userId, async () => {
         let lang = inbound.lang;
@@ -97,7 +104,22 @@ export function createConversationService(
         }
       });
     },
-    handleMedia: (userId) => serialised(userId, async () => engine.media(await store.get(userId))),
+    handleMedia: (userId) => {
+      // Pictures, stickers and voice count like words: a flood of them is a flood.
+      const verdict = floodGate.admit(userId, clock().getTime());
+      if (verdict === 'drop') return Promise.resolve([]);
+      return serialised(userId, async () => {
+        const session = await store.get(userId);
+        return verdict === 'warn'
+          ? engine.slowDown(session?.lang ?? DEFAULT_LANG)
+          : engine.media(session);
+      });
+    },
+    admit: (keys) => {
+      const now = clock().getTime();
+      const verdicts = keys.map((key) => floodGate.admit(key, now));
+      return verdicts.includes('drop') ? 'drop' : verdicts.includes('warn') ? 'warn' : 'ok';
+    },
     resume: (userId) =>
       serialised(userId, async () => {
         const session = await store.get(userId);

@@ -81,7 +81,11 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     if (room) {
       // Money matters are never discussed in a group: answer a mention with a pointer to private chat.
       if (!(await msg.mentionSelf())) return;
-      const text = translators(detectLanguage(msg.text()))('common:wechat.groupPrivate');
+      // Mentions are limited per person and per room, like private messages.
+      const verdict = service.admit([`wechat:${talker.id}`, `wechat-room:${room.id}`]);
+      if (verdict === 'drop') return;
+      const t = translators(detectLanguage(msg.text()));
+      const text = t(verdict === 'warn' ? 'common:slowDown' : 'common:wechat.groupPrivate');
       await queue.enqueue(() => room.say(text, talker));
       return;
     }
