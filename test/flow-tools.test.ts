@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -137,6 +137,8 @@ describe('console authoring options', () => {
     expect(r.code).toBe(0);
     const text = await readFile(file, 'utf8');
     expect(text).toContain('step: end-transfer-pending');
+    // It holds what the user typed: owner-only, like the sessions.
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
     const replay = await run(['flow', 'test', file]);
     expect(replay.code).toBe(0);
     expect(replay.out).toContain('1 passed, 0 failed');

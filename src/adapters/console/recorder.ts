@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import type { Transcript } from '../../authoring/transcript.js';
 import type { Lang } from '../../shared/types.js';
@@ -29,7 +29,9 @@ export function createRecorder(
         ...(lastLine ? { expect: [lastLine] } : {}),
         ...(step ? { step } : {}),
       });
-      await writeFile(file, stringify(transcript));
+      // What the user typed about their money: readable by the owner only, like sessions.
+      await writeFile(file, stringify(transcript), { mode: 0o600 });
+      await chmod(file, 0o600);
     },
   };
 }
