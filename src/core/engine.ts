@@ -137,33 +137,6 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return { session: current, replies };
   }
 
-  /**
-   * After a flow change: replay the kept facts from the start, so the user is asked only
-   * what the new flow needs and is not yet known.
-   */
-  function fastForward(session: Session, today: string): Session {
-    let current = session;
-    for (let i = 0; i < MAX_AUTO_STEPS; i++) {
-      const step = flow.step(current.stepId);
-      if (!step || step.type === 'end') break;
-      const known = 'fact' in step && step.fact ? current.facts[step.fact] : undefined;
-      const event =
-        step.type === 'message'
-          ? ({ type: 'CONTINUE', today } as const)
-          : known === undefined
-            ? undefined
-            : ({ type: 'ANSWER', value: known, today } as const);
-      const next = event && advance(flow, current.stepId, current.facts, event);
-      if (!next) break;
-      current = {
-        ...current,
-        ...next,
-        history: step.type === 'message' ? current.history : pushHistory(current),
-      };
-    }
-    return current;
-  }
-
   function migrate(
     session: Session,
     now: Date,
@@ -178,7 +151,8 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const fresh = start(session.userId, session.lang, now, kept);
     const t = translators(session.lang);
     return {
-      session: fastForward({ ...fresh, createdAt: session.createdAt }, today),
+      // Replayed from the start with the kept facts: only what the new flow still needs is asked.
+      session: enter({ ...fresh, createdAt: session.createdAt }, today, true).session ?? fresh,
       notice: [t('common:flowChanged')],
     };
   }
@@ -248,7 +222,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const step = flow.step(session.stepId);
     if (!step || step.type === 'end') return { session, replies: [t('common:ended')] };
     if (step.type === 'message') return enter(session, today);
-    const answer = interpretAnswer(session, text, today);
+    const answer = understanding.answer(session.stepId, text, today);
     if (!answer.ok) return reject(session, answer.reason, t, answer.vars);
     // Other facts the same message states ("昨天，付了500" at the date question) are kept too.
     const fact = 'fact' in step ? step.fact : undefined;
@@ -371,17 +345,13 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const step = flow.step(session.stepId);
     if (step?.type !== 'input' || (step.input !== 'yesno' && step.input !== 'text'))
       return undefined;
-    const answer = interpretAnswer(session, text, today);
+    const answer = understanding.answer(session.stepId, text, today);
     if (!answer.ok || (step.input === 'yesno' && answer.value !== true)) return undefined;
     return advance(flow, session.stepId, session.facts, {
       type: 'ANSWER',
       value: answer.value,
       today,
     });
-  }
-
-  function interpretAnswer(session: Session, text: string, today: string): Interpretation {
-    return understanding.answer(session.stepId, text, today);
   }
 
   function reject(
