@@ -74,3 +74,47 @@ describe('send queue (fake timers)', () => {
     expect(queue.pending).toBe(0);
   });
 });
+
+describe('send queue: no contact stalls the others (fake timers)', () => {
+  it('serves contacts round-robin, each in its own order', async () => {
+    const queue = createSendQueue(
+      { minIntervalMs: 100, jitterMs: 0, maxPerMinute: 1000, retries: 0 },
+      silentLogger,
+    );
+    const sent: string[] = [];
+    const all = [
+      ...['a1', 'a2', 'a3', 'a4'].map((m) => queue.enqueue(async () => void sent.push(m), 'a')),
+      queue.enqueue(async () => void sent.push('b1'), 'b'),
+    ];
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    expect(sent).toEqual(['a1', 'b1', 'a2', 'a3', 'a4']);
+  });
+
+  it('a send that hangs times out; the other contact is still served; the hung one is given up', async () => {
+    const queue = createSendQueue(
+      { minIntervalMs: 100, jitterMs: 0, maxPerMinute: 1000, retries: 1, timeoutMs: 1_000 },
+      silentLogger,
+    );
+    const sent: string[] = [];
+    const stuck = queue.enqueue(() => new Promise(() => undefined), 'stuck');
+    const others = ['b1', 'b2', 'b3'].map((m) => queue.enqueue(async () => void sent.push(m), 'b'));
+    await vi.runAllTimersAsync();
+    expect(await Promise.all(others)).toEqual([true, true, true]);
+    expect(await stuck).toBe(false);
+    expect(sent).toEqual(['b1', 'b2', 'b3']);
+    expect(queue.pending).toBe(0);
+  });
+
+  it('drain gives up after its bound', async () => {
+    const queue = createSendQueue(
+      { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1000, retries: 0, timeoutMs: 60_000 },
+      silentLogger,
+    );
+    void queue.enqueue(() => new Promise(() => undefined), 'stuck');
+    let drained = false;
+    void queue.drain(500).then(() => (drained = true));
+    await vi.advanceTimersByTimeAsync(600);
+    expect(drained).toBe(true);
+  });
+});

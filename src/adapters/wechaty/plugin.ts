@@ -31,12 +31,15 @@ export interface AssistantRuntime {
 
 export interface WechatyAssistant {
   install: WechatyPlugin;
-  /** Stop taking messages, finish what is in flight and send what is queued. */
-  close(): Promise<void>;
+  /** Stop taking messages, finish what is in flight and send what is queued, within a bound. */
+  close(timeoutMs?: number): Promise<void>;
   /** Resolves when nothing is in flight and the queue is empty (for tests and shutdown). */
   settled(): Promise<void>;
   readonly queue: SendQueue;
 }
+
+/** How long close() waits for queued replies before giving up on them. */
+const CLOSE_TIMEOUT_MS = 30_000;
 
 /** Messages stamped this long before the plugin started are backlog replayed after login. */
 const BACKLOG_GRACE_MS = 5_000;
@@ -58,7 +61,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   };
 
   const sayAll = (to: ContactInterface, replies: string[]) =>
-    Promise.all(replies.map((reply) => queue.enqueue(() => to.say(reply))));
+    Promise.all(replies.map((reply) => queue.enqueue(() => to.say(reply), to.id)));
 
   async function onMessage(msg: MessageInterface): Promise<void> {
     // Recalled messages are notices about an earlier message, not something to answer.
@@ -86,7 +89,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       if (verdict === 'drop') return;
       const t = translators(detectLanguage(msg.text()));
       const text = t(verdict === 'warn' ? 'common:slowDown' : 'common:wechat.groupPrivate');
-      await queue.enqueue(() => room.say(text, talker));
+      await queue.enqueue(() => room.say(text, talker), room.id);
       return;
     }
     if (talker.type() !== types.Contact.Individual) return;
@@ -105,8 +108,12 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     await friendship.accept();
     const contact = friendship.contact();
     log.info({ user: ref(contact.id) }, 'friend request accepted');
-    await queue.enqueue(() =>
-      contact.say(translators(detectLanguage(friendship.hello()))('common:wechat.friendGreeting')),
+    await queue.enqueue(
+      () =>
+        contact.say(
+          translators(detectLanguage(friendship.hello()))('common:wechat.friendGreeting'),
+        ),
+      contact.id,
     );
   }
 
@@ -141,9 +148,15 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await queue.drain();
     },
-    async close() {
+    /** Stops taking messages and sends what is queued, for at most `timeoutMs`: SIGTERM exits. */
+    async close(timeoutMs = CLOSE_TIMEOUT_MS) {
       closing = true;
-      await this.settled();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.settled(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

@@ -19,25 +19,46 @@ export const DEFAULT_SEND_OPTIONS: SendQueueOptions = {
 };
 
 export interface SendQueue {
-  /** Resolves once sent, or once given up after the retries. Never rejects. */
-  enqueue(send: () => Promise<unknown>): Promise<boolean>;
-  /** Resolves when everything queued so far has been sent or given up. */
-  drain(): Promise<void>;
+  /**
+   * Queues a send for one contact (`key`). Resolves true once sent, false once given up after
+   * the retries. Never rejects.
+   */
+  enqueue(send: () => Promise<unknown>, key?: string): Promise<boolean>;
+  /** Resolves when everything queued so far has been sent or given up, or after `timeoutMs`. */
+  drain(timeoutMs?: number): Promise<void>;
   readonly pending: number;
 }
 
+/** A send that has not settled by then counts as failed: one stuck contact must not stall all. */
+export const SEND_TIMEOUT_MS = 15_000;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+interface Item {
+  send: () => Promise<unknown>;
+  done: (ok: boolean) => void;
+  tries: number;
+}
+
 /**
- * One queue for all outgoing messages of the account: FIFO (so each contact's replies stay
- * in order), spaced by a minimum interval plus jitter, and capped per rolling minute.
+ * One queue for all outgoing messages of the account, spaced by a minimum interval plus
+ * jitter and capped per rolling minute (the account's limits), but served round-robin across
+ * contacts: each contact's replies stay in order, a second user's first reply does not wait
+ * behind a first user's whole plan, and a contact whose sends fail or hang (each try times
+ * out) is retried after the others have had their turn.
  */
-export function createSendQueue(options: SendQueueOptions, log: Logger): SendQueue {
+export function createSendQueue(
+  options: SendQueueOptions & { timeoutMs?: number },
+  log: Logger,
+): SendQueue {
   const random = options.random ?? Math.random;
-  const items: Array<{ send: () => Promise<unknown>; done: (ok: boolean) => void }> = [];
+  const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
+  const byKey = new Map<string, Item[]>();
+  const turns: string[] = [];
   const sentAt: number[] = [];
   let running: Promise<void> | undefined;
   let lastSent = Number.NEGATIVE_INFINITY;
+  let count = 0;
 
   async function waitForSlot(): Promise<void> {
     const spacing = lastSent + options.minIntervalMs + random() * options.jitterMs - Date.now();
@@ -50,40 +71,88 @@ export function createSendQueue(options: SendQueueOptions, log: Logger): SendQue
     }
   }
 
-  async function sendWithRetries(send: () => Promise<unknown>): Promise<boolean> {
-    for (let attempt = 0; attempt <= options.retries; attempt++) {
-      await waitForSlot();
-      lastSent = Date.now();
-      sentAt.push(lastSent);
-      try {
-        await send();
-        return true;
-      } catch (error) {
-        log.warn({ attempt: attempt + 1, err: (error as Error).message }, 'send failed');
-      }
+  async function attempt(item: Item): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`send timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([item.send(), timedOut]);
+      return true;
+    } catch (error) {
+      log.warn({ attempt: item.tries + 1, err: (error as Error).message }, 'send failed');
+      return false;
+    } finally {
+      clearTimeout(timer);
     }
-    log.error({ retries: options.retries }, 'send given up after retries');
-    return false;
+  }
+
+  /** The next contact's first item. Its turn comes again only after this send is done. */
+  function take(): [string, Item] | undefined {
+    const key = turns.shift();
+    if (key === undefined) return undefined;
+    const item = byKey.get(key)?.shift();
+    return item ? [key, item] : take();
+  }
+
+  function put(key: string, item: Item, first = false): void {
+    const list = byKey.get(key);
+    if (!list) {
+      byKey.set(key, [item]);
+      turns.push(key);
+    } else if (first) list.unshift(item);
+    else list.push(item);
+  }
+
+  /** After a contact's send: back to the end of the line if it has more, else forgotten. */
+  function release(key: string): void {
+    if ((byKey.get(key)?.length ?? 0) > 0) turns.push(key);
+    else byKey.delete(key);
   }
 
   async function run(): Promise<void> {
-    for (let item = items.shift(); item; item = items.shift())
-      item.done(await sendWithRetries(item.send));
+    for (let next = take(); next; next = take()) {
+      const [key, item] = next;
+      await waitForSlot();
+      lastSent = Date.now();
+      sentAt.push(lastSent);
+      if (await attempt(item)) {
+        count--;
+        item.done(true);
+      } else if (item.tries < options.retries) {
+        item.tries++;
+        // Back at the head of its own contact's line; the other contacts go first.
+        put(key, item, true);
+      } else {
+        count--;
+        log.error({ retries: options.retries }, 'send given up after retries');
+        item.done(false);
+      }
+      release(key);
+    }
     running = undefined;
   }
 
   return {
-    enqueue(send) {
+    enqueue(send, key = '') {
       return new Promise<boolean>((done) => {
-        items.push({ send, done });
+        put(key, { send, done, tries: 0 });
+        count++;
         running ??= run();
       });
     },
-    async drain() {
-      while (running) await running;
+    async drain(timeoutMs?: number) {
+      const all = (async () => {
+        while (running) await running;
+      })();
+      if (timeoutMs === undefined) return all;
+      await Promise.race([all, sleep(timeoutMs)]);
     },
     get pending() {
-      return items.length + (running ? 1 : 0);
+      return count;
     },
   };
 }
