@@ -104,6 +104,23 @@ describe('lowdb store on disk', () => {
     );
   });
 
+  it('a file left by a failed write (full disk) does not lock the user out of the running store', async () => {
+    const store = await createLowdbStore(dir, silentLogger);
+    await store.set(session('wxid_a', 'ask-date'));
+    const [file] = await sessionFiles(dir);
+    // What ENOSPC used to leave: an empty next version the in-memory index does not know of.
+    const stale = (file ?? '').replace(
+      /\.(\d+)\.json$/,
+      (_, v: string) => `.${Number(v) + 1}.json`,
+    );
+    await writeFile(stale, '');
+    await store.set(session('wxid_a', 'ask-amount'));
+    expect((await store.get('wxid_a'))?.stepId).toBe('ask-amount');
+    const restarted = await createLowdbStore(dir, silentLogger);
+    expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-amount');
+    expect((await sessionFiles(dir)).filter((f) => !f.includes('.corrupt-'))).toHaveLength(1);
+  });
+
   it('fsync mode writes the same data', async () => {
     const store = await createLowdbStore(dir, silentLogger, { fsync: true });
     await store.set(session('wxid_a'));

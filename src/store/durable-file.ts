@@ -1,4 +1,4 @@
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -32,7 +32,19 @@ export class VersionFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const text = JSON.stringify(data);
+    try {
+      await this.create(JSON.stringify(data));
+    } catch (error) {
+      // A full disk (ENOSPC) or an I/O error leaves an empty or partial file behind: remove
+      // it, so the version is free again and no reader ever sees it. Never touch a file
+      // that was already there (EEXIST).
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        await rm(this.path, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async create(text: string): Promise<void> {
     // A few kilobytes into the page cache: synchronously this costs less than the thread-pool
     // round trips of the async calls. 'wx': never overwrite an existing version.
     if (!this.fsync) return writeFile(this.path, text, { flag: 'wx', mode: 0o600 });

@@ -106,11 +106,22 @@ export async function createLowdbStore(
     async set(session) {
       const hash = hashOf(session.userId);
       const older = index.get(hash) ?? [];
-      const version = (older.at(-1) ?? 0) + 1;
+      let version = (older.at(-1) ?? 0) + 1;
       await shard(dirOf(hash));
-      const db = low(fileOf(hash, version));
-      db.data = { session };
-      await db.write();
+      // A version left by a write that failed half-way (before this fix, or by a crash) is
+      // skipped, not fatal: the user is never locked out by a stale file.
+      for (let tries = 0; ; tries++) {
+        const db = low(fileOf(hash, version));
+        db.data = { session };
+        try {
+          await db.write();
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 5) throw error;
+          older.push(version);
+          version++;
+        }
+      }
       index.set(hash, [version]);
       // Cached only once on disk, so the cache never holds what a crash would lose.
       cache.set(session.userId, session);
