@@ -127,9 +127,15 @@ async function offeredLoad(
   const t0 = performance.now();
   while (started < messages) {
     const due = Math.min(messages, Math.floor(((performance.now() - t0) / 1000) * rate));
-    while (started < due) {
+    // When every user has a message in flight (the service is behind), wait for the next tick:
+    // skipping busy users without a bound spun here forever at 100% CPU.
+    for (let skipped = 0; started < due && skipped < users.length;) {
       const user = users[cursor++ % users.length];
-      if (!user || user.busy) continue;
+      if (!user || user.busy) {
+        skipped++;
+        continue;
+      }
+      skipped = 0;
       const text = WALK[user.next++ % WALK.length] ?? '';
       const dueAt = performance.now();
       started++;
