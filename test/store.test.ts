@@ -121,6 +121,44 @@ describe('lowdb store on disk', () => {
     expect((await sessionFiles(dir)).filter((f) => !f.includes('.corrupt-'))).toHaveLength(1);
   });
 
+  it.each([
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['an empty object', '{}'],
+    ['a number', '42'],
+    ['a session of the wrong shape', '{"session":{"v":1}}'],
+    [
+      "another user's session",
+      '{"session":{"v":1,"userId":"wxid_other","stepId":"welcome","facts":{},"history":[]}}',
+    ],
+  ])(
+    'treats %s as the newest version like a torn file: moved aside, the one before used',
+    async (_, text) => {
+      const store = await createLowdbStore(dir, silentLogger);
+      await store.set(session('wxid_a', 'ask-date'));
+      const [file] = await sessionFiles(dir);
+      await writeFile(
+        (file ?? '').replace(/\.(\d+)\.json$/, (_m, v: string) => `.${Number(v) + 1}.json`),
+        text,
+      );
+      const restarted = await createLowdbStore(dir, silentLogger);
+      expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-date');
+      expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
+    },
+  );
+
+  it('reads a file with a byte-order mark, and an unknown language falls back to the default', async () => {
+    const store = await createLowdbStore(dir, silentLogger);
+    await store.set(session('wxid_a', 'ask-date'));
+    const [file] = await sessionFiles(dir);
+    const json = await readFile(file ?? '', 'utf8');
+    await writeFile(file ?? '', `\uFEFF${json.replace('"zh-CN"', '"xx"')}`);
+    const restarted = await createLowdbStore(dir, silentLogger);
+    const read = await restarted.get('wxid_a');
+    expect(read?.stepId).toBe('ask-date');
+    expect(read?.lang).toBe('zh-CN');
+  });
+
   it('fsync mode writes the same data', async () => {
     const store = await createLowdbStore(dir, silentLogger, { fsync: true });
     await store.set(session('wxid_a'));

@@ -28,7 +28,8 @@ export class VersionFile<T> implements Adapter<T> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
     }
-    return JSON.parse(text) as T;
+    // A byte-order mark, as some editors write one, is not a torn file.
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as T;
   }
 
   async write(data: T): Promise<void> {

@@ -3,6 +3,7 @@ import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Session } from '../core/session.js';
+import { DEFAULT_LANG, isLang } from '../shared/types.js';
 import type { Logger } from '../log.js';
 import { VersionFile } from './durable-file.js';
 import type { SessionStore } from './port.js';
@@ -70,7 +71,10 @@ export async function createLowdbStore(
     shards.add(dir);
   }
 
-  /** The newest readable version; torn ones are moved aside on the way. */
+  /**
+   * The newest readable version of this user's session; torn ones, and valid JSON of the
+   * wrong shape or of another user, are moved aside on the way.
+   */
   async function readNewest(hash: string): Promise<Session | undefined> {
     const versions = index.get(hash) ?? [];
     while (versions.length > 0) {
@@ -78,7 +82,7 @@ export async function createLowdbStore(
       const db = low(file);
       try {
         await db.read();
-        return db.data.session ?? undefined;
+        return sessionOf(db.data as unknown, (userId) => hashOf(userId) === hash);
       } catch (error) {
         if (!(error instanceof SyntaxError)) throw error;
         const aside = `${file}.corrupt-${Date.now()}`;
@@ -202,4 +206,28 @@ class LruCache<K, V> {
   clear(): void {
     this.entries.clear();
   }
+}
+
+/**
+ * A stored file's session, checked: a file that is JSON but not a session of this user (null,
+ * [], {}, another user's session behind a planted link) is treated like a torn one. An
+ * unknown language falls back to the default rather than showing raw keys.
+ */
+function sessionOf(data: unknown, owns: (userId: string) => boolean): Session {
+  const session = (data as { session?: unknown } | null)?.session as
+    Partial<Session> | null | undefined;
+  const ok =
+    session !== null &&
+    typeof session === 'object' &&
+    session.v === 1 &&
+    typeof session.userId === 'string' &&
+    owns(session.userId) &&
+    typeof session.stepId === 'string' &&
+    typeof session.facts === 'object' &&
+    session.facts !== null &&
+    Array.isArray(session.history);
+  if (!ok) throw new SyntaxError('not a session of this user');
+  return isLang(session.lang)
+    ? (session as Session)
+    : { ...(session as Session), lang: DEFAULT_LANG };
 }
