@@ -178,6 +178,32 @@ describe('lowdb store on disk', () => {
     expect(await store.get('new')).toBeDefined();
   });
 
+  it('sweep also removes damaged copies idle since before the cut-off', async () => {
+    const store = await createLowdbStore(dir, silentLogger);
+    await store.set(session('old'));
+    const [file] = await sessionFiles(dir);
+    const aside = `${file ?? ''}.corrupt-1`;
+    await writeFile(aside, '{"session": {"userId": "old", "recipient": "张三');
+    await utimes(aside, new Date('2026-01-01'), new Date('2026-01-01'));
+    await store.sweep(new Date('2026-06-01'));
+    expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toEqual([]);
+  });
+
+  it('forget erases a user whose only version is damaged, without starting a conversation', async () => {
+    const kit = await loadKit();
+    const store = await createLowdbStore(dir, silentLogger);
+    const service = createConversationService(kit.engine, store, () => new Date(), false);
+    await service.handle({ userId: 'wxid_b', text: '你好' });
+    const [file] = await sessionFiles(dir);
+    await writeFile(file ?? '', '{"session": {"v": 1, "userId": "wxid_b", "reci');
+    const fresh = await createLowdbStore(dir, silentLogger);
+    const service2 = createConversationService(kit.engine, fresh, () => new Date(), false);
+    expect((await service2.handle({ userId: 'wxid_b', text: '删除我的数据' })).join('')).toContain(
+      '已删除',
+    );
+    expect(await sessionFiles(dir)).toEqual([]);
+  });
+
   it("forget through the conversation removes the user's file", async () => {
     const kit = await loadKit();
     const store = await createLowdbStore(dir, silentLogger);

@@ -96,7 +96,8 @@ export function createConversationService(
           if (outcome.session) {
             await store.set(outcome.session);
             floodGate.remember(inbound.userId, outcome.session.lang);
-          } else if (session) await store.delete(inbound.userId);
+            // Erased even when nothing readable was stored: damaged copies are the user's data too.
+          } else await store.delete(inbound.userId);
           return outcome.replies;
         } catch (error) {
           report(error, inbound.userId);

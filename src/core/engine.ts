@@ -175,6 +175,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const today = todayIn(now);
     if (!existing) {
       const lang = inbound.lang ?? detectLanguage(inbound.text);
+      // "forget" with no readable conversation (none, or only a damaged copy): erase at once.
+      if (parseCommand(inbound.text)?.type === 'forget') {
+        return { session: null, replies: [translators(lang)('common:forget.done')] };
+      }
       // The first message often tells the whole story: every fact it states is kept.
       const stated = understanding.extract(inbound.text, today, {});
       const fresh = start(inbound.userId, lang, now, stated);

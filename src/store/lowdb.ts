@@ -159,6 +159,15 @@ export async function createLowdbStore(
           removed++;
         }
       }
+      // Copies moved aside as damaged hold a user's case too: they expire like sessions.
+      for (const shard of await readdir(root).catch(() => [] as string[])) {
+        const dir = join(root, shard);
+        for (const name of await readdir(dir).catch(() => [] as string[])) {
+          if (!name.includes('.corrupt-')) continue;
+          const info = await stat(join(dir, name)).catch(() => undefined);
+          if (info && info.mtime < before) await rm(join(dir, name), { force: true });
+        }
+      }
       if (removed > 0) cache.clear();
       return removed;
     },
