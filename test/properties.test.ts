@@ -5,7 +5,9 @@ import { createConversationService } from '../src/core/conversation.js';
 import { parseChoice } from '../src/core/interpret/choice.js';
 import { parseDate } from '../src/core/interpret/date.js';
 import { interpretInput } from '../src/core/interpret/index.js';
-import { parseMoney } from '../src/core/interpret/money.js';
+import { parseMoney, readMoney } from '../src/core/interpret/money.js';
+import { createUnderstanding } from '../src/core/understand.js';
+import { parseMessage } from '../src/authoring/parse.js';
 import { parseYesNo } from '../src/core/interpret/yesno.js';
 import type { Session } from '../src/core/session.js';
 import { createMemoryStore } from '../src/store/memory.js';
@@ -170,4 +172,31 @@ describe('flood control', () => {
       '你可以随时发送',
     );
   });
+});
+
+describe('no input crashes anything, at scale (red-team M5)', () => {
+  it('100,000 generated messages through every interpreter, the understanding and the engine: 0 throws', () => {
+    const understanding = createUnderstanding(kit.flow, kit.translators);
+    const steps = Object.keys(kit.flow.definition.steps);
+    let runs = 0;
+    fc.assert(
+      fc.property(anyText, fc.nat(), (text, pick) => {
+        runs++;
+        readMoney(text);
+        parseDate(text, '2026-11-29');
+        parseYesNo(text);
+        parseCommand(text);
+        const step = steps[pick % steps.length] ?? 'welcome';
+        parseMessage(kit.flow, understanding, step, text, '2026-11-29');
+        understanding.correct(text, '2026-11-29', { amount: 500, paidOn: '2026-11-20' });
+        const session = sessions[pick % sessions.length];
+        // The whole engine, at a conversation standing at some step (fresh ones: see above).
+        expect(
+          kit.engine.handle(session, { userId: 'p', text }, NOW).replies.length,
+        ).toBeGreaterThan(0);
+      }),
+      { numRuns: 100_000 },
+    );
+    expect(runs).toBeGreaterThanOrEqual(100_000);
+  }, 120_000);
 });
