@@ -11,7 +11,7 @@ export type DateProblem = 'date' | 'dateFuture' | 'dateTooOld' | 'dateVague';
 export type DateResult =
   { ok: true; value: string } | { ok: false; reason: DateProblem; detail?: string };
 
-/** No WeChat payment is older than WeChat Pay (2013); an earlier date is a typo. */
+/** An earlier date is too early to be a WeChat payment: a typo, refused (a guard, not a claim). */
 export const EARLIEST_PAYMENT = '2013-01-01';
 
 // A Map, not an object: typed text such as "__proto__" must not find Object.prototype.
