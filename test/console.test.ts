@@ -33,7 +33,16 @@ describe('console chat (piped stdin)', () => {
 
   it('chats in English with --lang en, whatever the first message', async () => {
     const r = await run(
-      ['1', 'no', 'I scanned their reward code', 'scammed', '3 days ago', '¥800', 'skip'],
+      [
+        '1',
+        'no',
+        'I scanned their reward code',
+        'scammed',
+        'just one',
+        '3 days ago',
+        '¥800',
+        'skip',
+      ],
       ['--lang', 'en'],
     );
     expect(r.code).toBe(0);

@@ -89,7 +89,7 @@ describe('engine', () => {
     c.say('你好');
     c.say('不是');
     c.say('1');
-    c.say('1');
+    c.say('2');
     expect(c.say('很久以前')).toContain('我没看懂这个日期');
     expect(c.say('2099-01-01')).toContain('这个日期在今天之后');
     const third = c.say('不记得');
