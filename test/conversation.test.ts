@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConversationService } from '../src/core/conversation.js';
+import { createConversationService, createFloodGate } from '../src/core/conversation.js';
 import type { Session } from '../src/core/session.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { loadKit, type Kit } from './helpers.js';
@@ -94,5 +94,21 @@ describe('flood control covers everything', () => {
     expect(verdicts.slice(0, 8).every((v) => v === 'ok')).toBe(true);
     expect(verdicts[8]).toBe('warn');
     expect(verdicts.slice(9).every((v) => v === 'drop')).toBe(true);
+  });
+});
+
+describe('the flood gate at scale (red-team m8)', () => {
+  it('forgets users whose window has passed as it goes, and still limits each one', () => {
+    const gate = createFloodGate({ messages: 8, windowMs: 10_000 });
+    for (let i = 0; i < 50_000; i++) expect(gate.admit(`u${i}`, i / 10)).toBe('ok');
+    // 5 s into the run: everyone is still inside the window.
+    expect(gate.size()).toBe(50_000);
+    // Once the window has passed for the first half, they are gone after one more message.
+    gate.admit('late', 12_500);
+    expect(gate.size()).toBeLessThan(50_000);
+    expect(gate.size()).toBeGreaterThan(1);
+    const verdicts = Array.from({ length: 10 }, () => gate.admit('u49999', 12_600));
+    expect(verdicts.filter((v) => v === 'ok')).toHaveLength(7);
+    expect(verdicts).toContain('warn');
   });
 });

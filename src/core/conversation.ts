@@ -147,19 +147,24 @@ export function createConversationService(
  * Per-user message counting over a sliding window, in memory only: a restart forgets it,
  * which is fine for a guard against bursts.
  */
-function createFloodGate(limit: FloodLimit) {
+export function createFloodGate(limit: FloodLimit) {
+  // Ordered by each user's latest admitted message (a user moves to the end when admitted), so
+  // users whose window has passed are always at the front: pruning costs O(1) per message,
+  // whatever the number of active users (it was O(users) beyond 10,000).
   const users = new Map<string, { times: number[]; warned: boolean; lang?: Lang }>();
   return {
     admit(userId: string, now: number): 'ok' | 'warn' | 'drop' {
+      prune(now);
       const entry = users.get(userId) ?? { times: [], warned: false };
-      users.set(userId, entry);
       entry.times = entry.times.filter((t) => t > now - limit.windowMs);
       if (entry.times.length < limit.messages) {
         entry.times.push(now);
         entry.warned = false;
-        if (users.size > 10_000) prune(now);
+        users.delete(userId);
+        users.set(userId, entry);
         return 'ok';
       }
+      users.set(userId, entry);
       if (entry.warned) return 'drop';
       entry.warned = true;
       return 'warn';
@@ -169,10 +174,14 @@ function createFloodGate(limit: FloodLimit) {
       if (entry) entry.lang = lang;
     },
     lang: (userId: string) => users.get(userId)?.lang,
+    /** Users remembered now (for tests: the gate forgets users whose window has passed). */
+    size: () => users.size,
   };
 
   function prune(now: number) {
-    for (const [id, entry] of users)
-      if (entry.times.every((t) => t <= now - limit.windowMs)) users.delete(id);
+    for (const [id, entry] of users) {
+      if ((entry.times.at(-1) ?? Number.NEGATIVE_INFINITY) > now - limit.windowMs) break;
+      users.delete(id);
+    }
   }
 }
