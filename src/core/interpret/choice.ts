@@ -1,4 +1,7 @@
-import { CHINESE_NUMERAL, decodeChineseNumber } from './chinese-number.js';
+import { amountOf } from './money.js';
+
+/** Chinese numerals, plain and colloquial (两), as an option number or an age is written. */
+const CHINESE_NUMERAL = /[零〇一二两三四五六七八九十百千万亿]+/u;
 import { normalize } from './normalize.js';
 import { negated, parseYesNo } from './yesno.js';
 
@@ -22,7 +25,7 @@ const AGE = new RegExp(
 function ageOf(s: string): { value: number; explicit: boolean } | undefined {
   const m = AGE.exec(s);
   if (!m?.[1]) return undefined;
-  const value = /^\d+$/.test(m[1]) ? Number(m[1]) : decodeChineseNumber(m[1]);
+  const value = /^\d+$/.test(m[1]) ? Number(m[1]) : amountOf(m[1]);
   if (value === undefined) return undefined;
   return { value, explicit: Boolean(m[2]) || !/^\d+$/.test(m[1]) || !/^\d/.test(s) };
 }
@@ -79,7 +82,7 @@ export function mentionedOption(s: string, options: readonly ChoiceOption[]): st
 function ordinal(s: string): number | undefined {
   const m = ORDINAL.exec(s);
   if (!m?.[1]) return undefined;
-  return /^\d+$/.test(m[1]) ? Number(m[1]) : decodeChineseNumber(m[1]);
+  return /^\d+$/.test(m[1]) ? Number(m[1]) : amountOf(m[1]);
 }
 
 const wholeWords = new Map<string, RegExp>();
@@ -113,12 +116,6 @@ export function phraseMatcher(phrases: readonly string[]): (text: string) => boo
     const s = normalize(text);
     return other.some((p) => s.includes(p)) || (pattern?.test(s) ?? false);
   };
-}
-
-/** Whether the text mentions any of the phrases; `phrases` must already be normalized. */
-export function mentionsAny(text: string, phrases: readonly string[]): boolean {
-  const s = normalize(text);
-  return phrases.some((p) => mentions(s, p));
 }
 
 function escape(s: string): string {

@@ -5,13 +5,7 @@ import { readMoney, type MoneyProblem } from './money.js';
 import { normalize } from './normalize.js';
 import { parseYesNo, type YesNoHints } from './yesno.js';
 
-export {
-  mentionedOption,
-  mentionsAny,
-  parseChoice,
-  phraseMatcher,
-  type ChoiceOption,
-} from './choice.js';
+export { mentionedOption, parseChoice, phraseMatcher, type ChoiceOption } from './choice.js';
 export { normalize, hasHan } from './normalize.js';
 export { parseYesNo, UNSURE, type YesNo, type YesNoHints } from './yesno.js';
 
