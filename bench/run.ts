@@ -18,7 +18,7 @@ import {
   DEFAULT_LOCALES_DIR,
   type Runtime,
 } from '../src/runtime.js';
-import { createLowdbStore } from '../src/store/lowdb.js';
+import { createSessionFileStore } from '../src/store/session-files.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import type { SessionStore } from '../src/store/port.js';
 
@@ -53,14 +53,13 @@ async function diskBytes(dir: string): Promise<number> {
 /** A store that times each write. */
 function timed(store: SessionStore, writes: number[]): SessionStore {
   return {
-    ...store,
-    get: (id) => store.get(id),
-    delete: (id) => store.delete(id),
-    list: () => store.list(),
-    async set(session) {
+    read: (key) => store.read(key),
+    delete: (key) => store.delete(key),
+    async write(key, session, expected) {
       const t0 = performance.now();
-      await store.set(session);
+      const result = await store.write(key, session, expected);
       writes.push(performance.now() - t0);
+      return result;
     },
   };
 }
@@ -71,7 +70,7 @@ async function populate(store: SessionStore, runtime: Runtime, count: number): P
   for (let i = 0; i < count; i += 500) {
     await Promise.all(
       Array.from({ length: Math.min(500, count - i) }, (_, j) =>
-        store.set({ ...template, userId: `stored-${i + j}` }),
+        store.write(`stored-${i + j}`, { ...template, userId: `stored-${i + j}` }, undefined),
       ),
     );
   }
@@ -263,7 +262,7 @@ async function main() {
       const store =
         process.env.BENCH_STORE === 'memory'
           ? createMemoryStore()
-          : await createLowdbStore(dir, silentLogger);
+          : await createSessionFileStore(dir, silentLogger);
       const t0 = performance.now();
       await populate(store, runtime, size);
       const populateS = (performance.now() - t0) / 1000;
@@ -313,6 +312,7 @@ async function main() {
       };
       (results.bySessions as Record<string, unknown>)[String(size)] = row;
       console.log(`${String(size).padStart(7)} sessions: ${JSON.stringify(row)}`);
+      await store.close?.();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -45,6 +45,7 @@ async function chat(config: Config): Promise<number> {
   } finally {
     stopWatching?.();
     stopRetention();
+    await runtime.close();
   }
   return 0;
 }
@@ -56,7 +57,11 @@ async function bot(config: Config): Promise<number> {
   // Loaded only for this command: wechaty is heavy and the console chat does not need it.
   const { buildBot, runBot } = await import('./adapters/wechaty/bot.js');
   const { bot: wechaty, assistant } = buildBot(config, runtime, log);
-  return runBot(wechaty, assistant, log);
+  try {
+    return await runBot(wechaty, assistant, log);
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** `.env` in the working directory, when there is one (as .env.example says); real env wins. */

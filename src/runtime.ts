@@ -12,7 +12,7 @@ import { createEngine, type Engine } from './core/engine.js';
 import type { CompiledFlow } from './flow/compile.js';
 import { createTranslators, type Translators } from './i18n/index.js';
 import type { Logger } from './log.js';
-import { createLowdbStore } from './store/lowdb.js';
+import { createSessionFileStore } from './store/session-files.js';
 import type { SessionStore } from './store/port.js';
 import { startRetention } from './store/retention.js';
 
@@ -21,7 +21,7 @@ export interface RuntimeOptions {
   localesDir: string;
   dataDir: string;
   log: Logger;
-  /** Defaults to the lowdb store under dataDir. */
+  /** Defaults to the per-user session files under dataDir. */
   store?: SessionStore;
   clock?: () => Date;
   /** Per-user flood limit; false for none (the console). Default DEFAULT_FLOOD_LIMIT. */
@@ -36,8 +36,10 @@ export interface Runtime {
   engine: Engine;
   store: SessionStore;
   service: ConversationService;
-  /** Starts the periodic retention sweep on the lowdb store (not on a store passed in). */
+  /** Starts the periodic retention sweep when the store needs one (a TTL store does not). */
   startRetention(days: number, everyHours: number): () => void;
+  /** Releases the store (its directory lock, its connections). */
+  close(): Promise<void>;
 }
 
 /** Everything a front end needs, read from files once. Throws FlowLoadError on a bad flow. */
@@ -49,12 +51,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   assertFlowWords(flow, resources, options.localesDir);
   const translators = createTranslators(resources);
   const engine = createEngine(flow, translators);
-  const lowdb = options.store
-    ? undefined
-    : await createLowdbStore(options.dataDir, options.log, {
-        fsync: options.fsync ?? false,
-      }).catch(unusable('data directory (DATA_DIR)', options.dataDir));
-  const store = options.store ?? (lowdb as SessionStore);
+  const store: SessionStore =
+    options.store ??
+    (await createSessionFileStore(options.dataDir, options.log, {
+      fsync: options.fsync ?? false,
+    }).catch(unusable('data directory (DATA_DIR)', options.dataDir)));
   const service = createConversationService(
     engine,
     store,
@@ -69,8 +70,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     engine,
     store,
     service,
-    startRetention: (days, everyHours) =>
-      lowdb ? startRetention(lowdb, days, everyHours, options.log) : () => undefined,
+    startRetention: (days, everyHours) => {
+      const sweep = store.sweep?.bind(store);
+      return sweep ? startRetention({ sweep }, days, everyHours, options.log) : () => undefined;
+    },
+    close: async () => {
+      await store.close?.();
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createConversationService, createFloodGate } from '../src/core/conversation.js';
 import type { Session } from '../src/core/session.js';
 import { createMemoryStore } from '../src/store/memory.js';
-import { loadKit, type Kit } from './helpers.js';
+import { loadKit, storedSession, type Kit } from './helpers.js';
 
 let kit: Kit;
 beforeAll(async () => {
@@ -17,12 +17,12 @@ describe('the error boundary around one message', () => {
     let failNext = false;
     const store = {
       ...memory,
-      set: async (session: Session) => {
-        if (failNext && session.userId === 'alice') {
+      write: async (key: string, session: Session, expected: number | undefined) => {
+        if (failNext && key === 'alice') {
           failNext = false;
           throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
         }
-        return memory.set(session);
+        return memory.write(key, session, expected);
       },
     };
     const reports: Array<{ error: unknown; userId: string }> = [];
@@ -41,7 +41,7 @@ describe('the error boundary around one message', () => {
     expect(String(reports[0]?.error)).toContain('ENOSPC');
     expect(JSON.stringify(reports)).not.toContain('不是');
     // Nothing half-written: alice is still at the first question, and is served again.
-    expect((await store.get('alice'))?.stepId).toBe('urgent-check');
+    expect((await storedSession(store, 'alice'))?.stepId).toBe('urgent-check');
     expect((await service.handle({ userId: 'alice', text: '不是' })).join('')).toContain(
       '这笔钱是怎么付出去的',
     );

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
-import { createLowdbStore } from '../src/store/lowdb.js';
+import { createSessionFileStore } from '../src/store/session-files.js';
 import { ROOT, sessionFiles } from './helpers.js';
 
 let dataDir: string;
@@ -53,9 +53,9 @@ describe('crash durability', () => {
     expect([...users.values()].every((count) => count <= 2)).toBe(true);
 
     // Restarted: every user is exactly before or after their last message, nothing acknowledged lost.
-    const store = await createLowdbStore(dataDir, silentLogger);
+    const store = await createSessionFileStore(dataDir, silentLogger);
     for (const [user, turns] of acked) {
-      const session = await store.get(user);
+      const session = (await store.read(user))?.value;
       const stored = session?.turns ?? 0;
       expect(
         stored === turns || stored === turns + 1,

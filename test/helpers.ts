@@ -81,3 +81,21 @@ export async function spawnMain(
     child.stdin.end(stdin);
   });
 }
+
+/** The session stored under a key, or undefined (contract v2's read, without the revision). */
+export async function storedSession(
+  store: import('../src/store/port.js').SessionStore,
+  key: string,
+): Promise<Session | undefined> {
+  return (await store.read(key))?.value;
+}
+
+/** Writes a session under its user id over whatever is stored (a test's set-up, not a CAS test). */
+export async function putSession(
+  store: import('../src/store/port.js').SessionStore,
+  session: Session,
+): Promise<void> {
+  const current = await store.read(session.userId);
+  const result = await store.write(session.userId, session, current?.revision);
+  if (!result.ok) throw new Error('unexpected conflict in test set-up');
+}

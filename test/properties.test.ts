@@ -159,7 +159,7 @@ describe('flood control', () => {
     const slowDowns = replies.filter((r) => r.join('').includes('请慢一点'));
     expect(slowDowns).toHaveLength(1);
     expect(replies.slice(9).every((r) => r.length === 0)).toBe(true);
-    const flooded = await store.get('flood');
+    const flooded = (await store.read('flood'))?.value;
     expect(flooded?.turns).toBe(8);
     expect(kit.flow.step(flooded?.stepId ?? '')).toBeDefined();
     // Another user is served normally meanwhile.

@@ -1,21 +1,51 @@
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Session } from '../src/core/session.js';
 import { silentLogger } from '../src/log.js';
-import { createLowdbStore } from '../src/store/lowdb.js';
+import {
+  createSessionFileStore,
+  type SessionFileStoreOptions,
+} from '../src/store/session-files.js';
 import { createMemoryStore } from '../src/store/memory.js';
+import { LOCK_FILE } from '../src/store/dir-lock.js';
+import { ExpectedError } from '../src/shared/errors.js';
 import { createConversationService } from '../src/core/conversation.js';
-import { loadKit, sessionFiles } from './helpers.js';
+import { loadKit, putSession, sessionFiles, storedSession } from './helpers.js';
 
 let dir: string;
+let opened: Array<{ close(): Promise<void> }> = [];
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'zhuihui-store-'));
 });
 afterEach(async () => {
+  for (const store of opened) await store.close();
+  opened = [];
   await rm(dir, { recursive: true, force: true });
 });
+
+/**
+ * Opens the file store as a (re)started process would: whatever store this test opened before
+ * is closed first, as its process would be gone (one process owns a data directory).
+ */
+async function openStore(dataDir: string, log = silentLogger, options?: SessionFileStoreOptions) {
+  for (const store of opened) await store.close();
+  const store = await createSessionFileStore(dataDir, log, options);
+  opened = [store];
+  return store;
+}
 
 const session = (userId: string, stepId = 'payment-kind'): Session => ({
   v: 1,
@@ -32,81 +62,190 @@ const session = (userId: string, stepId = 'payment-kind'): Session => ({
 });
 
 describe.each([
-  ['lowdb', () => createLowdbStore(dir, silentLogger)],
+  ['session files', () => openStore(dir, silentLogger)],
   ['memory', async () => createMemoryStore()],
 ])('%s store', (_name, make) => {
   it('saves, reads back and deletes', async () => {
     const store = await make();
-    expect(await store.get('wxid_a')).toBeUndefined();
-    await store.set(session('wxid_a'));
-    await store.set(session('wxid_b', 'ask-date'));
-    expect(await store.get('wxid_a')).toEqual(session('wxid_a'));
-    expect((await store.get('wxid_b'))?.stepId).toBe('ask-date');
+    expect(await storedSession(store, 'wxid_a')).toBeUndefined();
+    await putSession(store, session('wxid_a'));
+    await putSession(store, session('wxid_b', 'ask-date'));
+    expect(await storedSession(store, 'wxid_a')).toEqual(session('wxid_a'));
+    expect((await storedSession(store, 'wxid_b'))?.stepId).toBe('ask-date');
     await store.delete('wxid_a');
-    expect(await store.get('wxid_a')).toBeUndefined();
-    expect(await store.get('wxid_b')).toBeDefined();
+    expect(await storedSession(store, 'wxid_a')).toBeUndefined();
+    expect(await storedSession(store, 'wxid_b')).toBeDefined();
+  });
+
+  it('writes compare-and-set: a write on a stale revision is reported as a conflict, not applied', async () => {
+    const store = await make();
+    const created = await store.write('wxid_a', session('wxid_a', 'ask-date'), undefined);
+    expect(created.ok).toBe(true);
+    // "Nothing stored" is a revision too: a second creation conflicts.
+    expect(await store.write('wxid_a', session('wxid_a', 'x'), undefined)).toEqual({
+      ok: false,
+      conflict: true,
+    });
+    const read = await store.read('wxid_a');
+    expect(read?.revision).toBe(created.ok ? created.revision : -1);
+    const next = await store.write('wxid_a', session('wxid_a', 'ask-amount'), read?.revision);
+    expect(next.ok).toBe(true);
+    // The writer that read before `next` loses, and the stored session is next's.
+    expect((await store.write('wxid_a', session('wxid_a', 'lost'), read?.revision)).ok).toBe(false);
+    expect((await storedSession(store, 'wxid_a'))?.stepId).toBe('ask-amount');
+    expect((await store.read('wxid_a'))?.revision).toBe(next.ok ? next.revision : -1);
+  });
+
+  it('of two writes racing on one revision, exactly one lands', async () => {
+    const store = await make();
+    await putSession(store, session('wxid_a'));
+    const revision = (await store.read('wxid_a'))?.revision;
+    const results = await Promise.all(
+      ['one', 'two', 'three'].map((step) =>
+        store.write('wxid_a', session('wxid_a', step), revision),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
   });
 });
 
-describe('lowdb store on disk', () => {
+describe('session file store on disk', () => {
   it('survives a new store instance (a restart)', async () => {
-    await (await createLowdbStore(dir, silentLogger)).set(session('wxid_a'));
-    expect(await (await createLowdbStore(dir, silentLogger)).get('wxid_a')).toEqual(
+    await putSession(await openStore(dir, silentLogger), session('wxid_a'));
+    expect(await storedSession(await openStore(dir, silentLogger), 'wxid_a')).toEqual(
       session('wxid_a'),
     );
   });
 
-  it('keeps the data private: directories 0700, files 0600, names without user ids', async () => {
-    const store = await createLowdbStore(dir, silentLogger);
-    await store.set(session('wxid_secret'));
-    expect((await stat(dir)).mode & 0o077).toBe(0);
-    expect((await stat(join(dir, 'sessions'))).mode & 0o077).toBe(0);
-    const files = await sessionFiles(dir);
+  it('keeps the data private: directories it creates 0700, files 0600, names without user ids', async () => {
+    const nested = join(dir, 'a', 'b');
+    const store = await openStore(nested, silentLogger);
+    await putSession(store, session('wxid_secret'));
+    for (const d of [join(dir, 'a'), nested, join(nested, 'sessions')])
+      expect((await stat(d)).mode & 0o077).toBe(0);
+    const files = await sessionFiles(nested);
     expect(files).toHaveLength(1);
     expect(files[0]).not.toContain('wxid');
     expect((await stat(files[0] ?? '')).mode & 0o777).toBe(0o600);
     expect((await stat(join(files[0] ?? '', '..'))).mode & 0o077).toBe(0);
   });
 
+  it("leaves an existing DATA_DIR's mode alone, and never follows a link to change another one (red-team m5)", async () => {
+    const shared = join(dir, 'shared');
+    await mkdir(shared);
+    await chmod(shared, 0o1777);
+    await symlink(shared, join(dir, 'link'));
+    const store = await openStore(join(dir, 'link'), silentLogger);
+    await putSession(store, session('wxid_a'));
+    expect((await stat(shared)).mode & 0o7777).toBe(0o1777);
+    // What zhuihui created inside is private.
+    expect((await stat(join(shared, 'sessions'))).mode & 0o077).toBe(0);
+  });
+
+  it('does not write through a shard directory replaced by a link (red-team m15)', async () => {
+    const store = await openStore(dir, silentLogger);
+    await putSession(store, session('wxid_a'));
+    const [file] = await sessionFiles(dir);
+    const shard = join(file ?? '', '..');
+    const outside = join(dir, 'outside');
+    await mkdir(outside);
+    await rm(shard, { recursive: true });
+    await symlink(outside, shard);
+    const restarted = await openStore(dir, silentLogger);
+    await expect(putSession(restarted, session('wxid_a', 'ask-date'))).rejects.toThrow(/link/);
+    expect(await readdir(outside)).toEqual([]);
+  });
+
+  it("refuses a second process on the same data directory, naming the lock; a dead owner's lock is taken over (red-team m2)", async () => {
+    const first = await createSessionFileStore(dir, silentLogger);
+    opened.push(first);
+    const refused = createSessionFileStore(dir, silentLogger);
+    await expect(refused).rejects.toBeInstanceOf(ExpectedError);
+    await expect(refused).rejects.toThrow(join(dir, LOCK_FILE));
+    await first.close();
+    // A lock left by a process that died (kill -9): pid 2^22 + 1 is above Linux's pid_max.
+    await writeFile(join(dir, LOCK_FILE), '4194305\n');
+    const next = await openStore(dir, silentLogger);
+    await putSession(next, session('wxid_a'));
+    expect((await readFile(join(dir, LOCK_FILE), 'utf8')).trim()).toBe(String(process.pid));
+    await next.close();
+    await expect(stat(join(dir, LOCK_FILE))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a read-only store (flow stats) reads beside the owner, without the lock', async () => {
+    const owner = await openStore(dir, silentLogger);
+    await putSession(owner, session('wxid_a'));
+    const reader = await createSessionFileStore(dir, silentLogger, { readOnly: true });
+    const all = [];
+    for await (const s of reader.list()) all.push(s.userId);
+    expect(all).toEqual(['wxid_a']);
+    await expect(reader.write('wxid_b', session('wxid_b'), undefined)).rejects.toThrow(/read-only/);
+  });
+
+  it('a sweep racing with writes leaves memory and disk agreeing for every user (red-team m6)', async () => {
+    const store = await openStore(dir, silentLogger);
+    const users = Array.from({ length: 300 }, (_, i) => `idle-${i}`);
+    for (const u of users) await putSession(store, session(u));
+    for (const file of await sessionFiles(dir))
+      await utimes(file, new Date('2026-01-01'), new Date('2026-01-01'));
+    // Every idle user writes while the sweep runs.
+    const [removed] = await Promise.all([
+      store.sweep(new Date('2026-06-01')),
+      ...users.map(async (u) => {
+        const read = await store.read(u);
+        await store.write(u, session(u, 'ask-date'), read?.revision);
+      }),
+    ]);
+    // Each user is either gone everywhere or kept everywhere: a restart sees what the running
+    // store sees.
+    const restarted = await openStore(dir, silentLogger);
+    for (const u of users) {
+      const live = (await storedSession(store, u))?.stepId;
+      const disk = (await storedSession(restarted, u))?.stepId;
+      expect(disk, u).toBe(live);
+    }
+    expect(removed).toBeLessThanOrEqual(users.length);
+  });
+
   it('moves a corrupt file aside, starts that user fresh and loses no one else', async () => {
-    const store = await createLowdbStore(dir, silentLogger);
-    await store.set(session('wxid_a'));
-    await store.set(session('wxid_b'));
+    const store = await openStore(dir, silentLogger);
+    await putSession(store, session('wxid_a'));
+    await putSession(store, session('wxid_b'));
     // Truncate one user's file, as a full disk or a foreign tool might leave it.
     for (const file of await sessionFiles(dir)) {
       if ((await readFile(file, 'utf8')).includes('"wxid_a"'))
         await writeFile(file, '{"session": {"v": 1, "us');
     }
     // Found at the next start (the running store still has the good copy in memory).
-    const restarted = await createLowdbStore(dir, silentLogger);
-    expect(await restarted.get('wxid_a')).toBeUndefined();
-    expect(await restarted.get('wxid_b')).toEqual(session('wxid_b'));
+    const restarted = await openStore(dir, silentLogger);
+    expect(await storedSession(restarted, 'wxid_a')).toBeUndefined();
+    expect(await storedSession(restarted, 'wxid_b')).toEqual(session('wxid_b'));
     expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
-    await restarted.set(session('wxid_a', 'ask-amount'));
-    expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-amount');
+    await putSession(restarted, session('wxid_a', 'ask-amount'));
+    expect((await storedSession(restarted, 'wxid_a'))?.stepId).toBe('ask-amount');
     // forget removes the user's corrupt copy too: everything stored about them.
     await restarted.delete('wxid_a');
     expect(await sessionFiles(dir)).toHaveLength(1);
   });
 
   it('falls back to the previous version when the newest is torn, as a kill mid-write leaves it', async () => {
-    const store = await createLowdbStore(dir, silentLogger);
-    await store.set(session('wxid_a', 'ask-date'));
+    const store = await openStore(dir, silentLogger);
+    await putSession(store, session('wxid_a', 'ask-date'));
     const [file] = await sessionFiles(dir);
     const torn = (file ?? '').replace(/\.(\d+)\.json$/, (_, v: string) => `.${Number(v) + 1}.json`);
     await writeFile(torn, '{"session": {"v": 1, "userId": "wxid_a", "step');
-    const restarted = await createLowdbStore(dir, silentLogger);
-    expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-date');
+    const restarted = await openStore(dir, silentLogger);
+    expect((await storedSession(restarted, 'wxid_a'))?.stepId).toBe('ask-date');
     expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
-    await restarted.set(session('wxid_a', 'ask-amount'));
-    expect((await createLowdbStore(dir, silentLogger).then((s) => s.get('wxid_a')))?.stepId).toBe(
+    await putSession(restarted, session('wxid_a', 'ask-amount'));
+    expect((await storedSession(await openStore(dir, silentLogger), 'wxid_a'))?.stepId).toBe(
       'ask-amount',
     );
   });
 
   it('a file left by a failed write (full disk) does not lock the user out of the running store', async () => {
-    const store = await createLowdbStore(dir, silentLogger);
-    await store.set(session('wxid_a', 'ask-date'));
+    const store = await openStore(dir, silentLogger);
+    await putSession(store, session('wxid_a', 'ask-date'));
     const [file] = await sessionFiles(dir);
     // What ENOSPC used to leave: an empty next version the in-memory index does not know of.
     const stale = (file ?? '').replace(
@@ -114,10 +253,10 @@ describe('lowdb store on disk', () => {
       (_, v: string) => `.${Number(v) + 1}.json`,
     );
     await writeFile(stale, '');
-    await store.set(session('wxid_a', 'ask-amount'));
-    expect((await store.get('wxid_a'))?.stepId).toBe('ask-amount');
-    const restarted = await createLowdbStore(dir, silentLogger);
-    expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-amount');
+    await putSession(store, session('wxid_a', 'ask-amount'));
+    expect((await storedSession(store, 'wxid_a'))?.stepId).toBe('ask-amount');
+    const restarted = await openStore(dir, silentLogger);
+    expect((await storedSession(restarted, 'wxid_a'))?.stepId).toBe('ask-amount');
     expect((await sessionFiles(dir)).filter((f) => !f.includes('.corrupt-'))).toHaveLength(1);
   });
 
@@ -134,53 +273,53 @@ describe('lowdb store on disk', () => {
   ])(
     'treats %s as the newest version like a torn file: moved aside, the one before used',
     async (_, text) => {
-      const store = await createLowdbStore(dir, silentLogger);
-      await store.set(session('wxid_a', 'ask-date'));
+      const store = await openStore(dir, silentLogger);
+      await putSession(store, session('wxid_a', 'ask-date'));
       const [file] = await sessionFiles(dir);
       await writeFile(
         (file ?? '').replace(/\.(\d+)\.json$/, (_m, v: string) => `.${Number(v) + 1}.json`),
         text,
       );
-      const restarted = await createLowdbStore(dir, silentLogger);
-      expect((await restarted.get('wxid_a'))?.stepId).toBe('ask-date');
+      const restarted = await openStore(dir, silentLogger);
+      expect((await storedSession(restarted, 'wxid_a'))?.stepId).toBe('ask-date');
       expect((await sessionFiles(dir)).filter((f) => f.includes('.corrupt-'))).toHaveLength(1);
     },
   );
 
   it('reads a file with a byte-order mark, and an unknown language falls back to the default', async () => {
-    const store = await createLowdbStore(dir, silentLogger);
-    await store.set(session('wxid_a', 'ask-date'));
+    const store = await openStore(dir, silentLogger);
+    await putSession(store, session('wxid_a', 'ask-date'));
     const [file] = await sessionFiles(dir);
     const json = await readFile(file ?? '', 'utf8');
     await writeFile(file ?? '', `\uFEFF${json.replace('"zh-CN"', '"xx"')}`);
-    const restarted = await createLowdbStore(dir, silentLogger);
-    const read = await restarted.get('wxid_a');
+    const restarted = await openStore(dir, silentLogger);
+    const read = await storedSession(restarted, 'wxid_a');
     expect(read?.stepId).toBe('ask-date');
     expect(read?.lang).toBe('zh-CN');
   });
 
   it('fsync mode writes the same data', async () => {
-    const store = await createLowdbStore(dir, silentLogger, { fsync: true });
-    await store.set(session('wxid_a'));
-    expect(await store.get('wxid_a')).toEqual(session('wxid_a'));
+    const store = await openStore(dir, silentLogger, { fsync: true });
+    await putSession(store, session('wxid_a'));
+    expect(await storedSession(store, 'wxid_a')).toEqual(session('wxid_a'));
   });
 
   it('sweep deletes sessions idle since before the cut-off, and only those', async () => {
-    const store = await createLowdbStore(dir, silentLogger);
-    await store.set(session('old'));
-    await store.set(session('new'));
+    const store = await openStore(dir, silentLogger);
+    await putSession(store, session('old'));
+    await putSession(store, session('new'));
     for (const file of await sessionFiles(dir)) {
       if ((await readFile(file, 'utf8')).includes('"old"'))
         await utimes(file, new Date('2026-01-01'), new Date('2026-01-01'));
     }
     expect(await store.sweep(new Date('2026-06-01'))).toBe(1);
-    expect(await store.get('old')).toBeUndefined();
-    expect(await store.get('new')).toBeDefined();
+    expect(await storedSession(store, 'old')).toBeUndefined();
+    expect(await storedSession(store, 'new')).toBeDefined();
   });
 
   it('sweep also removes damaged copies idle since before the cut-off', async () => {
-    const store = await createLowdbStore(dir, silentLogger);
-    await store.set(session('old'));
+    const store = await openStore(dir, silentLogger);
+    await putSession(store, session('old'));
     const [file] = await sessionFiles(dir);
     const aside = `${file ?? ''}.corrupt-1`;
     await writeFile(aside, '{"session": {"userId": "old", "recipient": "张三');
@@ -191,12 +330,12 @@ describe('lowdb store on disk', () => {
 
   it('forget erases a user whose only version is damaged, without starting a conversation', async () => {
     const kit = await loadKit();
-    const store = await createLowdbStore(dir, silentLogger);
+    const store = await openStore(dir, silentLogger);
     const service = createConversationService(kit.engine, store, () => new Date(), false);
     await service.handle({ userId: 'wxid_b', text: '你好' });
     const [file] = await sessionFiles(dir);
     await writeFile(file ?? '', '{"session": {"v": 1, "userId": "wxid_b", "reci');
-    const fresh = await createLowdbStore(dir, silentLogger);
+    const fresh = await openStore(dir, silentLogger);
     const service2 = createConversationService(kit.engine, fresh, () => new Date(), false);
     expect((await service2.handle({ userId: 'wxid_b', text: '删除我的数据' })).join('')).toContain(
       '已删除',
@@ -206,7 +345,7 @@ describe('lowdb store on disk', () => {
 
   it("forget through the conversation removes the user's file", async () => {
     const kit = await loadKit();
-    const store = await createLowdbStore(dir, silentLogger);
+    const store = await openStore(dir, silentLogger);
     const service = createConversationService(
       kit.engine,
       store,
@@ -218,11 +357,48 @@ describe('lowdb store on disk', () => {
     await service.handle({ userId: 'wxid_a', text: '删除我的数据' });
     expect((await service.handle({ userId: 'wxid_a', text: '是' })).join()).toContain('已删除');
     expect(await sessionFiles(dir)).toHaveLength(1);
-    expect(await store.get('wxid_a')).toBeUndefined();
+    expect(await storedSession(store, 'wxid_a')).toBeUndefined();
   });
 });
 
 describe('conversation service', () => {
+  it('re-runs the engine on the fresh session when another process wrote the user in between', async () => {
+    const kit = await loadKit();
+    const memory = createMemoryStore();
+    // Another process answers between this one's read and its write, once.
+    let interfere = false;
+    const other = createConversationService(
+      kit.engine,
+      memory,
+      () => new Date('2026-11-28T04:00:00Z'),
+      false,
+    );
+    const store = {
+      ...memory,
+      write: async (key: string, value: Session, expected: number | undefined) => {
+        if (interfere) {
+          interfere = false;
+          await other.handle({ userId: key, text: '不是' });
+        }
+        return memory.write(key, value, expected);
+      },
+    };
+    const service = createConversationService(
+      kit.engine,
+      store,
+      () => new Date('2026-11-28T04:00:00Z'),
+      false,
+    );
+    await service.handle({ userId: 'a', text: '你好' });
+    interfere = true;
+    const replies = await service.handle({ userId: 'a', text: '1' });
+    // Both answers count, in the order they were stored: "不是" (no scam), then "1" (赞赏码).
+    const stored = await storedSession(memory, 'a');
+    expect(stored?.turns).toBe(3);
+    expect(stored?.facts).toMatchObject({ beingPressed: false, paymentKind: 'reward-code' });
+    expect(replies.join('')).not.toBe('');
+  });
+
   it("processes one user's messages strictly in order, and users independently", async () => {
     const kit = await loadKit();
     const store = createMemoryStore();
@@ -237,9 +413,9 @@ describe('conversation service', () => {
     );
     const b = ['hello', 'no', '1'].map((text) => service.handle({ userId: 'b', text }));
     await Promise.all([...a, ...b]);
-    expect((await store.get('a'))?.stepId).toBe('ask-can-reach');
-    expect((await store.get('a'))?.facts.amount).toBe(500);
-    expect((await store.get('b'))?.stepId).toBe('what-happened');
-    expect((await store.get('b'))?.lang).toBe('en');
+    expect((await storedSession(store, 'a'))?.stepId).toBe('ask-can-reach');
+    expect((await storedSession(store, 'a'))?.facts.amount).toBe(500);
+    expect((await storedSession(store, 'b'))?.stepId).toBe('what-happened');
+    expect((await storedSession(store, 'b'))?.lang).toBe('en');
   });
 });

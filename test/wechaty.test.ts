@@ -9,7 +9,7 @@ import { createWechatyAssistant, type WechatyAssistant } from '../src/adapters/w
 import type { SendQueueOptions } from '../src/adapters/wechaty/send-queue.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
-import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
+import { FLOW_FILE, LOCALES_DIR, storedSession } from './helpers.js';
 
 const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
@@ -94,6 +94,8 @@ async function start(
     async stop() {
       await assistant.close();
       await bot.stop();
+      // As the process would on exit: the data directory's lock is released.
+      await runtime.close();
     },
   };
   running.push(harness);
@@ -149,8 +151,8 @@ describe('wechaty plugin on the mock puppet', () => {
     await h.assistant.settled();
     expect(h.said(alice.id).join('\n')).not.toMatch(/[A-Za-z]{6,} [a-z]+ [a-z]+/);
     expect(h.said(bob.id).join('\n')).not.toMatch(/[\u4e00-\u9fff]{4,}/);
-    expect((await h.runtime.store.get(`wechat:${alice.id}`))?.stepId).toBe('payment-kind');
-    expect((await h.runtime.store.get(`wechat:${bob.id}`))?.lang).toBe('en');
+    expect((await storedSession(h.runtime.store, `wechat:${alice.id}`))?.stepId).toBe('payment-kind');
+    expect((await storedSession(h.runtime.store, `wechat:${bob.id}`))?.lang).toBe('en');
   });
 
   it('in a group, answers only an @mention, and only with a pointer to private chat', async () => {
@@ -163,7 +165,7 @@ describe('wechaty plugin on the mock puppet', () => {
     await h.assistant.settled();
     expect(reply).toContain('请私聊我');
     expect(h.said(room.id)).toHaveLength(1);
-    expect(await h.runtime.store.get(`wechat:${alice.id}`)).toBeUndefined();
+    expect(await storedSession(h.runtime.store, `wechat:${alice.id}`)).toBeUndefined();
   });
 
   it('answers a picture by asking for words, and does not start a conversation', async () => {
@@ -172,7 +174,7 @@ describe('wechaty plugin on the mock puppet', () => {
     alice.say(FileBox.fromBase64(PNG, 'bill.png')).to(h.botUser);
     const reply = await h.until(alice.id, (all) => all.length > 0);
     expect(reply).toContain('我只能读文字');
-    expect(await h.runtime.store.get(`wechat:${alice.id}`)).toBeUndefined();
+    expect(await storedSession(h.runtime.store, `wechat:${alice.id}`)).toBeUndefined();
   });
 
   it('ignores the backlog delivered after login', async () => {
@@ -228,7 +230,7 @@ describe('wechaty plugin on the mock puppet', () => {
     carol.say('不是').to(h.botUser);
     await delivered;
     await h.assistant.settled();
-    expect((await h.runtime.store.get(`wechat:${carol.id}`))?.stepId).toBe('urgent-check');
+    expect((await storedSession(h.runtime.store, `wechat:${carol.id}`))?.stepId).toBe('urgent-check');
   });
 });
 

@@ -2,10 +2,22 @@ import { ExpectedError } from '../shared/errors.js';
 import type { SessionStore } from './ports.js';
 import { detectLanguage, type Engine, type Inbound } from './engine.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
+import type { Session } from './session.js';
 
 export class StartAtError extends ExpectedError {
   override readonly name = 'StartAtError';
 }
+
+/** Another writer won every attempt: unexpected, so reported, and the user asked to resend. */
+class WriteConflictError extends Error {
+  override readonly name = 'WriteConflictError';
+  constructor(key: string, attempts: number) {
+    super(`session changed under ${attempts} attempts in a row (key length ${key.length})`);
+  }
+}
+
+/** Enough for a handful of processes racing on one user; beyond that something is wrong. */
+const MAX_WRITE_ATTEMPTS = 8;
 
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
@@ -75,6 +87,29 @@ export function createConversationService(
     return run;
   }
 
+  /**
+   * Read, run the pure engine, compare-and-set. When another process wrote this user in
+   * between (a shared store), the engine runs again on the fresh session, so no answer is lost
+   * or counted twice. A `null` session in the outcome means "erase" (forget).
+   */
+  async function update<T extends { session: Session | null }>(
+    key: string,
+    run: (session: Session | undefined) => T,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const stored = await store.read(key);
+      const outcome = run(stored?.value);
+      if (!outcome.session) {
+        // Erased even when nothing readable was stored: damaged copies are the user's data too.
+        await store.delete(key);
+        return outcome;
+      }
+      const result = await store.write(key, outcome.session, stored?.revision);
+      if (result.ok) return outcome;
+      if (attempt >= MAX_WRITE_ATTEMPTS) throw new WriteConflictError(key, attempt);
+    }
+  }
+
   return {
     handle: async (inbound) => {
       // Checked before queueing, so a flood neither builds a queue nor touches the session.
@@ -90,14 +125,11 @@ export function createConversationService(
         // The error boundary for one message: whatever fails (a store write on a full disk,
         // a bug), this user hears "please send that again" and everyone else goes on.
         try {
-          const session = await store.get(inbound.userId);
-          lang = session?.lang ?? lang;
-          const outcome = engine.handle(session, inbound, clock());
-          if (outcome.session) {
-            await store.set(outcome.session);
-            floodGate.remember(inbound.userId, outcome.session.lang);
-            // Erased even when nothing readable was stored: damaged copies are the user's data too.
-          } else await store.delete(inbound.userId);
+          const outcome = await update(inbound.userId, (session) => {
+            lang = session?.lang ?? lang;
+            return engine.handle(session, inbound, clock());
+          });
+          if (outcome.session) floodGate.remember(inbound.userId, outcome.session.lang);
           return outcome.replies;
         } catch (error) {
           report(error, inbound.userId);
@@ -110,7 +142,7 @@ export function createConversationService(
       const verdict = floodGate.admit(userId, clock().getTime());
       if (verdict === 'drop') return Promise.resolve([]);
       return serialised(userId, async () => {
-        const session = await store.get(userId);
+        const session = (await store.read(userId))?.value;
         return verdict === 'warn'
           ? engine.slowDown(session?.lang ?? DEFAULT_LANG)
           : engine.media(session);
@@ -123,20 +155,22 @@ export function createConversationService(
     },
     resume: (userId) =>
       serialised(userId, async () => {
-        const session = await store.get(userId);
-        if (!session) return undefined;
-        const outcome = engine.resume(session, clock());
-        if (outcome.session) await store.set(outcome.session);
+        if (!(await store.read(userId))) return undefined;
+        const outcome = await update(userId, (session) =>
+          session ? engine.resume(session, clock()) : { session: null, replies: [] },
+        );
         return outcome.replies;
       }),
     startAt: (userId, lang, stepId, facts) =>
       serialised(userId, async () => {
-        const outcome = engine.startAt(userId, lang, stepId, facts, clock());
-        if ('error' in outcome) throw new StartAtError(outcome.error);
-        if (outcome.session) await store.set(outcome.session);
+        const outcome = await update(userId, () => {
+          const started = engine.startAt(userId, lang, stepId, facts, clock());
+          if ('error' in started) throw new StartAtError(started.error);
+          return started;
+        });
         return outcome.replies;
       }),
-    stepOf: (userId) => serialised(userId, async () => (await store.get(userId))?.stepId),
+    stepOf: (userId) => serialised(userId, async () => (await store.read(userId))?.value.stepId),
     replaceEngine: (next) => {
       engine = next;
     },

@@ -6,14 +6,40 @@ import type { Session } from './session.js';
  * never the other way round (store/ and i18n/ implement these).
  */
 
-/** Where sessions live. Tiny on purpose: every store is easy to write and to fake. */
+/** A stored session and the revision it was read at. */
+export interface Stored {
+  value: Session;
+  /** Opaque to callers beyond "pass it back to write"; grows by one per write. */
+  revision: number;
+}
+
+/** What a compare-and-set write did: saved at a new revision, or refused because another write came first. */
+export type WriteResult = { ok: true; revision: number } | { ok: false; conflict: true };
+
+/**
+ * Where sessions live (contract v2). Small on purpose, so that every store is easy to write
+ * and to fake, but with what several processes need: a revision per key and a compare-and-set
+ * write, so that two writers never silently overwrite each other (grammY's storage docs warn
+ * that plain read-modify-write loses updates across processes).
+ */
 export interface SessionStore {
-  get(userId: string): Promise<Session | undefined>;
-  set(session: Session): Promise<void>;
-  /** Erases everything stored about the user. */
-  delete(userId: string): Promise<void>;
-  /** Every stored session, for statistics (counts only) and retention sweeps. */
-  list(): AsyncIterable<Session>;
+  read(key: string): Promise<Stored | undefined>;
+  /**
+   * Saves `value` under `key` if the stored revision is still `expected` (`undefined`: only if
+   * nothing is stored). A conflict is reported, never overwritten.
+   */
+  write(key: string, value: Session, expected: number | undefined): Promise<WriteResult>;
+  /** Erases everything stored about the key, whatever its revision. */
+  delete(key: string): Promise<void>;
+  /** Every stored session, for statistics (counts only); absent where a backend cannot list. */
+  list?(): AsyncIterable<Session>;
+  /**
+   * Deletes sessions not written since `before`; returns how many. Absent when the backend
+   * expires entries by itself (a key's TTL), which then needs no sweep.
+   */
+  sweep?(before: Date): Promise<number>;
+  /** Releases what the store holds (connections, a lock on its directory). */
+  close?(): Promise<void>;
 }
 
 /** One language's words: a key and its variables in, the text out. */

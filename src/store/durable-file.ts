@@ -1,4 +1,5 @@
-import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -23,7 +24,13 @@ export class VersionFile<T> implements Adapter<T> {
   async read(): Promise<T | null> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      // O_NOFOLLOW: a version planted as a link to another file is refused (ELOOP), not read.
+      const file = await open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        text = await file.readFile('utf8');
+      } finally {
+        await file.close();
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;

@@ -1,2 +1,2 @@
 /** The store port is the core's (src/core/ports.ts); re-exported for the store modules. */
-export type { SessionStore } from '../core/ports.js';
+export type { SessionStore, Stored, WriteResult } from '../core/ports.js';

@@ -18,7 +18,7 @@ import { flowJsonSchema } from '../../flow/schema.js';
 import { createLogger } from '../../log.js';
 import { createRuntime } from '../../runtime.js';
 import { createMemoryStore } from '../../store/memory.js';
-import { createLowdbStore } from '../../store/lowdb.js';
+import { createSessionFileStore } from '../../store/session-files.js';
 import { listTranscripts, loadTranscript } from '../files/transcripts.js';
 import { loadFlowFile } from '../files/flow-files.js';
 
@@ -185,7 +185,10 @@ async function test(config: Config, files: string[]): Promise<number> {
 
 async function stats(config: Config): Promise<number> {
   const runtime = await runtimeFor(config);
-  const store = await createLowdbStore(config.dataDir, createLogger('silent'));
+  // Read-only: counts beside a running bot, which holds the directory's lock.
+  const store = await createSessionFileStore(config.dataDir, createLogger('silent'), {
+    readOnly: true,
+  });
   const result = await funnel(runtime.flow.definition, store.list());
   console.log(`${result.total} conversations, ${result.finished} reached an end`);
   console.log(['step'.padEnd(28), 'reached', 'stopped here', 'unclear answers'].join('  '));

@@ -23,7 +23,7 @@ export function watchFlow(
     try {
       const fresh = await createRuntime({ ...options, store: createMemoryStore() });
       runtime.service.replaceEngine(fresh.engine);
-      const t = fresh.translators((await runtime.store.get(userId))?.lang ?? 'zh-CN');
+      const t = fresh.translators((await runtime.store.read(userId))?.value.lang ?? 'zh-CN');
       const step = await runtime.service.stepOf(userId);
       if (!step) say(t('common:console.reloaded'));
       else if (fresh.flow.step(step)) say(t('common:console.reloadedKept', { step }));
