@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repliesText } from '../src/core/replies.js';
 import { createConversationService, createFloodGate } from '../src/core/conversation.js';
 import type { Session } from '../src/core/session.js';
 import { createMemoryStore } from '../src/store/memory.js';
@@ -36,16 +37,18 @@ describe('the error boundary around one message', () => {
     await service.handle({ userId: 'alice', text: '你好' });
     failNext = true;
     const failed = await service.handle({ userId: 'alice', text: '不是' });
-    expect(failed.join('')).toContain('请再发一次');
+    expect(repliesText(failed)).toContain('请再发一次');
     expect(reports).toHaveLength(1);
     expect(String(reports[0]?.error)).toContain('ENOSPC');
     expect(JSON.stringify(reports)).not.toContain('不是');
     // Nothing half-written: alice is still at the first question, and is served again.
     expect((await storedSession(store, 'alice'))?.stepId).toBe('urgent-check');
-    expect((await service.handle({ userId: 'alice', text: '不是' })).join('')).toContain(
+    expect(repliesText(await service.handle({ userId: 'alice', text: '不是' }))).toContain(
       '这笔钱是怎么付出去的',
     );
-    expect((await service.handle({ userId: 'bob', text: 'hello' })).join('')).toContain('zhuihui');
+    expect(repliesText(await service.handle({ userId: 'bob', text: 'hello' }))).toContain(
+      'zhuihui',
+    );
   });
 
   it('an engine that throws does not take the process down; an English user is answered in English', async () => {
@@ -56,7 +59,7 @@ describe('the error boundary around one message', () => {
       },
     };
     const service = createConversationService(broken, createMemoryStore(), () => NOW, false);
-    expect((await service.handle({ userId: 'x', text: 'hello' })).join('')).toContain(
+    expect(repliesText(await service.handle({ userId: 'x', text: 'hello' }))).toContain(
       'send it again',
     );
   });
@@ -70,8 +73,8 @@ describe('flood control covers everything', () => {
     const replies = await Promise.all(
       Array.from({ length: 30 }, () => service.handleMedia('pics')),
     );
-    expect(replies.filter((r) => r.join('').includes('只能读文字')).length).toBe(8);
-    expect(replies.filter((r) => r.join('').includes('请慢一点')).length).toBe(1);
+    expect(replies.filter((r) => repliesText(r).includes('只能读文字')).length).toBe(8);
+    expect(replies.filter((r) => repliesText(r).includes('请慢一点')).length).toBe(1);
     expect(replies.slice(9).every((r) => r.length === 0)).toBe(true);
   });
 
@@ -81,7 +84,7 @@ describe('flood control covers everything', () => {
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         service.handle({ userId: 'burst', text: i === 0 ? '你好' : '不是' }).then((r) => {
-          if (r.length > 0) order.push(r.join('').includes('请慢一点') ? 'slow' : 'reply');
+          if (r.length > 0) order.push(repliesText(r).includes('请慢一点') ? 'slow' : 'reply');
         }),
       ),
     );
@@ -110,5 +113,28 @@ describe('the flood gate at scale (red-team m8)', () => {
     const verdicts = Array.from({ length: 10 }, () => gate.admit('u49999', 12_600));
     expect(verdicts.filter((v) => v === 'ok')).toHaveLength(7);
     expect(verdicts).toContain('warn');
+  });
+});
+
+describe('flood windows and wall-clock steps (red-team m7)', () => {
+  it('a clock set back an hour does not keep a user blocked: the window runs on monotonic time', async () => {
+    let wall = NOW.getTime();
+    let ticks = 0;
+    const service = createConversationService(
+      kit.engine,
+      createMemoryStore(),
+      () => new Date(wall),
+      { messages: 8, windowMs: 10_000 },
+      undefined,
+      () => ticks,
+    );
+    for (let i = 0; i < 9; i++)
+      await service.handle({ userId: 'u', text: i === 0 ? '你好' : '帮助' });
+    // The wall clock goes back an hour; ten seconds of real time pass.
+    wall -= 3_600_000;
+    ticks += 10_001;
+    expect(repliesText(await service.handle({ userId: 'u', text: '帮助' }))).toContain(
+      '你可以随时发送',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repliesText } from '../src/core/replies.js';
 import { compileFlow } from '../src/flow/compile.js';
 import { parseFlow } from '../src/flow/load.js';
 import { createEngine, detectLanguage } from '../src/core/engine.js';
@@ -211,7 +212,7 @@ steps:
       { userId: 'u1', text: '500' },
       new Date('2026-11-28T04:00:00Z'),
     );
-    expect(outcome.replies.join('\n')).toContain('这份指南已经更新');
+    expect(repliesText(outcome.replies)).toContain('这份指南已经更新');
     // The message answered the old question, so it is not applied to the new one.
     expect(outcome.session?.stepId).toBe('ask-amount');
     expect(outcome.session?.facts).toEqual({ beingPressed: false, paidOn: '2026-11-27' });
@@ -229,7 +230,7 @@ steps:
       { userId: 'u1', text: '昨天' },
       new Date('2026-11-28T04:00:00Z'),
     );
-    expect(outcome.replies.join('\n')).not.toContain('这份指南已经更新');
+    expect(repliesText(outcome.replies)).not.toContain('这份指南已经更新');
     expect(outcome.session?.stepId).toBe('ask-amount');
   });
 });

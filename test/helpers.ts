@@ -1,3 +1,4 @@
+import { repliesText } from '../src/core/replies.js';
 import { resolve } from 'node:path';
 import { loadFlowFile, loadLocales } from '../src/adapters/files/flow-files.js';
 import { createEngine, type Engine } from '../src/core/engine.js';
@@ -36,7 +37,7 @@ export function chat(engine: Engine, opts: { now?: Date; lang?: Lang; userId?: s
         now,
       );
       session = outcome.session;
-      return outcome.replies.join('\n\n');
+      return repliesText(outcome.replies);
     },
     get session() {
       return session;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repliesText } from '../src/core/replies.js';
 import { coveringPaths, enumeratePaths, type FlowPath } from '../src/flow/paths.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
@@ -92,7 +93,7 @@ describe('scam interrupt', () => {
       const before = sessionAt(stepId, lang);
       for (const text of MESSAGES[lang]) {
         const { session, replies } = kit.engine.handle(before, { userId: 'u', text }, NOW);
-        const all = replies.join('\n');
+        const all = repliesText(replies);
         expect(all, text).toContain('110');
         expect(all).toContain('96110');
         expect(all).toMatch(lang === 'en' ? /Do not pay anything more/ : /不要再付任何钱/);
@@ -112,17 +113,17 @@ describe('scam interrupt', () => {
         const before = sessionAt(stepId, lang);
         for (const text of MESSAGES[lang]) {
           const { session, replies } = kit.engine.handle(before, { userId: 'u', text }, NOW);
-          const all = replies.join('\n');
+          const all = repliesText(replies);
           expect(session?.stepId, text).toBe('end-scam');
           expect(all).toMatch(lang === 'en' ? /Call 110 now/ : /立即拨打 110/);
           expect(all).not.toMatch(POLITE[lang]);
-          const summary = kit.engine
-            .handle(
+          const summary = repliesText(
+            kit.engine.handle(
               session ?? undefined,
               { userId: 'u', text: lang === 'en' ? 'summary' : '摘要' },
               NOW,
-            )
-            .replies.join('\n');
+            ).replies,
+          );
           expect(summary).toContain('110');
           expect(summary).not.toMatch(POLITE[lang]);
         }
@@ -147,7 +148,7 @@ describe('scam interrupt', () => {
     expect(session?.facts.recipient).toBe('返利小助手');
     expect(session?.facts.scamSignal).toBe(true);
     expect(session?.stepId).toBe('end-scam');
-    expect(replies.join('\n')).toContain('返利小助手');
+    expect(repliesText(replies)).toContain('返利小助手');
   });
 
   it('does not take the real WeChat Pay line for a scam', () => {
@@ -169,7 +170,7 @@ describe('scam interrupt', () => {
     );
     expect(session?.stepId).toBe('payment-kind');
     expect(session?.facts.beingPressed).toBe(true);
-    expect(replies.join('\n')).toContain('请马上停止付款');
+    expect(repliesText(replies)).toContain('请马上停止付款');
   });
 
   it.each([
@@ -181,7 +182,7 @@ describe('scam interrupt', () => {
     (text) => {
       const before = sessionAt('urgent-check', 'zh-CN');
       const { session, replies } = kit.engine.handle(before, { userId: 'u', text }, NOW);
-      expect(replies.join('\n')).toContain('110');
+      expect(repliesText(replies)).toContain('110');
       expect(session?.facts.scamSignal).toBe(true);
       expect(session?.facts.beingPressed).not.toBe(false);
     },

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repliesText, toBubbles, type Reply } from '../src/core/replies.js';
 import { parseCommand } from '../src/core/commands.js';
 import { createConversationService } from '../src/core/conversation.js';
 import { parseChoice } from '../src/core/interpret/choice.js';
@@ -104,7 +105,7 @@ describe('interpreters never throw', () => {
       { userId: 'p', text: huge },
       NOW,
     );
-    expect(replies.join('')).toContain('太长');
+    expect(repliesText(replies)).toContain('太长');
     expect(after).toEqual(session);
   });
 });
@@ -116,7 +117,7 @@ describe('the engine on any input at any step', () => {
         const before = sessions[index % sessions.length] as Session;
         const { session, replies } = kit.engine.handle(before, { userId: 'p', text }, NOW);
         expect(replies.length).toBeGreaterThan(0);
-        expect(replies.every((r) => r.trim().length > 0)).toBe(true);
+        expect(toBubbles(replies).every((r) => r.trim().length > 0)).toBe(true);
         if (!session) {
           // Erased: only a confirmed "forget" does that.
           expect(before.pending).toBe('confirm-forget');
@@ -149,26 +150,33 @@ describe('flood control', () => {
   it('100 messages in one second: one "slow down" reply, no state damage, other users unaffected', async () => {
     let now = NOW.getTime();
     const store = createMemoryStore();
-    const service = createConversationService(kit.engine, store, () => new Date(now));
+    const service = createConversationService(
+      kit.engine,
+      store,
+      () => new Date(now),
+      undefined,
+      undefined,
+      () => now,
+    );
     await service.handle({ userId: 'calm', text: '你好' });
-    const replies: string[][] = [];
+    const replies: Reply[][] = [];
     for (let i = 0; i < 100; i++) {
       now += 10;
       replies.push(await service.handle({ userId: 'flood', text: i === 0 ? '你好' : '不是' }));
     }
-    const slowDowns = replies.filter((r) => r.join('').includes('请慢一点'));
+    const slowDowns = replies.filter((r) => repliesText(r).includes('请慢一点'));
     expect(slowDowns).toHaveLength(1);
     expect(replies.slice(9).every((r) => r.length === 0)).toBe(true);
     const flooded = (await store.read('flood'))?.value;
     expect(flooded?.turns).toBe(8);
     expect(kit.flow.step(flooded?.stepId ?? '')).toBeDefined();
     // Another user is served normally meanwhile.
-    expect((await service.handle({ userId: 'calm', text: '不是' })).join('')).toContain(
+    expect(repliesText(await service.handle({ userId: 'calm', text: '不是' }))).toContain(
       '这笔钱是怎么付出去的',
     );
     // After the window, the flooding user is heard again.
     now += 10_001;
-    expect((await service.handle({ userId: 'flood', text: '帮助' })).join('')).toContain(
+    expect(repliesText(await service.handle({ userId: 'flood', text: '帮助' }))).toContain(
       '你可以随时发送',
     );
   });

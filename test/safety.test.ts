@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repliesText } from '../src/core/replies.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
 import type { Lang } from '../src/shared/types.js';
@@ -72,7 +73,7 @@ function play(
     out = handle(out.session, fill[kind]);
   }
   const session = out.session as Session;
-  const plan = handle(session, lang === 'en' ? 'summary' : '摘要').replies.join('\n');
+  const plan = repliesText(handle(session, lang === 'en' ? 'summary' : '摘要').replies);
   return { session, plan };
 }
 

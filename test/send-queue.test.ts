@@ -118,3 +118,22 @@ describe('send queue: no contact stalls the others (fake timers)', () => {
     expect(drained).toBe(true);
   });
 });
+
+describe('send queue and wall-clock steps (red-team m7)', () => {
+  it('a wall clock set back an hour right after a send does not hold the next one', async () => {
+    vi.useRealTimers();
+    // Only Date is faked: the queue's spacing must not depend on it.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-28T12:00:00Z') });
+    const queue = createSendQueue(
+      { minIntervalMs: 20, jitterMs: 0, maxPerMinute: 1000, retries: 0 },
+      silentLogger,
+    );
+    const first = queue.enqueue(async () => {
+      vi.setSystemTime(new Date('2026-11-28T11:00:00Z'));
+    }, 'a');
+    const second = queue.enqueue(async () => undefined, 'b');
+    const started = performance.now();
+    expect(await Promise.all([first, second])).toEqual([true, true]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});

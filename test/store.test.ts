@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { repliesText } from '../src/core/replies.js';
 import type { Session } from '../src/core/session.js';
 import { silentLogger } from '../src/log.js';
 import {
@@ -337,9 +338,9 @@ describe('session file store on disk', () => {
     await writeFile(file ?? '', '{"session": {"v": 1, "userId": "wxid_b", "reci');
     const fresh = await openStore(dir, silentLogger);
     const service2 = createConversationService(kit.engine, fresh, () => new Date(), false);
-    expect((await service2.handle({ userId: 'wxid_b', text: '删除我的数据' })).join('')).toContain(
-      '已删除',
-    );
+    expect(
+      repliesText(await service2.handle({ userId: 'wxid_b', text: '删除我的数据' })),
+    ).toContain('已删除');
     expect(await sessionFiles(dir)).toEqual([]);
   });
 
@@ -355,7 +356,7 @@ describe('session file store on disk', () => {
     await service.handle({ userId: 'wxid_b', text: 'hi' });
     expect(await sessionFiles(dir)).toHaveLength(2);
     await service.handle({ userId: 'wxid_a', text: '删除我的数据' });
-    expect((await service.handle({ userId: 'wxid_a', text: '是' })).join()).toContain('已删除');
+    expect(repliesText(await service.handle({ userId: 'wxid_a', text: '是' }))).toContain('已删除');
     expect(await sessionFiles(dir)).toHaveLength(1);
     expect(await storedSession(store, 'wxid_a')).toBeUndefined();
   });
@@ -396,7 +397,7 @@ describe('conversation service', () => {
     const stored = await storedSession(memory, 'a');
     expect(stored?.turns).toBe(3);
     expect(stored?.facts).toMatchObject({ beingPressed: false, paymentKind: 'reward-code' });
-    expect(replies.join('')).not.toBe('');
+    expect(repliesText(replies)).not.toBe('');
   });
 
   it("processes one user's messages strictly in order, and users independently", async () => {

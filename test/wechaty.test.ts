@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBox } from 'file-box';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { toBubbles } from '../src/core/replies.js';
 import { types, WechatyBuilder, type Wechaty } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { createWechatyAssistant, type WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
@@ -151,7 +152,9 @@ describe('wechaty plugin on the mock puppet', () => {
     await h.assistant.settled();
     expect(h.said(alice.id).join('\n')).not.toMatch(/[A-Za-z]{6,} [a-z]+ [a-z]+/);
     expect(h.said(bob.id).join('\n')).not.toMatch(/[\u4e00-\u9fff]{4,}/);
-    expect((await storedSession(h.runtime.store, `wechat:${alice.id}`))?.stepId).toBe('payment-kind');
+    expect((await storedSession(h.runtime.store, `wechat:${alice.id}`))?.stepId).toBe(
+      'payment-kind',
+    );
     expect((await storedSession(h.runtime.store, `wechat:${bob.id}`))?.lang).toBe('en');
   });
 
@@ -211,8 +214,9 @@ describe('wechaty plugin on the mock puppet', () => {
   it('shutdown stops taking messages and still sends everything queued', async () => {
     const h = await start({ minIntervalMs: 40, jitterMs: 0, maxPerMinute: 10_000, retries: 0 });
     const carol = h.mocker.createContact({ name: 'Carol' });
-    const expected = h.runtime.engine.handle(undefined, { userId: 'x', text: '你好' }, new Date())
-      .replies.length;
+    const expected = toBubbles(
+      h.runtime.engine.handle(undefined, { userId: 'x', text: '你好' }, new Date()).replies,
+    ).length;
     expect(expected).toBeGreaterThan(1);
     carol.say('你好').to(h.botUser);
     // The first reply is out and the rest are still queued when shutdown begins.
@@ -230,7 +234,9 @@ describe('wechaty plugin on the mock puppet', () => {
     carol.say('不是').to(h.botUser);
     await delivered;
     await h.assistant.settled();
-    expect((await storedSession(h.runtime.store, `wechat:${carol.id}`))?.stepId).toBe('urgent-check');
+    expect((await storedSession(h.runtime.store, `wechat:${carol.id}`))?.stepId).toBe(
+      'urgent-check',
+    );
   });
 });
 

@@ -292,6 +292,18 @@ function localeProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
       if (!required.includes(key))
         problems.push(localeAt(own, key, 'warning', `unused key "${key}": no step uses it`));
   }
+  // A copyable text is fenced by two `---` lines; an unclosed fence would make the rest of the
+  // text part of what the user copies.
+  for (const lang of LANGS)
+    for (const ns of ['common', 'flow'] as const) {
+      const file = locales[lang]?.[ns];
+      if (!file?.data) continue;
+      for (const [key, text] of leaves(file.data)) {
+        const fences = text.split('\n').filter((line) => /^[ \t]*---[ \t]*$/.test(line)).length;
+        if (fences % 2 !== 0)
+          problems.push(localeAt(file, key, 'error', 'a copyable text needs a closing "---" line'));
+      }
+    }
   // Both languages must say the same things with the same placeholders.
   const [first, ...others] = LANGS;
   for (const ns of ['common', 'flow'] as const) {

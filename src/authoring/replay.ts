@@ -2,7 +2,8 @@ import type { Engine } from '../core/engine.js';
 import type { Session } from '../core/session.js';
 import type { FactValue, Lang } from '../shared/types.js';
 import type { CompiledFlow } from '../flow/compile.js';
-import { MAX_MESSAGE_CHARS, keys } from '../core/render.js';
+import { keys } from '../core/render.js';
+import { MAX_BUBBLE_CHARS, toBubbles } from '../core/replies.js';
 import type { Translators } from '../i18n/index.js';
 import type { FlowPath } from '../flow/paths.js';
 
@@ -57,22 +58,26 @@ export function replayPath(
   const say = (text: string) => {
     const outcome = engine.handle(session, { userId: 'replay', text, lang }, now);
     session = outcome.session ?? undefined;
-    for (const reply of outcome.replies) {
-      if (reply.trim() === '')
-        problems.push({ path: name, lang, problem: `empty reply after "${text}"` });
-      if (reply.length > MAX_MESSAGE_CHARS) {
-        problems.push({
-          path: name,
-          lang,
-          problem: `a reply of ${reply.length} characters (over ${MAX_MESSAGE_CHARS}) after "${text}"`,
-        });
-      }
-      if (LEFTOVER.test(reply) || reply.includes(flow.definition.id)) {
-        problems.push({
-          path: name,
-          lang,
-          problem: `unrendered text after "${text}": ${reply.slice(0, 120)}`,
-        });
+    for (const structured of outcome.replies) {
+      // A copyable text is one bubble whatever its length; the rest must fit the bubble size.
+      const copy = structured.type === 'copy';
+      for (const reply of copy ? [structured.text] : toBubbles([structured])) {
+        if (reply.trim() === '')
+          problems.push({ path: name, lang, problem: `empty reply after "${text}"` });
+        if (!copy && reply.length > MAX_BUBBLE_CHARS) {
+          problems.push({
+            path: name,
+            lang,
+            problem: `a reply of ${reply.length} characters (over ${MAX_BUBBLE_CHARS}) after "${text}"`,
+          });
+        }
+        if (LEFTOVER.test(reply) || reply.includes(flow.definition.id)) {
+          problems.push({
+            path: name,
+            lang,
+            problem: `unrendered text after "${text}": ${reply.slice(0, 120)}`,
+          });
+        }
       }
     }
   };

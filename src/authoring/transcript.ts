@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Engine } from '../core/engine.js';
 import type { Session } from '../core/session.js';
+import { toBubbles } from '../core/replies.js';
 import { DEFAULT_LANG, LANGS } from '../shared/types.js';
 
 /**
@@ -78,7 +79,8 @@ export function runTranscript(engine: Engine, transcript: Transcript): Transcrip
       now,
     );
     session = outcome.session ?? undefined;
-    const text = outcome.replies.join('\n');
+    const bubbles = toBubbles(outcome.replies);
+    const text = bubbles.join('\n');
     const problems = [
       ...(turn.expect ?? [])
         .filter((p) => !matches(text, p))
@@ -90,7 +92,7 @@ export function runTranscript(engine: Engine, transcript: Transcript): Transcrip
         ? [`expected to be at step "${turn.step}", but at "${session?.stepId ?? '(no session)'}"`]
         : []),
     ];
-    turns.push({ user: turn.user, replies: outcome.replies, stepId: session?.stepId, problems });
+    turns.push({ user: turn.user, replies: bubbles, stepId: session?.stepId, problems });
   }
   return { ok: turns.every((t) => t.problems.length === 0), turns };
 }

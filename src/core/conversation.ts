@@ -3,6 +3,7 @@ import type { SessionStore } from './ports.js';
 import { detectLanguage, type Engine, type Inbound } from './engine.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
 import type { Session } from './session.js';
+import type { Reply } from './replies.js';
 
 export class StartAtError extends ExpectedError {
   override readonly name = 'StartAtError';
@@ -21,9 +22,9 @@ const MAX_WRITE_ATTEMPTS = 8;
 
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
-  handle(inbound: Inbound): Promise<string[]>;
+  handle(inbound: Inbound): Promise<Reply[]>;
   /** A non-text message: a reply asking for words; nothing is stored. Counted by the flood gate. */
-  handleMedia(userId: string): Promise<string[]>;
+  handleMedia(userId: string): Promise<Reply[]>;
   /**
    * Counts one message against the flood gate under each key (a user, a group room) for a
    * channel that answers outside the conversation (a group @mention): "ok", the one
@@ -31,14 +32,14 @@ export interface ConversationService {
    */
   admit(keys: string[]): 'ok' | 'warn' | 'drop';
   /** The greeting-back for a user who already has a conversation, or undefined. */
-  resume(userId: string): Promise<string[] | undefined>;
+  resume(userId: string): Promise<Reply[] | undefined>;
   /** Replaces the user's conversation with one that starts at a step (console --at). */
   startAt(
     userId: string,
     lang: Lang,
     stepId: string,
     facts: Record<string, string>,
-  ): Promise<string[]>;
+  ): Promise<Reply[]>;
   /** Where the user now stands, for recording transcripts. */
   stepOf(userId: string): Promise<string | undefined>;
   /** Swaps in an engine for a reloaded flow (console --watch); sessions migrate on their next message. */
@@ -71,6 +72,11 @@ export function createConversationService(
   /** false: no limit (the console, where the only user is the operator). */
   flood: FloodLimit | false = DEFAULT_FLOOD_LIMIT,
   report: ErrorReport = () => undefined,
+  /**
+   * Monotonic milliseconds for the flood windows: a wall clock stepped back (NTP, an operator)
+   * would otherwise hold a user's window open for as long as the step (red-team m7).
+   */
+  ticks: () => number = () => performance.now(),
 ): ConversationService {
   let engine = initial;
   const queues = new Map<string, Promise<unknown>>();
@@ -113,7 +119,7 @@ export function createConversationService(
   return {
     handle: async (inbound) => {
       // Checked before queueing, so a flood neither builds a queue nor touches the session.
-      const verdict = floodGate.admit(inbound.userId, clock().getTime());
+      const verdict = floodGate.admit(inbound.userId, ticks());
       // Queued behind the user's earlier messages, so "slow down" comes after their replies.
       if (verdict === 'warn') {
         const lang = floodGate.lang(inbound.userId) ?? inbound.lang ?? detectLanguage(inbound.text);
@@ -139,7 +145,7 @@ export function createConversationService(
     },
     handleMedia: (userId) => {
       // Pictures, stickers and voice count like words: a flood of them is a flood.
-      const verdict = floodGate.admit(userId, clock().getTime());
+      const verdict = floodGate.admit(userId, ticks());
       if (verdict === 'drop') return Promise.resolve([]);
       return serialised(userId, async () => {
         const session = (await store.read(userId))?.value;
@@ -149,7 +155,7 @@ export function createConversationService(
       });
     },
     admit: (keys) => {
-      const now = clock().getTime();
+      const now = ticks();
       const verdicts = keys.map((key) => floodGate.admit(key, now));
       return verdicts.includes('drop') ? 'drop' : verdicts.includes('warn') ? 'warn' : 'ok';
     },

@@ -18,7 +18,8 @@ import {
   phraseMatcher,
   type Interpretation,
 } from './interpret/index.js';
-import { factVariables, formatFact, keys, renderStep, splitMessage } from './render.js';
+import { factVariables, formatFact, keys, masked, renderStep } from './render.js';
+import type { Reply } from './replies.js';
 import { pushHistory, type Session } from './session.js';
 import { createUnderstanding } from './understand.js';
 import { DEFAULT_LANG, type FactValue, type Facts, type Lang } from '../shared/types.js';
@@ -38,8 +39,11 @@ export interface Inbound {
 export interface Outcome {
   /** null when the user's data is to be erased. */
   session: Session | null;
-  replies: string[];
+  replies: Reply[];
 }
+
+/** A reply of plain paragraphs. */
+const say = (text: string): Reply => ({ type: 'text', text });
 
 /** After this many unclear answers in a row, the step is shown again with a pointer to help. */
 export const MAX_FAILURES = 3;
@@ -53,11 +57,11 @@ export interface Engine {
   /** What to show a returning user before they type (the console does this at start). */
   resume(session: Session, now: Date): Outcome;
   /** A picture, voice message, sticker…: ask for words instead. The session is unchanged. */
-  media(session: Session | undefined): string[];
+  media(session: Session | undefined): Reply[];
   /** The one reply a flooding user gets. */
-  slowDown(lang: Lang): string[];
+  slowDown(lang: Lang): Reply[];
   /** The reply when handling a message failed unexpectedly: please send it again. */
-  sorry(lang: Lang): string[];
+  sorry(lang: Lang): Reply[];
   /**
    * For testing one branch: a fresh conversation at `stepId` with facts given as text, read
    * as the step that sets each fact would read it. Problems are returned, not thrown.
@@ -97,7 +101,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   }
 
   /** The current step's words in the session's language, with its facts filled in. */
-  function show(session: Session): string[] {
+  function show(session: Session): Reply[] {
     return renderStep(flow, session.stepId, session.facts, translators, session.lang);
   }
 
@@ -108,7 +112,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
    */
   function enter(session: Session, today: string, quiet = false): Outcome {
     const t = translators(session.lang);
-    let replies: string[] = [];
+    let replies: Reply[] = [];
     let current: Session = { ...session, enteredAt: session.stepId };
     // One snapshot carried through the chain of message steps, not rebuilt for each.
     let snapshot = snapshotAt(flow, current.stepId, current.facts);
@@ -133,7 +137,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       snapshot = next;
       current = { ...current, ...stepOf(next) };
     }
-    if (flow.step(current.stepId)?.type === 'end') replies.push(t('common:ended'));
+    if (flow.step(current.stepId)?.type === 'end') replies.push(say(t('common:ended')));
     return { session: current, replies };
   }
 
@@ -141,7 +145,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     session: Session,
     now: Date,
     today: string,
-  ): { session: Session; notice: string[] } {
+  ): { session: Session; notice: Reply[] } {
     if (session.flowHash === flow.hash && session.flowId === flowId) return { session, notice: [] };
     if (session.flowId === flowId && flow.step(session.stepId))
       return { session: { ...session, flowHash: flow.hash }, notice: [] };
@@ -153,7 +157,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return {
       // Replayed from the start with the kept facts: only what the new flow still needs is asked.
       session: enter({ ...fresh, createdAt: session.createdAt }, today, true).session ?? fresh,
-      notice: [t('common:flowChanged')],
+      notice: [say(t('common:flowChanged'))],
     };
   }
 
@@ -162,7 +166,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       const lang = existing?.lang ?? inbound.lang ?? detectLanguage(inbound.text.slice(0, 200));
       return {
         session: existing ?? null,
-        replies: [translators(lang)('common:tooLong', { max: MAX_INPUT_CHARS })],
+        replies: [say(translators(lang)('common:tooLong', { max: MAX_INPUT_CHARS }))],
       };
     }
     const outcome = step(existing, inbound, now);
@@ -177,7 +181,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       const lang = inbound.lang ?? detectLanguage(inbound.text);
       // "forget" with no readable conversation (none, or only a damaged copy): erase at once.
       if (parseCommand(inbound.text)?.type === 'forget') {
-        return { session: null, replies: [translators(lang)('common:forget.done')] };
+        return { session: null, replies: [say(translators(lang)('common:forget.done'))] };
       }
       // The first message often tells the whole story: every fact it states is kept.
       const stated = understanding.extract(inbound.text, today, {});
@@ -185,12 +189,12 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       const fired = firedInterrupt(fresh, inbound.text);
       const session = fired ? withInterruptFact(fresh, fired) : fresh;
       const t = translators(lang);
-      const warning = fired ? [t(`${flowId}:interrupts.${fired.id}.prompt`)] : [];
+      const warning = fired ? [say(t(`${flowId}:interrupts.${fired.id}.prompt`))] : [];
       const entered = enter(session, today);
       return {
         session: entered.session,
         replies: [
-          t('common:greeting'),
+          say(t('common:greeting')),
           ...warning,
           ...understood(stated, 'understood', lang),
           ...entered.replies,
@@ -210,11 +214,12 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   function respond(session: Session, text: string, now: Date, today: string): Outcome {
     const t = translators(session.lang);
     if (session.pending === 'confirm-forget') {
-      if (parseYesNo(text) === true) return { session: null, replies: [t('common:forget.done')] };
+      if (parseYesNo(text) === true)
+        return { session: null, replies: [say(t('common:forget.done'))] };
       const cleared = { ...session, pending: undefined };
       return {
         session: cleared,
-        replies: [t('common:forget.cancelled'), ...show(cleared)],
+        replies: [say(t('common:forget.cancelled')), ...show(cleared)],
       };
     }
     const command = parseCommand(text);
@@ -224,7 +229,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const corrected = understanding.correct(text, today, session.facts);
     if (Object.keys(corrected).length > 0) return correct(session, corrected, now, today);
     const step = flow.step(session.stepId);
-    if (!step || step.type === 'end') return { session, replies: [t('common:ended')] };
+    if (!step || step.type === 'end') return { session, replies: [say(t('common:ended'))] };
     if (step.type === 'message') return enter(session, today);
     const answer = understanding.answer(session.stepId, text, today);
     if (!answer.ok) return reject(session, answer.reason, t, answer.vars);
@@ -270,26 +275,27 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   }
 
   /** One line reading back facts taken from free text, in the user's language. */
-  function understood(facts: Facts, key: 'understood' | 'corrected', lang: Lang): string[] {
+  function understood(facts: Facts, key: 'understood' | 'corrected', lang: Lang): Reply[] {
     const entries = Object.entries(facts);
     if (entries.length === 0) return [];
     const t = translators(lang);
-    const lines = entries.map(([name, value]) =>
+    const { facts: shown, unmask } = masked(flow, facts);
+    const lines = Object.entries(shown).map(([name, value]) =>
       t('common:summary.line', {
         label: t(keys.fact(flowId, name)),
         value: formatFact(flow, name, value, t, lang),
       }),
     );
-    return [t(`common:${key}`, { facts: lines.join('\n') })];
+    return [say(unmask(t(`common:${key}`, { facts: lines.join('\n') })))];
   }
 
   /**
    * Facts with legal weight (an amount, a date) are shown back as understood, so a misread is
    * caught before a deadline or a police text uses it.
    */
-  function readBack(step: Step, value: FactValue, t: Translator, session: Session): string[] {
+  function readBack(step: Step, value: FactValue, t: Translator, session: Session): Reply[] {
     if (step.type !== 'input' || (step.input !== 'money' && step.input !== 'date')) return [];
-    return [t('common:noted', { value: formatFact(flow, step.fact, value, t, session.lang) })];
+    return [say(t('common:noted', { value: formatFact(flow, step.fact, value, t, session.lang) }))];
   }
 
   // Normalized once: these are checked against every message.
@@ -325,7 +331,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const moved = answeredToo(next, text, today);
     if (moved) {
       const entered = enter({ ...next, ...moved, history: pushHistory(next), failures: 0 }, today);
-      return { session: entered.session, replies: [warning, ...entered.replies] };
+      return { session: entered.session, replies: [say(warning), ...entered.replies] };
     }
     const target = flow.redirect(next.stepId, next.facts, today);
     if (target !== next.stepId) {
@@ -333,11 +339,11 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         { ...next, stepId: target, history: pushHistory(next), failures: 0 },
         today,
       );
-      return { session: entered.session, replies: [warning, ...entered.replies] };
+      return { session: entered.session, replies: [say(warning), ...entered.replies] };
     }
     const ended = flow.step(next.stepId)?.type === 'end';
-    const current = ended ? [t('common:ended')] : show(next);
-    return { session: next, replies: [warning, t('common:interrupted'), ...current] };
+    const current = ended ? [say(t('common:ended'))] : show(next);
+    return { session: next, replies: [say(warning), say(t('common:interrupted')), ...current] };
   }
 
   /**
@@ -375,12 +381,12 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     if (failures < MAX_FAILURES) {
       return {
         session: { ...session, failures },
-        replies: [t(`common:reprompt.${reason}`, { count, ...vars })],
+        replies: [say(t(`common:reprompt.${reason}`, { count, ...vars }))],
       };
     }
     return {
       session: { ...session, failures: 0 },
-      replies: [t('common:stuck'), ...show(session)],
+      replies: [say(t('common:stuck')), ...show(session)],
     };
   }
 
@@ -389,10 +395,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const current = () => show(session);
     switch (command.type) {
       case 'help':
-        return { session, replies: [t('common:help'), ...current()] };
+        return { session, replies: [say(t('common:help')), ...current()] };
       case 'back': {
         const previous = session.history.at(-1);
-        if (!previous) return { session, replies: [t('common:back.none'), ...current()] };
+        if (!previous) return { session, replies: [say(t('common:back.none')), ...current()] };
         const back = {
           ...session,
           ...previous,
@@ -401,21 +407,24 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
         };
         return {
           session: back,
-          replies: [t('common:back.done'), ...show(back)],
+          replies: [say(t('common:back.done')), ...show(back)],
         };
       }
       case 'restart': {
         const fresh = { ...start(session.userId, session.lang, now), createdAt: session.createdAt };
         const entered = enter(fresh, today);
-        return { session: entered.session, replies: [t('common:restarted'), ...entered.replies] };
+        return {
+          session: entered.session,
+          replies: [say(t('common:restarted')), ...entered.replies],
+        };
       }
       case 'language': {
-        if (!command.lang) return { session, replies: [t('common:language.unknown')] };
+        if (!command.lang) return { session, replies: [say(t('common:language.unknown'))] };
         const switched = { ...session, lang: command.lang };
         const t2 = translators(command.lang);
         return {
           session: switched,
-          replies: [t2('common:language.switched'), ...show(switched)],
+          replies: [say(t2('common:language.switched')), ...show(switched)],
         };
       }
       case 'summary':
@@ -423,21 +432,23 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       case 'forget':
         return {
           session: { ...session, pending: 'confirm-forget' },
-          replies: [t('common:forget.confirm')],
+          replies: [say(t('common:forget.confirm'))],
         };
     }
   }
 
   /** The case file: facts, the flow's extra lines (deadlines…) and, once ended, the plan. */
-  function summary(session: Session, t: Translator, today: string): string[] {
-    const vars = factVariables(flow, session.facts, translators, session.lang);
-    const lines = Object.entries(session.facts).map(([name, value]: [string, FactValue]) =>
+  function summary(session: Session, t: Translator, today: string): Reply[] {
+    // Rendered over tokens for what the user typed, put back at the end (see render.ts).
+    const { facts, unmask } = masked(flow, session.facts);
+    const vars = factVariables(flow, facts, translators, session.lang);
+    const lines = Object.entries(facts).map(([name, value]: [string, FactValue]) =>
       t('common:summary.line', {
         label: t(keys.fact(flowId, name)),
         value: formatFact(flow, name, value, t, session.lang),
       }),
     );
-    if (lines.length === 0) return [t('common:summary.empty')];
+    if (lines.length === 0) return [say(t('common:summary.empty'))];
     const extra = (flow.definition.caseFile ?? [])
       .filter((entry) => !entry.when || evaluate(entry.when, session.facts, today))
       .map((entry) => t(`${flowId}:caseFile.${entry.id}`, vars));
@@ -447,12 +458,12 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       ...(extra.length > 0 ? ['', ...extra] : []),
     ].join('\n');
     const ended = flow.step(session.stepId)?.type === 'end';
-    const plan = ended ? [t('common:summary.plan'), ...planMessages(session, today)] : [];
-    return [...splitMessage(head), ...plan];
+    const plan = ended ? [say(t('common:summary.plan')), ...planMessages(session, today)] : [];
+    return [say(unmask(head)), ...plan];
   }
 
   /** The messages shown since the last answer, up to and including the end step. */
-  function planMessages(session: Session, today: string): string[] {
+  function planMessages(session: Session, today: string): Reply[] {
     const from =
       session.enteredAt && flow.step(session.enteredAt) ? session.enteredAt : session.stepId;
     const walked = enter({ ...session, stepId: from }, today);
@@ -464,20 +475,20 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const t = translators(session.lang);
     return {
       session,
-      replies: [...notice, t('common:resumed'), ...show(session)],
+      replies: [...notice, say(t('common:resumed')), ...show(session)],
     };
   }
 
-  function media(session: Session | undefined): string[] {
-    return [translators(session?.lang ?? DEFAULT_LANG)('common:media')];
+  function media(session: Session | undefined): Reply[] {
+    return [say(translators(session?.lang ?? DEFAULT_LANG)('common:media'))];
   }
 
-  function sorry(lang: Lang): string[] {
-    return [translators(lang)('common:sorry')];
+  function sorry(lang: Lang): Reply[] {
+    return [say(translators(lang)('common:sorry'))];
   }
 
-  function slowDown(lang: Lang): string[] {
-    return [translators(lang)('common:slowDown')];
+  function slowDown(lang: Lang): Reply[] {
+    return [say(translators(lang)('common:slowDown'))];
   }
 
   function startAt(

@@ -3,9 +3,7 @@ import { evaluate } from '../flow/conditions.js';
 import type { Translator, Translators } from './ports.js';
 import { addDays, addYears } from '../shared/calendar.js';
 import type { FactValue, Facts, Lang } from '../shared/types.js';
-
-/** Longer replies are split at paragraph boundaries: long chat bubbles get skipped on phones. */
-export const MAX_MESSAGE_CHARS = 600;
+import { mapReplyText, structure, type Reply } from './replies.js';
 
 /** The i18next key convention (docs/authoring-flows.md): words live under the flow's namespace. */
 export const keys = {
@@ -16,22 +14,81 @@ export const keys = {
   phrase: (flowId: string, name: string, variant: string) => `${flowId}:phrases.${name}.${variant}`,
 };
 
-/** The words a step shows, in one language, with the user's facts filled in. */
+/**
+ * The words a step shows, in one language, with the user's facts filled in, as replies: a
+ * choice is a question with its options; fenced blocks are copyable texts; an end or message
+ * step is a section of the plan.
+ */
 export function renderStep(
   flow: CompiledFlow,
   stepId: string,
   facts: Facts,
   translators: Translators,
   lang: Lang,
-): string[] {
+): Reply[] {
   const step = flow.step(stepId);
   if (!step) return [];
   const t = translators(lang);
   const flowId = flow.definition.id;
-  const prompt = t(keys.prompt(flowId, stepId), factVariables(flow, facts, translators, lang));
-  if (step.type !== 'choice') return splitMessage(prompt);
-  const options = step.options.map((o, i) => `${i + 1}. ${t(keys.option(flowId, stepId, o.id))}`);
-  return splitMessage(`${prompt}\n${options.join('\n')}`);
+  const { facts: shown, unmask } = masked(flow, facts);
+  const prompt = t(keys.prompt(flowId, stepId), factVariables(flow, shown, translators, lang));
+  const replies: Reply[] =
+    step.type === 'choice'
+      ? [
+          {
+            type: 'question',
+            text: prompt,
+            options: step.options.map((o) => t(keys.option(flowId, stepId, o.id))),
+          },
+        ]
+      : structure(prompt, step.type === 'end' || step.type === 'message' ? 'plan' : 'text');
+  return replies.map((reply) => mapReplyText(reply, unmask));
+}
+
+/**
+ * What people typed themselves (a recipient's name) is replaced by a token before rendering
+ * and put back after. So the render caches, shared by all users, never hold anyone's words
+ * (they are the same tokens for everyone: red-team m13), and a name containing `---` or blank
+ * lines cannot split a copyable text (m11). Input answers never contain the private-use
+ * characters of the token (the text reader strips them).
+ */
+export function masked(
+  flow: CompiledFlow,
+  facts: Facts,
+): { facts: Facts; unmask: (text: string) => string } {
+  const names = textFactsOf(flow);
+  const values = names.map((name) => facts[name]);
+  if (!values.some((v) => typeof v === 'string' && v !== '')) return { facts, unmask: same };
+  let shown = maskedFacts.get(facts);
+  if (!shown) {
+    shown = { ...facts };
+    names.forEach((name, i) => {
+      const value = facts[name];
+      if (typeof value === 'string' && value !== '') (shown as Facts)[name] = `\uE000${i}\uE001`;
+    });
+    maskedFacts.set(facts, shown);
+  }
+  return {
+    facts: shown,
+    unmask: (text) => text.replace(TOKEN, (_, i: string) => String(values[Number(i)] ?? '')),
+  };
+}
+
+const TOKEN = /\uE000(\d+)\uE001/g;
+const same = (text: string) => text;
+const maskedFacts = new WeakMap<Facts, Facts>();
+const textFacts = new WeakMap<CompiledFlow, string[]>();
+
+function textFactsOf(flow: CompiledFlow): string[] {
+  let names = textFacts.get(flow);
+  if (!names) {
+    names = [...flow.factSteps].flatMap(([fact, stepId]) => {
+      const step = flow.step(stepId);
+      return step?.type === 'input' && step.input === 'text' ? [fact] : [];
+    });
+    textFacts.set(flow, names);
+  }
+  return names;
 }
 
 /**
@@ -188,37 +245,4 @@ export function formatDate(iso: string, lang: Lang): string {
   if (formattedDates.size > 10_000) formattedDates.clear();
   formattedDates.set(key, text);
   return text;
-}
-
-/**
- * Packs paragraphs into messages of at most MAX_MESSAGE_CHARS; a single paragraph that is
- * longer is split at line breaks, and a single line that is longer is cut. A line of `---`
- * forces a new message, so a text meant to be copied arrives as a bubble of its own.
- */
-export function splitMessage(text: string, max = MAX_MESSAGE_CHARS): string[] {
-  const key = `${max}:${text}`;
-  const known = splitCache.get(key);
-  if (known) return known;
-  const messages = text.split(/\n[ \t]*---[ \t]*\n/).flatMap((part) => packParagraphs(part, max));
-  if (splitCache.size > 5000) splitCache.clear();
-  splitCache.set(key, messages);
-  return messages;
-}
-
-// The same plan texts are split again and again; callers never change the arrays returned.
-const splitCache = new Map<string, readonly string[]>() as Map<string, string[]>;
-
-function packParagraphs(text: string, max: number): string[] {
-  const pieces = text
-    .split(/\n{2,}/)
-    .flatMap((p) => (p.length <= max ? [p] : p.split('\n')))
-    .flatMap((p) => (p.length <= max ? [p] : (p.match(new RegExp(`[^]{1,${max}}`, 'g')) ?? [])));
-  const messages: string[] = [];
-  for (const piece of pieces.map((p) => p.trim()).filter(Boolean)) {
-    const last = messages.at(-1);
-    if (last !== undefined && last.length + 2 + piece.length <= max)
-      messages[messages.length - 1] = `${last}\n\n${piece}`;
-    else messages.push(piece);
-  }
-  return messages;
 }

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ConversationService } from '../../core/conversation.js';
+import { toBubbles, type Reply } from '../../core/replies.js';
 import { DEFAULT_LANG, type Lang } from '../../shared/types.js';
 import type { Translators } from '../../i18n/index.js';
 import { createRecorder } from './recorder.js';
@@ -28,8 +29,8 @@ export interface ConsoleOptions {
 export async function runConsole(options: ConsoleOptions): Promise<void> {
   const { service, input, output, userId, lang, interactive } = options;
   const now = (options.clock ?? (() => new Date()))();
-  const print = (replies: string[]) => {
-    for (const reply of replies) output.write(`${reply}\n\n`);
+  const print = (replies: Reply[]) => {
+    for (const bubble of toBubbles(replies)) output.write(`${bubble}\n\n`);
   };
   const recorder = options.record
     ? createRecorder(options.record, {
@@ -45,7 +46,9 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     const resumed = await service.resume(userId);
     if (resumed) print(resumed);
     else if (interactive)
-      print([options.translators(lang ?? DEFAULT_LANG)('common:console.banner')]);
+      print([
+        { type: 'text', text: options.translators(lang ?? DEFAULT_LANG)('common:console.banner') },
+      ]);
   }
 
   const rl = createInterface({
@@ -59,7 +62,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     if (line.trim() !== '') {
       const replies = await service.handle({ userId, text: line, lang, channel: 'console' });
       print(replies);
-      await recorder?.turn(line, replies, await service.stepOf(userId));
+      await recorder?.turn(line, toBubbles(replies), await service.stepOf(userId));
     }
     if (interactive) rl.prompt();
   }

@@ -1,3 +1,4 @@
+import { toBubbles, type Reply } from '../../core/replies.js';
 import { createHash } from 'node:crypto';
 import { types, type Wechaty, type WechatyPlugin } from 'wechaty';
 import type { ContactInterface, MessageInterface, FriendshipInterface } from 'wechaty/impls';
@@ -60,8 +61,9 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     void work.finally(() => inFlight.delete(work));
   };
 
-  const sayAll = (to: ContactInterface, replies: string[]) =>
-    Promise.all(replies.map((reply) => queue.enqueue(() => to.say(reply), to.id)));
+  // Bubbles of ≤ 600 characters; a copyable text is always one bubble of its own.
+  const sayAll = (to: ContactInterface, replies: Reply[]) =>
+    Promise.all(toBubbles(replies).map((bubble) => queue.enqueue(() => to.say(bubble), to.id)));
 
   async function onMessage(msg: MessageInterface): Promise<void> {
     // Recalled messages are notices about an earlier message, not something to answer.

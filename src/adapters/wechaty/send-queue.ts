@@ -61,10 +61,11 @@ export function createSendQueue(
   let count = 0;
 
   async function waitForSlot(): Promise<void> {
-    const spacing = lastSent + options.minIntervalMs + random() * options.jitterMs - Date.now();
+    const spacing =
+      lastSent + options.minIntervalMs + random() * options.jitterMs - performance.now();
     if (spacing > 0) await sleep(spacing);
     for (;;) {
-      const now = Date.now();
+      const now = performance.now();
       while (sentAt.length > 0 && (sentAt[0] ?? 0) <= now - 60_000) sentAt.shift();
       if (sentAt.length < options.maxPerMinute) return;
       await sleep((sentAt[0] ?? now) + 60_000 - now);
@@ -117,7 +118,7 @@ export function createSendQueue(
     for (let next = take(); next; next = take()) {
       const [key, item] = next;
       await waitForSlot();
-      lastSent = Date.now();
+      lastSent = performance.now();
       sentAt.push(lastSent);
       if (await attempt(item)) {
         count--;

@@ -99,11 +99,11 @@ export function interpretInput(
       return value === undefined ? { ok: false, reason: 'yesno' } : { ok: true, value };
     }
     case 'text': {
-      // One line, no control or direction-override characters: the answer is quoted inside
+      // One line, no control, direction-override or private-use characters (render.ts uses those): the answer is quoted inside
       // texts meant for the police, and must not be able to break or reorder them.
       const written = text
         .normalize('NFKC')
-        .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ')
+        .replace(/[\p{Cc}\p{Cf}\p{Co}\u2028\u2029]+/gu, ' ')
         .replace(/\s+/g, ' ')
         .trim();
       const value = written.replace(NAME_LEAD, '').trim() || written;
