@@ -198,12 +198,12 @@ async function floor(runtime: Runtime): Promise<{ xstateUs: number; engineUs: nu
 
 async function floodImpact(runtime: Runtime, store: SessionStore, population: number) {
   const measure = async (withFlood: boolean) => {
-    const service = createConversationService(
-      runtime.engine,
+    const service = createConversationService({
+      engine: runtime.engine,
       store,
-      () => new Date(),
-      DEFAULT_FLOOD_LIMIT,
-    );
+      clock: () => new Date(),
+      flood: DEFAULT_FLOOD_LIMIT,
+    });
     const latencies: number[] = [];
     const flooder = withFlood
       ? (async () => {
@@ -268,12 +268,12 @@ async function main() {
       const populateS = (performance.now() - t0) / 1000;
       const writes: number[] = [];
       const latencies: number[] = [];
-      const service = createConversationService(
-        runtime.engine,
-        timed(store, writes),
-        () => new Date(),
-        false,
-      );
+      const service = createConversationService({
+        engine: runtime.engine,
+        store: timed(store, writes),
+        clock: () => new Date(),
+        flood: false,
+      });
       // Warm-up, then saturation throughput (closed loop), then latency at the offered rate.
       const handle = (userId: string, text: string) => service.handle({ userId, text });
       await drive(handle, size, 1000, []);

@@ -56,14 +56,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     (await createSessionFileStore(options.dataDir, options.log, {
       fsync: options.fsync ?? false,
     }).catch(unusable('data directory (DATA_DIR)', options.dataDir)));
-  const service = createConversationService(
+  const service = createConversationService({
     engine,
     store,
-    options.clock ?? (() => new Date()),
-    options.flood ?? DEFAULT_FLOOD_LIMIT,
+    clock: options.clock ?? (() => new Date()),
+    flood: options.flood ?? DEFAULT_FLOOD_LIMIT,
     // The stack and a short hash of the user, never the message text.
-    (error, userId) => options.log.error({ err: error, user: userRef(userId) }, 'message failed'),
-  );
+    report: (error, userId) =>
+      options.log.error({ err: error, user: userRef(userId) }, 'message failed'),
+  });
   return {
     flow,
     translators,

@@ -27,13 +27,13 @@ describe('the error boundary around one message', () => {
       },
     };
     const reports: Array<{ error: unknown; userId: string }> = [];
-    const service = createConversationService(
-      kit.engine,
+    const service = createConversationService({
+      engine: kit.engine,
       store,
-      () => NOW,
-      false,
-      (error, userId) => reports.push({ error, userId }),
-    );
+      clock: () => NOW,
+      flood: false,
+      report: (error, userId) => reports.push({ error, userId }),
+    });
     await service.handle({ userId: 'alice', text: '你好' });
     failNext = true;
     const failed = await service.handle({ userId: 'alice', text: '不是' });
@@ -58,7 +58,12 @@ describe('the error boundary around one message', () => {
         throw new Error('bug');
       },
     };
-    const service = createConversationService(broken, createMemoryStore(), () => NOW, false);
+    const service = createConversationService({
+      engine: broken,
+      store: createMemoryStore(),
+      clock: () => NOW,
+      flood: false,
+    });
     expect(repliesText(await service.handle({ userId: 'x', text: 'hello' }))).toContain(
       'send it again',
     );
@@ -69,7 +74,12 @@ describe('flood control covers everything', () => {
   const limit = { messages: 8, windowMs: 10_000 };
 
   it('pictures and stickers count: 30 of them get 8 answers, one "slow down", then nothing', async () => {
-    const service = createConversationService(kit.engine, createMemoryStore(), () => NOW, limit);
+    const service = createConversationService({
+      engine: kit.engine,
+      store: createMemoryStore(),
+      clock: () => NOW,
+      flood: limit,
+    });
     const replies = await Promise.all(
       Array.from({ length: 30 }, () => service.handleMedia('pics')),
     );
@@ -79,7 +89,12 @@ describe('flood control covers everything', () => {
   });
 
   it('"slow down" comes after the replies to the messages that were let through', async () => {
-    const service = createConversationService(kit.engine, createMemoryStore(), () => NOW, limit);
+    const service = createConversationService({
+      engine: kit.engine,
+      store: createMemoryStore(),
+      clock: () => NOW,
+      flood: limit,
+    });
     const order: string[] = [];
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
@@ -91,9 +106,15 @@ describe('flood control covers everything', () => {
     expect(order).toEqual([...Array(8).fill('reply'), 'slow']);
   });
 
-  it('group mentions are limited per person and per room', () => {
-    const service = createConversationService(kit.engine, createMemoryStore(), () => NOW, limit);
-    const verdicts = Array.from({ length: 12 }, (_, i) => service.admit([`user-${i}`, 'room:a']));
+  it('group mentions are limited per person and per room', async () => {
+    const service = createConversationService({
+      engine: kit.engine,
+      store: createMemoryStore(),
+      clock: () => NOW,
+      flood: limit,
+    });
+    const verdicts: string[] = [];
+    for (let i = 0; i < 12; i++) verdicts.push(await service.admit([`user-${i}`, 'room:a']));
     expect(verdicts.slice(0, 8).every((v) => v === 'ok')).toBe(true);
     expect(verdicts[8]).toBe('warn');
     expect(verdicts.slice(9).every((v) => v === 'drop')).toBe(true);
@@ -120,14 +141,13 @@ describe('flood windows and wall-clock steps (red-team m7)', () => {
   it('a clock set back an hour does not keep a user blocked: the window runs on monotonic time', async () => {
     let wall = NOW.getTime();
     let ticks = 0;
-    const service = createConversationService(
-      kit.engine,
-      createMemoryStore(),
-      () => new Date(wall),
-      { messages: 8, windowMs: 10_000 },
-      undefined,
-      () => ticks,
-    );
+    const service = createConversationService({
+      engine: kit.engine,
+      store: createMemoryStore(),
+      clock: () => new Date(wall),
+      flood: { messages: 8, windowMs: 10_000 },
+      ticks: () => ticks,
+    });
     for (let i = 0; i < 9; i++)
       await service.handle({ userId: 'u', text: i === 0 ? '你好' : '帮助' });
     // The wall clock goes back an hour; ten seconds of real time pass.
@@ -136,5 +156,39 @@ describe('flood windows and wall-clock steps (red-team m7)', () => {
     expect(repliesText(await service.handle({ userId: 'u', text: '帮助' }))).toContain(
       '你可以随时发送',
     );
+  });
+});
+
+describe('channel message ids', () => {
+  it('a message retried with the same id is handled once (WeChat retries up to 3 times)', async () => {
+    const store = createMemoryStore();
+    const service = createConversationService({ engine: kit.engine, store, clock: () => NOW });
+    const inbound = { userId: 'oa:u', text: '你好', channel: 'oa', messageId: '6001' };
+    const first = await service.handle(inbound);
+    expect(repliesText(first)).toContain('追回');
+    for (let i = 0; i < 3; i++) expect(await service.handle(inbound)).toEqual([]);
+    expect((await store.read('oa:u'))?.value.turns).toBe(1);
+    // Another channel's message with the same number is another message.
+    expect(await service.handle({ ...inbound, channel: 'wechat' })).not.toEqual([]);
+  });
+
+  it('a shared flood gate or store that is down gets "try again in a moment", and nothing changes', async () => {
+    const store = createMemoryStore();
+    let down = true;
+    const service = createConversationService({
+      engine: kit.engine,
+      store,
+      clock: () => NOW,
+      floodGate: {
+        admit: async () => {
+          if (down) throw new Error('connect ECONNREFUSED');
+          return 'ok';
+        },
+      },
+    });
+    expect(repliesText(await service.handle({ userId: 'u', text: '你好' }))).toContain('稍等');
+    expect(await store.read('u')).toBeUndefined();
+    down = false;
+    expect(repliesText(await service.handle({ userId: 'u', text: '你好' }))).toContain('追回');
   });
 });

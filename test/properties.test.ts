@@ -150,14 +150,12 @@ describe('flood control', () => {
   it('100 messages in one second: one "slow down" reply, no state damage, other users unaffected', async () => {
     let now = NOW.getTime();
     const store = createMemoryStore();
-    const service = createConversationService(
-      kit.engine,
+    const service = createConversationService({
+      engine: kit.engine,
       store,
-      () => new Date(now),
-      undefined,
-      undefined,
-      () => now,
-    );
+      clock: () => new Date(now),
+      ticks: () => now,
+    });
     await service.handle({ userId: 'calm', text: '你好' });
     const replies: Reply[][] = [];
     for (let i = 0; i < 100; i++) {

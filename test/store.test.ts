@@ -332,12 +332,22 @@ describe('session file store on disk', () => {
   it('forget erases a user whose only version is damaged, without starting a conversation', async () => {
     const kit = await loadKit();
     const store = await openStore(dir, silentLogger);
-    const service = createConversationService(kit.engine, store, () => new Date(), false);
+    const service = createConversationService({
+      engine: kit.engine,
+      store,
+      clock: () => new Date(),
+      flood: false,
+    });
     await service.handle({ userId: 'wxid_b', text: '你好' });
     const [file] = await sessionFiles(dir);
     await writeFile(file ?? '', '{"session": {"v": 1, "userId": "wxid_b", "reci');
     const fresh = await openStore(dir, silentLogger);
-    const service2 = createConversationService(kit.engine, fresh, () => new Date(), false);
+    const service2 = createConversationService({
+      engine: kit.engine,
+      store: fresh,
+      clock: () => new Date(),
+      flood: false,
+    });
     expect(
       repliesText(await service2.handle({ userId: 'wxid_b', text: '删除我的数据' })),
     ).toContain('已删除');
@@ -347,11 +357,11 @@ describe('session file store on disk', () => {
   it("forget through the conversation removes the user's file", async () => {
     const kit = await loadKit();
     const store = await openStore(dir, silentLogger);
-    const service = createConversationService(
-      kit.engine,
+    const service = createConversationService({
+      engine: kit.engine,
       store,
-      () => new Date('2026-11-28T04:00:00Z'),
-    );
+      clock: () => new Date('2026-11-28T04:00:00Z'),
+    });
     await service.handle({ userId: 'wxid_a', text: '你好' });
     await service.handle({ userId: 'wxid_b', text: 'hi' });
     expect(await sessionFiles(dir)).toHaveLength(2);
@@ -368,12 +378,12 @@ describe('conversation service', () => {
     const memory = createMemoryStore();
     // Another process answers between this one's read and its write, once.
     let interfere = false;
-    const other = createConversationService(
-      kit.engine,
-      memory,
-      () => new Date('2026-11-28T04:00:00Z'),
-      false,
-    );
+    const other = createConversationService({
+      engine: kit.engine,
+      store: memory,
+      clock: () => new Date('2026-11-28T04:00:00Z'),
+      flood: false,
+    });
     const store = {
       ...memory,
       write: async (key: string, value: Session, expected: number | undefined) => {
@@ -384,12 +394,12 @@ describe('conversation service', () => {
         return memory.write(key, value, expected);
       },
     };
-    const service = createConversationService(
-      kit.engine,
+    const service = createConversationService({
+      engine: kit.engine,
       store,
-      () => new Date('2026-11-28T04:00:00Z'),
-      false,
-    );
+      clock: () => new Date('2026-11-28T04:00:00Z'),
+      flood: false,
+    });
     await service.handle({ userId: 'a', text: '你好' });
     interfere = true;
     const replies = await service.handle({ userId: 'a', text: '1' });
@@ -403,11 +413,11 @@ describe('conversation service', () => {
   it("processes one user's messages strictly in order, and users independently", async () => {
     const kit = await loadKit();
     const store = createMemoryStore();
-    const service = createConversationService(
-      kit.engine,
+    const service = createConversationService({
+      engine: kit.engine,
       store,
-      () => new Date('2026-11-28T04:00:00Z'),
-    );
+      clock: () => new Date('2026-11-28T04:00:00Z'),
+    });
     // Fired without awaiting: each must see the session the previous one saved.
     const a = ['你好', '不是', '1', '2', '昨天', '500', '跳过'].map((text) =>
       service.handle({ userId: 'a', text }),

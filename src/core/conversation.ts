@@ -1,5 +1,5 @@
-import { ExpectedError } from '../shared/errors.js';
-import type { SessionStore } from './ports.js';
+import { ExpectedError, UnavailableError } from '../shared/errors.js';
+import type { Deduplicator, FloodGate, SessionStore, Verdict } from './ports.js';
 import { detectLanguage, type Engine, type Inbound } from './engine.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
 import type { Session } from './session.js';
@@ -30,7 +30,7 @@ export interface ConversationService {
    * channel that answers outside the conversation (a group @mention): "ok", the one
    * "slow down" ("warn"), or nothing more ("drop").
    */
-  admit(keys: string[]): 'ok' | 'warn' | 'drop';
+  admit(keys: string[]): Promise<Verdict>;
   /** The greeting-back for a user who already has a conversation, or undefined. */
   resume(userId: string): Promise<Reply[] | undefined>;
   /** Replaces the user's conversation with one that starts at a step (console --at). */
@@ -65,22 +65,38 @@ export const DEFAULT_FLOOD_LIMIT: FloodLimit = { messages: 8, windowMs: 10_000 }
  */
 export type ErrorReport = (error: unknown, userId: string) => void;
 
-export function createConversationService(
-  initial: Engine,
-  store: SessionStore,
-  clock: () => Date,
+export interface ConversationOptions {
+  engine: Engine;
+  store: SessionStore;
+  clock?: () => Date;
   /** false: no limit (the console, where the only user is the operator). */
-  flood: FloodLimit | false = DEFAULT_FLOOD_LIMIT,
-  report: ErrorReport = () => undefined,
+  flood?: FloodLimit | false;
+  report?: ErrorReport;
   /**
-   * Monotonic milliseconds for the flood windows: a wall clock stepped back (NTP, an operator)
-   * would otherwise hold a user's window open for as long as the step (red-team m7).
+   * Monotonic milliseconds for the in-memory flood windows: a wall clock stepped back (NTP, an
+   * operator) would otherwise hold a user's window open for as long as the step (red-team m7).
    */
-  ticks: () => number = () => performance.now(),
-): ConversationService {
-  let engine = initial;
+  ticks?: () => number;
+  /** A flood gate shared by several processes (Redis); default: this process's memory. */
+  floodGate?: FloodGate;
+  /** Channel message ids already handled, shared by several processes; default: in memory. */
+  dedup?: Deduplicator;
+}
+
+export function createConversationService(options: ConversationOptions): ConversationService {
+  const { store } = options;
+  let engine = options.engine;
+  const clock = options.clock ?? (() => new Date());
+  const report = options.report ?? (() => undefined);
+  const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
+  const floodGate: FloodGate =
+    options.floodGate ??
+    memoryFloodGate(
+      flood || { messages: Number.POSITIVE_INFINITY, windowMs: 0 },
+      options.ticks ?? (() => performance.now()),
+    );
+  const dedup = options.dedup ?? createMemoryDedup();
   const queues = new Map<string, Promise<unknown>>();
-  const floodGate = createFloodGate(flood || { messages: Number.POSITIVE_INFINITY, windowMs: 0 });
 
   function serialised<T>(userId: string, work: () => Promise<T>): Promise<T> {
     const previous = queues.get(userId) ?? Promise.resolve();
@@ -116,48 +132,81 @@ export function createConversationService(
     }
   }
 
+  /** The user's language for a reply outside the conversation ("slow down"). */
+  async function langOf(userId: string, fallback: Lang): Promise<Lang> {
+    return (await store.read(userId).catch(() => undefined))?.value.lang ?? fallback;
+  }
+
+  /** Both the flood gate and deduplication may be remote: failing them is "try again". */
+  async function gate(key: string): Promise<Verdict | 'unavailable'> {
+    try {
+      return await floodGate.admit(key);
+    } catch (error) {
+      report(error, key);
+      return 'unavailable';
+    }
+  }
+
   return {
     handle: async (inbound) => {
-      // Checked before queueing, so a flood neither builds a queue nor touches the session.
-      const verdict = floodGate.admit(inbound.userId, ticks());
-      // Queued behind the user's earlier messages, so "slow down" comes after their replies.
-      if (verdict === 'warn') {
-        const lang = floodGate.lang(inbound.userId) ?? inbound.lang ?? detectLanguage(inbound.text);
-        return serialised(inbound.userId, async () => engine.slowDown(lang));
+      const fallback = inbound.lang ?? detectLanguage(inbound.text.slice(0, 200));
+      // A channel that retries (the Official Account) sends the same message id again: a
+      // repeat is never handled twice.
+      if (inbound.messageId !== undefined) {
+        const first = await Promise.resolve(
+          dedup.first(`${inbound.channel ?? 'unknown'}:${inbound.messageId}`),
+        ).catch((error: unknown) => {
+          report(error, inbound.userId);
+          return undefined;
+        });
+        if (first === undefined) return engine.sorry(fallback, 'unavailable');
+        if (!first) return [];
       }
+      // Checked before queueing, so a flood neither builds a queue nor touches the session.
+      const verdict = await gate(inbound.userId);
+      if (verdict === 'unavailable') return engine.sorry(fallback, 'unavailable');
       if (verdict === 'drop') return [];
+      // Queued behind the user's earlier messages, so "slow down" comes after their replies.
+      if (verdict === 'warn')
+        return serialised(inbound.userId, async () =>
+          engine.slowDown(await langOf(inbound.userId, fallback)),
+        );
       return serialised(inbound.userId, async () => {
         let lang = inbound.lang;
         // The error boundary for one message: whatever fails (a store write on a full disk,
-        // a bug), this user hears "please send that again" and everyone else goes on.
+        // Redis gone, a bug), this user hears "please send that again" and everyone else goes on.
         try {
           const outcome = await update(inbound.userId, (session) => {
             lang = session?.lang ?? lang;
             return engine.handle(session, inbound, clock());
           });
-          if (outcome.session) floodGate.remember(inbound.userId, outcome.session.lang);
           return outcome.replies;
         } catch (error) {
           report(error, inbound.userId);
-          return engine.sorry(lang ?? detectLanguage(inbound.text.slice(0, 200)));
+          return engine.sorry(
+            lang ?? fallback,
+            error instanceof UnavailableError ? 'unavailable' : 'error',
+          );
         }
       });
     },
-    handleMedia: (userId) => {
+    handleMedia: async (userId) => {
       // Pictures, stickers and voice count like words: a flood of them is a flood.
-      const verdict = floodGate.admit(userId, ticks());
-      if (verdict === 'drop') return Promise.resolve([]);
+      const verdict = await gate(userId);
+      if (verdict === 'drop') return [];
       return serialised(userId, async () => {
-        const session = (await store.read(userId))?.value;
+        const session = (await store.read(userId).catch(() => undefined))?.value;
+        if (verdict === 'unavailable')
+          return engine.sorry(session?.lang ?? DEFAULT_LANG, 'unavailable');
         return verdict === 'warn'
           ? engine.slowDown(session?.lang ?? DEFAULT_LANG)
           : engine.media(session);
       });
     },
-    admit: (keys) => {
-      const now = ticks();
-      const verdicts = keys.map((key) => floodGate.admit(key, now));
-      return verdicts.includes('drop') ? 'drop' : verdicts.includes('warn') ? 'warn' : 'ok';
+    admit: async (keys) => {
+      const verdicts = await Promise.all(keys.map((key) => gate(key)));
+      if (verdicts.includes('drop') || verdicts.includes('unavailable')) return 'drop';
+      return verdicts.includes('warn') ? 'warn' : 'ok';
     },
     resume: (userId) =>
       serialised(userId, async () => {
@@ -183,6 +232,26 @@ export function createConversationService(
   };
 }
 
+/** The in-memory flood gate, one per process: `createFloodGate` over monotonic time. */
+function memoryFloodGate(limit: FloodLimit, ticks: () => number): FloodGate {
+  const gate = createFloodGate(limit);
+  return { admit: (key) => gate.admit(key, ticks()) };
+}
+
+/** Message ids seen in the last while, in memory: WeChat retries within seconds. */
+export function createMemoryDedup(capacity = 10_000): Deduplicator {
+  const seen = new Set<string>();
+  return {
+    first(id) {
+      if (seen.has(id)) return false;
+      seen.add(id);
+      // Oldest first out: a Set iterates in insertion order.
+      if (seen.size > capacity) seen.delete(seen.values().next().value as string);
+      return true;
+    },
+  };
+}
+
 /**
  * Per-user message counting over a sliding window, in memory only: a restart forgets it,
  * which is fine for a guard against bursts.
@@ -191,9 +260,9 @@ export function createFloodGate(limit: FloodLimit) {
   // Ordered by each user's latest admitted message (a user moves to the end when admitted), so
   // users whose window has passed are always at the front: pruning costs O(1) per message,
   // whatever the number of active users (it was O(users) beyond 10,000).
-  const users = new Map<string, { times: number[]; warned: boolean; lang?: Lang }>();
+  const users = new Map<string, { times: number[]; warned: boolean }>();
   return {
-    admit(userId: string, now: number): 'ok' | 'warn' | 'drop' {
+    admit(userId: string, now: number): Verdict {
       prune(now);
       const entry = users.get(userId) ?? { times: [], warned: false };
       entry.times = entry.times.filter((t) => t > now - limit.windowMs);
@@ -209,11 +278,6 @@ export function createFloodGate(limit: FloodLimit) {
       entry.warned = true;
       return 'warn';
     },
-    remember(userId: string, lang: Lang) {
-      const entry = users.get(userId);
-      if (entry) entry.lang = lang;
-    },
-    lang: (userId: string) => users.get(userId)?.lang,
     /** Users remembered now (for tests: the gate forgets users whose window has passed). */
     size: () => users.size,
   };

@@ -61,7 +61,7 @@ export interface Engine {
   /** The one reply a flooding user gets. */
   slowDown(lang: Lang): Reply[];
   /** The reply when handling a message failed unexpectedly: please send it again. */
-  sorry(lang: Lang): Reply[];
+  sorry(lang: Lang, reason?: 'error' | 'unavailable'): Reply[];
   /**
    * For testing one branch: a fresh conversation at `stepId` with facts given as text, read
    * as the step that sets each fact would read it. Problems are returned, not thrown.
@@ -483,8 +483,10 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     return [say(translators(session?.lang ?? DEFAULT_LANG)('common:media'))];
   }
 
-  function sorry(lang: Lang): Reply[] {
-    return [say(translators(lang)('common:sorry'))];
+  function sorry(lang: Lang, reason: 'error' | 'unavailable' = 'error'): Reply[] {
+    return [
+      say(translators(lang)(reason === 'unavailable' ? 'common:unavailable' : 'common:sorry')),
+    ];
   }
 
   function slowDown(lang: Lang): Reply[] {

@@ -42,6 +42,19 @@ export interface SessionStore {
   close?(): Promise<void>;
 }
 
+/** What a flood gate says of one more message: take it, the one "slow down", or nothing more. */
+export type Verdict = 'ok' | 'warn' | 'drop';
+
+/** Counts messages per key (a user, a group room) over a window. */
+export interface FloodGate {
+  admit(key: string): Verdict | Promise<Verdict>;
+}
+
+/** Remembers channel message ids for a while: true the first time an id is seen. */
+export interface Deduplicator {
+  first(id: string): boolean | Promise<boolean>;
+}
+
 /** One language's words: a key and its variables in, the text out. */
 export interface Translator {
   (key: string, vars?: Record<string, unknown>): string;

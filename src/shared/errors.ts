@@ -7,3 +7,11 @@ export class ExpectedError extends Error {
   override readonly name: string = 'ExpectedError';
   readonly exitCode = 2;
 }
+
+/**
+ * A service the conversation depends on (a shared store) is unreachable for now. The user is
+ * asked to send the message again in a moment; nothing was changed.
+ */
+export class UnavailableError extends Error {
+  override readonly name: string = 'UnavailableError';
+}

@@ -87,7 +87,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       // Money matters are never discussed in a group: answer a mention with a pointer to private chat.
       if (!(await msg.mentionSelf())) return;
       // Mentions are limited per person and per room, like private messages.
-      const verdict = service.admit([`wechat:${talker.id}`, `wechat-room:${room.id}`]);
+      const verdict = await service.admit([`wechat:${talker.id}`, `wechat-room:${room.id}`]);
       if (verdict === 'drop') return;
       const t = translators(detectLanguage(msg.text()));
       const text = t(verdict === 'warn' ? 'common:slowDown' : 'common:wechat.groupPrivate');
