@@ -18,6 +18,15 @@ export const PACKAGE_ROOT = resolve(import.meta.dirname, '..');
 
 const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
+  // Unset: per-user files under DATA_DIR. Set: sessions, flood limits and message ids in Redis.
+  STORE_URL: z
+    .string()
+    .regex(/^rediss?:\/\/[^\s]+$/, 'use redis://[:password@]host:port/db or rediss://…')
+    .optional(),
+  STORE_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]+$/, 'use letters, digits and _ : . -')
+    .default('zhuihui:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   LOG_CONTENT: z.enum(['0', '1']).default('0'),
   FLOW_FILE: z.string().min(1).optional(),
@@ -64,6 +73,9 @@ export interface Config extends Omit<ChatOptions, 'positionals'> {
   /** Words after the command, e.g. `flow schema`. */
   args: string[];
   dataDir: string;
+  /** Redis for several processes; undefined: the session files under dataDir. */
+  storeUrl: string | undefined;
+  storePrefix: string;
   /** Unset: each command picks its own (the chat logs warnings, the bot also its events). */
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   logContent: boolean;
@@ -106,6 +118,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     command: command as Config['command'],
     args: command === 'flow' ? rest : positionals,
     dataDir: resolve(e.DATA_DIR),
+    storeUrl: e.STORE_URL,
+    storePrefix: e.STORE_PREFIX,
     logLevel: e.LOG_LEVEL,
     logContent: e.LOG_CONTENT === '1',
     flowFile: e.FLOW_FILE

@@ -14,6 +14,7 @@ import { createTranslators, type Translators } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { createSessionFileStore } from './store/session-files.js';
 import type { SessionStore } from './store/port.js';
+import type { Deduplicator, FloodGate } from './core/ports.js';
 import { startRetention } from './store/retention.js';
 
 export interface RuntimeOptions {
@@ -21,8 +22,13 @@ export interface RuntimeOptions {
   localesDir: string;
   dataDir: string;
   log: Logger;
-  /** Defaults to the per-user session files under dataDir. */
+  /** Defaults to Redis when storeUrl is set, else the per-user session files under dataDir. */
   store?: SessionStore;
+  /** redis:// or rediss://: sessions, flood limits and message ids shared by several processes. */
+  storeUrl?: string | undefined;
+  storePrefix?: string;
+  /** Sessions idle this long are deleted (a sweep of the files, a key's TTL in Redis). */
+  retentionDays?: number;
   clock?: () => Date;
   /** Per-user flood limit; false for none (the console). Default DEFAULT_FLOOD_LIMIT. */
   flood?: FloodLimit | false;
@@ -51,16 +57,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   assertFlowWords(flow, resources, options.localesDir);
   const translators = createTranslators(resources);
   const engine = createEngine(flow, translators);
-  const store: SessionStore =
-    options.store ??
-    (await createSessionFileStore(options.dataDir, options.log, {
-      fsync: options.fsync ?? false,
-    }).catch(unusable('data directory (DATA_DIR)', options.dataDir)));
+  const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
+  const backend = await openBackend(options, flood);
+  const { store } = backend;
   const service = createConversationService({
     engine,
     store,
+    ...(backend.floodGate ? { floodGate: backend.floodGate } : {}),
+    ...(backend.dedup ? { dedup: backend.dedup } : {}),
     clock: options.clock ?? (() => new Date()),
-    flood: options.flood ?? DEFAULT_FLOOD_LIMIT,
+    flood,
     // The stack and a short hash of the user, never the message text.
     report: (error, userId) =>
       options.log.error({ err: error, user: userRef(userId) }, 'message failed'),
@@ -76,9 +82,40 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       return sweep ? startRetention({ sweep }, days, everyHours, options.log) : () => undefined;
     },
     close: async () => {
-      await store.close?.();
+      await backend.close();
     },
   };
+}
+
+interface Backend {
+  store: SessionStore;
+  floodGate?: FloodGate | undefined;
+  dedup?: Deduplicator;
+  close(): Promise<void>;
+}
+
+/** The store a command uses: one passed in, Redis (STORE_URL), or the files under DATA_DIR. */
+async function openBackend(options: RuntimeOptions, flood: FloodLimit | false): Promise<Backend> {
+  if (options.store) {
+    const { store } = options;
+    return { store, close: async () => void (await store.close?.()) };
+  }
+  if (options.storeUrl) {
+    // Loaded only when asked for: most installations never talk to Redis.
+    const { connectRedis } = await import('./store/redis.js');
+    const redis = await connectRedis({
+      url: options.storeUrl,
+      prefix: options.storePrefix ?? 'zhuihui:',
+      retentionMs: (options.retentionDays ?? 90) * 86_400_000,
+      flood,
+      log: options.log,
+    });
+    return redis;
+  }
+  const store = await createSessionFileStore(options.dataDir, options.log, {
+    fsync: options.fsync ?? false,
+  }).catch(unusable('data directory (DATA_DIR)', options.dataDir));
+  return { store, close: () => store.close() };
 }
 
 /** Paths relative to this package, so an embedding bot finds the shipped flow and words. */

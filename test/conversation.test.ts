@@ -182,7 +182,7 @@ describe('channel message ids', () => {
       floodGate: {
         admit: async () => {
           if (down) throw new Error('connect ECONNREFUSED');
-          return 'ok';
+          return 'ok' as const;
         },
       },
     });

@@ -17,8 +17,12 @@ class WriteConflictError extends Error {
   }
 }
 
-/** Enough for a handful of processes racing on one user; beyond that something is wrong. */
-const MAX_WRITE_ATTEMPTS = 8;
+/**
+ * Enough for a handful of processes racing on one user (4 processes × 200 messages to one
+ * user, on 2 busy cores, lost a message at 8 attempts without pauses); beyond it, something
+ * is wrong.
+ */
+const MAX_WRITE_ATTEMPTS = 30;
 
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
@@ -129,6 +133,11 @@ export function createConversationService(options: ConversationOptions): Convers
       const result = await store.write(key, outcome.session, stored?.revision);
       if (result.ok) return outcome;
       if (attempt >= MAX_WRITE_ATTEMPTS) throw new WriteConflictError(key, attempt);
+      // A random pause growing with each attempt (up to 100 ms), so that racing writers stop
+      // colliding in lockstep.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)),
+      );
     }
   }
 

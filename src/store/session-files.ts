@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from '../core/session.js';
-import { DEFAULT_LANG, isLang } from '../shared/types.js';
 import type { Logger } from '../log.js';
 import { VersionFile } from './durable-file.js';
 import { acquireDirLock } from './dir-lock.js';
+import { sessionOf } from './session-shape.js';
 import type { SessionStore } from './port.js';
 
 interface SessionFile {
@@ -271,28 +271,4 @@ class LruCache<K, V> {
   delete(key: K): void {
     this.entries.delete(key);
   }
-}
-
-/**
- * A stored file's session, checked: a file that is JSON but not a session of this user (null,
- * [], {}, another user's session behind a planted link) is treated like a torn one. An
- * unknown language falls back to the default rather than showing raw keys.
- */
-function sessionOf(data: unknown, owns: (key: string) => boolean): Session {
-  const session = (data as { session?: unknown } | null)?.session as
-    Partial<Session> | null | undefined;
-  const ok =
-    session !== null &&
-    typeof session === 'object' &&
-    session.v === 1 &&
-    typeof session.userId === 'string' &&
-    owns(session.userId) &&
-    typeof session.stepId === 'string' &&
-    typeof session.facts === 'object' &&
-    session.facts !== null &&
-    Array.isArray(session.history);
-  if (!ok) throw new SyntaxError('not a session of this user');
-  return isLang(session.lang)
-    ? (session as Session)
-    : { ...(session as Session), lang: DEFAULT_LANG };
 }

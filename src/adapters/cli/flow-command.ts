@@ -185,11 +185,22 @@ async function test(config: Config, files: string[]): Promise<number> {
 
 async function stats(config: Config): Promise<number> {
   const runtime = await runtimeFor(config);
-  // Read-only: counts beside a running bot, which holds the directory's lock.
-  const store = await createSessionFileStore(config.dataDir, createLogger('silent'), {
-    readOnly: true,
-  });
-  const result = await funnel(runtime.flow.definition, store.list());
+  const store = config.storeUrl
+    ? (
+        await (
+          await import('../../store/redis.js')
+        ).connectRedis({
+          url: config.storeUrl,
+          prefix: config.storePrefix,
+          retentionMs: config.retentionDays * 86_400_000,
+          flood: false,
+          log: createLogger('silent'),
+        })
+      ).store
+    : // Read-only: counts beside a running bot, which holds the directory's lock.
+      await createSessionFileStore(config.dataDir, createLogger('silent'), { readOnly: true });
+  const result = await funnel(runtime.flow.definition, store.list?.() ?? emptyList());
+  await store.close?.();
   console.log(`${result.total} conversations, ${result.finished} reached an end`);
   console.log(['step'.padEnd(28), 'reached', 'stopped here', 'unclear answers'].join('  '));
   for (const s of result.steps) {
@@ -270,3 +281,5 @@ async function schema(): Promise<number> {
   console.log(`wrote ${relative(process.cwd(), out)}`);
   return 0;
 }
+
+async function* emptyList(): AsyncIterable<never> {}

@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { FloodLimit } from '../core/conversation.js';
+import type { Deduplicator, FloodGate, Verdict } from '../core/ports.js';
+import { ExpectedError, UnavailableError } from '../shared/errors.js';
+import type { Logger } from '../log.js';
+import type { SessionStore } from './port.js';
+import { sessionOf } from './session-shape.js';
+
+export interface RedisOptions {
+  /** redis://[:password@]host:port/db or rediss:// for TLS. */
+  url: string;
+  /** Every key starts with this, so one Redis can serve several bots. */
+  prefix: string;
+  /** A session's key expires this long after its last write (RETENTION_DAYS): no sweep. */
+  retentionMs: number;
+  /** The per-user flood limit shared by every process; false for none. */
+  flood: FloodLimit | false;
+  log: Logger;
+  /** How long a channel message id is remembered (WeChat retries within about 15 s). */
+  dedupMs?: number;
+}
+
+export interface RedisBackend {
+  store: SessionStore;
+  floodGate: FloodGate | undefined;
+  dedup: Deduplicator;
+  close(): Promise<void>;
+}
+
+/**
+ * Compare-and-set on a session hash {rev, data}: written only if the stored revision is still
+ * the expected one ('' = nothing stored), and its TTL renewed. A new key's first revision is
+ * the server's time in microseconds, not 1: a writer that read before a `forget` can never
+ * match the revision of a conversation started after it. %.0f keeps every digit (Lua's
+ * tostring would print 1.7e+15).
+ */
+const WRITE = `
+local current = redis.call('HGET', KEYS[1], 'rev')
+if (current or '') ~= ARGV[1] then return '' end
+local rev
+if current then
+  rev = tonumber(current) + 1
+else
+  local t = redis.call('TIME')
+  rev = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+rev = string.format('%.0f', rev)
+redis.call('HSET', KEYS[1], 'rev', rev, 'data', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return rev`;
+
+/** A fixed window per key: the count, with the window's expiry set by its first message. */
+const COUNT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+/**
+ * Sessions, the flood gate and message-id deduplication in one Redis, so several processes
+ * (several WeChat accounts, webhook workers) share them. One hash per user under a hashed
+ * key (no WeChat id in key names); writes are compare-and-set in a Lua script, so two
+ * processes on one user never overwrite each other; retention is each key's TTL.
+ *
+ * Commands fail at once while Redis is unreachable (no offline queue), as UnavailableError:
+ * the user is asked to send the message again in a moment, and ioredis reconnects by itself.
+ */
+export async function connectRedis(options: RedisOptions): Promise<RedisBackend> {
+  const redis = new Redis(options.url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    // Reconnect every 0.1–2 s for as long as it takes.
+    retryStrategy: (times) => Math.min(100 * times, 2_000),
+  });
+  let lost = false;
+  redis.on('error', (error: Error) => {
+    if (lost) return;
+    lost = true;
+    options.log.error({ err: error.message }, 'redis connection lost; retrying');
+  });
+  redis.on('ready', () => {
+    if (lost) options.log.info('redis connection back');
+    lost = false;
+  });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new ExpectedError(
+      `zhuihui: cannot reach Redis at ${redacted(options.url)} (${(error as Error).message}). ` +
+        'Check STORE_URL and that the server is running.',
+    );
+  }
+  const { prefix } = options;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  const hashed = (kind: string, key: string) =>
+    `${prefix}${kind}:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  const sessionKey = (key: string) => hashed('session', key);
+
+  const store: SessionStore = {
+    read: (key) =>
+      unavailableOnFailure(async () => {
+        const [rev, data] = await redis.hmget(sessionKey(key), 'rev', 'data');
+        if (rev == null || data == null) return undefined;
+        try {
+          return {
+            value: sessionOf({ session: JSON.parse(data) }, (u) => u === key),
+            revision: Number(rev),
+          };
+        } catch {
+          options.log.warn('a stored session was unreadable; starting that user afresh');
+          return undefined;
+        }
+      }),
+    write: (key, value, expected) =>
+      unavailableOnFailure(async () => {
+        const rev = (await redis.eval(
+          WRITE,
+          1,
+          sessionKey(key),
+          expected === undefined ? '' : String(expected),
+          JSON.stringify(value),
+          String(options.retentionMs),
+        )) as string;
+        return rev === '' ? { ok: false, conflict: true } : { ok: true, revision: Number(rev) };
+      }),
+    delete: (key) =>
+      unavailableOnFailure(async () => {
+        await redis.del(sessionKey(key));
+      }),
+    async *list() {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}session:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length === 0) continue;
+        const pipeline = redis.pipeline();
+        for (const key of keys) pipeline.hget(key, 'data');
+        for (const [, data] of (await pipeline.exec()) ?? []) {
+          if (typeof data !== 'string') continue;
+          try {
+            yield sessionOf({ session: JSON.parse(data) }, () => true);
+          } catch {
+            // An unreadable value is skipped in counts, as in the file store.
+          }
+        }
+      } while (cursor !== '0');
+    },
+    close: () => close(),
+  };
+
+  const flood = options.flood;
+  const floodGate: FloodGate | undefined = flood
+    ? {
+        admit: (key) =>
+          unavailableOnFailure(async () => {
+            const n = Number(
+              await redis.eval(COUNT, 1, hashed('flood', key), String(flood.windowMs)),
+            );
+            const verdict: Verdict =
+              n <= flood.messages ? 'ok' : n === flood.messages + 1 ? 'warn' : 'drop';
+            return verdict;
+          }),
+      }
+    : undefined;
+
+  const dedupMs = options.dedupMs ?? 10 * 60_000;
+  const dedup: Deduplicator = {
+    first: (id) =>
+      unavailableOnFailure(
+        async () => (await redis.set(hashed('msg', id), '1', 'PX', dedupMs, 'NX')) === 'OK',
+      ),
+  };
+
+  return { store, floodGate, dedup, close };
+}
+
+async function unavailableOnFailure<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new UnavailableError(`redis: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The URL without its password, for messages and logs. */
+export function redacted(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'STORE_URL';
+  }
+}
