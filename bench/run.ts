@@ -20,6 +20,7 @@ import {
 } from '../src/runtime.js';
 import { createSessionFileStore } from '../src/store/session-files.js';
 import { createMemoryStore } from '../src/store/memory.js';
+import { redisBench } from './redis.js';
 import type { SessionStore } from '../src/store/port.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -255,14 +256,20 @@ async function main() {
   console.log(
     `floor: bare XState round trip ${xstateUs.toFixed(1)} µs; engine per message ${engineUs.toFixed(1)} µs; ratio ${(engineUs / xstateUs).toFixed(2)}`,
   );
+  const redis = process.env.BENCH_STORE === 'redis' ? await redisBench() : undefined;
+  if (redis) results.store = 'redis (loopback, append-only file, everysec)';
   for (const size of SIZES) {
     const dir = await mkdtemp(join(tmpdir(), 'zhuihui-bench-'));
     try {
-      // BENCH_STORE=memory isolates the engine and service from the disk.
+      // BENCH_STORE=memory isolates the engine and service from the disk; =redis uses a
+      // redis-server of its own on loopback.
+      await redis?.flush();
       const store =
         process.env.BENCH_STORE === 'memory'
           ? createMemoryStore()
-          : await createSessionFileStore(dir, silentLogger);
+          : redis
+            ? await redis.store()
+            : await createSessionFileStore(dir, silentLogger);
       const t0 = performance.now();
       await populate(store, runtime, size);
       const populateS = (performance.now() - t0) / 1000;
@@ -306,7 +313,7 @@ async function main() {
         [`p50MsAt${HIGH_RATE}`]: round(percentile(high, 50)),
         [`p99MsAt${HIGH_RATE}`]: round(percentile(high, 99)),
         peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20),
-        diskMb: round((await diskBytes(dir)) / 2 ** 20, 1),
+        diskMb: redis ? await redis.usedMb() : round((await diskBytes(dir)) / 2 ** 20, 1),
         populateSeconds: round(populateS, 1),
         ...(size === SIZES[SIZES.length - 1] ? await floodImpact(runtime, store, size) : {}),
       };
@@ -317,12 +324,16 @@ async function main() {
       await rm(dir, { recursive: true, force: true });
     }
   }
+  if (redis) {
+    results.workers = await redis.workers();
+    await redis.dispose();
+  }
   results.processMaxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   await writeFile(
-    new URL('./results.json', import.meta.url),
+    new URL(redis ? './results-redis.json' : './results.json', import.meta.url),
     `${JSON.stringify(results, null, 2)}\n`,
   );
-  console.log('wrote bench/results.json');
+  console.log(`wrote bench/${redis ? 'results-redis.json' : 'results.json'}`);
   printTable(results);
   clearInterval(sampler);
 }

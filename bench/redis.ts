@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { silentLogger } from '../src/log.js';
+import { connectRedis } from '../src/store/redis.js';
+import type { SessionStore } from '../src/store/port.js';
+import { startRedis } from '../test/redis-server.js';
+
+const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 20_000);
+
+/**
+ * BENCH_STORE=redis: a redis-server of the bench's own on a free loopback port, the store on
+ * it, and the scale-out figure: saturated throughput of 1 and of 2 worker processes sharing it.
+ */
+export async function redisBench() {
+  const server = await startRedis();
+  const admin = new Redis(server.url);
+  const closers: Array<() => Promise<void>> = [];
+  return {
+    url: server.url,
+    flush: async () => void (await admin.flushall()),
+    async store(): Promise<SessionStore> {
+      const backend = await connectRedis({
+        url: server.url,
+        prefix: 'zhuihui:',
+        retentionMs: 90 * 86_400_000,
+        flood: false,
+        log: silentLogger,
+      });
+      closers.push(backend.close);
+      return backend.store;
+    },
+    usedMb: async () => {
+      const info = await admin.info('memory');
+      const bytes = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+      return Math.round((bytes / 2 ** 20) * 10) / 10;
+    },
+    async workers() {
+      await admin.flushall();
+      const one = await run(1);
+      await admin.flushall();
+      const two = await run(2);
+      return {
+        messagesPerWorker: WORKER_MESSAGES,
+        oneWorkerMsgsPerSec: one,
+        twoWorkersMsgsPerSec: two,
+        scaling: Math.round((two / one) * 100) / 100,
+      };
+    },
+    dispose: async () => {
+      for (const close of closers) await close();
+      admin.disconnect();
+      await server.dispose();
+    },
+  };
+
+  /** `count` worker processes at once, each saturating its own users; total messages/s. */
+  async function run(count: number): Promise<number> {
+    const t0 = performance.now();
+    const done = await Promise.all(Array.from({ length: count }, (_, i) => worker(i)));
+    const seconds = Math.max(...done) || (performance.now() - t0) / 1000;
+    const rate = Math.round((count * WORKER_MESSAGES) / seconds);
+    console.log(`${count} worker(s) on one Redis: ${rate} msgs/s`);
+    return rate;
+  }
+
+  function worker(index: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/redis-worker.ts'], {
+        env: {
+          ...process.env,
+          STORE_URL: server.url,
+          WORKER: String(index),
+          MESSAGES: String(WORKER_MESSAGES),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) =>
+        code === 0 ? resolve(Number(out.trim())) : reject(new Error(`worker exited ${code}`)),
+      );
+    });
+  }
+}
