@@ -12,6 +12,7 @@ import {
   type SendQueue,
   type SendQueueOptions,
 } from './send-queue.js';
+import { createReorderBuffer } from './reorder.js';
 
 export interface AssistantDeps {
   /** May still be loading: messages wait for it (so none is lost at start-up). */
@@ -23,6 +24,8 @@ export interface AssistantDeps {
   /** Put message text and names in logs (debugging only). */
   logContent?: boolean;
   clock?: () => Date;
+  /** How long one user's messages are held to be put back in the order sent (default 300 ms). */
+  reorderMs?: number;
 }
 
 export interface AssistantRuntime {
@@ -39,6 +42,9 @@ export interface WechatyAssistant {
   readonly queue: SendQueue;
 }
 
+/** Long enough for the delivery spread seen under load (about 50 ms), short beside send pacing. */
+const REORDER_MS = 300;
+
 /** How long close() waits for queued replies before giving up on them. */
 const CLOSE_TIMEOUT_MS = 30_000;
 
@@ -53,6 +59,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   const clock = deps.clock ?? (() => new Date());
   const queue = createSendQueue({ ...DEFAULT_SEND_OPTIONS, ...deps.send }, log);
   const inFlight = new Set<Promise<void>>();
+  const reorder = createReorderBuffer(deps.reorderMs ?? REORDER_MS);
   let closing = false;
   let startedAt = clock().getTime();
 
@@ -96,11 +103,13 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     }
     if (talker.type() !== types.Contact.Individual) return;
     const userId = `wechat:${talker.id}`;
-    const replies =
-      type === types.Message.Text
-        ? await service.handle({ userId, text: msg.text(), channel: 'wechat', messageId: msg.id })
-        : await service.handleMedia(userId);
-    await sayAll(talker, replies);
+    await reorder.add(userId, msg.date().getTime(), async () => {
+      const replies =
+        type === types.Message.Text
+          ? await service.handle({ userId, text: msg.text(), channel: 'wechat', messageId: msg.id })
+          : await service.handleMedia(userId);
+      await sayAll(talker, replies);
+    });
   }
 
   async function onFriendship(friendship: FriendshipInterface): Promise<void> {
@@ -153,6 +162,8 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     /** Stops taking messages and sends what is queued, for at most `timeoutMs`: SIGTERM exits. */
     async close(timeoutMs = CLOSE_TIMEOUT_MS) {
       closing = true;
+      // Messages held for reordering are handled now, not after their window.
+      reorder.flushAll();
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         this.settled(),
