@@ -8,7 +8,7 @@ export class ConfigError extends ExpectedError {
   override readonly name = 'ConfigError';
 }
 
-const COMMANDS = ['chat', 'bot', 'flow'] as const;
+const COMMANDS = ['chat', 'bot', 'flow', 'serve'] as const;
 
 /** Node's timers hold at most 2^31 - 1 ms (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -44,6 +44,20 @@ const envSchema = z.object({
   SEND_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   AUTO_ACCEPT_FRIENDS: z.enum(['0', '1']).default('0'),
   FSYNC: z.enum(['0', '1']).default('0'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  WECHAT_OA_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, '3 to 32 letters or digits, as in the admin console')
+    .optional(),
+  WECHAT_OA_APPID: z.string().regex(/^\w+$/, 'letters and digits').optional(),
+  WECHAT_OA_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{43}$/, 'the 43 letters and digits shown in the admin console')
+    .optional(),
+  WECHAT_OA_APPSECRET: z.string().min(1).optional(),
+  WECHAT_OA_MODE: z.enum(['passive', 'customer-service']).default('passive'),
+  WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
   // Node runs a longer interval at once, in a tight loop: refused here, with the reason.
   RETENTION_SWEEP_HOURS: z.coerce
@@ -86,6 +100,8 @@ export interface Config extends Omit<ChatOptions, 'positionals'> {
   /** Sessions idle longer than this are deleted by the sweep. */
   retentionDays: number;
   retentionSweepHours: number;
+  /** `npm run serve` only (undefined for the other commands): the Official Account webhook. */
+  oa: OaConfig | undefined;
   bot: {
     name: string;
     puppet: string;
@@ -93,6 +109,41 @@ export interface Config extends Omit<ChatOptions, 'positionals'> {
     puppetEndpoint: string | undefined;
     autoAcceptFriends: boolean;
     send: { minIntervalMs: number; jitterMs: number; maxPerMinute: number; retries: number };
+  };
+}
+
+export interface OaConfig {
+  port: number;
+  host: string;
+  token: string;
+  appId: string | undefined;
+  encodingAesKey: string | undefined;
+  appSecret: string | undefined;
+  mode: 'passive' | 'customer-service';
+  apiBase: string;
+}
+
+/** The webhook's settings, checked together: what is missing is said, with the variable. */
+function oaConfig(e: z.infer<typeof envSchema>): OaConfig {
+  if (!e.WECHAT_OA_TOKEN)
+    throw new ConfigError(
+      'npm run serve needs WECHAT_OA_TOKEN: the Token you set in the Official Account admin console.',
+    );
+  if (e.WECHAT_OA_ENCODING_AES_KEY && !e.WECHAT_OA_APPID)
+    throw new ConfigError('safe mode (WECHAT_OA_ENCODING_AES_KEY) also needs WECHAT_OA_APPID');
+  if (e.WECHAT_OA_MODE === 'customer-service' && (!e.WECHAT_OA_APPID || !e.WECHAT_OA_APPSECRET))
+    throw new ConfigError(
+      'WECHAT_OA_MODE=customer-service needs WECHAT_OA_APPID and WECHAT_OA_APPSECRET (for the access token)',
+    );
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    token: e.WECHAT_OA_TOKEN,
+    appId: e.WECHAT_OA_APPID,
+    encodingAesKey: e.WECHAT_OA_ENCODING_AES_KEY,
+    appSecret: e.WECHAT_OA_APPSECRET,
+    mode: e.WECHAT_OA_MODE,
+    apiBase: e.WECHAT_API_BASE,
   };
 }
 
@@ -105,7 +156,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   }
   const rest = command === first ? argv.slice(1) : argv;
   // The flow toolkit parses its own options (see adapters/cli/flow-command.ts).
-  const chat = command === 'flow' ? emptyChatOptions() : parseChatOptions(rest);
+  const chat =
+    command === 'flow' || command === 'serve' ? emptyChatOptions() : parseChatOptions(rest);
   const envResult = envSchema.safeParse(env);
   if (!envResult.success) {
     const issue = envResult.error.issues[0];
@@ -129,6 +181,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     fsync: e.FSYNC === '1',
     retentionDays: e.RETENTION_DAYS,
     retentionSweepHours: e.RETENTION_SWEEP_HOURS,
+    oa: command === 'serve' ? oaConfig(e) : undefined,
     bot: {
       name: e.BOT_NAME,
       puppet: e.WECHATY_PUPPET,

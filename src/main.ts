@@ -17,6 +17,8 @@ async function main(): Promise<number> {
       return bot(config);
     case 'chat':
       return chat(config);
+    case 'serve':
+      return serve(config);
   }
 }
 
@@ -62,6 +64,58 @@ async function bot(config: Config): Promise<number> {
   } finally {
     await runtime.close();
   }
+}
+
+async function serve(config: Config): Promise<number> {
+  const oa = config.oa;
+  if (!oa) throw new Error('serve without its settings');
+  const log = createLogger(config.logLevel ?? 'info');
+  const runtime = await createRuntime({ ...config, log });
+  runtime.startRetention(config.retentionDays, config.retentionSweepHours);
+  const { createOaHandler, listen } = await import('./adapters/oa/server.js');
+  const { createOaApi } = await import('./adapters/oa/api.js');
+  const api =
+    oa.mode === 'customer-service' && oa.appId && oa.appSecret
+      ? createOaApi({ base: oa.apiBase, appId: oa.appId, appSecret: oa.appSecret, log })
+      : undefined;
+  const handler = createOaHandler({
+    service: runtime.service,
+    translators: runtime.translators,
+    settings: {
+      token: oa.token,
+      appId: oa.appId,
+      encodingAesKey: oa.encodingAesKey,
+      mode: oa.mode,
+      path: '/wechat/oa',
+    },
+    log,
+    logContent: config.logContent,
+    ...(api ? { api } : {}),
+  });
+  const server = await listen(handler, oa.port, oa.host).catch((error: unknown) => {
+    throw new ExpectedError(
+      `zhuihui: cannot listen on ${oa.host}:${oa.port} (${(error as { code?: string }).code ?? String(error)}). Set PORT or HOST.`,
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : oa.port;
+  log.info(
+    {
+      url: `http://${oa.host}:${port}/wechat/oa`,
+      mode: oa.mode,
+      safeMode: Boolean(oa.encodingAesKey),
+    },
+    'webhook listening',
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info({ signal }, 'shutting down');
+  // No new connections; requests in flight are answered first.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await runtime.close();
+  return 0;
 }
 
 /** `.env` in the working directory, when there is one (as .env.example says); real env wins. */

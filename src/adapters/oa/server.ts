@@ -1,0 +1,269 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { ConversationService } from '../../core/conversation.js';
+import { detectLanguage } from '../../core/engine.js';
+import type { Reply } from '../../core/replies.js';
+import type { Translators } from '../../i18n/index.js';
+import type { Logger } from '../../log.js';
+import type { OaApi } from './api.js';
+import { aesKey, CryptoError, decrypt, encrypt, sameSignature, signature } from './crypto.js';
+import { createOutbox } from './outbox.js';
+import { OA_MAX_BYTES, packForOa } from './pack.js';
+import { buildXml, parseXml, type Inbound } from './xml.js';
+
+export interface OaSettings {
+  token: string;
+  /** Required in safe mode (the encrypted messages name it) and for customer-service. */
+  appId: string | undefined;
+  /** Safe mode when set: every message encrypted, and every reply too. */
+  encodingAesKey: string | undefined;
+  mode: 'passive' | 'customer-service';
+  path: string;
+}
+
+export interface OaDeps {
+  service: ConversationService;
+  translators: Translators;
+  settings: OaSettings;
+  log: Logger;
+  /** The customer-service API (customer-service mode only). */
+  api?: OaApi;
+  logContent?: boolean;
+}
+
+/** WeChat drops a passive reply that takes longer than 5 s, and retries the message. */
+const MAX_BODY_BYTES = 64 * 1024;
+/** In customer-service mode, WeChat takes at most this many messages per user message. */
+const MAX_CS_MESSAGES = 5;
+/** What a user sends for the next part of a long answer. */
+const MORE = new Set(['继续', '更多', '下一页', 'more', 'continue', 'next']);
+/** A retried message id answered from the first attempt's reply for this long. */
+const RETRY_MEMORY_MS = 60_000;
+
+/**
+ * The Official Account webhook (`npm run serve`): verifies WeChat's signatures (and decrypts
+ * and encrypts in safe mode), hands text to the conversation service, and answers either
+ * passively (one reply of ≤ 2,048 bytes within WeChat's 5 seconds; the rest on "继续") or
+ * through the customer-service API (up to 5 messages per user message). A message WeChat
+ * retries is never run twice.
+ */
+export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { settings, log, service } = deps;
+  const key = settings.encodingAesKey ? aesKey(settings.encodingAesKey) : undefined;
+  const outbox = createOutbox();
+  const answered = new Map<string, Promise<string>>();
+  // Customer-service sends to one user go out in order, one after another.
+  const sending = new Map<string, Promise<void>>();
+
+  return (req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      log.error({ err: error }, 'webhook request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== settings.path) return void res.writeHead(404).end();
+    const q = url.searchParams;
+    const timestamp = q.get('timestamp') ?? '';
+    const nonce = q.get('nonce') ?? '';
+    const plainOk = sameSignature(
+      signature(settings.token, timestamp, nonce),
+      q.get('signature') ?? undefined,
+    );
+    if (req.method === 'GET') {
+      // URL verification in the admin console: echo only on a valid signature.
+      if (!plainOk) return void res.writeHead(401).end();
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end(q.get('echostr') ?? '');
+    }
+    if (req.method !== 'POST') return void res.writeHead(405).end();
+    // Plain mode: nothing unsigned is even read. Safe mode signs the Encrypt field, so the
+    // body is parsed first (and nothing else in it is trusted).
+    if (!key && !plainOk) return void res.writeHead(401).end();
+    const body = await readBody(req);
+    if (body === undefined) return void res.writeHead(413).end();
+    const outer = parseXml(body);
+    if (!outer) return void res.writeHead(key ? 401 : 400).end();
+    let message: Inbound | undefined = outer;
+    if (key) {
+      const encrypted = outer.Encrypt;
+      if (
+        !encrypted ||
+        !sameSignature(
+          signature(settings.token, timestamp, nonce, encrypted),
+          q.get('msg_signature') ?? undefined,
+        )
+      )
+        return void res.writeHead(401).end();
+      try {
+        const inner = decrypt(key, encrypted);
+        if (settings.appId && inner.appId !== settings.appId) return void res.writeHead(403).end();
+        message = parseXml(inner.message);
+      } catch (error) {
+        if (!(error instanceof CryptoError)) throw error;
+        return void res.writeHead(400).end();
+      }
+      if (!message) return void res.writeHead(400).end();
+    }
+
+    const reply = await answer(message);
+    res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' });
+    res.end(reply === undefined ? 'success' : seal(reply, timestamp, nonce));
+  }
+
+  /** The passive reply XML (unencrypted), or undefined for "success" (nothing to say now). */
+  async function answer(message: Inbound): Promise<string | undefined> {
+    const openId = message.FromUserName ?? '';
+    const account = message.ToUserName ?? '';
+    if (!openId) return undefined;
+    const user = `oa:${settings.appId ?? account}:${openId}`;
+    // A retry of a message still being answered (or just answered) gets the same reply.
+    const msgKey = message.MsgId ? `${user}:${message.MsgId}` : undefined;
+    const known = msgKey ? answered.get(msgKey) : undefined;
+    if (known) return (await known) || undefined;
+    const work = turn(message, user).then((replies) => deliver(replies, user, openId, account));
+    if (msgKey) {
+      answered.set(
+        msgKey,
+        work.then((x) => x ?? ''),
+      );
+      setTimeout(() => answered.delete(msgKey), RETRY_MEMORY_MS).unref();
+    }
+    return work;
+  }
+
+  /** What the conversation says to this push; undefined when it says nothing. */
+  async function turn(message: Inbound, user: string): Promise<Reply[] | string> {
+    log.info(
+      {
+        type: message.MsgType,
+        event: message.Event,
+        ...(deps.logContent ? { text: message.Content } : {}),
+      },
+      'oa message',
+    );
+    switch (message.MsgType) {
+      case 'text': {
+        const text = message.Content ?? '';
+        if (MORE.has(text.trim().toLowerCase())) {
+          const page = outbox.next(user);
+          if (page !== undefined) return page;
+        }
+        outbox.clear(user);
+        return service.handle({
+          userId: user,
+          text,
+          channel: 'oa',
+          ...(message.MsgId ? { messageId: message.MsgId } : {}),
+        });
+      }
+      case 'event':
+        if (message.Event === 'subscribe') {
+          outbox.clear(user);
+          return (
+            (await service.resume(user)) ??
+            service.handle({ userId: user, text: '你好', channel: 'oa' })
+          );
+        }
+        return [];
+      case 'image':
+      case 'voice':
+      case 'video':
+      case 'shortvideo':
+      case 'location':
+      case 'link':
+      case 'file':
+        return service.handleMedia(user);
+      default:
+        return [];
+    }
+  }
+
+  /** Passive: the first page as the reply. Customer-service: "success" now, pages sent after. */
+  async function deliver(
+    replies: Reply[] | string,
+    user: string,
+    openId: string,
+    account: string,
+  ): Promise<string | undefined> {
+    if (replies.length === 0) return undefined;
+    const lang = detectLanguage(typeof replies === 'string' ? replies : JSON.stringify(replies));
+    const hint = `\n\n${deps.translators(lang)('common:oa.more')}`;
+    const room = OA_MAX_BYTES - Buffer.byteLength(hint);
+    const cs = settings.mode === 'customer-service';
+    const pages = typeof replies === 'string' ? [replies] : packForOa(replies, room, cs);
+    // At most one page (passive) or five (customer-service) now; the rest on "继续".
+    const now = pages.slice(0, cs ? MAX_CS_MESSAGES : 1);
+    const later = pages.slice(now.length);
+    const pending = later.length > 0 || outbox.left(user) > 0;
+    if (later.length > 0) outbox.put(user, later);
+    if (pending) now[now.length - 1] = `${now.at(-1) ?? ''}${hint}`;
+    if (!cs)
+      return buildXml({
+        ToUserName: openId,
+        FromUserName: account,
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'text',
+        Content: now[0] ?? '',
+      });
+    const api = deps.api;
+    if (!api) throw new Error('customer-service mode needs the API client');
+    const previous = sending.get(user) ?? Promise.resolve();
+    const chain = previous.then(async () => {
+      for (const page of now) {
+        await api
+          .sendText(openId, page)
+          .catch((error: unknown) =>
+            log.error({ err: (error as Error).message }, 'customer-service message given up'),
+          );
+      }
+    });
+    sending.set(user, chain);
+    void chain.then(() => {
+      if (sending.get(user) === chain) sending.delete(user);
+    });
+    return undefined;
+  }
+
+  /** The reply as WeChat expects it: as is, or encrypted and signed in safe mode. */
+  function seal(xml: string, timestamp: string, nonce: string): string {
+    if (!key) return xml;
+    const encrypted = encrypt(key, xml, settings.appId ?? '');
+    const ts = timestamp || String(Math.floor(Date.now() / 1000));
+    const n = nonce || randomBytes(8).toString('hex');
+    return buildXml({
+      Encrypt: encrypted,
+      MsgSignature: signature(settings.token, ts, n, encrypted),
+      TimeStamp: Number(ts),
+      Nonce: n,
+    });
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Listens on host:port; resolves with the server once it accepts connections. */
+export function listen(
+  handler: ReturnType<typeof createOaHandler>,
+  port: number,
+  host: string,
+): Promise<Server> {
+  const server = createServer(handler);
+  // WeChat waits 5 s; a client that holds a connection longer is not WeChat.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
