@@ -59,21 +59,26 @@ export function questionText(reply: Extract<Reply, { type: 'question' }>): strin
 }
 
 /**
- * Bubbles for the console and the personal-account bot: each reply in bubbles of ≤ `max`
- * characters split at paragraphs (then lines, then hard); a copyable text is always one bubble
- * of its own, whatever its length or content.
+ * Bubbles for the console and the personal-account bot, as few as the replies allow (a
+ * personal account may send about 20 messages a minute): consecutive replies share a bubble
+ * up to `max` characters, split between paragraphs (then lines, then hard); a copyable text is
+ * always one bubble of its own, whatever its length or content, so it can be copied whole.
  */
 export function toBubbles(replies: readonly Reply[], max = MAX_BUBBLE_CHARS): string[] {
-  return replies.flatMap((reply) => {
-    switch (reply.type) {
-      case 'copy':
-        return [reply.text];
-      case 'question':
-        return packParagraphs(questionText(reply), max);
-      default:
-        return packParagraphs(reply.text, max);
-    }
-  });
+  const bubbles: string[] = [];
+  let text: string[] = [];
+  const flush = () => {
+    if (text.length > 0) bubbles.push(...packParagraphs(text.join('\n\n'), max));
+    text = [];
+  };
+  for (const reply of replies) {
+    if (reply.type === 'copy') {
+      flush();
+      bubbles.push(reply.text);
+    } else text.push(reply.type === 'question' ? questionText(reply) : reply.text);
+  }
+  flush();
+  return bubbles;
 }
 
 /** The replies as one plain text, for tests and logs of transcripts. */
