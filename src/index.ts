@@ -17,12 +17,24 @@ export interface WechatyAssistantOptions extends Omit<AssistantDeps, 'runtime' |
   log?: Logger;
 }
 
+/** A Wechaty plugin that can also be shut down cleanly by its host. */
+export type ClosableWechatyPlugin = WechatyPlugin & {
+  /**
+   * Stops taking messages, sends the replies already queued (for at most `timeoutMs`, default
+   * 30 s) and releases the store (its directory lock or Redis connection). Call it on shutdown,
+   * before `bot.stop()`.
+   */
+  close(timeoutMs?: number): Promise<void>;
+  /** Resolves when no message is in flight and no reply is queued. */
+  settled(): Promise<void>;
+};
+
 /**
  * The Wechaty plugin: `bot.use(wechatyAssistant({ dataDir }))`. The flow and its words load in
  * the background; messages that arrive meanwhile wait for them. If the flow cannot load, the
  * error is logged (for each message) instead of crashing the host bot.
  */
-export function wechatyAssistant(options: WechatyAssistantOptions = {}): WechatyPlugin {
+export function wechatyAssistant(options: WechatyAssistantOptions = {}): ClosableWechatyPlugin {
   const log = options.log ?? createLogger('info');
   const runtime = createRuntime({
     flowFile: options.flowFile ?? DEFAULT_FLOW_FILE,
@@ -35,5 +47,13 @@ export function wechatyAssistant(options: WechatyAssistantOptions = {}): Wechaty
   runtime.catch((error: unknown) =>
     log.error({ err: (error as Error).message }, 'zhuihui could not load its flow'),
   );
-  return createWechatyAssistant({ ...options, log, runtime }).install;
+  const assistant = createWechatyAssistant({ ...options, log, runtime });
+  const plugin: WechatyPlugin = (bot) => assistant.install(bot);
+  return Object.assign(plugin, {
+    close: async (timeoutMs?: number) => {
+      await assistant.close(timeoutMs);
+      await (await runtime.catch(() => undefined))?.close();
+    },
+    settled: () => assistant.settled(),
+  });
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBox } from 'file-box';
@@ -303,9 +303,12 @@ describe('package entry', () => {
       puppet: new PuppetMock({ mocker }),
       name: join(dataDir, 'host'),
     });
-    bot.use(
-      wechatyAssistant({ dataDir, log: silentLogger, send: { minIntervalMs: 0, jitterMs: 0 } }),
-    );
+    const assistant = wechatyAssistant({
+      dataDir,
+      log: silentLogger,
+      send: { minIntervalMs: 0, jitterMs: 0 },
+    });
+    bot.use(assistant);
     const replies: string[] = [];
     const greeted = new Promise<void>((resolve) =>
       bot.on('message', (m) => {
@@ -322,6 +325,9 @@ describe('package entry', () => {
     mocker.createContact({ name: 'Dan' }).say('你好').to(me);
     await greeted;
     expect(replies[0]).toContain('「追回」助手');
+    // The host shuts down: queued replies are sent, the data directory is released.
+    await assistant.close();
     await bot.stop();
+    await expect(stat(join(dataDir, 'zhuihui.lock'))).rejects.toThrow(/ENOENT/);
   });
 });
