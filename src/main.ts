@@ -10,6 +10,9 @@ import { createRuntime } from './runtime.js';
 async function main(): Promise<number> {
   loadDotEnv();
   const config = loadConfig(process.argv.slice(2), process.env);
+  // Everything these commands write (sessions, Wechaty's login memory card, recorded
+  // transcripts) is about people's money: readable by the owner only (red-team m16).
+  if (config.command !== 'flow') process.umask(0o077);
   switch (config.command) {
     case 'flow':
       return flowCommand(config);

@@ -108,6 +108,15 @@ describe('interpreters never throw', () => {
     expect(repliesText(replies)).toContain('太长');
     expect(after).toEqual(session);
   });
+
+  it('counts characters as people do: 1,000 emoji are read, 2,001 characters are not (red-team m17)', () => {
+    const emoji = '🙏'.repeat(1000);
+    expect(emoji.length).toBe(2000);
+    const read = kit.engine.handle(undefined, { userId: 'p', text: `${emoji}🙏🙏` }, NOW);
+    expect(repliesText(read.replies)).not.toContain('太长');
+    const refused = kit.engine.handle(undefined, { userId: 'p', text: '五'.repeat(2001) }, NOW);
+    expect(repliesText(refused.replies)).toContain('太长');
+  });
 });
 
 describe('the engine on any input at any step', () => {

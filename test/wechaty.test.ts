@@ -218,6 +218,41 @@ describe('wechaty plugin on the mock puppet', () => {
     expect(reply).not.toContain("I'm the zhuihui");
   });
 
+  it('keeps each user across a re-login that gives every contact a new id (keyed by WeChat handle)', async () => {
+    const first = await start();
+    const alice = first.mocker.createContact({
+      id: 'login1-alice',
+      name: 'Alice',
+      handle: 'alice_wx',
+    });
+    await exchange(first, alice, 'hello', 'is anyone asking you right now');
+    await exchange(first, alice, 'no', 'How did you pay this money?');
+    await first.stop();
+    const second = await start();
+    const again = second.mocker.createContact({
+      id: 'login2-alice',
+      name: 'Alice',
+      handle: 'alice_wx',
+    });
+    const reply = await exchange(second, again, 'reward code', 'What happened?');
+    expect(reply).not.toContain("I'm the zhuihui");
+    expect(await storedSession(second.runtime.store, 'wechat:login2-alice')).toBeUndefined();
+  });
+
+  it('moves a conversation stored under the old per-login id to the stable key', async () => {
+    const first = await start();
+    // Stored as before this change: under the contact id.
+    await first.runtime.service.handle({ userId: 'wechat:old-bob', text: 'hello' });
+    await first.runtime.service.handle({ userId: 'wechat:old-bob', text: 'no' });
+    const bob = first.mocker.createContact({ id: 'old-bob', name: 'Bob', handle: 'bob_wx' });
+    const reply = await exchange(first, bob, 'reward code', 'What happened?');
+    expect(reply).not.toContain("I'm the zhuihui");
+    expect(await storedSession(first.runtime.store, 'wechat:old-bob')).toBeUndefined();
+    expect((await storedSession(first.runtime.store, 'wechat:h:bob_wx'))?.stepId).toBe(
+      'what-happened',
+    );
+  });
+
   it('shutdown stops taking messages and still sends everything queued', async () => {
     const h = await start({ minIntervalMs: 40, jitterMs: 0, maxPerMinute: 10_000, retries: 0 });
     const carol = h.mocker.createContact({ name: 'Carol' });

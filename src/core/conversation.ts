@@ -44,6 +44,11 @@ export interface ConversationService {
     stepId: string,
     facts: Record<string, string>,
   ): Promise<Reply[]>;
+  /**
+   * Moves a conversation stored under an old key to a new one (a channel that changed how it
+   * names users), unless the new key already has one. Returns whether anything moved.
+   */
+  rekey(from: string, to: string): Promise<boolean>;
   /** Where the user now stands, for recording transcripts. */
   stepOf(userId: string): Promise<string | undefined>;
   /** Swaps in an engine for a reloaded flow (console --watch); sessions migrate on their next message. */
@@ -234,6 +239,19 @@ export function createConversationService(options: ConversationOptions): Convers
         });
         return outcome.replies;
       }),
+    rekey: async (from, to) =>
+      from !== to &&
+      serialised(to, () =>
+        serialised(from, async () => {
+          if (await store.read(to)) return false;
+          const old = await store.read(from);
+          if (!old) return false;
+          const moved = await store.write(to, { ...old.value, userId: to }, undefined);
+          if (!moved.ok) return false;
+          await store.delete(from);
+          return true;
+        }),
+      ),
     stepOf: (userId) => serialised(userId, async () => (await store.read(userId))?.value.stepId),
     replaceEngine: (next) => {
       engine = next;

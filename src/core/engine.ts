@@ -162,7 +162,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   }
 
   function handle(existing: Session | undefined, inbound: Inbound, now: Date): Outcome {
-    if (inbound.text.length > MAX_INPUT_CHARS) {
+    if (tooLong(inbound.text)) {
       const lang = existing?.lang ?? inbound.lang ?? detectLanguage(inbound.text.slice(0, 200));
       return {
         session: existing ?? null,
@@ -537,6 +537,18 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
   }
 
   return { handle, resume, media, slowDown, sorry, startAt };
+}
+
+/**
+ * Over MAX_INPUT_CHARS characters as people count them (code points: an emoji is one, not the
+ * two UTF-16 units `length` counts; red-team m17). Counted only when it could matter.
+ */
+function tooLong(text: string): boolean {
+  if (text.length <= MAX_INPUT_CHARS) return false;
+  if (text.length > 2 * MAX_INPUT_CHARS) return true;
+  let count = 0;
+  for (const _ of text) if (++count > MAX_INPUT_CHARS) return true;
+  return false;
 }
 
 /** Han characters → Chinese; Latin letters → English; anything else (digits, emoji) → the default. */

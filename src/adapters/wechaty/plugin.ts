@@ -13,6 +13,7 @@ import {
   type SendQueueOptions,
 } from './send-queue.js';
 import { createReorderBuffer } from './reorder.js';
+import { createIdentities } from './identity.js';
 
 export interface AssistantDeps {
   /** May still be loading: messages wait for it (so none is lost at start-up). */
@@ -60,6 +61,8 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   const queue = createSendQueue({ ...DEFAULT_SEND_OPTIONS, ...deps.send }, log);
   const inFlight = new Set<Promise<void>>();
   const reorder = createReorderBuffer(deps.reorderMs ?? REORDER_MS);
+  const identities = createIdentities(log);
+  const migrated = new Set<string>();
   let closing = false;
   let startedAt = clock().getTime();
 
@@ -102,7 +105,13 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       return;
     }
     if (talker.type() !== types.Contact.Individual) return;
-    const userId = `wechat:${talker.id}`;
+    const { key: userId, legacy } = await identities.of(talker);
+    // A conversation kept under the old per-login id moves to the stable key once.
+    if (legacy !== userId && !migrated.has(legacy)) {
+      migrated.add(legacy);
+      if (await service.rekey(legacy, userId))
+        log.info({ user: ref(userId) }, 'conversation moved to a stable contact key');
+    }
     await reorder.add(userId, msg.date().getTime(), async () => {
       const replies =
         type === types.Message.Text
