@@ -547,7 +547,12 @@ function tooLong(text: string): boolean {
   if (text.length <= MAX_INPUT_CHARS) return false;
   if (text.length > 2 * MAX_INPUT_CHARS) return true;
   let count = 0;
-  for (const _ of text) if (++count > MAX_INPUT_CHARS) return true;
+  for (let i = 0; i < text.length; i++) {
+    // A high surrogate starts a two-unit character: count it once.
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) i++;
+    if (++count > MAX_INPUT_CHARS) return true;
+  }
   return false;
 }
 
