@@ -12,7 +12,8 @@ const WORKER_MESSAGES = Number(process.env.BENCH_WORKER_MESSAGES ?? 20_000);
  * it, and the scale-out figure: saturated throughput of 1 and of 2 worker processes sharing it.
  */
 export async function redisBench() {
-  const server = await startRedis();
+  // BENCH_REDIS_ARGS: extra redis-server options, e.g. "--appendonly no" for no persistence.
+  const server = await startRedis((process.env.BENCH_REDIS_ARGS ?? '').split(' ').filter(Boolean));
   const admin = new Redis(server.url);
   const closers: Array<() => Promise<void>> = [];
   return {

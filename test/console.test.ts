@@ -1,8 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sessionFiles, spawnMain } from './helpers.js';
+import { chatCommand } from '../src/adapters/console/command.js';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import { storedSession, sessionFiles, spawnMain } from './helpers.js';
+import { createSessionFileStore } from '../src/store/session-files.js';
 
 let dataDir: string;
 beforeEach(async () => {
@@ -12,8 +17,8 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** The console exactly as `npm start` runs it, with piped stdin (not a TTY). */
-function run(lines: string[], args: string[] = [], env: Record<string, string> = {}) {
+/** The console exactly as `npm start` runs it, in a child process with piped stdin. */
+function spawned(lines: string[], args: string[] = [], env: Record<string, string> = {}) {
   return spawnMain(
     ['chat', ...args],
     { DATA_DIR: dataDir, ...env },
@@ -21,9 +26,27 @@ function run(lines: string[], args: string[] = [], env: Record<string, string> =
   );
 }
 
+/**
+ * The same command in this process (its code is what `npm start` runs after parsing): piped
+ * lines in, everything printed out. The process boundary is tested by `spawned` above.
+ */
+async function run(lines: string[], args: string[] = []) {
+  const config = loadConfig(['chat', ...args], { DATA_DIR: dataDir });
+  const output = new PassThrough();
+  let stdout = '';
+  output.on('data', (d: Buffer) => (stdout += d.toString()));
+  const code = await chatCommand(config, {
+    input: Readable.from(lines.map((l) => `${l}\n`)),
+    output,
+    interactive: false,
+    log: silentLogger,
+  });
+  return { code, stdout, stderr: '' };
+}
+
 describe('console chat (piped stdin)', () => {
-  it('chats through the triage in Chinese and exits 0 at end of input', async () => {
-    const r = await run(['你好', '不是', '３', '']);
+  it('chats through the triage in Chinese and exits 0 at end of input (a real process)', async () => {
+    const r = await spawned(['你好', '不是', '３', '']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('「追回」助手');
@@ -73,15 +96,43 @@ describe('console chat (piped stdin)', () => {
   it('a broken flow stops start-up with file:line:column and exit 2, no stack trace', async () => {
     const flow = join(dataDir, 'broken.yaml');
     await writeFile(flow, 'id: broken\nstart: nowhere\nsteps:\n  a: { type: end }\n');
-    const r = await run(['hi'], [], { FLOW_FILE: flow });
+    const r = await spawned(['hi'], [], { FLOW_FILE: flow });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/broken\.yaml:2:8: unknown step "nowhere"/);
     expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
   it('a bad option gets a clear message and exit 2', async () => {
-    const r = await run([], ['--lang', 'fr']);
+    const r = await spawned([], ['--lang', 'fr']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--lang "fr" is not supported; use one of: zh-CN, en');
+  });
+
+  it("terminal users are keyed apart: --user wechat:<id> never opens a WeChat user's conversation", async () => {
+    const store = await createSessionFileStore(dataDir, silentLogger);
+    await store.write(
+      'wechat:abc',
+      {
+        v: 1,
+        userId: 'wechat:abc',
+        lang: 'zh-CN',
+        flowId: 'reward-code-recovery',
+        flowHash: 'h',
+        stepId: 'ask-date',
+        facts: { amount: 500 },
+        history: [],
+        failures: 0,
+        createdAt: '2026-11-28T00:00:00.000Z',
+        updatedAt: '2026-11-28T00:00:00.000Z',
+      },
+      undefined,
+    );
+    await store.close();
+    const r = await run(['你好'], ['--user', 'wechat:abc']);
+    expect(r.stdout).not.toContain('欢迎回来');
+    const after = await createSessionFileStore(dataDir, silentLogger);
+    expect((await storedSession(after, 'wechat:abc'))?.stepId).toBe('ask-date');
+    expect(await storedSession(after, 'console:wechat:abc')).toBeDefined();
+    await after.close();
   });
 });

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatLintProblem, lintFlow } from '../src/authoring/lint.js';
-import { ROOT, spawnMain } from './helpers.js';
+import { ROOT } from './helpers.js';
+import { runCli } from '../src/cli.js';
+import { PassThrough, Readable } from 'node:stream';
 
 let tmp: string;
 beforeEach(async () => {
@@ -14,9 +16,28 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
+/**
+ * A command as `npm run flow` / `npm start` runs it, in this process: the same entry point as
+ * main.ts (runCli), with piped text in and what it prints out. The --watch test below and the
+ * console tests keep real child processes for what only a process shows.
+ */
 async function run(args: string[], env: Record<string, string> = {}, stdin = '') {
-  const r = await spawnMain(args, { DATA_DIR: join(tmp, 'data'), ...env }, stdin);
-  return { code: r.code, out: r.stdout, err: r.stderr };
+  const output = new PassThrough();
+  let out = '';
+  let err = '';
+  output.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await runCli(
+    args,
+    { DATA_DIR: join(tmp, 'data'), ...env },
+    {
+      input: Readable.from(stdin === '' ? [] : [stdin]),
+      output,
+      error: (text) => (err += text),
+      interactive: false,
+      privateFiles: false,
+    },
+  );
+  return { code, out, err };
 }
 
 const localeSources = (entries: Record<string, unknown>) => ({

@@ -29,7 +29,7 @@ async function freePort(): Promise<number> {
  * A private redis-server on a free loopback port, stopped by pid. Append-only with fsync, so
  * a restart keeps what was written, as a production server configured for it would.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'zhuihui-redis-'));
   let child: ChildProcess | undefined;
@@ -37,7 +37,17 @@ export async function startRedis(): Promise<TestRedis> {
     new Promise<void>((resolve, reject) => {
       const proc = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'yes',
+          ...extraArgs,
+        ],
         { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child = proc;

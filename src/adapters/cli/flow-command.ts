@@ -2,6 +2,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { instance as vizInstance } from '@viz-js/viz';
 import { ConfigError, type Config } from '../../config.js';
 import { LANGS, isLang, type Lang } from '../../shared/types.js';
@@ -22,6 +23,8 @@ import { createSessionFileStore } from '../../store/session-files.js';
 import { listTranscripts, loadTranscript } from '../files/transcripts.js';
 import { loadFlowFile } from '../files/flow-files.js';
 
+type Say = (line: string) => void;
+
 const USAGE = `usage: npm run flow -- <command>
   lint [flow files…]                         every problem, as file:line:column: severity: message
   graph [flow] [--lang zh-CN|en] [--format svg|mermaid|dot] [--out file]
@@ -34,26 +37,38 @@ const USAGE = `usage: npm run flow -- <command>
   check                                      load the flow and its words as the chat does
   schema                                     regenerate flows/flow.schema.json`;
 
+/** Where the toolkit prints and reads (`process` in `npm run flow`, streams in tests). */
+export interface FlowIo {
+  print(text: string): void;
+  input: Readable;
+}
+
+const processIo: FlowIo = {
+  print: (text) => void process.stdout.write(text),
+  input: process.stdin,
+};
+
 /** `npm run flow -- …`: the flow author's toolkit. Returns the exit code. */
-export async function flowCommand(config: Config): Promise<number> {
+export async function flowCommand(config: Config, io: FlowIo = processIo): Promise<number> {
+  const say = (line: string) => io.print(`${line}\n`);
   const [sub, ...rest] = config.args;
   switch (sub) {
     case 'lint':
-      return lint(config, rest);
+      return lint(config, rest, say);
     case 'graph':
-      return graph(config, rest);
+      return graph(config, rest, say, io);
     case 'paths':
-      return paths(config, rest);
+      return paths(config, rest, say);
     case 'test':
-      return test(config, rest);
+      return test(config, rest, say);
     case 'stats':
-      return stats(config);
+      return stats(config, say);
     case 'check':
-      return check(config);
+      return check(config, say);
     case 'parse':
-      return parse(config, rest);
+      return parse(config, rest, say, io);
     case 'schema':
-      return schema();
+      return schema(say);
     default:
       throw new ConfigError(USAGE);
   }
@@ -87,7 +102,7 @@ async function readLocaleSources(
   return out;
 }
 
-async function lint(config: Config, files: string[]): Promise<number> {
+async function lint(config: Config, files: string[], say: Say): Promise<number> {
   const flows = files.length > 0 ? files.map((f) => resolve(f)) : [config.flowFile];
   const locales = await readLocaleSources(config.localesDir);
   let errors = 0;
@@ -97,15 +112,15 @@ async function lint(config: Config, files: string[]): Promise<number> {
       throw new ConfigError(`cannot read ${path}`);
     });
     const problems = lintFlow({ flow: { file: relative(process.cwd(), path), text }, locales });
-    for (const p of problems) console.log(formatLintProblem(p));
+    for (const p of problems) say(formatLintProblem(p));
     errors += problems.filter((p) => p.severity === 'error').length;
     warnings += problems.filter((p) => p.severity === 'warning').length;
   }
-  console.log(`${errors} errors, ${warnings} warnings`);
+  say(`${errors} errors, ${warnings} warnings`);
   return errors > 0 ? 1 : 0;
 }
 
-async function graph(config: Config, argv: string[]): Promise<number> {
+async function graph(config: Config, argv: string[], say: Say, io: FlowIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -132,21 +147,21 @@ async function graph(config: Config, argv: string[]): Promise<number> {
         : (await vizInstance()).renderString(dot, { format: 'svg' });
   if (values.out) {
     await writeFile(values.out, output);
-    console.log(`wrote ${values.out}`);
-  } else process.stdout.write(output);
+    say(`wrote ${values.out}`);
+  } else io.print(output);
   return 0;
 }
 
-async function paths(config: Config, argv: string[]): Promise<number> {
+async function paths(config: Config, argv: string[], say: Say): Promise<number> {
   // Only the flow's shape matters here, not its words.
   const flow = await loadFlowFile(argv[0] ? resolve(argv[0]) : config.flowFile);
   const definition = flow.definition;
   const reachable = reachableSteps(definition);
   const unreached = Object.keys(definition.steps).filter((id) => !reachable.has(id));
-  if (unreached.length > 0) console.log(`not reachable: ${unreached.join(', ')}`);
+  if (unreached.length > 0) say(`not reachable: ${unreached.join(', ')}`);
   const stuck = stepsWithoutWayToEnd(definition).filter((id) => reachable.has(id));
   if (stuck.length > 0) {
-    console.log(`cannot reach an end: ${stuck.join(', ')}`);
+    say(`cannot reach an end: ${stuck.join(', ')}`);
     return 1;
   }
   const all = enumeratePaths(flow, todayIn(new Date()));
@@ -156,14 +171,14 @@ async function paths(config: Config, argv: string[]): Promise<number> {
   );
   const ends = new Map<string, number>();
   for (const p of all) ends.set(p.end, (ends.get(p.end) ?? 0) + 1);
-  console.log(`${all.length} paths from "${definition.start}" to an end`);
-  for (const [end, count] of [...ends].sort()) console.log(`  ${end}: ${count}`);
-  console.log(`longest: ${longest.steps.length} steps, ${longest.answers.length} answers`);
-  console.log(`  ${longest.steps.join(' → ')}`);
+  say(`${all.length} paths from "${definition.start}" to an end`);
+  for (const [end, count] of [...ends].sort()) say(`  ${end}: ${count}`);
+  say(`longest: ${longest.steps.length} steps, ${longest.answers.length} answers`);
+  say(`  ${longest.steps.join(' → ')}`);
   return 0;
 }
 
-async function test(config: Config, files: string[]): Promise<number> {
+async function test(config: Config, files: string[], say: Say): Promise<number> {
   const runtime = await runtimeFor(config);
   const list =
     files.length > 0
@@ -173,17 +188,17 @@ async function test(config: Config, files: string[]): Promise<number> {
   for (const file of list) {
     const name = relative(process.cwd(), file);
     const result = runTranscript(runtime.engine, await loadTranscript(file));
-    if (result.ok) console.log(`PASS ${name}`);
+    if (result.ok) say(`PASS ${name}`);
     else {
       failed++;
-      console.log(formatTranscriptResult(name, result));
+      say(formatTranscriptResult(name, result));
     }
   }
-  console.log(`${list.length - failed} passed, ${failed} failed`);
+  say(`${list.length - failed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
 }
 
-async function stats(config: Config): Promise<number> {
+async function stats(config: Config, say: Say): Promise<number> {
   const runtime = await runtimeFor(config);
   const store = config.storeUrl
     ? (
@@ -201,10 +216,10 @@ async function stats(config: Config): Promise<number> {
       await createSessionFileStore(config.dataDir, createLogger('silent'), { readOnly: true });
   const result = await funnel(runtime.flow.definition, store.list?.() ?? emptyList());
   await store.close?.();
-  console.log(`${result.total} conversations, ${result.finished} reached an end`);
-  console.log(['step'.padEnd(28), 'reached', 'stopped here', 'unclear answers'].join('  '));
+  say(`${result.total} conversations, ${result.finished} reached an end`);
+  say(['step'.padEnd(28), 'reached', 'stopped here', 'unclear answers'].join('  '));
   for (const s of result.steps) {
-    console.log(
+    say(
       [
         s.step.padEnd(28),
         String(s.reached).padStart(7),
@@ -216,7 +231,7 @@ async function stats(config: Config): Promise<number> {
   return 0;
 }
 
-async function parse(config: Config, argv: string[]): Promise<number> {
+async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -247,11 +262,11 @@ async function parse(config: Config, argv: string[]): Promise<number> {
       text: positionals.join(' '),
       today: values.today,
     });
-    console.log(JSON.stringify(result));
+    say(JSON.stringify(result));
     return 'error' in result ? 2 : 0;
   }
   let failed = false;
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const lines = createInterface({ input: io.input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
     let input: unknown;
@@ -262,23 +277,23 @@ async function parse(config: Config, argv: string[]): Promise<number> {
     }
     const result = input && typeof input === 'object' ? one(input) : { error: 'not a JSON object' };
     if ('error' in result) failed = true;
-    console.log(JSON.stringify(result));
+    say(JSON.stringify(result));
   }
   return failed ? 2 : 0;
 }
 
-async function check(config: Config): Promise<number> {
+async function check(config: Config, say: Say): Promise<number> {
   const runtime = await runtimeFor(config);
-  console.log(
+  say(
     `${runtime.flow.definition.id}: ${Object.keys(runtime.flow.definition.steps).length} steps, no problems`,
   );
   return 0;
 }
 
-async function schema(): Promise<number> {
+async function schema(say: Say): Promise<number> {
   const out = resolve('flows/flow.schema.json');
   await writeFile(out, `${JSON.stringify(flowJsonSchema(), null, 2)}\n`);
-  console.log(`wrote ${relative(process.cwd(), out)}`);
+  say(`wrote ${relative(process.cwd(), out)}`);
   return 0;
 }
 

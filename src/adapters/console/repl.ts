@@ -11,7 +11,8 @@ export interface ConsoleOptions {
   translators: Translators;
   input: Readable;
   output: Writable;
-  userId: string;
+  /** Who is typing (`--user`); stored under `console:<user>`. */
+  user: string;
   lang: Lang | undefined;
   /** A person at a terminal: show a banner and a prompt. Piped input: replies only. */
   interactive: boolean;
@@ -23,11 +24,23 @@ export interface ConsoleOptions {
 }
 
 /**
+ * Terminal users have keys of their own, so `--user wechat:<id>` never opens a WeChat user's
+ * conversation (red-team m15).
+ */
+export function consoleKey(user: string): string {
+  return `console:${user}`;
+}
+
+/**
  * The same conversation as on WeChat, in a terminal. Piped input is read one message per
  * line, every reply is printed, and the returned promise resolves at end of input.
  */
 export async function runConsole(options: ConsoleOptions): Promise<void> {
-  const { service, input, output, userId, lang, interactive } = options;
+  const { service, input, output, lang, interactive } = options;
+  const userId = consoleKey(options.user);
+  // A conversation kept under the bare name (before console keys had their prefix) moves
+  // over; a name that looks like another channel's key is never taken from it.
+  if (!options.user.includes(':')) await service.rekey(options.user, userId);
   const now = (options.clock ?? (() => new Date()))();
   const print = (replies: Reply[]) => {
     for (const bubble of toBubbles(replies)) output.write(`${bubble}\n\n`);
