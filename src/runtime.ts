@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { ExpectedError } from './shared/errors.js';
 import { resolve } from 'node:path';
-import { assertFlowWords, loadFlowFile, loadLocales } from './adapters/files/flow-files.js';
+import { assertFlowWords, loadFlowSet, loadLocales } from './adapters/files/flow-files.js';
 import {
   createConversationService,
   DEFAULT_FLOOD_LIMIT,
   type ConversationService,
   type FloodLimit,
 } from './core/conversation.js';
-import { createEngine, type Engine } from './core/engine.js';
+import type { Engine } from './core/engine.js';
+import { createFlowEngine } from './core/flows.js';
 import type { CompiledFlow } from './flow/compile.js';
 import { createTranslators, type Translators } from './i18n/index.js';
 import type { Logger } from './log.js';
@@ -37,7 +38,10 @@ export interface RuntimeOptions {
 }
 
 export interface Runtime {
+  /** The start flow (FLOW_FILE). */
   flow: CompiledFlow;
+  /** Every flow loaded: the start flow and the flow files beside it. */
+  flows: CompiledFlow[];
   translators: Translators;
   engine: Engine;
   store: SessionStore;
@@ -50,13 +54,15 @@ export interface Runtime {
 
 /** Everything a front end needs, read from files once. Throws FlowLoadError on a bad flow. */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const flow = await loadFlowFile(options.flowFile).catch(unusable('flow file', options.flowFile));
+  const { start: flow, flows } = await loadFlowSet(options.flowFile).catch(
+    unusable('flow file', options.flowFile),
+  );
   const resources = await loadLocales(options.localesDir).catch(
     unusable('locales directory', options.localesDir),
   );
-  assertFlowWords(flow, resources, options.localesDir);
+  for (const each of flows) assertFlowWords(each, resources, options.localesDir);
   const translators = createTranslators(resources);
-  const engine = createEngine(flow, translators);
+  const engine = createFlowEngine(flows, translators, flow.definition.id);
   const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
   const backend = await openBackend(options, flood);
   const { store } = backend;
@@ -73,6 +79,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   return {
     flow,
+    flows,
     translators,
     engine,
     store,

@@ -37,8 +37,10 @@ export interface ReplayProblem {
   problem: string;
 }
 
+// Unrendered words: placeholders, nesting, a namespace prefix (the flow id is checked
+// separately, whatever flow is replayed), or a raw key.
 const LEFTOVER =
-  /\{\{|\}\}|\$t\(|(?:^|\s)(?:common|reward-code-recovery):|steps\.[a-z-]+\.(?:prompt|options)/;
+  /\{\{|\}\}|\$t\(|(?:^|\s)common:|steps\.[a-z-]+\.(?:prompt|options)|facts\.[a-zA-Z]+\b/;
 
 /**
  * Plays one path through the real engine in one language and checks every reply: it must

@@ -73,14 +73,27 @@ export interface Engine {
     rawFacts: Record<string, string>,
     now: Date,
   ): Outcome | { error: string };
+  /** Shows the session's step and walks on to the next question (a flow handed over to). */
+  enter(session: Session, now: Date): Outcome;
+  /** The flow this engine runs. */
+  readonly flow: CompiledFlow;
 }
 
 /**
  * The conversation step as a pure function: (session, message, now) → (session', replies).
  * No I/O and no clock of its own, so every behaviour is testable in-process.
  */
-export function createEngine(flow: CompiledFlow, translators: Translators): Engine {
+export function createEngine(
+  flow: CompiledFlow,
+  translators: Translators,
+  /** The label of a fact this flow has no word for (one carried over from another flow). */
+  otherLabel: (name: string, t: Translator) => string | undefined = () => undefined,
+): Engine {
   const flowId = flow.definition.id;
+  const label = (name: string, t: Translator) =>
+    t.exists(keys.fact(flowId, name))
+      ? t(keys.fact(flowId, name))
+      : (otherLabel(name, t) ?? t(keys.fact(flowId, name)));
   const understanding = createUnderstanding(flow, translators);
 
   function start(userId: string, lang: Lang, now: Date, facts: Facts = {}): Session {
@@ -137,7 +150,9 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       snapshot = next;
       current = { ...current, ...stepOf(next) };
     }
-    if (flow.step(current.stepId)?.type === 'end') replies.push(say(t('common:ended')));
+    const last = flow.step(current.stepId);
+    // A hand-over is not an end: the next flow goes on (flows.ts).
+    if (last?.type === 'end' && !last.handover) replies.push(say(t('common:ended')));
     return { session: current, replies };
   }
 
@@ -282,7 +297,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const { facts: shown, unmask } = masked(flow, facts);
     const lines = Object.entries(shown).map(([name, value]) =>
       t('common:summary.line', {
-        label: t(keys.fact(flowId, name)),
+        label: label(name, t),
         value: formatFact(flow, name, value, t, lang),
       }),
     );
@@ -444,7 +459,7 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
     const vars = factVariables(flow, facts, translators, session.lang);
     const lines = Object.entries(facts).map(([name, value]: [string, FactValue]) =>
       t('common:summary.line', {
-        label: t(keys.fact(flowId, name)),
+        label: label(name, t),
         value: formatFact(flow, name, value, t, session.lang),
       }),
     );
@@ -536,7 +551,16 @@ export function createEngine(flow: CompiledFlow, translators: Translators): Engi
       : { ok: false, reason: 'choice' };
   }
 
-  return { handle, resume, media, slowDown, sorry, startAt };
+  return {
+    handle,
+    resume,
+    media,
+    slowDown,
+    sorry,
+    startAt,
+    enter: (session, now) => enter(session, todayIn(now)),
+    flow,
+  };
 }
 
 /**

@@ -125,7 +125,16 @@ const inputStep = z
   .strict();
 
 const endStep = z
-  .object({ type: z.literal('end').describe('the final plan; the conversation ends here') })
+  .object({
+    type: z.literal('end').describe('the final plan; the conversation ends here'),
+    handover: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'a flow id: lower-case letters, digits and -')
+      .optional()
+      .describe(
+        'instead of ending, say the prompt and hand the conversation to this flow (by its id), keeping the facts',
+      ),
+  })
   .strict();
 
 export const stepSchema = z.discriminatedUnion('type', [

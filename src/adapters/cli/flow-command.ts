@@ -1,5 +1,5 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -21,7 +21,10 @@ import { createRuntime } from '../../runtime.js';
 import { createMemoryStore } from '../../store/memory.js';
 import { createSessionFileStore } from '../../store/session-files.js';
 import { listTranscripts, loadTranscript } from '../files/transcripts.js';
-import { loadFlowFile } from '../files/flow-files.js';
+import { loadFlowFile, loadFlowSet } from '../files/flow-files.js';
+import { createFlowEngine } from '../../core/flows.js';
+import type { CompiledFlow } from '../../flow/compile.js';
+import type { Session } from '../../core/session.js';
 
 type Say = (line: string) => void;
 
@@ -31,6 +34,7 @@ const USAGE = `usage: npm run flow -- <command>
   paths [flow]                               count and check every path from start to an end
   test [transcripts…]                        run golden transcripts (default test/transcripts/*.yaml)
   stats                                      a funnel per step from the stored sessions (counts only)
+  --flow ID                                  graph, paths, test and stats: another flow in flows/
   parse --lang zh-CN|en [--step STEP] [--today YYYY-MM-DD] TEXT
                                              what a message says, as one JSON line {facts, unclear};
                                              --batch reads JSON lines {lang, step?, text, today?}
@@ -51,22 +55,23 @@ const processIo: FlowIo = {
 /** `npm run flow -- …`: the flow author's toolkit. Returns the exit code. */
 export async function flowCommand(config: Config, io: FlowIo = processIo): Promise<number> {
   const say = (line: string) => io.print(`${line}\n`);
-  const [sub, ...rest] = config.args;
+  const { flowId, rest: argv } = takeFlowOption(config.args.slice(1));
+  const [sub] = config.args;
   switch (sub) {
     case 'lint':
-      return lint(config, rest, say);
+      return lint(config, argv, say);
     case 'graph':
-      return graph(config, rest, say, io);
+      return graph(config, argv, say, io, flowId);
     case 'paths':
-      return paths(config, rest, say);
+      return paths(config, argv, say, flowId);
     case 'test':
-      return test(config, rest, say);
+      return test(config, argv, say, flowId);
     case 'stats':
-      return stats(config, say);
+      return stats(config, say, flowId);
     case 'check':
       return check(config, say);
     case 'parse':
-      return parse(config, rest, say, io);
+      return parse(config, argv, say, io);
     case 'schema':
       return schema(say);
     default:
@@ -103,7 +108,15 @@ async function readLocaleSources(
 }
 
 async function lint(config: Config, files: string[], say: Say): Promise<number> {
-  const flows = files.length > 0 ? files.map((f) => resolve(f)) : [config.flowFile];
+  // By default every flow file beside the start flow, as the chat loads them.
+  const dir = dirname(config.flowFile);
+  const flows =
+    files.length > 0
+      ? files.map((f) => resolve(f))
+      : (await readdir(dir))
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => join(dir, f));
   const locales = await readLocaleSources(config.localesDir);
   let errors = 0;
   let warnings = 0;
@@ -120,7 +133,13 @@ async function lint(config: Config, files: string[], say: Say): Promise<number> 
   return errors > 0 ? 1 : 0;
 }
 
-async function graph(config: Config, argv: string[], say: Say, io: FlowIo): Promise<number> {
+async function graph(
+  config: Config,
+  argv: string[],
+  say: Say,
+  io: FlowIo,
+  flowId: string | undefined,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -137,7 +156,7 @@ async function graph(config: Config, argv: string[], say: Say, io: FlowIo): Prom
     throw new ConfigError(`--format must be one of: ${GRAPH_FORMATS.join(', ')}`);
   const runtime = await runtimeFor(config, positionals[0] ? resolve(positionals[0]) : undefined);
   const t = runtime.translators(lang);
-  const definition = runtime.flow.definition;
+  const definition = chooseFlow(runtime.flows, flowId).definition;
   const dot = toDot(definition, t);
   const output =
     format === 'mermaid'
@@ -152,9 +171,16 @@ async function graph(config: Config, argv: string[], say: Say, io: FlowIo): Prom
   return 0;
 }
 
-async function paths(config: Config, argv: string[], say: Say): Promise<number> {
+async function paths(
+  config: Config,
+  argv: string[],
+  say: Say,
+  flowId: string | undefined,
+): Promise<number> {
   // Only the flow's shape matters here, not its words.
-  const flow = await loadFlowFile(argv[0] ? resolve(argv[0]) : config.flowFile);
+  const flow = flowId
+    ? chooseFlow((await loadFlowSet(config.flowFile)).flows, flowId)
+    : await loadFlowFile(argv[0] ? resolve(argv[0]) : config.flowFile);
   const definition = flow.definition;
   const reachable = reachableSteps(definition);
   const unreached = Object.keys(definition.steps).filter((id) => !reachable.has(id));
@@ -178,8 +204,21 @@ async function paths(config: Config, argv: string[], say: Say): Promise<number> 
   return 0;
 }
 
-async function test(config: Config, files: string[], say: Say): Promise<number> {
+async function test(
+  config: Config,
+  files: string[],
+  say: Say,
+  flowId: string | undefined,
+): Promise<number> {
   const runtime = await runtimeFor(config);
+  // --flow: the transcripts start in that flow instead of the start flow.
+  const engine = flowId
+    ? createFlowEngine(
+        runtime.flows,
+        runtime.translators,
+        chooseFlow(runtime.flows, flowId).definition.id,
+      )
+    : runtime.engine;
   const list =
     files.length > 0
       ? files.map((f) => resolve(f))
@@ -187,7 +226,7 @@ async function test(config: Config, files: string[], say: Say): Promise<number> 
   let failed = 0;
   for (const file of list) {
     const name = relative(process.cwd(), file);
-    const result = runTranscript(runtime.engine, await loadTranscript(file));
+    const result = runTranscript(engine, await loadTranscript(file));
     if (result.ok) say(`PASS ${name}`);
     else {
       failed++;
@@ -198,8 +237,9 @@ async function test(config: Config, files: string[], say: Say): Promise<number> 
   return failed > 0 ? 1 : 0;
 }
 
-async function stats(config: Config, say: Say): Promise<number> {
+async function stats(config: Config, say: Say, flowId: string | undefined): Promise<number> {
   const runtime = await runtimeFor(config);
+  const flow = chooseFlow(runtime.flows, flowId);
   const store = config.storeUrl
     ? (
         await (
@@ -214,7 +254,11 @@ async function stats(config: Config, say: Say): Promise<number> {
       ).store
     : // Read-only: counts beside a running bot, which holds the directory's lock.
       await createSessionFileStore(config.dataDir, createLogger('silent'), { readOnly: true });
-  const result = await funnel(runtime.flow.definition, store.list?.() ?? emptyList());
+  // Each flow's sessions counted against that flow's steps.
+  const result = await funnel(
+    flow.definition,
+    ofFlow(store.list?.() ?? emptyList(), flow.definition.id),
+  );
   await store.close?.();
   say(`${result.total} conversations, ${result.finished} reached an end`);
   say(['step'.padEnd(28), 'reached', 'stopped here', 'unclear answers'].join('  '));
@@ -298,3 +342,31 @@ async function schema(say: Say): Promise<number> {
 }
 
 async function* emptyList(): AsyncIterable<never> {}
+
+async function* ofFlow(sessions: AsyncIterable<Session>, id: string): AsyncIterable<Session> {
+  for await (const session of sessions) if (session.flowId === id) yield session;
+}
+
+/** `--flow ID` anywhere in the arguments, and the arguments without it. */
+function takeFlowOption(argv: string[]): { flowId: string | undefined; rest: string[] } {
+  const at = argv.findIndex((a) => a === '--flow' || a.startsWith('--flow='));
+  if (at < 0) return { flowId: undefined, rest: argv };
+  const arg = argv[at] ?? '';
+  const inline = arg.startsWith('--flow=') ? arg.slice('--flow='.length) : undefined;
+  const flowId = inline ?? argv[at + 1];
+  if (!flowId) throw new ConfigError('--flow needs a flow id');
+  return {
+    flowId,
+    rest: argv.filter((_, i) => i !== at && (inline !== undefined || i !== at + 1)),
+  };
+}
+
+/** The flow with this id (the start flow when none is asked for). */
+function chooseFlow(flows: readonly CompiledFlow[], id: string | undefined): CompiledFlow {
+  const flow = id ? flows.find((f) => f.definition.id === id) : flows[0];
+  if (!flow)
+    throw new ConfigError(
+      `--flow ${id ?? ''}: no such flow; flows: ${flows.map((f) => f.definition.id).join(', ')}`,
+    );
+  return flow;
+}

@@ -1,0 +1,71 @@
+import type { CompiledFlow } from '../flow/compile.js';
+import { createEngine, type Engine, type Outcome } from './engine.js';
+import type { Translator, Translators } from './ports.js';
+import type { Session } from './session.js';
+
+/**
+ * Several flows behind one engine. Each session is handled by the engine of the flow it
+ * records (so a session is only ever migrated within its own flow); a new one starts in the
+ * start flow. An end step with `handover` says its words and hands the conversation to the
+ * named flow, which starts at its first step with every fact known so far (questions already
+ * answered are skipped, as always). A session whose flow is no longer loaded goes to the
+ * start flow, which tells the user the guide was updated.
+ */
+export function createFlowEngine(
+  flows: readonly CompiledFlow[],
+  translators: Translators,
+  startId: string,
+): Engine {
+  // A fact carried over by a hand-over is labelled with the words of the flow that asked it.
+  const otherLabel = (name: string, t: Translator) => {
+    const owner = flows.find((f) => f.factSteps.has(name));
+    return owner ? t(`${owner.definition.id}:facts.${name}`) : undefined;
+  };
+  const engines = new Map(
+    flows.map((f) => [f.definition.id, createEngine(f, translators, otherLabel)]),
+  );
+  const start = engines.get(startId);
+  if (!start) throw new Error(`no flow with id "${startId}"`);
+  const of = (session: Session | undefined) => (session && engines.get(session.flowId)) ?? start;
+
+  /** Follows hand-overs (at most once per flow, so a cycle cannot loop). */
+  function handOver(outcome: Outcome, now: Date): Outcome {
+    let current = outcome;
+    for (let hops = 0; hops < engines.size; hops++) {
+      const session = current.session;
+      if (!session) return current;
+      const step = of(session).flow.step(session.stepId);
+      if (step?.type !== 'end' || !step.handover) return current;
+      const target = engines.get(step.handover);
+      if (!target) return current;
+      // "back" cannot reach into the previous flow: its steps are not this flow's.
+      const { enteredAt: _left, ...rest } = session;
+      void _left;
+      const moved: Session = {
+        ...rest,
+        flowId: target.flow.definition.id,
+        flowHash: target.flow.hash,
+        stepId: target.flow.definition.start,
+        history: [],
+        failures: 0,
+      };
+      const next = target.enter(moved, now);
+      current = { session: next.session, replies: [...current.replies, ...next.replies] };
+    }
+    return current;
+  }
+
+  return {
+    handle: (session, inbound, now) => handOver(of(session).handle(session, inbound, now), now),
+    resume: (session, now) => handOver(of(session).resume(session, now), now),
+    media: (session) => of(session).media(session),
+    slowDown: (lang) => start.slowDown(lang),
+    sorry: (lang, reason) => start.sorry(lang, reason),
+    startAt: (userId, lang, stepId, facts, now) => {
+      const started = start.startAt(userId, lang, stepId, facts, now);
+      return 'error' in started ? started : handOver(started, now);
+    },
+    enter: (session, now) => handOver(of(session).enter(session, now), now),
+    flow: start.flow,
+  };
+}
