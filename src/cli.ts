@@ -1,6 +1,6 @@
 import { chatCommand } from './adapters/console/command.js';
 import { flowCommand } from './adapters/cli/flow-command.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, type BotConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createRuntime } from './runtime.js';
 import { ExpectedError } from './shared/errors.js';
@@ -62,7 +62,7 @@ export async function runCli(
   }
 }
 
-async function bot(config: Config): Promise<number> {
+async function bot(config: BotConfig): Promise<number> {
   const log = createLogger(config.logLevel ?? 'info');
   const runtime = await createRuntime({ ...config, log });
   runtime.startRetention(config.retentionDays, config.retentionSweepHours);

@@ -82,10 +82,8 @@ interface ChatOptions {
   facts: Record<string, string>;
 }
 
-export interface Config extends Omit<ChatOptions, 'positionals'> {
-  command: (typeof COMMANDS)[number];
-  /** Words after the command, e.g. `flow schema`. */
-  args: string[];
+/** What every command shares: where the flow, the words and the sessions are. */
+export interface BaseConfig {
   dataDir: string;
   /** Redis for several processes; undefined: the session files under dataDir. */
   storeUrl: string | undefined;
@@ -97,11 +95,19 @@ export interface Config extends Omit<ChatOptions, 'positionals'> {
   localesDir: string;
   /** Flush each session write to disk before replying. */
   fsync: boolean;
-  /** Sessions idle longer than this are deleted by the sweep. */
+  /** Sessions idle longer than this are deleted by the sweep (or expire, in Redis). */
   retentionDays: number;
   retentionSweepHours: number;
-  /** `npm run serve` only (undefined for the other commands): the Official Account webhook. */
-  oa: OaConfig | undefined;
+}
+
+/** `npm start`: the terminal chat. */
+export interface ChatConfig extends BaseConfig, Omit<ChatOptions, 'positionals'> {
+  command: 'chat';
+}
+
+/** `npm run bot`: the personal-account bot. */
+export interface BotConfig extends BaseConfig {
+  command: 'bot';
   bot: {
     name: string;
     puppet: string;
@@ -111,6 +117,22 @@ export interface Config extends Omit<ChatOptions, 'positionals'> {
     send: { minIntervalMs: number; jitterMs: number; maxPerMinute: number; retries: number };
   };
 }
+
+/** `npm run serve`: the Official Account webhook. */
+export interface ServeConfig extends BaseConfig {
+  command: 'serve';
+  oa: OaConfig;
+}
+
+/** `npm run flow -- …`: the author's toolkit, which parses its own arguments. */
+export interface FlowConfig extends BaseConfig {
+  command: 'flow';
+  /** Words after `flow`, e.g. `schema`. */
+  args: string[];
+}
+
+/** One typed configuration per command, parsed and validated once at start. */
+export type Config = ChatConfig | BotConfig | ServeConfig | FlowConfig;
 
 export interface OaConfig {
   port: number;
@@ -155,20 +177,13 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     throw new ConfigError(`unknown command "${command}"; use one of: ${COMMANDS.join(', ')}`);
   }
   const rest = command === first ? argv.slice(1) : argv;
-  // The flow toolkit parses its own options (see adapters/cli/flow-command.ts).
-  const chat =
-    command === 'flow' || command === 'serve' ? emptyChatOptions() : parseChatOptions(rest);
   const envResult = envSchema.safeParse(env);
   if (!envResult.success) {
     const issue = envResult.error.issues[0];
     throw new ConfigError(`environment variable ${String(issue?.path[0])}: ${issue?.message}`);
   }
   const e = envResult.data;
-  const { positionals, ...console } = chat;
-  return {
-    ...console,
-    command: command as Config['command'],
-    args: command === 'flow' ? rest : positionals,
+  const base: BaseConfig = {
     dataDir: resolve(e.DATA_DIR),
     storeUrl: e.STORE_URL,
     storePrefix: e.STORE_PREFIX,
@@ -181,37 +196,41 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     fsync: e.FSYNC === '1',
     retentionDays: e.RETENTION_DAYS,
     retentionSweepHours: e.RETENTION_SWEEP_HOURS,
-    oa: command === 'serve' ? oaConfig(e) : undefined,
-    bot: {
-      name: e.BOT_NAME,
-      puppet: e.WECHATY_PUPPET,
-      puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN,
-      puppetEndpoint: e.WECHATY_PUPPET_SERVICE_ENDPOINT,
-      autoAcceptFriends: e.AUTO_ACCEPT_FRIENDS === '1',
-      send: {
-        minIntervalMs: e.SEND_MIN_INTERVAL_MS,
-        jitterMs: e.SEND_JITTER_MS,
-        maxPerMinute: e.SEND_MAX_PER_MINUTE,
-        retries: e.SEND_RETRIES,
-      },
-    },
   };
+  switch (command) {
+    case 'flow':
+      return { ...base, command, args: rest };
+    case 'serve':
+      return { ...base, command, oa: oaConfig(e) };
+    case 'bot':
+      return {
+        ...base,
+        command,
+        bot: {
+          name: e.BOT_NAME,
+          puppet: e.WECHATY_PUPPET,
+          puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN,
+          puppetEndpoint: e.WECHATY_PUPPET_SERVICE_ENDPOINT,
+          autoAcceptFriends: e.AUTO_ACCEPT_FRIENDS === '1',
+          send: {
+            minIntervalMs: e.SEND_MIN_INTERVAL_MS,
+            jitterMs: e.SEND_JITTER_MS,
+            maxPerMinute: e.SEND_MAX_PER_MINUTE,
+            retries: e.SEND_RETRIES,
+          },
+        },
+      };
+    default: {
+      const { positionals, ...console } = parseChatOptions(rest);
+      if (positionals.length > 0)
+        throw new ConfigError(`unexpected "${positionals.join(' ')}"\n${CHAT_USAGE}`);
+      return { ...base, ...console, command: 'chat' };
+    }
+  }
 }
 
 const CHAT_USAGE =
   'Usage: npm start -- [--lang zh-CN|en] [--user ID] [--record FILE.yaml] [--watch] [--at STEP] [--fact NAME=VALUE …]';
-
-function emptyChatOptions(): ChatOptions {
-  return {
-    positionals: [],
-    lang: undefined,
-    userId: 'console',
-    record: undefined,
-    watch: false,
-    at: undefined,
-    facts: {},
-  };
-}
 
 function parseChatOptions(argv: string[]): ChatOptions {
   let parsed;

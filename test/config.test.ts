@@ -20,3 +20,38 @@ describe('config', () => {
     },
   );
 });
+
+describe('one typed configuration per command', () => {
+  it('each command gets only its own settings', () => {
+    const chat = loadConfig(['chat', '--lang', 'en'], {});
+    expect(chat.command === 'chat' && chat.lang).toBe('en');
+    expect('bot' in chat || 'oa' in chat).toBe(false);
+    const bot = loadConfig(['bot'], { SEND_RETRIES: '3' });
+    expect(bot.command === 'bot' && bot.bot.send.retries).toBe(3);
+    const flow = loadConfig(['flow', 'paths', '--flow', 'x'], {});
+    expect(flow.command === 'flow' && flow.args).toEqual(['paths', '--flow', 'x']);
+  });
+
+  it('serve needs its token, and safe or customer-service mode what they need', () => {
+    expect(() => loadConfig(['serve'], {})).toThrow(/WECHAT_OA_TOKEN/);
+    expect(() =>
+      loadConfig(['serve'], { WECHAT_OA_TOKEN: 'abc123', WECHAT_OA_MODE: 'customer-service' }),
+    ).toThrow(/WECHAT_OA_APPID and WECHAT_OA_APPSECRET/);
+    expect(() =>
+      loadConfig(['serve'], {
+        WECHAT_OA_TOKEN: 'abc123',
+        WECHAT_OA_ENCODING_AES_KEY: 'a'.repeat(43),
+      }),
+    ).toThrow(/WECHAT_OA_APPID/);
+    const serve = loadConfig(['serve'], { WECHAT_OA_TOKEN: 'abc123', PORT: '9000' });
+    expect(serve.command === 'serve' && serve.oa).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      mode: 'passive',
+    });
+  });
+
+  it('a stray word after npm start is refused with the usage', () => {
+    expect(() => loadConfig(['chat', 'hello'], {})).toThrow(/unexpected "hello"/);
+  });
+});

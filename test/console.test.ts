@@ -32,6 +32,7 @@ function spawned(lines: string[], args: string[] = [], env: Record<string, strin
  */
 async function run(lines: string[], args: string[] = []) {
   const config = loadConfig(['chat', ...args], { DATA_DIR: dataDir });
+  if (config.command !== 'chat') throw new Error('not a chat');
   const output = new PassThrough();
   let stdout = '';
   output.on('data', (d: Buffer) => (stdout += d.toString()));

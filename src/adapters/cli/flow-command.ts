@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { instance as vizInstance } from '@viz-js/viz';
-import { ConfigError, type Config } from '../../config.js';
+import { ConfigError, type FlowConfig as Config } from '../../config.js';
 import { LANGS, isLang, type Lang } from '../../shared/types.js';
 import { todayIn } from '../../shared/calendar.js';
 import { formatLintProblem, lintFlow, type SourceFile } from '../../authoring/lint.js';

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { Config } from '../../config.js';
+import type { ChatConfig as Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { createRuntime } from '../../runtime.js';
 import { consoleKey, runConsole } from './repl.js';

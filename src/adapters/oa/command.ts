@@ -1,4 +1,4 @@
-import type { Config } from '../../config.js';
+import type { ServeConfig as Config } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { createRuntime } from '../../runtime.js';
 import { ExpectedError } from '../../shared/errors.js';
@@ -8,8 +8,7 @@ import { ExpectedError } from '../../shared/errors.js';
  * SIGTERM; then no new connections, requests in flight answered, the store released.
  */
 export async function serveCommand(config: Config): Promise<number> {
-  const oa = config.oa;
-  if (!oa) throw new Error('serve without its settings');
+  const { oa } = config;
   const log = createLogger(config.logLevel ?? 'info');
   const runtime = await createRuntime({ ...config, log });
   runtime.startRetention(config.retentionDays, config.retentionSweepHours);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import qrcodeTerminal from 'qrcode-terminal';
 import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Wechaty } from 'wechaty';
-import type { Config } from '../../config.js';
+import type { BotConfig as Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Runtime } from '../../runtime.js';
 import { createWechatyAssistant, ref, type WechatyAssistant } from './plugin.js';
