@@ -181,3 +181,20 @@ describe('several flows', () => {
     expect(unknown.err).toContain('flows: fixture-start, fixture-second');
   });
 });
+
+describe('engine mechanics across a hand-over (fixture content, not the shipped words)', () => {
+  it('"back" cannot reach into the previous flow; "start over" goes back to the start flow', async () => {
+    const r = await runtime();
+    await r.service.handle({ userId: 'm', text: 'hello' });
+    await r.service.handle({ userId: 'm', text: '500' });
+    const back = repliesText(await r.service.handle({ userId: 'm', text: 'back' }));
+    expect(back).toContain('what is the recipient called');
+    expect((await storedSession(r.store, 'm'))?.flowId).toBe('fixture-second');
+    const again = repliesText(await r.service.handle({ userId: 'm', text: 'start over' }));
+    expect(again).toContain('How much did you pay');
+    expect(await storedSession(r.store, 'm')).toMatchObject({
+      flowId: 'fixture-start',
+      stepId: 'ask-amount',
+    });
+  });
+});

@@ -2,6 +2,7 @@ import type { CompiledFlow } from '../flow/compile.js';
 import { createEngine, type Engine, type Outcome } from './engine.js';
 import type { Translator, Translators } from './ports.js';
 import type { Session } from './session.js';
+import { parseCommand } from './commands.js';
 
 /**
  * Several flows behind one engine. Each session is handled by the engine of the flow it
@@ -24,8 +25,9 @@ export function createFlowEngine(
   const engines = new Map(
     flows.map((f) => [f.definition.id, createEngine(f, translators, otherLabel)]),
   );
-  const start = engines.get(startId);
-  if (!start) throw new Error(`no flow with id "${startId}"`);
+  const found = engines.get(startId);
+  if (!found) throw new Error(`no flow with id "${startId}"`);
+  const start = found;
   const of = (session: Session | undefined) => (session && engines.get(session.flowId)) ?? start;
 
   /** Follows hand-overs (at most once per flow, so a cycle cannot loop). */
@@ -55,8 +57,24 @@ export function createFlowEngine(
     return current;
   }
 
+  /** "Start over" means the whole conversation: back to the start flow, wherever it is. */
+  function routed(session: Session | undefined, text: string): Session | undefined {
+    if (!session || session.flowId === startId || parseCommand(text)?.type !== 'restart')
+      return session;
+    return {
+      ...session,
+      flowId: startId,
+      flowHash: start.flow.hash,
+      stepId: start.flow.definition.start,
+      history: [],
+    };
+  }
+
   return {
-    handle: (session, inbound, now) => handOver(of(session).handle(session, inbound, now), now),
+    handle: (session, inbound, now) => {
+      const current = routed(session, inbound.text);
+      return handOver(of(current).handle(current, inbound, now), now);
+    },
     resume: (session, now) => handOver(of(session).resume(session, now), now),
     media: (session) => of(session).media(session),
     slowDown: (lang) => start.slowDown(lang),
