@@ -63,6 +63,9 @@ const MESSAGES: Record<Lang, string[]> = {
     '我把验证码告诉对方了',
     '对方说要刷流水才能提现',
     '打赏主播返现',
+    // The reverse trick: "paid you by mistake, return it to another account".
+    '有人说转错给我了，让我退到另一个账户',
+    '对方说打错钱给我，要我退到他给的卡上',
   ],
   en: [
     'customer service called and said I must pay to unfreeze',
@@ -79,6 +82,7 @@ const MESSAGES: Record<Lang, string[]> = {
     'I gave them the SMS code',
     'they sent a refund link',
     'tip the streamer and get cashback',
+    'someone says they paid me by mistake and wants it sent back to another account',
   ],
 };
 

@@ -146,3 +146,16 @@ describe('safety over every path', () => {
     }
   });
 });
+
+describe('no false alarm on ordinary wrong payments', () => {
+  it.each([
+    ['zh-CN', '我本来想转给另一个人，结果付错了'],
+    ['zh-CN', '我付错了账户，应该付到另一个账户的'],
+    ['zh-CN', '我打电话给微信支付客服95017问了'],
+    ['en', 'I meant to pay another account but picked the wrong one'],
+    ['en', 'I called WeChat Pay customer service at 95017'],
+  ] as const)('%s: "%s" is not a scam signal', (lang, text) => {
+    const { session } = kit.engine.handle(undefined, { userId: 'u', text, lang }, NOW);
+    expect(session?.facts.scamSignal).toBeUndefined();
+  });
+});
