@@ -233,3 +233,54 @@ describe('golden transcripts through the webhook', () => {
     expect(api.tokensIssued).toBe(2);
   }, 20_000);
 });
+
+describe('npm run serve (the process)', () => {
+  it('listens, answers WeChat URL verification, and exits 0 on SIGTERM; without a token, exit 2', async () => {
+    const { spawn } = await import('node:child_process');
+    const missing = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+        cwd: ROOT,
+        env: { ...process.env, WECHAT_OA_TOKEN: '', DATA_DIR: '/nonexistent' },
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('close', (code) => resolve({ code, err }));
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('WECHAT_OA_TOKEN');
+
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dataDir = await mkdtemp(`${tmpdir()}/zhuihui-serve-`);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        WECHAT_OA_TOKEN: TOKEN,
+        PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+      },
+    });
+    let err = '';
+    const listening = new Promise<string>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const url = /"url":"([^"]+)"/.exec(err)?.[1];
+        if (url) resolve(url);
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const url = await listening;
+    const q = new URLSearchParams({
+      signature: signature(TOKEN, '1', 'n'),
+      timestamp: '1',
+      nonce: 'n',
+      echostr: 'e1',
+    });
+    const response = await fetch(`${url}?${q.toString()}`);
+    expect(await response.text()).toBe('e1');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 30_000);
+});
