@@ -257,7 +257,8 @@ async function main() {
     `floor: bare XState round trip ${xstateUs.toFixed(1)} µs; engine per message ${engineUs.toFixed(1)} µs; ratio ${(engineUs / xstateUs).toFixed(2)}`,
   );
   const redis = process.env.BENCH_STORE === 'redis' ? await redisBench() : undefined;
-  if (redis) results.store = 'redis (loopback, append-only file, everysec)';
+  if (redis)
+    results.store = `redis on loopback, ${process.env.BENCH_REDIS_ARGS || '--appendonly yes (fsync everysec)'}`;
   for (const size of SIZES) {
     const dir = await mkdtemp(join(tmpdir(), 'zhuihui-bench-'));
     try {
