@@ -47,9 +47,23 @@ async function start(
     retries: 1,
   },
   autoAcceptFriends = false,
+  keepRemarks = false,
 ): Promise<Harness> {
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
+  if (keepRemarks) {
+    // The mock puppet forgets a remark (alias) as soon as it is set; WeChat keeps it, across
+    // logins too. This makes the mock keep it in the contact's payload.
+    const payloads = mocker.cacheContactPayload as Map<string, { alias?: string }>;
+    Object.assign(puppet, {
+      contactAlias: async (id: string, alias?: string | null) => {
+        const payload = payloads.get(id);
+        if (alias === undefined) return payload?.alias;
+        if (payload) payloads.set(id, { ...payload, alias: alias ?? '' });
+        return undefined;
+      },
+    });
+  }
   const bot = WechatyBuilder.build({ puppet, name: join(dataDir, 'bot') });
   const runtime = await createRuntime({
     flowFile: FLOW_FILE,
@@ -237,6 +251,25 @@ describe('wechaty plugin on the mock puppet', () => {
     const reply = await exchange(second, again, 'reward code', 'What happened?');
     expect(reply).not.toContain("I'm the zhuihui");
     expect(await storedSession(second.runtime.store, 'wechat:login2-alice')).toBeUndefined();
+  });
+
+  it('keeps a user without a WeChat handle across a re-login by a remark of ours', async () => {
+    const first = await start(undefined, false, true);
+    const carol = first.mocker.createContact({ id: 'login1-carol', name: 'Carol' });
+    await exchange(first, carol, 'hello', 'is anyone asking you right now');
+    await exchange(first, carol, 'no', 'How did you pay this money?');
+    const remark = (first.mocker.cacheContactPayload.get('login1-carol') as { alias?: string })
+      .alias;
+    expect(remark).toMatch(/^zh-[0-9a-f]{12}$/);
+    await first.stop();
+    // WeChat keeps the remark; the web protocol gives the contact a new id.
+    const second = await start(undefined, false, true);
+    const again = second.mocker.createContact({ id: 'login2-carol', name: 'Carol', alias: remark });
+    const reply = await exchange(second, again, 'reward code', 'What happened?');
+    expect(reply).not.toContain("I'm the zhuihui");
+    expect((await storedSession(second.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
+      'what-happened',
+    );
   });
 
   it('moves a conversation stored under the old per-login id to the stable key', async () => {
