@@ -40,7 +40,17 @@ describe('engine', () => {
 
   it('a 赞赏 to the wrong person is a gift: revocation through a court within 90 days, no unjust enrichment', () => {
     const c = chat(kit.engine);
-    for (const text of ['你好', '不是', '赞赏码', '付错人了', '2026-11-20', '五百块', '小王'])
+    // ¥500 by 赞赏码 is more than one 赞赏: the user is asked whether it was several payments.
+    for (const text of [
+      '你好',
+      '不是',
+      '赞赏码',
+      '付错人了',
+      '2026-11-20',
+      '五百块',
+      '一笔',
+      '小王',
+    ])
       c.say(text);
     const plan = c.say('是');
     expect(plan).toContain('重大误解');
@@ -67,6 +77,17 @@ describe('engine', () => {
     expect(c.session?.stepId).toBe('end-wrong-payment');
   });
 
+  it('¥20,000 "by 赞赏码" is asked about: several payments are then said in the texts (review (b) 12)', () => {
+    const c = chat(kit.engine);
+    for (const text of ['你好', '不是', '赞赏码', '付错人了', '2026-11-20']) c.say(text);
+    expect(c.say('两万')).toContain('是一笔付款，还是分好几笔付的');
+    for (const text of ['是，分了好几笔', '小王']) c.say(text);
+    const plan = c.say('是');
+    expect(c.session?.facts.severalPayments).toBe(true);
+    expect(plan).toContain('分多笔');
+    expect(plan).not.toMatch(/在 2026年11月20日 通过微信赞赏码给您付了/);
+  });
+
   it('shows the 90-day date for a mistyped amount, in English', () => {
     const c = chat(kit.engine);
     c.say('hi');
@@ -74,7 +95,8 @@ describe('engine', () => {
     c.say('1');
     c.say('I typed the wrong amount');
     c.say('2026-11-20');
-    c.say('¥1,500');
+    expect(c.say('¥1,500')).toContain('one payment, or several');
+    c.say('just one');
     c.say('15');
     c.say('skip');
     const plan = c.say('no');

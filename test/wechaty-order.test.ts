@@ -10,7 +10,7 @@ import { createRuntime, type Runtime } from '../src/runtime.js';
 import { FLOW_FILE, LOCALES_DIR, storedSession } from './helpers.js';
 
 const USERS = Number(process.env.ORDER_USERS ?? 400);
-const SCRIPT = ['你好', '不是', '1', '2', '昨天', '500', '跳过'];
+const SCRIPT = ['你好', '不是', '1', '2', '昨天', '150', '跳过'];
 
 let dataDir: string;
 let bot: Wechaty;
@@ -72,7 +72,7 @@ describe('per-user order under load (red-team M7)', () => {
     const wrong: string[] = [];
     for (const user of users) {
       const s = await storedSession(runtime.store, `wechat:${user.id}`);
-      if (s?.stepId !== 'ask-can-reach' || s.facts.amount !== 500 || s.lang !== 'zh-CN')
+      if (s?.stepId !== 'ask-can-reach' || s.facts.amount !== 150 || s.lang !== 'zh-CN')
         wrong.push(`${user.id}: ${s?.stepId} ${JSON.stringify(s?.facts)}`);
     }
     expect(wrong).toEqual([]);
