@@ -15,7 +15,8 @@ import { createTranslators, type Translators } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { createSessionFileStore } from './store/session-files.js';
 import type { SessionStore } from './store/port.js';
-import type { Deduplicator, FloodGate } from './core/ports.js';
+import type { Deduplicator, FloodGate, SharedValues } from './core/ports.js';
+import { createMemoryValues } from './store/shared-values.js';
 import { startRetention } from './store/retention.js';
 
 export interface RuntimeOptions {
@@ -45,6 +46,8 @@ export interface Runtime {
   translators: Translators;
   engine: Engine;
   store: SessionStore;
+  /** Values a channel keeps between requests, shared by every process on the same store. */
+  shared: SharedValues;
   service: ConversationService;
   /** Starts the periodic retention sweep when the store needs one (a TTL store does not). */
   startRetention(days: number, everyHours: number): () => void;
@@ -83,6 +86,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     translators,
     engine,
     store,
+    shared: backend.shared ?? createMemoryValues(),
     service,
     startRetention: (days, everyHours) => {
       const sweep = store.sweep?.bind(store);
@@ -96,6 +100,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
 
 interface Backend {
   store: SessionStore;
+  shared?: SharedValues;
   floodGate?: FloodGate | undefined;
   dedup?: Deduplicator;
   close(): Promise<void>;

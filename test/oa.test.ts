@@ -46,6 +46,7 @@ async function webhook(settings: Partial<OaSettings> = {}, api?: FakeApi) {
   const handler = createOaHandler({
     service: runtime.service,
     translators: runtime.translators,
+    shared: runtime.shared,
     settings: full,
     log: silentLogger,
     ...(api

@@ -236,3 +236,55 @@ describe('Redis from the command line', () => {
     expect(bad.stderr).toContain('STORE_URL');
   }, 30_000);
 });
+
+describe('the Official Account webhook on several workers sharing Redis', () => {
+  it('"继续" reaching another worker gets the next part; a retry reaching another worker gets the same reply', async () => {
+    const { createOaHandler, listen } = await import('../src/adapters/oa/server.js');
+    const { fakeWeChat } = await import('./wechat-fake.js');
+    const token = 'zhuihuiToken1';
+    const worker = async () => {
+      const r = await runtime();
+      const server = await listen(
+        createOaHandler({
+          service: r.service,
+          translators: r.translators,
+          shared: r.shared,
+          settings: {
+            token,
+            appId: 'wxapp',
+            encodingAesKey: undefined,
+            mode: 'passive',
+            path: '/wechat/oa',
+          },
+          log: silentLogger,
+        }),
+        0,
+        '127.0.0.1',
+      );
+      open.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      return fakeWeChat({ url: `http://127.0.0.1:${port}/wechat/oa`, token, appId: 'wxapp' });
+    };
+    const [a, b] = [await worker(), await worker()];
+    const { store } = await runtime();
+    // The scam transcript's way to its plan: longer than one passive message.
+    const script = ['你好', '没有', '1', '被骗了', '是，分了好几笔', '昨天', '两千三', '小李客服'];
+    let first = await a.text('o-1', script[0] ?? '', 'm0');
+    for (const [i, text] of script.slice(1).entries())
+      first = await a.text('o-1', text, `m${i + 1}`);
+    expect(first.content).toMatch(/回复「继续」查看/);
+    const turnsBefore = (await storedSession(store, 'oa:wxapp:o-1'))?.turns;
+    const next = await b.text('o-1', '继续', 'm9');
+    // The next part of the plan, not an answer read by the conversation.
+    expect(next.content).toBeDefined();
+    expect(next.content).not.toBe(first.content);
+    expect((await storedSession(store, 'oa:wxapp:o-1'))?.turns).toBe(turnsBefore);
+    expect(`${first.content ?? ''}${next.content ?? ''}`).toContain('微信投诉内容');
+    // WeChat retries m3 at worker B: the same reply, and the conversation runs once.
+    const before = (await storedSession(store, 'oa:wxapp:o-1'))?.turns;
+    const again = await b.text('o-1', '小李客服', 'm7');
+    expect(again.content).toBe(first.content);
+    expect((await storedSession(store, 'oa:wxapp:o-1'))?.turns).toBe(before);
+  }, 30_000);
+});

@@ -55,6 +55,17 @@ export interface Deduplicator {
   first(id: string): boolean | Promise<boolean>;
 }
 
+/**
+ * Small values with an expiry that a channel keeps between requests (the rest of a long
+ * answer, the reply to a message WeChat may retry). In memory by default; shared through
+ * Redis when several processes serve one account.
+ */
+export interface SharedValues {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
 /** One language's words: a key and its variables in, the text out. */
 export interface Translator {
   (key: string, vars?: Record<string, unknown>): string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { FloodLimit } from '../core/conversation.js';
-import type { Deduplicator, FloodGate, Verdict } from '../core/ports.js';
+import type { Deduplicator, FloodGate, SharedValues, Verdict } from '../core/ports.js';
 import { ExpectedError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../log.js';
 import type { SessionStore } from './port.js';
@@ -23,6 +23,7 @@ export interface RedisOptions {
 
 export interface RedisBackend {
   store: SessionStore;
+  shared: SharedValues;
   floodGate: FloodGate | undefined;
   dedup: Deduplicator;
   close(): Promise<void>;
@@ -179,7 +180,20 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
       ),
   };
 
-  return { store, floodGate, dedup, close };
+  const shared: SharedValues = {
+    get: (key) =>
+      unavailableOnFailure(async () => (await redis.get(hashed('value', key))) ?? undefined),
+    set: (key, value, ttlMs) =>
+      unavailableOnFailure(async () => {
+        await redis.set(hashed('value', key), value, 'PX', Math.max(1, Math.round(ttlMs)));
+      }),
+    delete: (key) =>
+      unavailableOnFailure(async () => {
+        await redis.del(hashed('value', key));
+      }),
+  };
+
+  return { store, shared, floodGate, dedup, close };
 }
 
 async function unavailableOnFailure<T>(work: () => Promise<T>): Promise<T> {

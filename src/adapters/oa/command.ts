@@ -21,6 +21,7 @@ export async function serveCommand(config: Config): Promise<number> {
   const handler = createOaHandler({
     service: runtime.service,
     translators: runtime.translators,
+    shared: runtime.shared,
     settings: {
       token: oa.token,
       appId: oa.appId,

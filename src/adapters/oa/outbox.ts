@@ -1,41 +1,45 @@
+import type { SharedValues } from '../../core/ports.js';
+
 /**
- * The rest of a long answer, kept until the user asks for it ("继续" / "more"). In memory, per
- * process, bounded; forgotten after a while (48 hours: the customer-service window).
+ * The rest of a long answer, kept until the user asks for it ("继续" / "more"), for 48 hours
+ * (the customer-service window). Kept in the shared values, so that with several webhook
+ * workers on one Redis the next "继续" may reach any of them.
  */
 export interface Outbox {
-  put(user: string, pages: string[]): void;
+  put(user: string, pages: string[]): Promise<void>;
   /** The next page, if any is waiting. */
-  next(user: string): string | undefined;
+  next(user: string): Promise<string | undefined>;
   /** Pages still waiting. */
-  left(user: string): number;
-  clear(user: string): void;
+  left(user: string): Promise<number>;
+  clear(user: string): Promise<void>;
 }
 
-export function createOutbox(ttlMs = 48 * 3_600_000, capacity = 10_000): Outbox {
-  const waiting = new Map<string, { pages: string[]; until: number }>();
+const TTL_MS = 48 * 3_600_000;
+
+export function createOutbox(shared: SharedValues): Outbox {
+  const key = (user: string) => `oa-more:${user}`;
+  const read = async (user: string): Promise<string[]> => {
+    const raw = await shared.get(key(user));
+    if (raw === undefined) return [];
+    try {
+      const pages = JSON.parse(raw) as unknown;
+      return Array.isArray(pages) ? pages.filter((p): p is string => typeof p === 'string') : [];
+    } catch {
+      return [];
+    }
+  };
+  const write = async (user: string, pages: string[]) =>
+    pages.length === 0
+      ? shared.delete(key(user))
+      : shared.set(key(user), JSON.stringify(pages), TTL_MS);
   return {
-    put(user, pages) {
-      waiting.delete(user);
-      if (pages.length === 0) return;
-      waiting.set(user, { pages: [...pages], until: Date.now() + ttlMs });
-      if (waiting.size > capacity) waiting.delete(waiting.keys().next().value as string);
-    },
-    next(user) {
-      const entry = waiting.get(user);
-      if (!entry || entry.until < Date.now()) {
-        waiting.delete(user);
-        return undefined;
-      }
-      const page = entry.pages.shift();
-      if (entry.pages.length === 0) waiting.delete(user);
+    put: (user, pages) => write(user, pages),
+    async next(user) {
+      const [page, ...rest] = await read(user);
+      if (page !== undefined) await write(user, rest);
       return page;
     },
-    left(user) {
-      const entry = waiting.get(user);
-      return entry && entry.until >= Date.now() ? entry.pages.length : 0;
-    },
-    clear(user) {
-      waiting.delete(user);
-    },
+    left: async (user) => (await read(user)).length,
+    clear: (user) => shared.delete(key(user)),
   };
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConversationService } from '../../core/conversation.js';
 import { detectLanguage } from '../../core/engine.js';
 import type { Reply } from '../../core/replies.js';
+import type { SharedValues } from '../../core/ports.js';
 import type { Translators } from '../../i18n/index.js';
 import type { Logger } from '../../log.js';
 import type { OaApi } from './api.js';
@@ -23,6 +24,8 @@ export interface OaSettings {
 
 export interface OaDeps {
   service: ConversationService;
+  /** Where the rest of long answers and recent replies are kept (shared through Redis). */
+  shared: SharedValues;
   translators: Translators;
   settings: OaSettings;
   log: Logger;
@@ -50,7 +53,7 @@ const RETRY_MEMORY_MS = 60_000;
 export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { settings, log, service } = deps;
   const key = settings.encodingAesKey ? aesKey(settings.encodingAesKey) : undefined;
-  const outbox = createOutbox();
+  const outbox = createOutbox(deps.shared);
   const answered = new Map<string, Promise<string>>();
   // Customer-service sends to one user go out in order, one after another.
   const sending = new Map<string, Promise<void>>();
@@ -122,7 +125,22 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     const msgKey = message.MsgId ? `${user}:${message.MsgId}` : undefined;
     const known = msgKey ? answered.get(msgKey) : undefined;
     if (known) return (await known) || undefined;
-    const work = turn(message, user).then((replies) => deliver(replies, user, openId, account));
+    const work = turn(message, user).then(async (replies) => {
+      const reply = await deliver(replies, user, openId, account);
+      if (msgKey && reply !== undefined)
+        await deps.shared.set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS).catch(() => undefined);
+      // Nothing to say may mean another worker is answering this very message (WeChat's retry
+      // reached this one): that worker's reply is waited for, within WeChat's 5 seconds.
+      if (
+        settings.mode === 'passive' &&
+        msgKey &&
+        reply === undefined &&
+        replies.length === 0 &&
+        message.MsgType === 'text'
+      )
+        return waitForReply(`oa-reply:${msgKey}`);
+      return reply;
+    });
     if (msgKey) {
       answered.set(
         msgKey,
@@ -147,10 +165,10 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       case 'text': {
         const text = message.Content ?? '';
         if (MORE.has(text.trim().toLowerCase())) {
-          const page = outbox.next(user);
+          const page = await outbox.next(user);
           if (page !== undefined) return page;
         }
-        outbox.clear(user);
+        await outbox.clear(user);
         return service.handle({
           userId: user,
           text,
@@ -160,7 +178,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       }
       case 'event':
         if (message.Event === 'subscribe') {
-          outbox.clear(user);
+          await outbox.clear(user);
           return (
             (await service.resume(user)) ??
             service.handle({ userId: user, text: '你好', channel: 'oa' })
@@ -180,6 +198,15 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     }
   }
 
+  async function waitForReply(key: string): Promise<string | undefined> {
+    for (let i = 0; i < 30; i++) {
+      const stored = await deps.shared.get(key).catch(() => undefined);
+      if (stored !== undefined) return stored;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return undefined;
+  }
+
   /** Passive: the first page as the reply. Customer-service: "success" now, pages sent after. */
   async function deliver(
     replies: Reply[] | string,
@@ -196,8 +223,8 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     // At most one page (passive) or five (customer-service) now; the rest on "继续".
     const now = pages.slice(0, cs ? MAX_CS_MESSAGES : 1);
     const later = pages.slice(now.length);
-    const pending = later.length > 0 || outbox.left(user) > 0;
-    if (later.length > 0) outbox.put(user, later);
+    const pending = later.length > 0 || (await outbox.left(user)) > 0;
+    if (later.length > 0) await outbox.put(user, later);
     if (pending) now[now.length - 1] = `${now.at(-1) ?? ''}${hint}`;
     if (!cs)
       return buildXml({

@@ -1,0 +1,23 @@
+import type { SharedValues } from '../core/ports.js';
+
+/** Shared values in this process's memory: bounded, oldest out first, expired on read. */
+export function createMemoryValues(capacity = 50_000): SharedValues {
+  const values = new Map<string, { value: string; until: number }>();
+  return {
+    get: async (key) => {
+      const entry = values.get(key);
+      if (!entry) return undefined;
+      if (entry.until < Date.now()) {
+        values.delete(key);
+        return undefined;
+      }
+      return entry.value;
+    },
+    set: async (key, value, ttlMs) => {
+      values.delete(key);
+      values.set(key, { value, until: Date.now() + ttlMs });
+      if (values.size > capacity) values.delete(values.keys().next().value as string);
+    },
+    delete: async (key) => void values.delete(key),
+  };
+}
