@@ -87,7 +87,7 @@ describe('flow lint', () => {
         expect.stringMatching(
           /^locales\/zh-CN\/broken\.json:\d+:\d+: error: unknown placeholder \{\{amont\}\}/,
         ),
-        'test/fixtures/lint/broken.yaml:30:9: warning: end step "done" has no evidence checklist ($t(common:plan.evidence))',
+        'test/fixtures/lint/broken.yaml:30:9: warning: end step "done" has no evidence checklist ($t(broken:plan.evidence))',
       ]),
     );
   });

@@ -288,8 +288,16 @@ function localeProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
     for (const key of required)
       if (!keys.has(key))
         problems.push(localeAt(own, key, 'error', `missing key "${key}" in ${lang}`));
+    // A block the flow's own texts include with $t(<flow id>:…) is used too.
+    const nested = new Set(
+      [...keys.values()].flatMap((text) =>
+        [...text.matchAll(/\$t\(([^:),]+):([^),]+)/g)]
+          .filter((m) => m[1] === flow.id)
+          .map((m) => m[2] ?? ''),
+      ),
+    );
     for (const key of keys.keys())
-      if (!required.includes(key))
+      if (!required.includes(key) && !nested.has(key))
         problems.push(localeAt(own, key, 'warning', `unused key "${key}": no step uses it`));
   }
   // A copyable text is fenced by two `---` lines; an unclosed fence would make the rest of the
@@ -444,25 +452,26 @@ function synonymProblems(flow: FlowDefinition, locales: Locales, at: At): LintPr
 
 function endStepAdvice(flow: FlowDefinition, locales: Locales, at: At): LintProblem[] {
   return Object.entries(flow.steps).flatMap(([id, step]) => {
-    if (step.type !== 'end') return [];
+    // A hand-over is not the plan: the flow it hands to ends with one.
+    if (step.type !== 'end' || step.handover) return [];
     const texts = LANGS.map(
       (lang) => leaves(locales[lang]?.flow?.data).get(`steps.${id}.prompt`) ?? '',
     );
     const advice: LintProblem[] = [];
-    if (texts.some((t) => !t.includes('$t(common:plan.evidence)')))
+    if (texts.some((t) => !t.includes(`$t(${flow.id}:plan.evidence)`)))
       advice.push(
         at(
           'warning',
           ['steps', id],
-          `end step "${id}" has no evidence checklist ($t(common:plan.evidence))`,
+          `end step "${id}" has no evidence checklist ($t(${flow.id}:plan.evidence))`,
         ),
       );
-    if (texts.some((t) => !t.includes('$t(common:plan.disclaimer)')))
+    if (texts.some((t) => !t.includes(`$t(${flow.id}:plan.disclaimer)`)))
       advice.push(
         at(
           'warning',
           ['steps', id],
-          `end step "${id}" has no disclaimer ($t(common:plan.disclaimer))`,
+          `end step "${id}" has no disclaimer ($t(${flow.id}:plan.disclaimer))`,
         ),
       );
     return advice;
