@@ -258,6 +258,21 @@ describe('wechaty plugin on the mock puppet', () => {
     const carol = first.mocker.createContact({ id: 'login1-carol', name: 'Carol' });
     await exchange(first, carol, 'hello', 'is anyone asking you right now');
     await exchange(first, carol, 'no', 'How did you pay this money?');
+    // Two more messages at once from a new contact: one remark, one conversation.
+    const dave = first.mocker.createContact({ id: 'login1-dave', name: 'Dave' });
+    dave.say('hello').to(first.botUser);
+    dave.say('no').to(first.botUser);
+    // Both handled, under one key: wait until the session holds both messages.
+    let daveRemark: string | undefined;
+    let daveTurns: number | undefined;
+    for (let i = 0; i < 100 && daveTurns !== 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      daveRemark = (first.mocker.cacheContactPayload.get('login1-dave') as { alias?: string })
+        .alias;
+      daveTurns = (await storedSession(first.runtime.store, `wechat:a:${daveRemark ?? ''}`))?.turns;
+    }
+    expect(daveRemark).toMatch(/^zh-[0-9a-f]{12}$/);
+    expect(daveTurns).toBe(2);
     const remark = (first.mocker.cacheContactPayload.get('login1-carol') as { alias?: string })
       .alias;
     expect(remark).toMatch(/^zh-[0-9a-f]{12}$/);

@@ -16,19 +16,22 @@ const REMARK = /^zh-[0-9a-f]{12}$/;
  *    digits, read back before it is trusted;
  * 3. the puppet's contact id, as before (a puppet that cannot do either).
  *
- * Keys are remembered per contact id for the session, so the remark is read once.
+ * Keys are remembered per contact id for the process, so the remark is read (and set) once.
  */
 export function createIdentities(log: Logger, capacity = 50_000) {
-  const known = new Map<string, string>();
+  // Promises, not results: a new contact's first messages, arriving together, must not each
+  // set a remark of their own (that would split one conversation in two).
+  const known = new Map<string, Promise<string>>();
   return {
     async of(contact: ContactInterface): Promise<{ key: string; legacy: string }> {
       const legacy = `wechat:${contact.id}`;
-      const cached = known.get(contact.id);
-      if (cached) return { key: cached, legacy };
-      const key = await resolve(contact, legacy);
-      if (known.size >= capacity) known.delete(known.keys().next().value as string);
-      known.set(contact.id, key);
-      return { key, legacy };
+      let key = known.get(contact.id);
+      if (!key) {
+        key = resolve(contact, legacy);
+        if (known.size >= capacity) known.delete(known.keys().next().value as string);
+        known.set(contact.id, key);
+      }
+      return { key: await key, legacy };
     },
   };
 
