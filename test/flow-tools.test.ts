@@ -52,6 +52,39 @@ const localeSources = (entries: Record<string, unknown>) => ({
 });
 
 describe('flow lint', () => {
+  it('a fact asked about only with factKnown (at any depth) is no "may not be set" warning', () => {
+    const flow = (when: string) =>
+      [
+        'id: known',
+        'start: pick',
+        'steps:',
+        '  pick:',
+        '    type: choice',
+        '    fact: kind',
+        '    options: [{ id: a, next: ask }, { id: b, next: done }]',
+        '  ask:',
+        '    type: input',
+        '    input: yesno',
+        '    fact: several',
+        '    next: done',
+        '  done:',
+        '    type: input',
+        '    input: text',
+        '    fact: name',
+        '    next:',
+        `      - when: ${when}`,
+        '        to: ask',
+        '      - to: end',
+        '  end: { type: end }',
+      ].join('\n');
+    const warnings = (when: string) =>
+      lintFlow({ flow: { file: 'known.yaml', text: flow(when) }, locales: {} })
+        .map(formatLintProblem)
+        .filter((p) => p.includes('may not be set'));
+    expect(warnings('{ all: [{ not: { factKnown: { fact: several } } }] }')).toEqual([]);
+    expect(warnings('{ factEquals: { fact: several, value: true } }')).toHaveLength(1);
+  });
+
   it('finds every kind of problem at once, each located', async () => {
     const text = await readFile(join(ROOT, 'test/fixtures/lint/broken.yaml'), 'utf8');
     const words = (lang: string) => ({

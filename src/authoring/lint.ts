@@ -128,8 +128,13 @@ function factProblems(flow: FlowDefinition, at: At): LintProblem[] {
   return problems;
 }
 
+/** Whether every place the condition reads `fact` only asks if it is known (at any depth). */
 function readsOnlyKnown(condition: Condition, fact: string): boolean {
-  return 'factKnown' in condition && condition.factKnown.fact === fact;
+  if ('factKnown' in condition) return true;
+  if ('all' in condition) return condition.all.every((c) => readsOnlyKnown(c, fact));
+  if ('any' in condition) return condition.any.every((c) => readsOnlyKnown(c, fact));
+  if ('not' in condition) return readsOnlyKnown(condition.not, fact);
+  return !factsRead(condition).includes(fact);
 }
 
 function conditionsOf(step: Step): Array<[Path, Condition]> {
