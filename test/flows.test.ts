@@ -198,3 +198,18 @@ describe('engine mechanics across a hand-over (fixture content, not the shipped 
     });
   });
 });
+
+describe('corrections across a hand-over', () => {
+  it('"the amount was 50" in the second flow changes the fact the first flow asked, and comes back', async () => {
+    const r = await runtime();
+    await r.service.handle({ userId: 'c', text: 'hello' });
+    await r.service.handle({ userId: 'c', text: '500' });
+    const replies = repliesText(await r.service.handle({ userId: 'c', text: 'the amount was 50' }));
+    const after = await storedSession(r.store, 'c');
+    expect(after?.facts.amount).toBe(50);
+    // Not taken as the recipient's name, and back at the second flow's question.
+    expect(after?.facts.name).toBeUndefined();
+    expect(after).toMatchObject({ flowId: 'fixture-second', stepId: 'ask-name' });
+    expect(replies).toContain('what is the recipient called');
+  });
+});

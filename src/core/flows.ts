@@ -3,6 +3,8 @@ import { createEngine, type Engine, type Outcome } from './engine.js';
 import type { Translator, Translators } from './ports.js';
 import type { Session } from './session.js';
 import { parseCommand } from './commands.js';
+import { createUnderstanding } from './understand.js';
+import { todayIn } from '../shared/calendar.js';
 
 /**
  * Several flows behind one engine. Each session is handled by the engine of the flow it
@@ -29,6 +31,30 @@ export function createFlowEngine(
   if (!found) throw new Error(`no flow with id "${startId}"`);
   const start = found;
   const of = (session: Session | undefined) => (session && engines.get(session.flowId)) ?? start;
+  const understandings = new Map(
+    flows.map((f) => [f.definition.id, createUnderstanding(f, translators)]),
+  );
+
+  /**
+   * "不是500，是5000" about a fact another flow asked (carried over by a hand-over): this
+   * flow's understanding knows only its own questions, and would read it as an answer. The
+   * flow that asked the fact takes the message instead: it changes the fact and walks again
+   * from its start, so the branches follow and the hand-over brings the user back here.
+   */
+  function ownerOfCorrection(session: Session, text: string, now: Date): Engine | undefined {
+    const here = engines.get(session.flowId);
+    if (!here || engines.size < 2) return undefined;
+    const today = todayIn(now);
+    const corrects = (id: string) =>
+      Object.keys(understandings.get(id)?.correct(text, today, session.facts) ?? {});
+    if (corrects(session.flowId).length > 0) return undefined;
+    for (const [id, engine] of engines) {
+      if (id === session.flowId) continue;
+      const facts = corrects(id);
+      if (facts.length > 0 && facts.every((f) => !here.flow.factSteps.has(f))) return engine;
+    }
+    return undefined;
+  }
 
   /** Follows hand-overs (at most once per flow, so a cycle cannot loop). */
   function handOver(outcome: Outcome, now: Date): Outcome {
@@ -72,7 +98,16 @@ export function createFlowEngine(
 
   return {
     handle: (session, inbound, now) => {
-      const current = routed(session, inbound.text);
+      let current = routed(session, inbound.text);
+      const owner = current && ownerOfCorrection(current, inbound.text, now);
+      if (current && owner)
+        current = {
+          ...current,
+          flowId: owner.flow.definition.id,
+          flowHash: owner.flow.hash,
+          stepId: owner.flow.definition.start,
+          history: [],
+        };
       return handOver(of(current).handle(current, inbound, now), now);
     },
     resume: (session, now) => handOver(of(session).resume(session, now), now),
