@@ -213,3 +213,45 @@ describe('corrections across a hand-over', () => {
     expect(replies).toContain('what is the recipient called');
   });
 });
+
+describe('engine mechanics on fixture content', () => {
+  it('reads an amount back, re-prompts with the reason, and after three unclear answers shows the question with help', async () => {
+    const r = await runtime();
+    await r.service.handle({ userId: 'e', text: 'hello' });
+    const unclear = repliesText(await r.service.handle({ userId: 'e', text: 'a lot' }));
+    expect(unclear).toContain("couldn't read that amount");
+    await r.service.handle({ userId: 'e', text: 'banana' });
+    const stuck = repliesText(await r.service.handle({ userId: 'e', text: 'hmm' }));
+    expect(stuck).toContain('This step seems hard to answer');
+    expect(stuck).toContain('How much did you pay');
+    const noted = repliesText(await r.service.handle({ userId: 'e', text: '¥1,200' }));
+    expect(noted).toContain('Noted: CN¥1,200');
+    expect(noted).toContain('what is the recipient called');
+  });
+
+  it('a story in the first message fills what it states, and that question is skipped', async () => {
+    const r = await runtime();
+    const first = repliesText(
+      await r.service.handle({
+        userId: 's',
+        text: 'I paid 300 yuan to the wrong person yesterday',
+      }),
+    );
+    expect(first).toContain('CN¥300');
+    expect(first).not.toContain('How much did you pay');
+    expect(await storedSession(r.store, 's')).toMatchObject({
+      flowId: 'fixture-second',
+      stepId: 'ask-name',
+      facts: { amount: 300 },
+    });
+  });
+
+  it('"forget" erases the conversation, whichever flow it is in', async () => {
+    const r = await runtime();
+    await r.service.handle({ userId: 'f', text: 'hello' });
+    await r.service.handle({ userId: 'f', text: '500' });
+    await r.service.handle({ userId: 'f', text: 'forget me' });
+    expect(repliesText(await r.service.handle({ userId: 'f', text: 'yes' }))).toContain('Erased');
+    expect(await storedSession(r.store, 'f')).toBeUndefined();
+  });
+});
