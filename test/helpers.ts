@@ -100,3 +100,20 @@ export async function putSession(
   const result = await store.write(session.userId, session, current?.revision);
   if (!result.ok) throw new Error('unexpected conflict in test set-up');
 }
+
+/** A stored session at a step, for store tests: what the engine would have written. */
+export function sampleSession(userId: string, stepId = 'payment-kind'): Session {
+  return {
+    v: 1,
+    userId,
+    lang: 'zh-CN',
+    flowId: 'reward-code-recovery',
+    flowHash: 'h',
+    stepId,
+    facts: { amount: 500 },
+    history: [],
+    failures: 0,
+    createdAt: '2026-11-28T00:00:00.000Z',
+    updatedAt: '2026-11-28T00:00:00.000Z',
+  };
+}

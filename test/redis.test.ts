@@ -6,8 +6,8 @@ import { silentLogger } from '../src/log.js';
 import { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR } from '../src/runtime.js';
 import { ExpectedError } from '../src/shared/errors.js';
 import { connectRedis, type RedisBackend } from '../src/store/redis.js';
-import type { Session } from '../src/core/session.js';
 import { putSession, ROOT, spawnMain, storedSession } from './helpers.js';
+import { sampleSession } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
 let server: TestRedis;
@@ -28,19 +28,7 @@ beforeEach(async () => {
   await admin.flushall();
 });
 
-const session = (userId: string, stepId = 'payment-kind'): Session => ({
-  v: 1,
-  userId,
-  lang: 'zh-CN',
-  flowId: 'reward-code-recovery',
-  flowHash: 'h',
-  stepId,
-  facts: { amount: 500 },
-  history: [],
-  failures: 0,
-  createdAt: '2026-11-28T00:00:00.000Z',
-  updatedAt: '2026-11-28T00:00:00.000Z',
-});
+const session = sampleSession;
 
 async function backend(retentionMs = 90 * 86_400_000): Promise<RedisBackend> {
   const b = await connectRedis({

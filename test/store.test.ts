@@ -25,6 +25,7 @@ import { LOCK_FILE } from '../src/store/dir-lock.js';
 import { ExpectedError } from '../src/shared/errors.js';
 import { createConversationService } from '../src/core/conversation.js';
 import { loadKit, putSession, sessionFiles, storedSession } from './helpers.js';
+import { sampleSession } from './helpers.js';
 
 let dir: string;
 let opened: Array<{ close(): Promise<void> }> = [];
@@ -48,19 +49,7 @@ async function openStore(dataDir: string, log = silentLogger, options?: SessionF
   return store;
 }
 
-const session = (userId: string, stepId = 'payment-kind'): Session => ({
-  v: 1,
-  userId,
-  lang: 'zh-CN',
-  flowId: 'reward-code-recovery',
-  flowHash: 'h',
-  stepId,
-  facts: { amount: 500 },
-  history: [],
-  failures: 0,
-  createdAt: '2026-11-28T00:00:00.000Z',
-  updatedAt: '2026-11-28T00:00:00.000Z',
-});
+const session = sampleSession;
 
 describe.each([
   ['session files', () => openStore(dir, silentLogger)],
@@ -200,12 +189,16 @@ describe('session file store on disk', () => {
     // Each user is either gone everywhere or kept everywhere: a restart sees what the running
     // store sees.
     const restarted = await openStore(dir, silentLogger);
+    let gone = 0;
     for (const u of users) {
       const live = (await storedSession(store, u))?.stepId;
       const disk = (await storedSession(restarted, u))?.stepId;
       expect(disk, u).toBe(live);
+      // Swept (its late write refused as a conflict), or kept with the write that raced.
+      if (live === undefined) gone++;
+      else expect(live, u).toBe('ask-date');
     }
-    expect(removed).toBeLessThanOrEqual(users.length);
+    expect(gone).toBe(removed);
   });
 
   it('moves a corrupt file aside, starts that user fresh and loses no one else', async () => {
