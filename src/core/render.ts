@@ -59,14 +59,14 @@ export function masked(
   const names = textFactsOf(flow);
   const values = names.map((name) => facts[name]);
   if (!values.some((v) => typeof v === 'string' && v !== '')) return { facts, unmask: same };
-  let shown = maskedFacts.get(facts);
+  let shown = lastMasked.from === facts ? lastMasked.to : undefined;
   if (!shown) {
     shown = { ...facts };
     names.forEach((name, i) => {
       const value = facts[name];
       if (typeof value === 'string' && value !== '') (shown as Facts)[name] = `\uE000${i}\uE001`;
     });
-    maskedFacts.set(facts, shown);
+    lastMasked = { from: facts, to: shown };
   }
   return {
     facts: shown,
@@ -76,7 +76,11 @@ export function masked(
 
 const TOKEN = /\uE000(\d+)\uE001/g;
 const same = (text: string) => text;
-const maskedFacts = new WeakMap<Facts, Facts>();
+// One message renders with the same facts object several times (prompt, read-back, plan), so
+// the last one is remembered. Not a WeakMap keyed by every facts object: V8's young-generation
+// GC kept those entries alive long enough to promote them, and the promoted garbage stretched
+// scavenges and forced old-space collections (bench: the p99 at 1,000 messages/s).
+let lastMasked: { from?: Facts; to?: Facts } = {};
 const textFacts = new WeakMap<CompiledFlow, string[]>();
 
 function textFactsOf(flow: CompiledFlow): string[] {
@@ -97,9 +101,11 @@ function textFactsOf(flow: CompiledFlow): string[] {
  */
 const SENT_LANG: Lang = 'zh-CN';
 
-// Facts objects are never changed in place (each answer makes a new one), so their
-// formatted variables can be kept per object and language until the object is dropped.
-const variableCache = new WeakMap<Facts, Map<string, Record<string, string>>>();
+// Facts objects are never changed in place (each answer makes a new one), so the variables of
+// the facts last rendered are kept (see `lastMasked` for why not a WeakMap of all of them).
+let lastVariables: { facts?: Facts; byLang: Map<string, Record<string, string>> } = {
+  byLang: new Map(),
+};
 
 /**
  * Facts formatted for reading (amounts as money, dates as calendar dates, options as
@@ -111,11 +117,8 @@ export function factVariables(
   translators: Translators,
   lang: Lang,
 ): Record<string, string> {
-  let byLang = variableCache.get(facts);
-  if (!byLang) {
-    byLang = new Map();
-    variableCache.set(facts, byLang);
-  }
+  if (lastVariables.facts !== facts) lastVariables = { facts, byLang: new Map() };
+  const byLang = lastVariables.byLang;
   const key = `${flow.hash}:${lang}`;
   let vars = byLang.get(key);
   if (!vars) {
