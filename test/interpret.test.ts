@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/core/commands.js';
-import { parseChoice } from '../src/core/interpret/choice.js';
+import { mentions, parseChoice } from '../src/core/interpret/choice.js';
 import { parseDate } from '../src/core/interpret/date.js';
 import { interpretInput } from '../src/core/interpret/index.js';
 import { parseMoney, readMoney } from '../src/core/interpret/money.js';
@@ -256,6 +257,38 @@ describe('choice', () => {
   it.each(['4', '0', '第五个', '转账还是商家', 'tipping', ''])('%s is not understood', (text) =>
     expect(parseChoice(text, options)).toBeUndefined(),
   );
+});
+
+describe('a Latin word stands as a whole word', () => {
+  it.each([
+    ['tip', 'tip', true],
+    ['it was a tip.', 'tip', true],
+    ['tip, then more', 'tip', true],
+    ['转错了 tip 两次', 'tip', true],
+    ['a tip给他', 'tip', false],
+    ['tipping', 'tip', false],
+    ['multiple', 'tip', false],
+    ['tipping, then a tip', 'tip', true],
+    ['éttip', 'tip', false],
+    ['tipé', 'tip', false],
+    ['𝐚tip', 'tip', false],
+    ['reward code', 'reward code', true],
+    ['reward codes', 'reward code', false],
+    ['赞赏码', '赞赏码', true],
+    ['码', '码', false],
+  ])('%s mentions %s: %s', (text, word, expected) => expect(mentions(text, word)).toBe(expected));
+
+  it('answers as the whole-word regular expression it replaced', () => {
+    const pieces = ['tip', 'ti', 'p', ' ', ',', 'é', '给', '𝐚', '1', '-', "'"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), (parts) => {
+        const text = parts.join('');
+        const regex = /(^|[^\p{L}])tip($|[^\p{L}])/u;
+        expect(mentions(text, 'tip')).toBe(regex.test(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('free text', () => {

@@ -159,6 +159,8 @@ const RUN = new RegExp(
   'gu',
 );
 
+const LONE_NUMERAL = new RegExp(`^[${ZH_DIGITS}]$`, 'u');
+
 /** Every amount in the text; undefined when something in it is not an amount at all. */
 function findCandidates(s: string, story: boolean): Candidate[] | undefined {
   const out: Candidate[] = [];
@@ -166,7 +168,7 @@ function findCandidates(s: string, story: boolean): Candidate[] | undefined {
   for (const m of s.matchAll(RUN)) {
     const raw = (m[2] ?? '').trim();
     // A lone numeral inside a sentence ("一笔", "两次", "一个人") is a count, not money.
-    const lone = new RegExp(`^[${ZH_DIGITS}]$`, 'u').test(raw) && s.trim() !== raw;
+    const lone = LONE_NUMERAL.test(raw) && s.trim() !== raw;
     const k = /^[\d.]*\d[kw]$/u.test(raw) || !/[kw]/u.test(raw);
     if (lone || !k) continue;
     const value = amountOf(raw);
