@@ -195,7 +195,9 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
  */
 function isExtractable(step: Step): boolean {
   if (step.type === 'choice')
-    return Boolean(step.fact) && !step.reask && !step.options.some((o) => o.ages);
+    return (
+      Boolean(step.fact) && !step.reask && step.story !== false && !step.options.some((o) => o.ages)
+    );
   return step.type === 'input' && (step.input === 'money' || step.input === 'date');
 }
 

@@ -74,6 +74,12 @@ const choiceStep = z
       .describe(
         'ask even when the fact is already known (a question that corrects an earlier answer)',
       ),
+    story: z
+      .boolean()
+      .optional()
+      .describe(
+        'false: never take this answer from a story told earlier (options that mean something only on this branch)',
+      ),
     options: z.array(option).min(2),
     next: nextSchema.optional(),
   })

@@ -402,6 +402,14 @@ export const STEP_CASES: StepCases[] = [
       后悔了 => regret
       不想给了 => regret
       被骗了还是付错了我也不知道 => ?
+      老人付的 => elderly
+      我妈付的 => elderly
+      我爸给主播打赏了 => elderly
+      奶奶自己点的 => elderly
+      孙子拿我手机乱点的 => minor
+      我老公瞒着我给别人转钱 => spouse
+      老婆给小三... 不对，是我老公出轨给别人钱 => spouse
+      孩子用了奶奶的手机 => ?
       `,
   },
   {
@@ -416,6 +424,71 @@ export const STEP_CASES: StepCases[] = [
       they promised a course and never sent it => not-delivered
       I regret it => regret
       not a scam, I paid the wrong person => wrong-recipient
+      my grandma paid => elderly
+      my dad tipped someone => elderly
+      my grandson used my phone => minor
+      my husband gave our money to his mistress => spouse
+      `,
+  },
+  {
+    step: 'e-induced',
+    lang: 'zh-CN',
+    lines: `
+      是 => true
+      有人冒充客服让她付的 => true
+      说是买保健品 => true
+      对方说能返钱 => true
+      不是，她自己点的 => false
+      没人劝，是冲动 => false
+      不确定 => unsure
+      `,
+  },
+  {
+    step: 'e-induced',
+    lang: 'en',
+    lines: `
+      yes, someone posing as customer service => true
+      they promised a prize => true
+      no, she did it on her own => false
+      not sure => unsure
+      `,
+  },
+  {
+    step: 'e-capacity',
+    lang: 'zh-CN',
+    lines: `
+      是，她有老年痴呆 => true
+      有阿尔茨海默病 => true
+      没有，脑子很清楚 => false
+      不是 => false
+      说不好 => unsure
+      `,
+  },
+  {
+    step: 's-deceived',
+    lang: 'zh-CN',
+    lines: `
+      是，网恋被骗了 => true
+      不是，他是出轨 => false
+      不知道 => unsure
+      `,
+  },
+  {
+    step: 's-purpose',
+    lang: 'zh-CN',
+    lines: `
+      给小三的 => affair
+      打赏主播 => live
+      3 => other
+      `,
+  },
+  {
+    step: 's-purpose',
+    lang: 'en',
+    lines: `
+      his mistress => affair
+      tips to a streamer => live
+      something else => other
       `,
   },
   {
