@@ -88,6 +88,20 @@ describe('engine', () => {
     expect(plan).not.toMatch(/在 2026年11月20日 通过微信赞赏码给您付了/);
   });
 
+  it('a user outside the mainland is told once which rules these are, and the answer is still taken (review (b) 17)', () => {
+    const c = chat(kit.engine);
+    for (const text of ['你好', '不是', '赞赏码', '付错人了', '2026-11-20']) c.say(text);
+    const first = c.say('我在香港，付了500块');
+    expect(first).toContain('都是中国大陆的');
+    expect(c.session?.facts.amount).toBe(500);
+    expect(c.session?.stepId).toBe('ask-several');
+    expect(c.session?.facts.outsideMainland).toBe(true);
+    const again = c.say('不是，就一笔，人还在香港');
+    expect(again).not.toContain('都是中国大陆的');
+    expect(c.session?.facts.severalPayments).toBe(false);
+    expect(c.session?.facts.amount).toBe(500);
+  });
+
   it('shows the 90-day date for a mistyped amount, in English', () => {
     const c = chat(kit.engine);
     c.say('hi');

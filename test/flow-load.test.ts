@@ -32,6 +32,12 @@ describe('flow loading', () => {
     ]);
   });
 
+  it('refuses a notice without a fact: nothing would remember that it was shown', async () => {
+    expect(await problemsOf('notice-without-fact')).toEqual([
+      'test/fixtures/flows/notice-without-fact.yaml:5:13: a notice needs a `fact` to be shown only once',
+    ]);
+  });
+
   it('reports an unknown condition and lists the known ones', async () => {
     expect(await problemsOf('unknown-condition')).toEqual([
       'test/fixtures/flows/unknown-condition.yaml:9:15: steps.ask.next.0.when: unknown condition; use one of: factEquals, factIn, factKnown, atLeast, below, daysSinceAtMost, daysSinceMoreThan, yearsSinceMoreThan, all, any, not',

@@ -201,7 +201,7 @@ export function createEngine(
       // The first message often tells the whole story: every fact it states is kept.
       const stated = understanding.extract(inbound.text, today, {});
       const fresh = start(inbound.userId, lang, now, stated);
-      const fired = firedInterrupt(fresh, inbound.text);
+      const fired = firedInterrupt(fresh, inbound.text) ?? firedNotice(fresh, inbound.text);
       const session = fired ? withInterruptFact(fresh, fired) : fresh;
       const t = translators(lang);
       const warning = fired ? [say(t(`${flowId}:interrupts.${fired.id}.prompt`))] : [];
@@ -241,6 +241,12 @@ export function createEngine(
     if (command) return runCommand(command, session, now, today);
     const fired = firedInterrupt(session, text);
     if (fired) return interrupt(session, fired, text, t, today);
+    return withNotice(session, text, (noticed) => read(noticed, text, now, today));
+  }
+
+  /** The message as an answer (or a correction) to the current step. */
+  function read(session: Session, text: string, now: Date, today: string): Outcome {
+    const t = translators(session.lang);
     const corrected = understanding.correct(text, today, session.facts);
     if (Object.keys(corrected).length > 0) return correct(session, corrected, now, today);
     const step = flow.step(session.stepId);
@@ -314,15 +320,36 @@ export function createEngine(
   }
 
   // Normalized once: these are checked against every message.
-  const interrupts = (flow.definition.interrupts ?? []).map((i) => ({
+  const matchers = (flow.definition.interrupts ?? []).map((i) => ({
     interrupt: i,
     matches: phraseMatcher(Object.values(i.phrases).flat().map(normalize).filter(Boolean)),
   }));
+  const interrupts = matchers.filter(({ interrupt }) => !interrupt.notice);
+  const notices = matchers.filter(({ interrupt }) => interrupt.notice);
 
   function firedInterrupt(session: Session, text: string): Interrupt | undefined {
     return interrupts.find(
       ({ interrupt, matches }) => !interrupt.notAt?.includes(session.stepId) && matches(text),
     )?.interrupt;
+  }
+
+  /** A notice the message calls for and the user has not seen yet (its fact is not true). */
+  function firedNotice(session: Session, text: string): Interrupt | undefined {
+    return notices.find(
+      ({ interrupt, matches }) =>
+        (!interrupt.fact || session.facts[interrupt.fact] !== true) &&
+        !interrupt.notAt?.includes(session.stepId) &&
+        matches(text),
+    )?.interrupt;
+  }
+
+  /** The notice's text first, then the message handled as if nothing had been noticed. */
+  function withNotice(session: Session, text: string, handle: (s: Session) => Outcome): Outcome {
+    const noticed = firedNotice(session, text);
+    if (!noticed) return handle(session);
+    const outcome = handle(withInterruptFact(session, noticed));
+    const note = say(translators(session.lang)(`${flowId}:interrupts.${noticed.id}.prompt`));
+    return { ...outcome, replies: [note, ...outcome.replies] };
   }
 
   function withInterruptFact(session: Session, fired: Interrupt): Session {

@@ -135,6 +135,9 @@ export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
   for (const step of steps.values()) if ('fact' in step && step.fact) factsSet.add(step.fact);
   (flow.interrupts ?? []).forEach((interrupt, i) => {
     if (interrupt.fact) factsSet.add(interrupt.fact);
+    // A notice is shown once: its fact is what remembers that it was.
+    if (interrupt.notice && !interrupt.fact)
+      problems.push([['interrupts', i, 'notice'], 'a notice needs a `fact` to be shown only once']);
     (interrupt.notAt ?? []).forEach((stepId, j) => {
       if (!steps.has(stepId))
         problems.push([['interrupts', i, 'notAt', j], `unknown step "${stepId}"`]);

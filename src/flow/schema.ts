@@ -168,6 +168,12 @@ const interrupt = z
       .array(target)
       .optional()
       .describe('steps where it does not fire, e.g. the step that asks for a name'),
+    notice: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: information, not a stop: the text is shown once (while its fact is not yet true) and the message is read as usual',
+      ),
   })
   .strict()
   .describe(
