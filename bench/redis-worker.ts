@@ -1,7 +1,7 @@
 /**
  * One worker process of `BENCH_STORE=redis npm run bench`: MESSAGES messages, 32 users at a
  * time as fast as possible, through a real runtime on STORE_URL. Prints the seconds the
- * saturated run took (after a warm-up), excluding start-up.
+ * saturated run took (after a warm-up), excluding start-up, and the CPU seconds it used.
  */
 import { createLogger } from '../src/log.js';
 import { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR } from '../src/runtime.js';
@@ -38,5 +38,10 @@ async function drive(count: number, tag: string): Promise<number> {
 }
 
 await drive(1000, 'warm');
-console.log(await drive(messages, 'run'));
+const cpu = process.cpuUsage();
+const seconds = await drive(messages, 'run');
+const used = process.cpuUsage(cpu);
+// The CPU this process used during the run, so the bench can tell how much of the machine
+// the workers and Redis take together.
+console.log(JSON.stringify({ seconds, cpuSeconds: (used.user + used.system) / 1e6 }));
 await runtime.close();

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../src/log.js';
 import { connectRedis } from '../src/store/redis.js';
@@ -42,9 +43,14 @@ export async function redisBench() {
       const two = await run(2);
       return {
         messagesPerWorker: WORKER_MESSAGES,
-        oneWorkerMsgsPerSec: one,
-        twoWorkersMsgsPerSec: two,
-        scaling: Math.round((two / one) * 100) / 100,
+        oneWorkerMsgsPerSec: one.rate,
+        twoWorkersMsgsPerSec: two.rate,
+        scaling: Math.round((two.rate / one.rate) * 100) / 100,
+        // Cores busy during each run (CPU seconds / wall seconds): the machine's limit shows
+        // when workers + Redis approach the number of cores.
+        oneWorkerCores: { workers: one.workerCores, redis: one.redisCores },
+        twoWorkersCores: { workers: two.workerCores, redis: two.redisCores },
+        cores: cpus().length,
       };
     },
     dispose: async () => {
@@ -55,16 +61,32 @@ export async function redisBench() {
   };
 
   /** `count` worker processes at once, each saturating its own users; total messages/s. */
-  async function run(count: number): Promise<number> {
+  async function run(count: number) {
+    const redisBefore = await redisCpuSeconds();
     const t0 = performance.now();
     const done = await Promise.all(Array.from({ length: count }, (_, i) => worker(i)));
-    const seconds = Math.max(...done) || (performance.now() - t0) / 1000;
+    const wall = (performance.now() - t0) / 1000;
+    const redisCpu = (await redisCpuSeconds()) - redisBefore;
+    const seconds = Math.max(...done.map((d) => d.seconds)) || wall;
     const rate = Math.round((count * WORKER_MESSAGES) / seconds);
-    console.log(`${count} worker(s) on one Redis: ${rate} msgs/s`);
-    return rate;
+    const round2 = (n: number) => Math.round(n * 100) / 100;
+    // Workers report their own run; Redis is sampled around the whole spawn (start-up and
+    // warm-up included, when it is mostly idle), so its share is if anything understated.
+    const workerCores = round2(done.reduce((sum, d) => sum + d.cpuSeconds, 0) / seconds);
+    const redisCores = round2(redisCpu / wall);
+    console.log(
+      `${count} worker(s) on one Redis: ${rate} msgs/s; cores busy: workers ${workerCores}, redis ${redisCores}`,
+    );
+    return { rate, workerCores, redisCores };
   }
 
-  function worker(index: number): Promise<number> {
+  async function redisCpuSeconds(): Promise<number> {
+    const info = await admin.info('cpu');
+    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  }
+
+  function worker(index: number): Promise<{ seconds: number; cpuSeconds: number }> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'bench/redis-worker.ts'], {
         env: {
@@ -79,7 +101,9 @@ export async function redisBench() {
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.on('error', reject);
       child.on('close', (code) =>
-        code === 0 ? resolve(Number(out.trim())) : reject(new Error(`worker exited ${code}`)),
+        code === 0
+          ? resolve(JSON.parse(out.trim()) as { seconds: number; cpuSeconds: number })
+          : reject(new Error(`worker exited ${code}`)),
       );
     });
   }
