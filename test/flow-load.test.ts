@@ -32,6 +32,12 @@ describe('flow loading', () => {
     ]);
   });
 
+  it('an alias used before its anchor is a located problem, not a crash', async () => {
+    expect(await problemsOf('alias-before-anchor')).toEqual([
+      'test/fixtures/flows/alias-before-anchor.yaml:8:11: *later is used before &later is set: move the step with &later above this one, or write the list out here',
+    ]);
+  });
+
   it('refuses a notice without a fact: nothing would remember that it was shown', async () => {
     expect(await problemsOf('notice-without-fact')).toEqual([
       'test/fixtures/flows/notice-without-fact.yaml:5:13: a notice needs a `fact` to be shown only once',

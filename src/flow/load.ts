@@ -42,6 +42,33 @@ export function parseFlow(text: string, file: string): FlowDefinition {
   return data;
 }
 
+/**
+ * The document as plain data. The yaml library reports an alias used before its anchor
+ * (`next: *cost` above `&cost`) only here, as a bare ReferenceError: it becomes a located
+ * problem like any other, so an author sees the line, not a crash.
+ */
+function plainData(
+  doc: Document,
+  text: string,
+  at: (offset: number, message: string) => FlowProblem,
+): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const alias = /alias[^:]*:\s*(\S+)/i.exec(error.message)?.[1];
+    const offset = alias ? text.search(new RegExp(`\\*${alias.replace(/\W/g, '\\$&')}\\b`)) : -1;
+    throw new FlowLoadError([
+      at(
+        Math.max(0, offset),
+        alias
+          ? `*${alias} is used before &${alias} is set: move the step with &${alias} above this one, or write the list out here`
+          : error.message,
+      ),
+    ]);
+  }
+}
+
 /** YAML text validated by a schema; every problem located as file:line:column. */
 export function parseYamlWith<T>(
   text: string,
@@ -58,7 +85,7 @@ export function parseYamlWith<T>(
     throw new FlowLoadError(doc.errors.map((e) => at(e.pos[0], yamlMessage(e.code, e.message))));
   }
   const locate = (path: Path, message: string): FlowProblem => at(offsetOf(doc, path), message);
-  const parsed = schema.safeParse(doc.toJS());
+  const parsed = schema.safeParse(plainData(doc, text, at));
   if (parsed.success) return { data: parsed.data, locate };
   const issues = parsed.error.issues.flatMap((i) => mostSpecific(i, []));
   const message = (i: Issue) => {
