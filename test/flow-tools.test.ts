@@ -85,6 +85,62 @@ describe('flow lint', () => {
     expect(warnings('{ factEquals: { fact: several, value: true } }')).toHaveLength(1);
   });
 
+  it('a fact guarded by factKnown in the same "all", or by the branch that leads to a text, is not "maybe unset"', () => {
+    const flow = [
+      'id: guarded',
+      'start: pick',
+      'steps:',
+      '  pick:',
+      '    type: choice',
+      '    fact: kind',
+      '    options: [{ id: a, next: ask }, { id: b, next: route }]',
+      '  ask:',
+      '    type: input',
+      '    input: date',
+      '    fact: last',
+      '    next: route',
+      '  route:',
+      '    type: message',
+      '    next:',
+      '      - when: { all: [{ factKnown: { fact: last } }, { daysSinceMoreThan: { fact: last, days: 90 } }] }',
+      '        to: shows',
+      '      - when: { factEquals: { fact: kind, value: b } }',
+      '        to: unguarded',
+      '      - to: end',
+      '  shows: { type: message, next: end }',
+      '  unguarded: { type: message, next: end }',
+      '  end: { type: end }',
+    ].join('\n');
+    const words = {
+      facts: { kind: 'k', last: 'l' },
+      steps: {
+        pick: { prompt: 'p', options: { a: 'A', b: 'B' } },
+        ask: { prompt: 'when?' },
+        route: { prompt: 'r' },
+        shows: { prompt: 'by {{lastPlus90Days}}' },
+        unguarded: { prompt: 'by {{lastPlus90Days}}' },
+        end: { prompt: 'e' },
+      },
+    };
+    const problems = lintFlow({
+      flow: { file: 'guarded.yaml', text: flow },
+      locales: {
+        'zh-CN': {
+          common: { file: 'c.zh.json', text: '{"a": "x"}' },
+          guarded: { file: 'locales/zh-CN/guarded.json', text: JSON.stringify(words, null, 2) },
+        },
+        en: {
+          common: { file: 'c.en.json', text: '{"a": "x"}' },
+          guarded: { file: 'locales/en/guarded.json', text: JSON.stringify(words, null, 2) },
+        },
+      },
+    }).map(formatLintProblem);
+    expect(problems.filter((p) => p.includes('may not be set'))).toEqual([]);
+    const unfilled = problems.filter((p) => p.includes('may be shown unfilled'));
+    expect(unfilled).toHaveLength(2);
+    expect(unfilled.every((p) => p.includes('"unguarded"'))).toBe(true);
+  });
+
   it('finds every kind of problem at once, each located', async () => {
     const text = await readFile(join(ROOT, 'test/fixtures/lint/broken.yaml'), 'utf8');
     const words = (lang: string) => ({

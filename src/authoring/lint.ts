@@ -128,13 +128,25 @@ function factProblems(flow: FlowDefinition, at: At): LintProblem[] {
   return problems;
 }
 
-/** Whether every place the condition reads `fact` only asks if it is known (at any depth). */
+/**
+ * Whether every place the condition reads `fact` only asks if it is known (at any depth), or
+ * sits in an `all` that also requires it known (`all: [factKnown: x, daysSinceMoreThan: x]`).
+ */
 function readsOnlyKnown(condition: Condition, fact: string): boolean {
   if ('factKnown' in condition) return true;
-  if ('all' in condition) return condition.all.every((c) => readsOnlyKnown(c, fact));
+  if ('all' in condition)
+    return (
+      condition.all.some((c) => requiresKnown(c, fact)) ||
+      condition.all.every((c) => readsOnlyKnown(c, fact))
+    );
   if ('any' in condition) return condition.any.every((c) => readsOnlyKnown(c, fact));
   if ('not' in condition) return readsOnlyKnown(condition.not, fact);
   return !factsRead(condition).includes(fact);
+}
+
+function requiresKnown(condition: Condition, fact: string): boolean {
+  if ('factKnown' in condition) return condition.factKnown.fact === fact;
+  return 'all' in condition && condition.all.some((c) => requiresKnown(c, fact));
 }
 
 function conditionsOf(step: Step): Array<[Path, Condition]> {
@@ -180,9 +192,15 @@ export function definitelySetFacts(flow: FlowDefinition): Map<string, Set<string
     Object.values(flow.steps).flatMap((s) => ('fact' in s && s.fact ? [s.fact] : [])),
   );
   const ids = Object.keys(flow.steps);
-  const preds = new Map<string, string[]>(ids.map((id) => [id, []]));
+  // Every way into a step, with what its branch condition guarantees is known when taken.
+  const incoming = new Map<string, Array<{ from: string; known: Set<string> }>>(
+    ids.map((id) => [id, []]),
+  );
   for (const id of ids)
-    for (const s of successors(flow.steps[id] ?? { type: 'end' })) preds.get(s)?.push(id);
+    for (const edge of edges(flow.steps[id] ?? { type: 'end' }))
+      incoming
+        .get(edge.to)
+        ?.push({ from: id, known: edge.when ? impliedKnown(edge.when) : new Set() });
   const state = new Map<string, Set<string>>(
     ids.map((id) => [id, id === flow.start ? new Set() : new Set(all)]),
   );
@@ -190,16 +208,16 @@ export function definitelySetFacts(flow: FlowDefinition): Map<string, Set<string
     changed = false;
     for (const id of ids) {
       if (id === flow.start) continue;
-      const incoming = (preds.get(id) ?? []).map((p) => {
-        const step = flow.steps[p];
-        const out = new Set(state.get(p));
+      const sets = (incoming.get(id) ?? []).map(({ from, known }) => {
+        const step = flow.steps[from];
+        const out = new Set([...(state.get(from) ?? []), ...known]);
         if (step && 'fact' in step && step.fact) out.add(step.fact);
         return out;
       });
       const next =
-        incoming.length === 0
+        sets.length === 0
           ? new Set<string>()
-          : incoming.reduce((a, b) => new Set([...a].filter((f) => b.has(f))));
+          : sets.reduce((a, b) => new Set([...a].filter((f) => b.has(f))));
       if (next.size !== state.get(id)?.size) {
         state.set(id, next);
         changed = true;
@@ -207,6 +225,36 @@ export function definitelySetFacts(flow: FlowDefinition): Map<string, Set<string
     }
   }
   return state;
+}
+
+/** A step's ways out, each with its branch condition (a choice's options included). */
+function edges(step: Step): Array<{ to: string; when?: Condition }> {
+  const of = (next: Next | undefined) =>
+    next === undefined
+      ? []
+      : typeof next === 'string'
+        ? [{ to: next }]
+        : next.map((b) => ({ to: b.to, ...(b.when ? { when: b.when } : {}) }));
+  if (step.type === 'end') return [];
+  if (step.type !== 'choice') return of(step.next);
+  return step.options.flatMap((o) => of(o.next ?? step.next));
+}
+
+/**
+ * Facts that must be known when a condition holds: any test of a fact's value or date holds
+ * only when it is set, `all` guarantees what any part does, `any` what every part does, and
+ * `not` nothing. So a step reached only through `factKnown: lastPaidOn` may show it.
+ */
+function impliedKnown(condition: Condition): Set<string> {
+  if ('all' in condition) return new Set(condition.all.flatMap((c) => [...impliedKnown(c)]));
+  if ('any' in condition) {
+    const parts = condition.any.map(impliedKnown);
+    return parts.length === 0
+      ? new Set()
+      : parts.reduce((a, b) => new Set([...a].filter((f) => b.has(f))));
+  }
+  if ('not' in condition) return new Set();
+  return new Set(factsRead(condition));
 }
 
 interface OpenLocale {
