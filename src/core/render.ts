@@ -145,7 +145,8 @@ function computeVariables(
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(facts)) {
     vars[name] = formatFact(flow, name, value, t, lang);
-    if (isDateFact(flow, name) && typeof value === 'string')
+    // A skipped optional date ('') has no deadlines to count.
+    if (isDateFact(flow, name) && typeof value === 'string' && value !== '')
       Object.assign(vars, deadlines(name, value, lang));
   }
   return vars;
@@ -199,6 +200,7 @@ export function formatFact(
 ): string {
   const stepId = flow.factSteps.get(name);
   const step = stepId ? flow.step(stepId) : undefined;
+  if (value === '') return t('common:notGiven');
   if (step?.type === 'choice' && stepId && typeof value === 'string') {
     return t(keys.option(flow.definition.id, stepId, value));
   }
@@ -209,7 +211,6 @@ export function formatFact(
   if (typeof value === 'boolean') return t(value ? 'common:yes' : 'common:no');
   if (value === 'unsure' && step?.type === 'input' && step.input === 'yesno')
     return t('common:unsure');
-  if (value === '') return t('common:notGiven');
   return String(value);
 }
 

@@ -95,11 +95,16 @@ export function evaluate(condition: Condition, facts: Facts, today: string): boo
     const days = daysSince(facts, condition.daysSinceMoreThan.fact, today);
     return days !== undefined && days > condition.daysSinceMoreThan.days;
   }
-  const date = facts[condition.yearsSinceMoreThan.fact];
+  const date = dateFact(facts, condition.yearsSinceMoreThan.fact);
   return (
-    typeof date === 'string' &&
-    daysBetween(addYears(date, condition.yearsSinceMoreThan.years), today) > 0
+    date !== undefined && daysBetween(addYears(date, condition.yearsSinceMoreThan.years), today) > 0
   );
+}
+
+/** A date fact's value; a skipped optional date ('') is no date, so no distance holds. */
+function dateFact(facts: Facts, name: string): string | undefined {
+  const value = facts[name];
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined;
 }
 
 function numberFact(facts: Facts, name: string): number {
@@ -108,6 +113,6 @@ function numberFact(facts: Facts, name: string): number {
 }
 
 function daysSince(facts: Facts, name: string, today: string): number | undefined {
-  const value = facts[name];
-  return typeof value === 'string' ? daysBetween(value, today) : undefined;
+  const value = dateFact(facts, name);
+  return value === undefined ? undefined : daysBetween(value, today);
 }
