@@ -3,6 +3,7 @@ import { repliesText } from '../src/core/replies.js';
 import { compileFlow } from '../src/flow/compile.js';
 import { parseFlow } from '../src/flow/load.js';
 import { createEngine, detectLanguage } from '../src/core/engine.js';
+import { evaluate } from '../src/flow/conditions.js';
 import { chat, loadKit, type Kit } from './helpers.js';
 
 let kit: Kit;
@@ -81,7 +82,8 @@ describe('engine', () => {
     const c = chat(kit.engine);
     for (const text of ['你好', '不是', '赞赏码', '付错人了', '2026-11-20']) c.say(text);
     expect(c.say('两万')).toContain('是一笔付款，还是分好几笔付的');
-    for (const text of ['是，分了好几笔', '小王']) c.say(text);
+    expect(c.say('是，分了好几笔')).toContain('最后一笔是哪一天付的');
+    for (const text of ['跳过', '小王']) c.say(text);
     const plan = c.say('是');
     expect(c.session?.facts.severalPayments).toBe(true);
     expect(plan).toContain('分多笔');
@@ -268,5 +270,24 @@ steps:
     );
     expect(repliesText(outcome.replies)).not.toContain('这份指南已经更新');
     expect(outcome.session?.stepId).toBe('ask-amount');
+  });
+});
+
+describe('date conditions', () => {
+  it('a skipped optional date ("") is no date: no distance holds, nothing throws', () => {
+    const facts = { lastPaidOn: '' };
+    for (const condition of [
+      { daysSinceMoreThan: { fact: 'lastPaidOn', days: 90 } },
+      { daysSinceAtMost: { fact: 'lastPaidOn', days: 90 } },
+      { yearsSinceMoreThan: { fact: 'lastPaidOn', years: 5 } },
+    ])
+      expect(evaluate(condition, facts, '2026-11-28')).toBe(false);
+    expect(
+      evaluate(
+        { yearsSinceMoreThan: { fact: 'paidOn', years: 5 } },
+        { paidOn: '2020-01-01' },
+        '2026-11-28',
+      ),
+    ).toBe(true);
   });
 });

@@ -89,7 +89,8 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
     const wantsMoney = MONEY_WORDS.test(s) || !DATE_WORDS.test(s);
     const wantsDate = DATE_WORDS.test(s) || !MONEY_WORDS.test(s);
     for (const [, step] of steps) {
-      if (step.type !== 'input' || known[step.fact] === undefined) continue;
+      // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
+      if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
       if (step.input === 'money' && wantsMoney && money.ok && !step.intended)
         out[step.fact] = money.value;
       if (step.input === 'date' && wantsDate && date.ok && !money.ok) out[step.fact] = date.value;
@@ -125,7 +126,8 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
       : ({ ok: false } as const);
     const date = oneDate(s, today);
     for (const [stepId, step] of steps) {
-      if (stepId === except || step.type !== 'input' || out[step.fact] !== undefined) continue;
+      if (stepId === except || !isExtractable(step) || step.type !== 'input') continue;
+      if (out[step.fact] !== undefined) continue;
       if (step.input === 'money' && money.ok) {
         const value = step.intended ? money.intended : money.value;
         if (value !== undefined) out[step.fact] = value;
@@ -198,7 +200,11 @@ function isExtractable(step: Step): boolean {
     return (
       Boolean(step.fact) && !step.reask && step.story !== false && !step.options.some((o) => o.ages)
     );
-  return step.type === 'input' && (step.input === 'money' || step.input === 'date');
+  return (
+    step.type === 'input' &&
+    step.story !== false &&
+    (step.input === 'money' || step.input === 'date')
+  );
 }
 
 /** More than a word or two: Chinese of six characters or more, or three words or more. */

@@ -126,6 +126,12 @@ const inputStep = z
       .boolean()
       .optional()
       .describe('money steps: the amount the user meant to pay ("本来想付5块"), not the one paid'),
+    story: z
+      .boolean()
+      .optional()
+      .describe(
+        'false: never take this answer from a story or a correction (a second date, such as the last of several payments)',
+      ),
     next: nextSchema,
   })
   .strict();
