@@ -454,6 +454,39 @@ export const STEP_CASES: StepCases[] = [
       `,
   },
   {
+    step: 'l-impersonated',
+    lang: 'zh-CN',
+    lines: `
+      是 => true
+      有可能 => true
+      号可能被盗了 => true
+      不确定 => unsure
+      不是 => false
+      是本人，当面借的 => false
+      打过电话确认过 => false
+      不是，是我亲戚 => false
+      `,
+  },
+  {
+    step: 'l-impersonated',
+    lang: 'en',
+    lines: `
+      yes => true
+      maybe, it could be a hacked account => unsure
+      it could have been a hacked account => true
+      no, I lent it in person => false
+      no => false
+      `,
+  },
+  {
+    step: 'what-happened',
+    lang: 'zh-CN',
+    lines: `
+      借给朋友的钱他不还 => loan
+      他欠我钱不还 => loan
+      `,
+  },
+  {
     step: 'e-capacity',
     lang: 'zh-CN',
     lines: `
