@@ -3,13 +3,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WechatyBuilder, type Wechaty } from 'wechaty';
+import type { Wechaty } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { PuppetServer, PuppetService } from 'wechaty-puppet-service';
-import { createWechatyAssistant, type WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
-import { silentLogger } from '../src/log.js';
-import { createRuntime, type Runtime } from '../src/runtime.js';
-import { FLOW_FILE, LOCALES_DIR, storedSession } from './helpers.js';
+import type { WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
+import type { Runtime } from '../src/runtime.js';
+import { assistantBot } from './assistant-bot.js';
+import { storedSession } from './helpers.js';
 
 /** A free loopback port. */
 async function freePort(): Promise<number> {
@@ -43,23 +43,14 @@ beforeAll(async () => {
   const token = 'insecure_zhuihui-test';
   server = new PuppetServer({ endpoint, token, puppet: new PuppetMock({ mocker }) });
   await server.start();
-  bot = WechatyBuilder.build({
-    name: join(dataDir, 'bot'),
-    puppet: new PuppetService({ endpoint, token }),
-  });
-  runtime = await createRuntime({
-    flowFile: FLOW_FILE,
-    localesDir: LOCALES_DIR,
+  ({ bot, runtime, assistant } = await assistantBot(
     dataDir,
-    log: silentLogger,
-  });
-  assistant = createWechatyAssistant({
-    runtime,
-    log: silentLogger,
-    send: { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 10_000, retries: 1 },
-    reorderMs: 20,
-  });
-  bot.use(assistant.install);
+    new PuppetService({ endpoint, token }),
+    {
+      send: { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 10_000, retries: 1 },
+      reorderMs: 20,
+    },
+  ));
   bot.on('message', (m) => {
     if (m.self()) said.push(m.text());
   });

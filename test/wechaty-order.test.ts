@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WechatyBuilder, type Wechaty } from 'wechaty';
+import type { Wechaty } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
-import { createWechatyAssistant, type WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
-import { silentLogger } from '../src/log.js';
-import { createRuntime, type Runtime } from '../src/runtime.js';
-import { FLOW_FILE, LOCALES_DIR, storedSession } from './helpers.js';
+import type { WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
+import type { Runtime } from '../src/runtime.js';
+import { assistantBot, loginOnMock } from './assistant-bot.js';
+import { storedSession } from './helpers.js';
 
 const USERS = Number(process.env.ORDER_USERS ?? 400);
 const SCRIPT = ['你好', '不是', '1', '2', '昨天', '150', '跳过'];
@@ -22,25 +22,10 @@ let botUser: mock.ContactMock;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'zhuihui-order-'));
   mocker = new mock.Mocker();
-  const puppet = new PuppetMock({ mocker });
-  bot = WechatyBuilder.build({ puppet, name: join(dataDir, 'bot') });
-  runtime = await createRuntime({
-    flowFile: FLOW_FILE,
-    localesDir: LOCALES_DIR,
-    dataDir,
-    log: silentLogger,
-  });
-  assistant = createWechatyAssistant({
-    runtime,
-    log: silentLogger,
+  ({ bot, runtime, assistant } = await assistantBot(dataDir, new PuppetMock({ mocker }), {
     send: { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1_000_000, retries: 0 },
-  });
-  bot.use(assistant.install);
-  await bot.start();
-  botUser = mocker.createContact({ name: 'zhuihui' });
-  const loggedIn = new Promise<void>((resolve) => bot.once('login', () => resolve()));
-  mocker.login(botUser);
-  await loggedIn;
+  }));
+  botUser = await loginOnMock(bot, mocker);
 });
 
 afterAll(async () => {

@@ -6,11 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toBubbles } from '../src/core/replies.js';
 import { types, WechatyBuilder, type Wechaty } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
-import { createWechatyAssistant, type WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
+import type { WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
 import type { SendQueueOptions } from '../src/adapters/wechaty/send-queue.js';
 import { silentLogger } from '../src/log.js';
-import { createRuntime, type Runtime } from '../src/runtime.js';
-import { FLOW_FILE, LOCALES_DIR, storedSession } from './helpers.js';
+import type { Runtime } from '../src/runtime.js';
+import { assistantBot, loginOnMock } from './assistant-bot.js';
+import { storedSession } from './helpers.js';
 
 const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
@@ -64,22 +65,12 @@ async function start(
       },
     });
   }
-  const bot = WechatyBuilder.build({ puppet, name: join(dataDir, 'bot') });
-  const runtime = await createRuntime({
-    flowFile: FLOW_FILE,
-    localesDir: LOCALES_DIR,
-    dataDir,
-    log: silentLogger,
-  });
-  const assistant = createWechatyAssistant({
-    runtime,
-    log: silentLogger,
+  const { bot, runtime, assistant } = await assistantBot(dataDir, puppet, {
     send,
     autoAcceptFriends,
     // Short, so the many exchanges here stay quick; the default is tested under load.
     reorderMs: 20,
   });
-  bot.use(assistant.install);
   const sent = new Map<string, string[]>();
   const waiters = new Set<() => void>();
   // The bot's own replies come back through the runtime as `message` events with self() true.
@@ -89,11 +80,7 @@ async function start(
     sent.set(id, [...(sent.get(id) ?? []), msg.text()]);
     for (const w of [...waiters]) w();
   });
-  await bot.start();
-  const botUser = mocker.createContact({ name: 'zhuihui' });
-  const loggedIn = new Promise<void>((resolve) => bot.once('login', () => resolve()));
-  mocker.login(botUser);
-  await loggedIn;
+  const botUser = await loginOnMock(bot, mocker);
   const harness: Harness = {
     mocker,
     puppet,
