@@ -791,6 +791,26 @@ export const STORIES: Array<{
   },
   {
     lang: 'zh-CN',
+    text: '我老公瞒着我给别人转了两万',
+    facts: { situation: 'spouse', amount: 20000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '借给朋友3000块，他一直不还',
+    facts: { situation: 'loan', amount: 3000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我爸昨天扫赞赏码打赏了500',
+    facts: { situation: 'elderly', paymentKind: 'reward-code', paidOn: '2026-11-28', amount: 500 },
+  },
+  {
+    lang: 'en',
+    text: 'I lent a friend 800 yuan last week and he never paid me back',
+    facts: { situation: 'loan', amount: 800 },
+  },
+  {
+    lang: 'zh-CN',
     text: '前天发红包发错了群，200元',
     facts: { paymentKind: 'red-packet', paidOn: '2026-11-27', amount: 200 },
   },
