@@ -61,14 +61,24 @@ export async function sessionFiles(dataDir: string): Promise<string[]> {
 }
 
 /** Runs `src/main.ts` as `npm start` / `npm run flow` do, with piped stdin (not a TTY). */
-export async function spawnMain(
+export function spawnMain(
   args: string[],
+  env: Record<string, string> = {},
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return spawnScript('src/main.ts', args, env, stdin);
+}
+
+/** A TypeScript file of the repository run in its own Node process, as `npm` would. */
+export async function spawnScript(
+  script: string,
+  args: string[] = [],
   env: Record<string, string> = {},
   stdin = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { repliesText } from '../src/core/replies.js';
@@ -6,7 +5,7 @@ import { silentLogger } from '../src/log.js';
 import { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR } from '../src/runtime.js';
 import { ExpectedError } from '../src/shared/errors.js';
 import { connectRedis, type RedisBackend } from '../src/store/redis.js';
-import { putSession, ROOT, spawnMain, storedSession } from './helpers.js';
+import { putSession, spawnMain, spawnScript, storedSession } from './helpers.js';
 import { sampleSession } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
@@ -57,35 +56,21 @@ async function runtime() {
 }
 
 /** A worker process (test/fixtures/redis-worker.ts) on the test server. */
-function worker(users: string[], messages: number): Promise<{ handled: number; failed: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/redis-worker.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        STORE_URL: server.url,
-        STORE_PREFIX: 'test:',
-        USERS: users.join(','),
-        MESSAGES: String(messages),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(
-            JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
-              handled: number;
-              failed: number;
-            },
-          )
-        : reject(new Error(`worker exited ${code}: ${err}`)),
-    );
+async function worker(
+  users: string[],
+  messages: number,
+): Promise<{ handled: number; failed: number }> {
+  const { code, stdout, stderr } = await spawnScript('test/fixtures/redis-worker.ts', [], {
+    STORE_URL: server.url,
+    STORE_PREFIX: 'test:',
+    USERS: users.join(','),
+    MESSAGES: String(messages),
   });
+  if (code !== 0) throw new Error(`worker exited ${code}: ${stderr}`);
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+    handled: number;
+    failed: number;
+  };
 }
 
 describe('Redis store: contract v2', () => {
