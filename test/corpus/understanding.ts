@@ -465,6 +465,9 @@ export const STEP_CASES: StepCases[] = [
       是本人，当面借的 => false
       打过电话确认过 => false
       不是，是我亲戚 => false
+      是他本人 => false
+      可能不是他本人 => true
+      不是他本人 => ?
       `,
   },
   {
