@@ -242,7 +242,7 @@ describe('the Official Account webhook on several workers sharing Redis', () => 
     const [a, b] = [await worker(), await worker()];
     const { store } = await runtime();
     // The scam transcript's way to its plan: longer than one passive message.
-    const script = ['你好', '没有', '1', '被骗了', '不是，就一笔', '昨天', '两千三', '小李客服'];
+    const script = ['你好', '没有', '1', '被骗了', '是，分了好几笔', '昨天', '两千三', '小李客服'];
     let first = await a.text('o-1', script[0] ?? '', 'm0');
     for (const [i, text] of script.slice(1).entries())
       first = await a.text('o-1', text, `m${i + 1}`);

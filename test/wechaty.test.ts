@@ -292,7 +292,7 @@ describe('wechaty plugin on the mock puppet', () => {
     const h = await start({ minIntervalMs: 40, jitterMs: 0, maxPerMinute: 10_000, retries: 0 });
     const carol = h.mocker.createContact({ name: 'Carol' });
     // Up to the scam plan, whose turn is several bubbles (the texts to copy apart).
-    const walk = ['你好', '没有', '1', '被骗了', '不是，就一笔', '昨天', '两千三'];
+    const walk = ['你好', '没有', '1', '被骗了', '是，分了好几笔', '昨天', '两千三'];
     let session = undefined as Parameters<typeof h.runtime.engine.handle>[0];
     const now = new Date();
     for (const text of walk) {
