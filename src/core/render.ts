@@ -59,14 +59,14 @@ export function masked(
   const names = textFactsOf(flow);
   const values = names.map((name) => facts[name]);
   if (!values.some((v) => typeof v === 'string' && v !== '')) return { facts, unmask: same };
-  let shown = lastMasked.from === facts ? lastMasked.to : undefined;
+  let shown = lastMasked.from?.deref() === facts ? lastMasked.to : undefined;
   if (!shown) {
     shown = { ...facts };
     names.forEach((name, i) => {
       const value = facts[name];
       if (typeof value === 'string' && value !== '') (shown as Facts)[name] = `\uE000${i}\uE001`;
     });
-    lastMasked = { from: facts, to: shown };
+    lastMasked = { from: new WeakRef(facts), to: shown };
   }
   return {
     facts: shown,
@@ -79,8 +79,10 @@ const same = (text: string) => text;
 // One message renders with the same facts object several times (prompt, read-back, plan), so
 // the last one is remembered. Not a WeakMap keyed by every facts object: V8's young-generation
 // GC kept those entries alive long enough to promote them, and the promoted garbage stretched
-// scavenges and forced old-space collections (bench: the p99 at 1,000 messages/s).
-let lastMasked: { from?: Facts; to?: Facts } = {};
+// scavenges and forced old-space collections (bench: the p99 at 1,000 messages/s). The user's
+// own facts are only weakly referenced: what stays is the masked copy, whose typed words are
+// tokens, so nothing a user typed is kept after the conversation is gone (red-team m13).
+let lastMasked: { from?: WeakRef<Facts>; to?: Facts } = {};
 const textFacts = new WeakMap<CompiledFlow, string[]>();
 
 function textFactsOf(flow: CompiledFlow): string[] {
