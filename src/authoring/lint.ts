@@ -3,7 +3,7 @@ import { parseCommand } from '../core/commands.js';
 import { normalize } from '../core/interpret/normalize.js';
 import { LANGS, type Lang } from '../shared/types.js';
 import { factsRead, type Condition } from '../flow/conditions.js';
-import { reachableSteps, stepsWithoutWayToEnd, successors } from '../flow/graph.js';
+import { edges, reachableSteps, stepsWithoutWayToEnd, successors } from '../flow/graph.js';
 import { requiredFlowKeys } from '../flow/keys.js';
 import {
   FlowLoadError,
@@ -225,19 +225,6 @@ export function definitelySetFacts(flow: FlowDefinition): Map<string, Set<string
     }
   }
   return state;
-}
-
-/** A step's ways out, each with its branch condition (a choice's options included). */
-function edges(step: Step): Array<{ to: string; when?: Condition }> {
-  const of = (next: Next | undefined) =>
-    next === undefined
-      ? []
-      : typeof next === 'string'
-        ? [{ to: next }]
-        : next.map((b) => ({ to: b.to, ...(b.when ? { when: b.when } : {}) }));
-  if (step.type === 'end') return [];
-  if (step.type !== 'choice') return of(step.next);
-  return step.options.flatMap((o) => of(o.next ?? step.next));
 }
 
 /**

@@ -1,12 +1,22 @@
+import type { Condition } from './conditions.js';
 import type { FlowDefinition, Next, Step } from './schema.js';
+
+/** A step's ways out, each with its branch condition (a choice's options included). */
+export function edges(step: Step): Array<{ to: string; when?: Condition }> {
+  const of = (next: Next | undefined) =>
+    next === undefined
+      ? []
+      : typeof next === 'string'
+        ? [{ to: next }]
+        : next.map((b) => ({ to: b.to, ...(b.when ? { when: b.when } : {}) }));
+  if (step.type === 'end') return [];
+  if (step.type !== 'choice') return of(step.next);
+  return step.options.flatMap((o) => of(o.next ?? step.next));
+}
 
 /** The flow as a plain directed graph of step ids (every branch counted, conditions ignored). */
 export function successors(step: Step): string[] {
-  const targets = (next: Next | undefined): string[] =>
-    next === undefined ? [] : typeof next === 'string' ? [next] : next.map((b) => b.to);
-  if (step.type === 'end') return [];
-  if (step.type !== 'choice') return targets(step.next);
-  return [...new Set([...step.options.flatMap((o) => targets(o.next ?? step.next))])];
+  return [...new Set(edges(step).map((e) => e.to))];
 }
 
 export function reachableSteps(flow: FlowDefinition): Set<string> {
