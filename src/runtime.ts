@@ -8,8 +8,7 @@ import {
   type ConversationService,
   type FloodLimit,
 } from './core/conversation.js';
-import type { Engine } from './core/engine.js';
-import { createFlowEngine } from './core/flows.js';
+import { createEngine, type Engine } from './core/engine.js';
 import type { CompiledFlow } from './flow/compile.js';
 import { createTranslators, type Translators } from './i18n/index.js';
 import type { Logger } from './log.js';
@@ -65,7 +64,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   );
   for (const each of flows) assertFlowWords(each, resources, options.localesDir);
   const translators = createTranslators(resources);
-  const engine = createFlowEngine(flows, translators, flow.definition.id);
+  const engine = createEngine(flows, translators, flow.definition.id);
   const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
   const backend = await openBackend(options, flood);
   const { store } = backend;

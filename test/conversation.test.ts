@@ -37,16 +37,16 @@ describe('the error boundary around one message', () => {
     await service.handle({ userId: 'alice', text: '你好' });
     failNext = true;
     const failed = await service.handle({ userId: 'alice', text: '不是' });
-    expect(repliesText(failed)).toContain('请再发一次');
+    expect(repliesText(failed.replies)).toContain('请再发一次');
     expect(reports).toHaveLength(1);
     expect(String(reports[0]?.error)).toContain('ENOSPC');
     expect(JSON.stringify(reports)).not.toContain('不是');
     // Nothing half-written: alice is still at the first question, and is served again.
     expect((await storedSession(store, 'alice'))?.stepId).toBe('urgent-check');
-    expect(repliesText(await service.handle({ userId: 'alice', text: '不是' }))).toContain(
-      '这笔钱是怎么付出去的',
-    );
-    expect(repliesText(await service.handle({ userId: 'bob', text: 'hello' }))).toContain(
+    expect(
+      repliesText((await service.handle({ userId: 'alice', text: '不是' })).replies),
+    ).toContain('这笔钱是怎么付出去的');
+    expect(repliesText((await service.handle({ userId: 'bob', text: 'hello' })).replies)).toContain(
       'zhuihui',
     );
   });
@@ -64,7 +64,7 @@ describe('the error boundary around one message', () => {
       clock: () => NOW,
       flood: false,
     });
-    expect(repliesText(await service.handle({ userId: 'x', text: 'hello' }))).toContain(
+    expect(repliesText((await service.handle({ userId: 'x', text: 'hello' })).replies)).toContain(
       'send it again',
     );
   });
@@ -83,9 +83,9 @@ describe('flood control covers everything', () => {
     const replies = await Promise.all(
       Array.from({ length: 30 }, () => service.handleMedia('pics')),
     );
-    expect(replies.filter((r) => repliesText(r).includes('只能读文字')).length).toBe(8);
-    expect(replies.filter((r) => repliesText(r).includes('请慢一点')).length).toBe(1);
-    expect(replies.slice(9).every((r) => r.length === 0)).toBe(true);
+    expect(replies.filter((r) => repliesText(r.replies).includes('只能读文字')).length).toBe(8);
+    expect(replies.filter((r) => repliesText(r.replies).includes('请慢一点')).length).toBe(1);
+    expect(replies.slice(9).every((r) => r.replies.length === 0)).toBe(true);
   });
 
   it('"slow down" comes after the replies to the messages that were let through', async () => {
@@ -98,9 +98,11 @@ describe('flood control covers everything', () => {
     const order: string[] = [];
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        service.handle({ userId: 'burst', text: i === 0 ? '你好' : '不是' }).then((r) => {
-          if (r.length > 0) order.push(repliesText(r).includes('请慢一点') ? 'slow' : 'reply');
-        }),
+        service
+          .handle({ userId: 'burst', text: i === 0 ? '你好' : '不是' })
+          .then(({ replies: r }) => {
+            if (r.length > 0) order.push(repliesText(r).includes('请慢一点') ? 'slow' : 'reply');
+          }),
       ),
     );
     expect(order).toEqual([...Array(8).fill('reply'), 'slow']);
@@ -153,7 +155,7 @@ describe('flood windows and wall-clock steps (red-team m7)', () => {
     // The wall clock goes back an hour; ten seconds of real time pass.
     wall -= 3_600_000;
     ticks += 10_001;
-    expect(repliesText(await service.handle({ userId: 'u', text: '帮助' }))).toContain(
+    expect(repliesText((await service.handle({ userId: 'u', text: '帮助' })).replies)).toContain(
       '你可以随时发送',
     );
   });
@@ -165,11 +167,11 @@ describe('channel message ids', () => {
     const service = createConversationService({ engine: kit.engine, store, clock: () => NOW });
     const inbound = { userId: 'oa:u', text: '你好', channel: 'oa', messageId: '6001' };
     const first = await service.handle(inbound);
-    expect(repliesText(first)).toContain('追回');
-    for (let i = 0; i < 3; i++) expect(await service.handle(inbound)).toEqual([]);
+    expect(repliesText(first.replies)).toContain('追回');
+    for (let i = 0; i < 3; i++) expect((await service.handle(inbound)).replies).toEqual([]);
     expect((await store.read('oa:u'))?.value.turns).toBe(1);
     // Another channel's message with the same number is another message.
-    expect(await service.handle({ ...inbound, channel: 'wechat' })).not.toEqual([]);
+    expect((await service.handle({ ...inbound, channel: 'wechat' })).replies).not.toEqual([]);
   });
 
   it('a shared flood gate or store that is down gets "try again in a moment", and nothing changes', async () => {
@@ -186,9 +188,13 @@ describe('channel message ids', () => {
         },
       },
     });
-    expect(repliesText(await service.handle({ userId: 'u', text: '你好' }))).toContain('稍等');
+    expect(repliesText((await service.handle({ userId: 'u', text: '你好' })).replies)).toContain(
+      '稍等',
+    );
     expect(await store.read('u')).toBeUndefined();
     down = false;
-    expect(repliesText(await service.handle({ userId: 'u', text: '你好' }))).toContain('追回');
+    expect(repliesText((await service.handle({ userId: 'u', text: '你好' })).replies)).toContain(
+      '追回',
+    );
   });
 });

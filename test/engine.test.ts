@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { repliesText } from '../src/core/replies.js';
 import { compileFlow } from '../src/flow/compile.js';
 import { parseFlow } from '../src/flow/load.js';
-import { createEngine, detectLanguage } from '../src/core/engine.js';
+import { createEngine, detectLanguage, PIPELINE } from '../src/core/engine.js';
+import { say, type Handler } from '../src/core/turn/turn.js';
 import { evaluate } from '../src/flow/conditions.js';
 import { chat, loadKit, type Kit } from './helpers.js';
 
@@ -20,6 +21,29 @@ describe('engine', () => {
     const en = chat(kit.engine).say('hello');
     expect(en).toContain("I'm the zhuihui");
     expect(en).toContain('is anyone asking you right now to pay more money');
+  });
+
+  it('a behaviour added to the pipeline is one handler: it answers its turns, the rest pass on', () => {
+    const thanks: Handler = (turn, next) => {
+      const step = turn.session && turn.kit.flow.step(turn.session.stepId);
+      if (step?.type !== 'end' || turn.inbound.text !== '谢谢') return next(turn);
+      return { session: turn.session ?? null, replies: [say(turn.t('common:help'))] };
+    };
+    const at = PIPELINE.findIndex((h) => h.name === 'command') + 1;
+    const engine = createEngine(kit.flow, kit.translators, undefined, [
+      ...PIPELINE.slice(0, at),
+      thanks,
+      ...PIPELINE.slice(at),
+    ]);
+    const c = chat(engine);
+    for (const text of ['你好', '不是', '3']) c.say(text);
+    expect(c.session?.stepId).toBe('end-transfer-pending');
+    expect(c.say('谢谢')).toContain('你可以随时发送');
+    // Elsewhere the handler passes the turn on: "谢谢" at a question is an unclear answer.
+    const d = chat(engine);
+    d.say('你好');
+    expect(d.say('谢谢')).not.toContain('你可以随时发送');
+    expect(d.session?.stepId).toBe('urgent-check');
   });
 
   it.each([

@@ -71,14 +71,14 @@ describe('several flows', () => {
         'fixture-start',
       ]);
       const said = [
-        repliesText(await r.service.handle({ userId: 'u', text: hi })),
-        repliesText(await r.service.handle({ userId: 'u', text: amount })),
+        repliesText((await r.service.handle({ userId: 'u', text: hi })).replies),
+        repliesText((await r.service.handle({ userId: 'u', text: amount })).replies),
       ];
       const moved = await storedSession(r.store, 'u');
       expect(moved?.flowId).toBe('fixture-second');
       expect(moved?.stepId).toBe('ask-name');
       expect(moved?.facts.amount).toBe(500);
-      said.push(repliesText(await r.service.handle({ userId: 'u', text: name })));
+      said.push(repliesText((await r.service.handle({ userId: 'u', text: name })).replies));
       const all = said.join('\n');
       for (const w of words) expect(all).toContain(w);
       expect(all).toMatch(/500/);
@@ -86,12 +86,12 @@ describe('several flows', () => {
       expect(done).toMatchObject({ flowId: 'fixture-second', stepId: 'done' });
       // The case file in the second flow labels the amount with the first flow's words.
       const summary = repliesText(
-        await r.service.handle({ userId: 'u', text: lang === 'en' ? 'summary' : '摘要' }),
+        (await r.service.handle({ userId: 'u', text: lang === 'en' ? 'summary' : '摘要' })).replies,
       );
       expect(summary).toContain(lang === 'en' ? 'Amount' : '金额');
       expect(summary).not.toContain('facts.');
       // A returning user stays in the flow the session records.
-      expect(repliesText((await r.service.resume('u')) ?? [])).toContain(words[3] ?? '');
+      expect(repliesText((await r.service.resume('u'))?.replies ?? [])).toContain(words[3] ?? '');
     },
   );
 
@@ -187,10 +187,12 @@ describe('engine mechanics across a hand-over (fixture content, not the shipped 
     const r = await runtime();
     await r.service.handle({ userId: 'm', text: 'hello' });
     await r.service.handle({ userId: 'm', text: '500' });
-    const back = repliesText(await r.service.handle({ userId: 'm', text: 'back' }));
+    const back = repliesText((await r.service.handle({ userId: 'm', text: 'back' })).replies);
     expect(back).toContain('what is the recipient called');
     expect((await storedSession(r.store, 'm'))?.flowId).toBe('fixture-second');
-    const again = repliesText(await r.service.handle({ userId: 'm', text: 'start over' }));
+    const again = repliesText(
+      (await r.service.handle({ userId: 'm', text: 'start over' })).replies,
+    );
     expect(again).toContain('How much did you pay');
     expect(await storedSession(r.store, 'm')).toMatchObject({
       flowId: 'fixture-start',
@@ -204,7 +206,9 @@ describe('corrections across a hand-over', () => {
     const r = await runtime();
     await r.service.handle({ userId: 'c', text: 'hello' });
     await r.service.handle({ userId: 'c', text: '500' });
-    const replies = repliesText(await r.service.handle({ userId: 'c', text: 'the amount was 50' }));
+    const replies = repliesText(
+      (await r.service.handle({ userId: 'c', text: 'the amount was 50' })).replies,
+    );
     const after = await storedSession(r.store, 'c');
     expect(after?.facts.amount).toBe(50);
     // Not taken as the recipient's name, and back at the second flow's question.
@@ -218,13 +222,13 @@ describe('engine mechanics on fixture content', () => {
   it('reads an amount back, re-prompts with the reason, and after three unclear answers shows the question with help', async () => {
     const r = await runtime();
     await r.service.handle({ userId: 'e', text: 'hello' });
-    const unclear = repliesText(await r.service.handle({ userId: 'e', text: 'a lot' }));
+    const unclear = repliesText((await r.service.handle({ userId: 'e', text: 'a lot' })).replies);
     expect(unclear).toContain("couldn't read that amount");
     await r.service.handle({ userId: 'e', text: 'banana' });
-    const stuck = repliesText(await r.service.handle({ userId: 'e', text: 'hmm' }));
+    const stuck = repliesText((await r.service.handle({ userId: 'e', text: 'hmm' })).replies);
     expect(stuck).toContain('This step seems hard to answer');
     expect(stuck).toContain('How much did you pay');
-    const noted = repliesText(await r.service.handle({ userId: 'e', text: '¥1,200' }));
+    const noted = repliesText((await r.service.handle({ userId: 'e', text: '¥1,200' })).replies);
     expect(noted).toContain('Noted: CN¥1,200');
     expect(noted).toContain('what is the recipient called');
   });
@@ -232,10 +236,12 @@ describe('engine mechanics on fixture content', () => {
   it('a story in the first message fills what it states, and that question is skipped', async () => {
     const r = await runtime();
     const first = repliesText(
-      await r.service.handle({
-        userId: 's',
-        text: 'I paid 300 yuan to the wrong person yesterday',
-      }),
+      (
+        await r.service.handle({
+          userId: 's',
+          text: 'I paid 300 yuan to the wrong person yesterday',
+        })
+      ).replies,
     );
     expect(first).toContain('CN¥300');
     expect(first).not.toContain('How much did you pay');
@@ -251,7 +257,9 @@ describe('engine mechanics on fixture content', () => {
     await r.service.handle({ userId: 'f', text: 'hello' });
     await r.service.handle({ userId: 'f', text: '500' });
     await r.service.handle({ userId: 'f', text: 'forget me' });
-    expect(repliesText(await r.service.handle({ userId: 'f', text: 'yes' }))).toContain('Erased');
+    expect(repliesText((await r.service.handle({ userId: 'f', text: 'yes' })).replies)).toContain(
+      'Erased',
+    );
     expect(await storedSession(r.store, 'f')).toBeUndefined();
   });
 });

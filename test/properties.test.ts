@@ -169,7 +169,9 @@ describe('flood control', () => {
     const replies: Reply[][] = [];
     for (let i = 0; i < 100; i++) {
       now += 10;
-      replies.push(await service.handle({ userId: 'flood', text: i === 0 ? '你好' : '不是' }));
+      replies.push(
+        (await service.handle({ userId: 'flood', text: i === 0 ? '你好' : '不是' })).replies,
+      );
     }
     const slowDowns = replies.filter((r) => repliesText(r).includes('请慢一点'));
     expect(slowDowns).toHaveLength(1);
@@ -178,14 +180,14 @@ describe('flood control', () => {
     expect(flooded?.turns).toBe(8);
     expect(kit.flow.step(flooded?.stepId ?? '')).toBeDefined();
     // Another user is served normally meanwhile.
-    expect(repliesText(await service.handle({ userId: 'calm', text: '不是' }))).toContain(
+    expect(repliesText((await service.handle({ userId: 'calm', text: '不是' })).replies)).toContain(
       '这笔钱是怎么付出去的',
     );
     // After the window, the flooding user is heard again.
     now += 10_001;
-    expect(repliesText(await service.handle({ userId: 'flood', text: '帮助' }))).toContain(
-      '你可以随时发送',
-    );
+    expect(
+      repliesText((await service.handle({ userId: 'flood', text: '帮助' })).replies),
+    ).toContain('你可以随时发送');
   });
 });
 

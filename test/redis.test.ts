@@ -149,11 +149,13 @@ describe('Redis: several processes, one store', () => {
     const [a, b] = [await runtime(), await runtime()];
     for (let i = 0; i < 8; i++)
       expect(await (i % 2 ? a : b).service.handle({ userId: 'f', text: '帮助' })).not.toEqual([]);
-    expect(repliesText(await a.service.handle({ userId: 'f', text: '帮助' }))).toContain('慢一点');
-    expect(await b.service.handle({ userId: 'f', text: '帮助' })).toEqual([]);
+    expect(repliesText((await a.service.handle({ userId: 'f', text: '帮助' })).replies)).toContain(
+      '慢一点',
+    );
+    expect((await b.service.handle({ userId: 'f', text: '帮助' })).replies).toEqual([]);
     const retried = { userId: 'oa:x', text: '你好', channel: 'oa', messageId: '42' };
-    expect(await a.service.handle(retried)).not.toEqual([]);
-    expect(await b.service.handle(retried)).toEqual([]);
+    expect((await a.service.handle(retried)).replies).not.toEqual([]);
+    expect((await b.service.handle(retried)).replies).toEqual([]);
   });
 });
 
@@ -177,7 +179,7 @@ describe('Redis failures are clean', () => {
     await r.service.handle({ userId: 'r', text: '不是' });
     await server.stop();
     try {
-      const replies = repliesText(await r.service.handle({ userId: 'r', text: '1' }));
+      const replies = repliesText((await r.service.handle({ userId: 'r', text: '1' })).replies);
       expect(replies).toContain('稍等');
     } finally {
       await server.start();
@@ -185,7 +187,7 @@ describe('Redis failures are clean', () => {
     // ioredis reconnects by itself; the user's next message is served on the intact session.
     let replies = '';
     for (let i = 0; i < 50 && !replies.includes('发生了什么'); i++) {
-      replies = repliesText(await r.service.handle({ userId: 'r', text: '1' }));
+      replies = repliesText((await r.service.handle({ userId: 'r', text: '1' })).replies);
       if (!replies.includes('发生了什么')) await new Promise((res) => setTimeout(res, 100));
     }
     expect(replies).toContain('发生了什么');

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/core/engine.js';
+import { startAt } from '../src/authoring/start-at.js';
 import { structure, toBubbles, type Reply } from '../src/core/replies.js';
 import type { Translators } from '../src/core/ports.js';
 import { loadKit, type Kit } from './helpers.js';
@@ -36,7 +37,8 @@ describe('replies as data', () => {
 
   it("a recipient typed with '---' and blank lines never splits the police outline (red-team m11)", () => {
     const name = 'Alice\n\n---\n\nBob';
-    const started = kit.engine.startAt(
+    const started = startAt(
+      kit.engine,
       'u',
       'zh-CN',
       'end-scam',
@@ -68,7 +70,8 @@ describe('replies as data', () => {
     };
     const engine = createEngine(kit.flow, spying);
     const secret = '王秘密名字';
-    const started = engine.startAt(
+    const started = startAt(
+      engine,
       'u',
       'zh-CN',
       'end-scam',

@@ -342,7 +342,7 @@ describe('session file store on disk', () => {
       flood: false,
     });
     expect(
-      repliesText(await service2.handle({ userId: 'wxid_b', text: '删除我的数据' })),
+      repliesText((await service2.handle({ userId: 'wxid_b', text: '删除我的数据' })).replies),
     ).toContain('已删除');
     expect(await sessionFiles(dir)).toEqual([]);
   });
@@ -359,7 +359,9 @@ describe('session file store on disk', () => {
     await service.handle({ userId: 'wxid_b', text: 'hi' });
     expect(await sessionFiles(dir)).toHaveLength(2);
     await service.handle({ userId: 'wxid_a', text: '删除我的数据' });
-    expect(repliesText(await service.handle({ userId: 'wxid_a', text: '是' }))).toContain('已删除');
+    expect(repliesText((await service.handle({ userId: 'wxid_a', text: '是' })).replies)).toContain(
+      '已删除',
+    );
     expect(await sessionFiles(dir)).toHaveLength(1);
     expect(await storedSession(store, 'wxid_a')).toBeUndefined();
   });
@@ -395,7 +397,7 @@ describe('conversation service', () => {
     });
     await service.handle({ userId: 'a', text: '你好' });
     interfere = true;
-    const replies = await service.handle({ userId: 'a', text: '1' });
+    const { replies } = await service.handle({ userId: 'a', text: '1' });
     // Both answers count, in the order they were stored: "不是" (no scam), then "1" (赞赏码).
     const stored = await storedSession(memory, 'a');
     expect(stored?.turns).toBe(3);

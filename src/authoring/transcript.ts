@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Engine } from '../core/engine.js';
+import { startAt } from './start-at.js';
 import type { Session } from '../core/session.js';
 import { toBubbles } from '../core/replies.js';
 import { DEFAULT_LANG, LANGS } from '../shared/types.js';
@@ -58,7 +59,8 @@ export function runTranscript(engine: Engine, transcript: Transcript): Transcrip
   let session: Session | undefined;
   const turns: TurnResult[] = [];
   if (transcript.at) {
-    const started = engine.startAt(
+    const started = startAt(
+      engine,
       'transcript',
       transcript.lang ?? DEFAULT_LANG,
       transcript.at,

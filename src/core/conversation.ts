@@ -1,12 +1,15 @@
-import { ExpectedError, UnavailableError } from '../shared/errors.js';
+import { UnavailableError } from '../shared/errors.js';
 import type { Deduplicator, FloodGate, SessionStore, Verdict } from './ports.js';
-import { detectLanguage, type Engine, type Inbound } from './engine.js';
+import type { Engine, Inbound, Outcome } from './engine.js';
+import { detectLanguage } from './language.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
 import type { Session } from './session.js';
 import type { Reply } from './replies.js';
 
-export class StartAtError extends ExpectedError {
-  override readonly name = 'StartAtError';
+/** The replies to one message, and the language the user is spoken to in (for a channel's own hints). */
+export interface Turned {
+  replies: Reply[];
+  lang: Lang;
 }
 
 /** Another writer won every attempt: unexpected, so reported, and the user asked to resend. */
@@ -26,9 +29,9 @@ const MAX_WRITE_ATTEMPTS = 30;
 
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
-  handle(inbound: Inbound): Promise<Reply[]>;
+  handle(inbound: Inbound): Promise<Turned>;
   /** A non-text message: a reply asking for words; nothing is stored. Counted by the flood gate. */
-  handleMedia(userId: string): Promise<Reply[]>;
+  handleMedia(userId: string): Promise<Turned>;
   /**
    * Counts one message against the flood gate under each key (a user, a group room) for a
    * channel that answers outside the conversation (a group @mention): "ok", the one
@@ -36,14 +39,12 @@ export interface ConversationService {
    */
   admit(keys: string[]): Promise<Verdict>;
   /** The greeting-back for a user who already has a conversation, or undefined. */
-  resume(userId: string): Promise<Reply[] | undefined>;
-  /** Replaces the user's conversation with one that starts at a step (console --at). */
-  startAt(
-    userId: string,
-    lang: Lang,
-    stepId: string,
-    facts: Record<string, string>,
-  ): Promise<Reply[]>;
+  resume(userId: string): Promise<Turned | undefined>;
+  /**
+   * Replaces the user's conversation with one a tool builds (console --at: a conversation
+   * that starts at a step); what `build` throws reaches the caller.
+   */
+  replace(userId: string, build: (now: Date) => Outcome): Promise<Reply[]>;
   /**
    * Moves a conversation stored under an old key to a new one (a channel that changed how it
    * names users), unless the new key already has one. Returns whether anything moved.
@@ -164,6 +165,7 @@ export function createConversationService(options: ConversationOptions): Convers
   return {
     handle: async (inbound) => {
       const fallback = inbound.lang ?? detectLanguage(inbound.text.slice(0, 200));
+      const said = (replies: Reply[], lang: Lang = fallback): Turned => ({ replies, lang });
       // A channel that retries (the Official Account) sends the same message id again: a
       // repeat is never handled twice.
       if (inbound.messageId !== undefined) {
@@ -173,18 +175,19 @@ export function createConversationService(options: ConversationOptions): Convers
           report(error, inbound.userId);
           return undefined;
         });
-        if (first === undefined) return engine.sorry(fallback, 'unavailable');
-        if (!first) return [];
+        if (first === undefined) return said(engine.sorry(fallback, 'unavailable'));
+        if (!first) return said([]);
       }
       // Checked before queueing, so a flood neither builds a queue nor touches the session.
       const verdict = await gate(inbound.userId);
-      if (verdict === 'unavailable') return engine.sorry(fallback, 'unavailable');
-      if (verdict === 'drop') return [];
+      if (verdict === 'unavailable') return said(engine.sorry(fallback, 'unavailable'));
+      if (verdict === 'drop') return said([]);
       // Queued behind the user's earlier messages, so "slow down" comes after their replies.
       if (verdict === 'warn')
-        return serialised(inbound.userId, async () =>
-          engine.slowDown(await langOf(inbound.userId, fallback)),
-        );
+        return serialised(inbound.userId, async () => {
+          const lang = await langOf(inbound.userId, fallback);
+          return said(engine.slowDown(lang), lang);
+        });
       return serialised(inbound.userId, async () => {
         let lang = inbound.lang;
         // The error boundary for one message: whatever fails (a store write on a full disk,
@@ -194,27 +197,24 @@ export function createConversationService(options: ConversationOptions): Convers
             lang = session?.lang ?? lang;
             return engine.handle(session, inbound, clock());
           });
-          return outcome.replies;
+          return said(outcome.replies, outcome.lang);
         } catch (error) {
           report(error, inbound.userId);
-          return engine.sorry(
-            lang ?? fallback,
-            error instanceof UnavailableError ? 'unavailable' : 'error',
-          );
+          const reason = error instanceof UnavailableError ? 'unavailable' : 'error';
+          return said(engine.sorry(lang ?? fallback, reason), lang ?? fallback);
         }
       });
     },
     handleMedia: async (userId) => {
       // Pictures, stickers and voice count like words: a flood of them is a flood.
       const verdict = await gate(userId);
-      if (verdict === 'drop') return [];
+      if (verdict === 'drop') return { replies: [], lang: DEFAULT_LANG };
       return serialised(userId, async () => {
         const session = (await store.read(userId).catch(() => undefined))?.value;
-        if (verdict === 'unavailable')
-          return engine.sorry(session?.lang ?? DEFAULT_LANG, 'unavailable');
-        return verdict === 'warn'
-          ? engine.slowDown(session?.lang ?? DEFAULT_LANG)
-          : engine.media(session);
+        const lang = session?.lang ?? DEFAULT_LANG;
+        if (verdict === 'unavailable') return { replies: engine.sorry(lang, 'unavailable'), lang };
+        const replies = verdict === 'warn' ? engine.slowDown(lang) : engine.media(session);
+        return { replies, lang };
       });
     },
     admit: async (keys) => {
@@ -226,19 +226,14 @@ export function createConversationService(options: ConversationOptions): Convers
       serialised(userId, async () => {
         if (!(await store.read(userId))) return undefined;
         const outcome = await update(userId, (session) =>
-          session ? engine.resume(session, clock()) : { session: null, replies: [] },
+          session
+            ? engine.resume(session, clock())
+            : { session: null, replies: [], lang: DEFAULT_LANG },
         );
-        return outcome.replies;
+        return { replies: outcome.replies, lang: outcome.lang };
       }),
-    startAt: (userId, lang, stepId, facts) =>
-      serialised(userId, async () => {
-        const outcome = await update(userId, () => {
-          const started = engine.startAt(userId, lang, stepId, facts, clock());
-          if ('error' in started) throw new StartAtError(started.error);
-          return started;
-        });
-        return outcome.replies;
-      }),
+    replace: (userId, build) =>
+      serialised(userId, async () => (await update(userId, () => build(clock()))).replies),
     rekey: async (from, to) =>
       from !== to &&
       serialised(to, () =>

@@ -22,7 +22,7 @@ import { createMemoryStore } from '../../store/memory.js';
 import { createSessionFileStore } from '../../store/session-files.js';
 import { listTranscripts, loadTranscript } from '../files/transcripts.js';
 import { loadFlowFile, loadFlowSet } from '../files/flow-files.js';
-import { createFlowEngine } from '../../core/flows.js';
+import { createEngine } from '../../core/engine.js';
 import type { CompiledFlow } from '../../flow/compile.js';
 import type { Session } from '../../core/session.js';
 
@@ -213,7 +213,7 @@ async function test(
   const runtime = await runtimeFor(config);
   // --flow: the transcripts start in that flow instead of the start flow.
   const engine = flowId
-    ? createFlowEngine(
+    ? createEngine(
         runtime.flows,
         runtime.translators,
         chooseFlow(runtime.flows, flowId).definition.id,

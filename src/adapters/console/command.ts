@@ -26,6 +26,7 @@ export async function chatCommand(
   try {
     await runConsole({
       service: runtime.service,
+      engine: runtime.engine,
       translators: runtime.translators,
       input: io.input,
       output: io.output,

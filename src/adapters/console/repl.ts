@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { startAtOrThrow } from '../../authoring/start-at.js';
 import type { ConversationService } from '../../core/conversation.js';
+import type { Engine } from '../../core/engine.js';
 import { toBubbles, type Reply } from '../../core/replies.js';
 import { DEFAULT_LANG, type Lang } from '../../shared/types.js';
 import type { Translators } from '../../i18n/index.js';
@@ -8,6 +10,8 @@ import { createRecorder } from './recorder.js';
 
 export interface ConsoleOptions {
   service: ConversationService;
+  /** The engine the service runs, for `--at` (a conversation that starts at a step). */
+  engine: Engine;
   translators: Translators;
   input: Readable;
   output: Writable;
@@ -54,10 +58,21 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     : undefined;
 
   if (options.at)
-    print(await service.startAt(userId, lang ?? DEFAULT_LANG, options.at.step, options.at.facts));
+    print(
+      await service.replace(
+        userId,
+        startAtOrThrow(
+          options.engine,
+          userId,
+          lang ?? DEFAULT_LANG,
+          options.at.step,
+          options.at.facts,
+        ),
+      ),
+    );
   else {
     const resumed = await service.resume(userId);
-    if (resumed) print(resumed);
+    if (resumed) print(resumed.replies);
     else if (interactive)
       print([
         { type: 'text', text: options.translators(lang ?? DEFAULT_LANG)('common:console.banner') },
@@ -73,7 +88,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   if (interactive) rl.prompt();
   for await (const line of rl) {
     if (line.trim() !== '') {
-      const replies = await service.handle({ userId, text: line, lang, channel: 'console' });
+      const { replies } = await service.handle({ userId, text: line, lang, channel: 'console' });
       print(replies);
       await recorder?.turn(line, toBubbles(replies), await service.stepOf(userId));
     }

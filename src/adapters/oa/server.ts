@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { ConversationService } from '../../core/conversation.js';
-import { detectLanguage } from '../../core/engine.js';
-import type { Reply } from '../../core/replies.js';
+import { detectLanguage } from '../../core/language.js';
+import type { Turned } from '../../core/conversation.js';
 import type { SharedValues } from '../../core/ports.js';
 import type { Translators } from '../../i18n/index.js';
 import type { Logger } from '../../log.js';
@@ -135,7 +135,8 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
         settings.mode === 'passive' &&
         msgKey &&
         reply === undefined &&
-        replies.length === 0 &&
+        typeof replies === 'object' &&
+        replies.replies.length === 0 &&
         message.MsgType === 'text'
       )
         return waitForReply(`oa-reply:${msgKey}`);
@@ -152,7 +153,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   }
 
   /** What the conversation says to this push; undefined when it says nothing. */
-  async function turn(message: Inbound, user: string): Promise<Reply[] | string> {
+  async function turn(message: Inbound, user: string): Promise<Turned | string | undefined> {
     log.info(
       {
         type: message.MsgType,
@@ -184,7 +185,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
             service.handle({ userId: user, text: '你好', channel: 'oa' })
           );
         }
-        return [];
+        return undefined;
       case 'image':
       case 'voice':
       case 'video':
@@ -194,7 +195,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       case 'file':
         return service.handleMedia(user);
       default:
-        return [];
+        return undefined;
     }
   }
 
@@ -209,13 +210,16 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
 
   /** Passive: the first page as the reply. Customer-service: "success" now, pages sent after. */
   async function deliver(
-    replies: Reply[] | string,
+    turned: Turned | string | undefined,
     user: string,
     openId: string,
     account: string,
   ): Promise<string | undefined> {
+    if (turned === undefined) return undefined;
+    const replies = typeof turned === 'string' ? turned : turned.replies;
     if (replies.length === 0) return undefined;
-    const lang = detectLanguage(typeof replies === 'string' ? replies : JSON.stringify(replies));
+    // A page kept for "继续" is our own words in the user's language.
+    const lang = typeof turned === 'string' ? detectLanguage(turned) : turned.lang;
     const hint = `\n\n${deps.translators(lang)('common:oa.more')}`;
     const room = OA_MAX_BYTES - Buffer.byteLength(hint);
     const cs = settings.mode === 'customer-service';

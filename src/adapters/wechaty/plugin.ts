@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { types, type Wechaty, type WechatyPlugin } from 'wechaty';
 import type { ContactInterface, MessageInterface, FriendshipInterface } from 'wechaty/impls';
 import type { ConversationService } from '../../core/conversation.js';
-import { detectLanguage } from '../../core/engine.js';
+import { detectLanguage } from '../../core/language.js';
 import type { Translators } from '../../i18n/index.js';
 import type { Logger } from '../../log.js';
 import {
@@ -113,7 +113,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
         log.info({ user: ref(userId) }, 'conversation moved to a stable contact key');
     }
     await reorder.add(userId, msg.date().getTime(), async () => {
-      const replies =
+      const { replies } =
         type === types.Message.Text
           ? await service.handle({ userId, text: msg.text(), channel: 'wechat', messageId: msg.id })
           : await service.handleMedia(userId);

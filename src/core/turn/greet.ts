@@ -1,0 +1,28 @@
+import { say, type Handler } from './turn.js';
+
+/**
+ * A user with no conversation: the greeting, then the first question — after taking every
+ * fact the first message states (it often tells the whole story). "forget" with no readable
+ * conversation (none, or only a damaged copy) erases at once.
+ */
+export const greet: Handler = (turn, next) => {
+  if (turn.session) return next(turn);
+  const { kit, t, lang, inbound, today, now } = turn;
+  if (turn.command?.type === 'forget')
+    return { session: null, replies: [say(t('common:forget.done'))] };
+  const stated = kit.understanding.extract(inbound.text, today, {});
+  const fresh = kit.start(inbound.userId, lang, now, stated);
+  const fired = kit.firedInterrupt(fresh, inbound.text) ?? kit.firedNotice(fresh, inbound.text);
+  const session = fired ? kit.withInterruptFact(fresh, fired) : fresh;
+  const warning = fired ? [say(t(`${kit.id}:interrupts.${fired.id}.prompt`))] : [];
+  const entered = kit.enter(session, today);
+  return {
+    session: entered.session,
+    replies: [
+      say(t('common:greeting')),
+      ...warning,
+      ...kit.understood(stated, 'understood', lang),
+      ...entered.replies,
+    ],
+  };
+};

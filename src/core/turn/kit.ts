@@ -1,0 +1,224 @@
+import {
+  knownAnswer,
+  snapshotAt,
+  stepOf,
+  transitionFrom,
+  type CompiledFlow,
+} from '../../flow/compile.js';
+import type { Interrupt, Step } from '../../flow/schema.js';
+import { normalize, phraseMatcher } from '../interpret/index.js';
+import type { Translator, Translators } from '../ports.js';
+import { formatFact, keys, masked, renderStep } from '../render.js';
+import type { Reply } from '../replies.js';
+import { pushHistory, type Session } from '../session.js';
+import { createUnderstanding, type Understanding } from '../understand.js';
+import type { FactValue, Facts, Lang } from '../../shared/types.js';
+import { say, type Outcome } from './turn.js';
+
+/** A flow whose message steps loop would otherwise spin forever. */
+const MAX_AUTO_STEPS = 100;
+
+/** After this many unclear answers in a row, the step is shown again with a pointer to help. */
+export const MAX_FAILURES = 3;
+
+interface Matcher {
+  interrupt: Interrupt;
+  matches: (text: string) => boolean;
+}
+
+/**
+ * What the handlers need of one flow, built once per flow: its understanding, its interrupt
+ * matchers, and the walk from a step to the next question.
+ */
+export class FlowKit {
+  readonly id: string;
+  readonly understanding: Understanding;
+  readonly #stops: Matcher[];
+  readonly #notices: Matcher[];
+
+  constructor(
+    readonly flow: CompiledFlow,
+    readonly translators: Translators,
+    /** The label of a fact this flow has no word for (one carried over from another flow). */
+    private readonly otherLabel: (name: string, t: Translator) => string | undefined = () =>
+      undefined,
+  ) {
+    this.id = flow.definition.id;
+    this.understanding = createUnderstanding(flow, translators);
+    // Normalized once: these are checked against every message.
+    const matchers = (flow.definition.interrupts ?? []).map((i) => ({
+      interrupt: i,
+      matches: phraseMatcher(Object.values(i.phrases).flat().map(normalize).filter(Boolean)),
+    }));
+    this.#stops = matchers.filter(({ interrupt }) => !interrupt.notice);
+    this.#notices = matchers.filter(({ interrupt }) => interrupt.notice);
+  }
+
+  /** A fresh conversation at the start step. */
+  start(userId: string, lang: Lang, now: Date, facts: Facts = {}): Session {
+    const stamp = now.toISOString();
+    return {
+      v: 1,
+      userId,
+      lang,
+      flowId: this.id,
+      flowHash: this.flow.hash,
+      stepId: this.flow.definition.start,
+      facts,
+      history: [],
+      failures: 0,
+      createdAt: stamp,
+      updatedAt: stamp,
+    };
+  }
+
+  /** The current step's words, with the session's facts filled in. */
+  show(session: Session): Reply[] {
+    return renderStep(this.flow, session.stepId, session.facts, this.translators, session.lang);
+  }
+
+  /**
+   * Shows the step and walks through message steps (and questions already answered) until
+   * one that waits for the user. `quiet` keeps only what comes after the last question
+   * skipped: a walk from the start after a correction shows the plan, not the greeting again.
+   */
+  enter(session: Session, today: string, quiet = false): Outcome {
+    const { flow } = this;
+    let replies: Reply[] = [];
+    let current: Session = { ...session, enteredAt: session.stepId };
+    // One snapshot carried through the chain of message steps, not rebuilt for each.
+    let snapshot = snapshotAt(flow, current.stepId, current.facts);
+    for (let i = 0; i < MAX_AUTO_STEPS; i++) {
+      const step = flow.step(current.stepId);
+      // A question whose answer is already known (the safety redirect re-walks the intake) is
+      // not asked again.
+      const known = step ? knownAnswer(step, current.facts) : undefined;
+      if (known !== undefined && step?.type !== 'message') {
+        const next = transitionFrom(flow, snapshot, { type: 'ANSWER', value: known, today });
+        if (next) {
+          snapshot = next;
+          current = { ...current, ...stepOf(next), history: pushHistory(current) };
+          if (quiet) replies = [];
+          continue;
+        }
+      }
+      replies.push(...this.show(current));
+      if (step?.type !== 'message') break;
+      const next = transitionFrom(flow, snapshot, { type: 'CONTINUE', today });
+      if (!next) break;
+      snapshot = next;
+      current = { ...current, ...stepOf(next) };
+    }
+    const last = flow.step(current.stepId);
+    // A hand-over is not an end: the next flow goes on (turn/hand-over.ts).
+    if (last?.type === 'end' && !last.handover)
+      replies.push(say(this.translators(session.lang)('common:ended')));
+    return { session: current, replies };
+  }
+
+  /** A fact's label in the user's language (a fact another flow asked has its words there). */
+  label(name: string, t: Translator): string {
+    const key = keys.fact(this.id, name);
+    return t.exists(key) ? t(key) : (this.otherLabel(name, t) ?? t(key));
+  }
+
+  /** One reply reading back facts taken from free text (`understood`) or changed (`corrected`). */
+  understood(facts: Facts, key: 'understood' | 'corrected', lang: Lang): Reply[] {
+    if (Object.keys(facts).length === 0) return [];
+    const t = this.translators(lang);
+    const { facts: shown, unmask } = masked(this.flow, facts);
+    const lines = Object.entries(shown).map(([name, value]) =>
+      t('common:summary.line', {
+        label: this.label(name, t),
+        value: formatFact(this.flow, name, value, t, lang),
+      }),
+    );
+    return [say(unmask(t(`common:${key}`, { facts: lines.join('\n') })))];
+  }
+
+  /** Facts with legal weight (an amount, a date) answered directly are read back at once. */
+  readBack(step: Step, value: FactValue, session: Session): Reply[] {
+    if (step.type !== 'input' || (step.input !== 'money' && step.input !== 'date')) return [];
+    const t = this.translators(session.lang);
+    const shown = formatFact(this.flow, step.fact, value, t, session.lang);
+    return [say(t('common:noted', { value: shown }))];
+  }
+
+  /** An unclear answer: asked again with its reason, or after MAX_FAILURES, the step again. */
+  reject(unclear: Session, reason: string, vars: Record<string, string> = {}): Outcome {
+    const t = this.translators(unclear.lang);
+    const failures = unclear.failures + 1;
+    const counts = unclear.failuresByStep ?? {};
+    const session = {
+      ...unclear,
+      failuresByStep: { ...counts, [unclear.stepId]: (counts[unclear.stepId] ?? 0) + 1 },
+    };
+    const step = this.flow.step(session.stepId);
+    const count = step?.type === 'choice' ? step.options.length : 0;
+    if (failures < MAX_FAILURES) {
+      return {
+        session: { ...session, failures },
+        replies: [say(t(`common:reprompt.${reason}`, { count, ...vars }))],
+      };
+    }
+    return {
+      session: { ...session, failures: 0 },
+      replies: [say(t('common:stuck')), ...this.show(session)],
+    };
+  }
+
+  /** The interrupt (a stop, not a notice) this message fires at the session's step. */
+  firedInterrupt(session: Session, text: string): Interrupt | undefined {
+    return this.#stops.find(
+      ({ interrupt, matches }) => !interrupt.notAt?.includes(session.stepId) && matches(text),
+    )?.interrupt;
+  }
+
+  /** A notice the message calls for and the user has not seen yet (its fact is not true). */
+  firedNotice(session: Session, text: string): Interrupt | undefined {
+    return this.#notices.find(
+      ({ interrupt, matches }) =>
+        (!interrupt.fact || session.facts[interrupt.fact] !== true) &&
+        !interrupt.notAt?.includes(session.stepId) &&
+        matches(text),
+    )?.interrupt;
+  }
+
+  /** The session with the interrupt's fact set. */
+  withInterruptFact(session: Session, fired: Interrupt): Session {
+    return fired.fact ? { ...session, facts: { ...session.facts, [fired.fact]: true } } : session;
+  }
+}
+
+/** Every flow loaded, each with its kit, and the one a new conversation starts in. */
+export interface FlowSet {
+  readonly start: FlowKit;
+  readonly size: number;
+  get(id: string): FlowKit | undefined;
+  all(): Iterable<FlowKit>;
+  readonly translators: Translators;
+}
+
+export function createFlowSet(
+  flows: readonly CompiledFlow[],
+  translators: Translators,
+  startId: string,
+): FlowSet {
+  // A fact carried over by a hand-over is labelled with the words of the flow that asked it.
+  const otherLabel = (name: string, t: Translator) => {
+    const owner = flows.find((f) => f.factSteps.has(name));
+    return owner ? t(keys.fact(owner.definition.id, name)) : undefined;
+  };
+  const kits = new Map(
+    flows.map((f) => [f.definition.id, new FlowKit(f, translators, otherLabel)]),
+  );
+  const start = kits.get(startId);
+  if (!start) throw new Error(`no flow with id "${startId}"`);
+  return {
+    start,
+    size: kits.size,
+    get: (id) => kits.get(id),
+    all: () => kits.values(),
+    translators,
+  };
+}
