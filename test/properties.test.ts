@@ -12,7 +12,7 @@ import { parseMessage } from '../src/authoring/parse.js';
 import { parseYesNo } from '../src/core/interpret/yesno.js';
 import type { Session } from '../src/core/session.js';
 import { createMemoryStore } from '../src/store/memory.js';
-import { coveringPaths, enumeratePaths } from '../src/flow/paths.js';
+import { pathGraph } from '../src/flow/paths.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import { loadKit, type Kit } from './helpers.js';
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
   kit = await loadKit();
   // One session standing at every question of the flow, reached the way a user would.
   const byStep = new Map<string, Session>();
-  for (const path of coveringPaths(enumeratePaths(kit.flow, '2026-11-28'))) {
+  for (const path of pathGraph(kit.flow, '2026-11-28').covering()) {
     let session =
       kit.engine.handle(undefined, { userId: 'p', text: '你好' }, NOW).session ?? undefined;
     for (const answer of path.answers) {

@@ -17,6 +17,9 @@ const LINE_CHARS = 18;
 
 /** The start of a step's words in two short lines, so boxes stay narrow. */
 function caption(flow: FlowDefinition, id: string, t: Translator, newline = '\n'): string {
+  // A silent step only routes: it has no words to show, only its id and its ways out.
+  const step = flow.steps[id];
+  if (step?.type === 'message' && step.silent) return '';
   const text = t(keys.prompt(flow.id, id))
     .replace(/\$t\([^)]*\)/g, '')
     .replace(/\s+/g, ' ')

@@ -1,3 +1,4 @@
+import { isExtractable } from '../flow/story.js';
 import { isMap, isScalar, parseDocument, LineCounter, type Document } from 'yaml';
 import { parseCommand } from '../core/commands.js';
 import { normalize } from '../core/interpret/normalize.js';
@@ -168,9 +169,15 @@ function factSetters(flow: FlowDefinition): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const [id, step] of Object.entries(flow.steps)) {
     if ('fact' in step && step.fact) out.set(step.fact, [...(out.get(step.fact) ?? []), id]);
+    // The first message's story may state it, before any step ('*': known anywhere).
+    if ('fact' in step && step.fact && isExtractable(step))
+      out.set(step.fact, [...(out.get(step.fact) ?? []), '*']);
   }
-  // An interrupt can fire anywhere.
-  for (const i of flow.interrupts ?? []) if (i.fact) out.set(i.fact, ['*']);
+  // An interrupt (and its confirmation question) can fire anywhere.
+  for (const i of flow.interrupts ?? []) {
+    if (i.fact) out.set(i.fact, ['*']);
+    if (i.confirm) out.set(i.confirm.fact, ['*']);
+  }
   return out;
 }
 
@@ -198,9 +205,13 @@ export function definitelySetFacts(flow: FlowDefinition): Map<string, Set<string
   );
   for (const id of ids)
     for (const edge of edges(flow.steps[id] ?? { type: 'end' }))
-      incoming
-        .get(edge.to)
-        ?.push({ from: id, known: edge.when ? impliedKnown(edge.when) : new Set() });
+      incoming.get(edge.to)?.push({
+        from: id,
+        known: new Set([
+          ...(edge.when ? impliedKnown(edge.when) : []),
+          ...(edge.unless ?? []).flatMap((c) => [...knownIfFalse(c)]),
+        ]),
+      });
   const state = new Map<string, Set<string>>(
     ids.map((id) => [id, id === flow.start ? new Set() : new Set(all)]),
   );
@@ -242,6 +253,21 @@ function impliedKnown(condition: Condition): Set<string> {
   }
   if ('not' in condition) return new Set();
   return new Set(factsRead(condition));
+}
+
+/**
+ * Facts that must be known when a condition is false (an earlier branch not taken): only a
+ * `not` says anything ("not factKnown X" false means X is known); `any` false means every
+ * part is false, `all` false only that one part is.
+ */
+function knownIfFalse(condition: Condition): Set<string> {
+  if ('not' in condition) return impliedKnown(condition.not);
+  if ('any' in condition) return new Set(condition.any.flatMap((c) => [...knownIfFalse(c)]));
+  if ('all' in condition) {
+    const parts = condition.all.map(knownIfFalse);
+    return parts.reduce((a, b) => new Set([...a].filter((f) => b.has(f))));
+  }
+  return new Set();
 }
 
 interface OpenLocale {
@@ -406,7 +432,10 @@ function placeholderProblems(flow: FlowDefinition, locales: Locales): LintProble
   const facts = new Set(
     Object.values(flow.steps).flatMap((s) => ('fact' in s && s.fact ? [s.fact] : [])),
   );
-  for (const i of flow.interrupts ?? []) if (i.fact) facts.add(i.fact);
+  for (const i of flow.interrupts ?? []) {
+    if (i.fact) facts.add(i.fact);
+    if (i.confirm) facts.add(i.confirm.fact);
+  }
   const dateFacts = Object.values(flow.steps).flatMap((s) =>
     s.type === 'input' && s.input === 'date' ? [s.fact] : [],
   );
@@ -425,7 +454,10 @@ function placeholderProblems(flow: FlowDefinition, locales: Locales): LintProble
       const stepId = /^steps\.([^.]+)\.prompt$/.exec(key)?.[1];
       for (const m of text.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)) {
         const name = m[1] ?? '';
-        if (!known.has(name)) {
+        // A confirmation question names the phrase that was noticed.
+        const confirming =
+          /^interrupts\.[^.]+\.(?:confirm|prompt)$/.test(key) && name === 'noticed';
+        if (!known.has(name) && !confirming) {
           problems.push(
             localeAt(own, key, 'error', `unknown placeholder {{${name}}}: no fact has that name`),
           );

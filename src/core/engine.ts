@@ -9,6 +9,7 @@ import type { Session } from './session.js';
 import { answer } from './turn/answer.js';
 import { command } from './turn/command.js';
 import { confirmForget } from './turn/confirm-forget.js';
+import { confirmSignal } from './turn/confirm-signal.js';
 import { correction } from './turn/correction.js';
 import { countTurn } from './turn/count-turn.js';
 import { greet } from './turn/greet.js';
@@ -39,6 +40,7 @@ export const PIPELINE: readonly Handler[] = [
   route,
   migrate,
   confirmForget,
+  confirmSignal,
   command,
   interrupt,
   notice,

@@ -27,7 +27,7 @@ export function renderStep(
   lang: Lang,
 ): Reply[] {
   const step = flow.step(stepId);
-  if (!step) return [];
+  if (!step || (step.type === 'message' && step.silent)) return [];
   const t = translators(lang);
   const flowId = flow.definition.id;
   const { facts: shown, unmask } = masked(flow, facts);
@@ -156,7 +156,8 @@ function computeVariables(
 
 /**
  * The flow's `phrases`: for each, the first variant whose condition holds, rendered with the
- * facts ("通过微信赞赏码" or "通过微信转账"), so one template states only true facts.
+ * facts ("通过微信赞赏码" or "通过微信转账"), so one template states only true facts. A phrase
+ * may use the phrases declared before it (a section that says {{paidWhen}}).
  */
 function withPhrases(
   flow: CompiledFlow,
@@ -168,7 +169,7 @@ function withPhrases(
   for (const [name, variants] of Object.entries(flow.definition.phrases ?? {})) {
     // Phrase conditions read facts only (the loader refuses date distances), so no "today".
     const chosen = variants.find((v) => !v.when || evaluate(v.when, facts, ''));
-    if (chosen) out[name] = t(keys.phrase(flow.definition.id, name, chosen.use), vars);
+    if (chosen) out[name] = t(keys.phrase(flow.definition.id, name, chosen.use), out);
   }
   return out;
 }

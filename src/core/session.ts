@@ -26,6 +26,20 @@ export interface Session {
   /** Unclear answers per step over the whole conversation: counts only, for `flow stats`. */
   failuresByStep?: Record<string, number>;
   pending?: 'confirm-forget';
+  /**
+   * A scam signal in free text waits for its confirmation question: which interrupt, and the
+   * phrase noticed (the flow's own words, never the user's).
+   */
+  confirming?: { interrupt: string; noticed: string };
+  /**
+   * A signal seen while the screen was still open: once every screen answer is "no", its
+   * confirmation question is asked (turn/confirm-signal.ts), so a "no" cannot skip it.
+   */
+  noticed?: { interrupt: string; noticed: string };
+  /** Message steps marked `once` already shown in this conversation. */
+  shown?: string[];
+  /** Signals the user has said were not a scam: the same phrase does not ask again. */
+  dismissed?: string[];
   /** Where the engine last started walking after an answer: the plan is re-shown from here. */
   enteredAt?: string;
   createdAt: string;

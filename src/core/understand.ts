@@ -1,5 +1,5 @@
 import type { CompiledFlow } from '../flow/compile.js';
-import type { ChoiceStep, InputStep, Step } from '../flow/schema.js';
+import type { ChoiceStep, InputStep } from '../flow/schema.js';
 import type { Translators } from './ports.js';
 import { keys } from './render.js';
 import {
@@ -13,6 +13,8 @@ import {
   type Interpretation,
   type YesNoHints,
 } from './interpret/index.js';
+import { contradiction } from '../flow/constraints.js';
+import { isExtractable } from '../flow/story.js';
 import { parseDate } from './interpret/date.js';
 import { readMoney } from './interpret/money.js';
 import { LANGS, type Facts } from '../shared/types.js';
@@ -64,7 +66,14 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
   function answer(stepId: string, text: string, today: string): Interpretation {
     const step = flow.step(stepId);
     if (step?.type === 'input') {
-      return interpretInput(step.input, text, today, step.optional, yesNoHints(stepId, step));
+      return interpretInput(
+        step.input,
+        text,
+        today,
+        step.optional,
+        yesNoHints(stepId, step),
+        step.strict,
+      );
     }
     if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
     const id = parseChoice(text, choiceWords(stepId, step), true);
@@ -76,7 +85,15 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
     const asked = except === undefined ? undefined : flow.step(except);
     if (asked?.type === 'input' && asked.input === 'text') return {};
     const found = statedFacts(text, today, except);
-    return Object.fromEntries(Object.entries(found).filter(([fact]) => known[fact] === undefined));
+    const fresh = Object.entries(found).filter(([fact]) => known[fact] === undefined);
+    // A story's amount meant that is not below the amount paid, say, is not taken.
+    const all = { ...known, ...found };
+    return Object.fromEntries(
+      fresh.filter(([fact, value]) => {
+        const step = flow.step(flow.factSteps.get(fact) ?? '');
+        return !step || !contradiction(step, value, all);
+      }),
+    );
   }
 
   function correct(text: string, today: string, known: Facts): Facts {
@@ -142,8 +159,9 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
   function storyWords(stepId: string, step: ChoiceStep): ChoiceOption[] {
     let words = storyWordCache.get(stepId);
     if (!words) {
+      const chosenOnly = new Set(step.options.filter((o) => o.story === false).map((o) => o.id));
       words = choiceWords(stepId, step).filter(
-        (o) => !o.words.some((w) => parseYesNo(w) === UNSURE),
+        (o) => !chosenOnly.has(o.id) && !o.words.some((w) => parseYesNo(w) === UNSURE),
       );
       storyWordCache.set(stepId, words);
     }
@@ -188,23 +206,6 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
   }
 
   return { answer, extract, correct };
-}
-
-/**
- * Facts a story can carry: the options of a choice (by their words, never by a number) and
- * amounts and dates. Yes/no answers and names are never guessed from a story; a step that
- * asks again on purpose is left to ask.
- */
-function isExtractable(step: Step): boolean {
-  if (step.type === 'choice')
-    return (
-      Boolean(step.fact) && !step.reask && step.story !== false && !step.options.some((o) => o.ages)
-    );
-  return (
-    step.type === 'input' &&
-    step.story !== false &&
-    (step.input === 'money' || step.input === 'date')
-  );
 }
 
 /** More than a word or two: Chinese of six characters or more, or three words or more. */

@@ -1,4 +1,4 @@
-import { assign, createActor, setup, type AnyActorScope, type AnyStateMachine } from 'xstate';
+import { assign, setup, type AnyStateMachine } from 'xstate';
 import type { FactValue, Facts } from '../shared/types.js';
 import { evaluate, type Condition } from './conditions.js';
 import { escalationExempt } from './graph.js';
@@ -81,7 +81,10 @@ export function compileFlow(definition: FlowDefinition, hash: string): CompiledF
     if ('fact' in step && step.fact && !factSteps.has(step.fact)) factSteps.set(step.fact, id);
   }
   // Interrupt facts belong to no step; the start step stands in, so they survive flow changes.
-  for (const i of definition.interrupts ?? []) if (i.fact) factSteps.set(i.fact, definition.start);
+  for (const i of definition.interrupts ?? []) {
+    if (i.fact) factSteps.set(i.fact, definition.start);
+    if (i.confirm) factSteps.set(i.confirm.fact, definition.start);
+  }
   const exempt = escalationExempt(definition);
   const redirect = (stepId: string, facts: Facts, today: string): string => {
     const escalate = definition.escalate;
@@ -128,65 +131,51 @@ function transitions(next: Next, base: { option?: string; fact?: string }): unkn
   }));
 }
 
-type FlowSnapshot = ReturnType<AnyStateMachine['resolveState']>;
-
-// XState's `transition()` builds a new actor (with its own initial snapshot and system) for
-// every call, about a third of our per-message garbage, and those actors outlived young-GC
-// cycles often enough to stretch each scavenge to several ms (bench: p99 at 1,000 msg/s).
-// Our machines have no invoked or spawned actors, delays or side-effect actions (facts are set
-// by `assign`, resolved inside the transition), so one inert scope per machine is enough.
-const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
-function inertScope(machine: AnyStateMachine): AnyActorScope {
-  let scope = scopes.get(machine);
-  if (!scope) {
-    const self = createActor(machine);
-    scope = {
-      self,
-      id: '',
-      sessionId: '',
-      system: self.system,
-      logger: () => undefined,
-      defer: () => undefined,
-      emit: () => undefined,
-      stopChild: () => undefined,
-      actionExecutor: () => undefined,
-    } as AnyActorScope;
-    scopes.set(machine, scope);
-  }
-  return scope;
-}
-
-/** The machine's state at a step with these facts. */
-export function snapshotAt(flow: CompiledFlow, stepId: string, facts: Facts): FlowSnapshot {
-  return flow.machine.resolveState({ value: stepId, context: { facts } });
-}
-
-/** Pure: the next state on `event`, or undefined when no transition applies. */
-export function transitionFrom(
-  flow: CompiledFlow,
-  from: FlowSnapshot,
-  event: FlowEvent,
-): FlowSnapshot | undefined {
-  const next = flow.machine.transition(from, event, inertScope(flow.machine)) as FlowSnapshot;
-  if (next.value === from.value && next.context === from.context) return undefined;
-  const { stepId, facts } = stepOf(next);
-  const target = flow.redirect(stepId, facts, event.today);
-  return target === stepId ? next : snapshotAt(flow, target, facts);
-}
-
-export function stepOf(snapshot: FlowSnapshot): { stepId: string; facts: Facts } {
-  return { stepId: String(snapshot.value), facts: (snapshot.context as FlowContext).facts };
-}
-
-/** Pure: where a machine goes from `stepId` with `facts` on `event`. */
+/**
+ * Pure: where the flow goes from `stepId` with `facts` on `event`, or undefined when no
+ * transition applies (an option the step does not have, an answer to a message step…).
+ *
+ * This evaluates the flow definition directly, with the same semantics as the XState machine
+ * compiled above (the answered fact is set first; the first branch whose condition holds is
+ * taken, in the order written; then the escalation redirect), because XState's
+ * `resolveState` + `transition` cost about 66 µs a step here, most of a message's time and
+ * nearly all of path enumeration's. test/compile.test.ts proves the two agree on every step
+ * of the shipped flow for sampled facts and answers. A choice that loops to itself is a
+ * transition like any other (XState reported it as "no transition": code review repro C).
+ */
 export function advance(
   flow: CompiledFlow,
   stepId: string,
   facts: Facts,
   event: FlowEvent,
 ): { stepId: string; facts: Facts } | undefined {
-  const next = transitionFrom(flow, snapshotAt(flow, stepId, facts), event);
-  return next && stepOf(next);
+  const step = flow.step(stepId);
+  if (!step || step.type === 'end') return undefined;
+  let next: Next | undefined;
+  let fact: string | undefined;
+  if (step.type === 'message') {
+    if (event.type !== 'CONTINUE') return undefined;
+    next = step.next;
+  } else {
+    if (event.type !== 'ANSWER') return undefined;
+    if (step.type === 'choice') {
+      const option = step.options.find((o) => o.id === event.value);
+      if (!option) return undefined;
+      next = option.next ?? step.next;
+      fact = step.fact;
+    } else {
+      next = step.next;
+      fact = step.fact;
+    }
+  }
+  if (next === undefined) return undefined;
+  const after = fact && event.type === 'ANSWER' ? { ...facts, [fact]: event.value } : facts;
+  const target =
+    typeof next === 'string'
+      ? next
+      : next.find((b) => !b.when || evaluate(b.when, after, event.today))?.to;
+  if (target === undefined) return undefined;
+  return { stepId: flow.redirect(target, after, event.today), facts: after };
 }
 
 /**

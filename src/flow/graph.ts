@@ -1,14 +1,24 @@
 import type { Condition } from './conditions.js';
 import type { FlowDefinition, Next, Step } from './schema.js';
 
-/** A step's ways out, each with its branch condition (a choice's options included). */
-export function edges(step: Step): Array<{ to: string; when?: Condition }> {
+/**
+ * A step's ways out, each with its branch condition (a choice's options included) and the
+ * conditions of the branches before it in the list, which were false when it is taken.
+ */
+export function edges(step: Step): Array<{ to: string; when?: Condition; unless?: Condition[] }> {
   const of = (next: Next | undefined) =>
     next === undefined
       ? []
       : typeof next === 'string'
         ? [{ to: next }]
-        : next.map((b) => ({ to: b.to, ...(b.when ? { when: b.when } : {}) }));
+        : next.map((b, i) => {
+            const unless = next.slice(0, i).flatMap((e) => (e.when ? [e.when] : []));
+            return {
+              to: b.to,
+              ...(b.when ? { when: b.when } : {}),
+              ...(unless.length > 0 ? { unless } : {}),
+            };
+          });
   if (step.type === 'end') return [];
   if (step.type !== 'choice') return of(step.next);
   return step.options.flatMap((o) => of(o.next ?? step.next));

@@ -7,13 +7,14 @@ type Tree = { [key: string]: unknown };
 export function requiredFlowKeys(flow: FlowDefinition): string[] {
   const out: string[] = [];
   for (const [stepId, step] of Object.entries(flow.steps)) {
-    out.push(`steps.${stepId}.prompt`);
+    if (!(step.type === 'message' && step.silent)) out.push(`steps.${stepId}.prompt`);
     if (step.type === 'choice')
       for (const o of step.options) out.push(`steps.${stepId}.options.${o.id}`);
     if ('fact' in step && step.fact) out.push(`facts.${step.fact}`);
   }
   for (const i of flow.interrupts ?? []) {
     out.push(`interrupts.${i.id}.prompt`);
+    if (i.confirm) out.push(`interrupts.${i.id}.confirm`, `facts.${i.confirm.fact}`);
     if (i.fact) out.push(`facts.${i.fact}`);
   }
   for (const entry of flow.caseFile ?? []) out.push(`caseFile.${entry.id}`);

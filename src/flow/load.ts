@@ -160,8 +160,11 @@ export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
   const steps = new Map(Object.entries(flow.steps));
   const factsSet = new Set<string>();
   for (const step of steps.values()) if ('fact' in step && step.fact) factsSet.add(step.fact);
-  (flow.interrupts ?? []).forEach((interrupt, i) => {
+  (flow.interrupts ?? []).forEach((interrupt) => {
     if (interrupt.fact) factsSet.add(interrupt.fact);
+    if (interrupt.confirm) factsSet.add(interrupt.confirm.fact);
+  });
+  (flow.interrupts ?? []).forEach((interrupt, i) => {
     // A notice is shown once: its fact is what remembers that it was.
     if (interrupt.notice && !interrupt.fact)
       problems.push([['interrupts', i, 'notice'], 'a notice needs a `fact` to be shown only once']);
@@ -169,7 +172,40 @@ export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
       if (!steps.has(stepId))
         problems.push([['interrupts', i, 'notAt', j], `unknown step "${stepId}"`]);
     });
+    const confirm = interrupt.confirm;
+    if (confirm) {
+      if (interrupt.notice)
+        problems.push([['interrupts', i, 'confirm'], 'a notice asks nothing: drop `confirm`']);
+      if (!steps.has(confirm.to))
+        problems.push([['interrupts', i, 'confirm', 'to'], `unknown step "${confirm.to}"`]);
+      confirm.after.forEach((fact, j) => {
+        if (!factsSet.has(fact))
+          problems.push([
+            ['interrupts', i, 'confirm', 'after', j],
+            `unknown fact "${fact}": no step sets it`,
+          ]);
+      });
+    }
   });
+  for (const [stepId, step] of steps) {
+    if (step.type !== 'input') continue;
+    const checks: Array<['strict' | 'below' | 'notBefore', boolean]> = [
+      ['strict', step.input === 'yesno'],
+      ['below', step.input === 'money'],
+      ['notBefore', step.input === 'date'],
+    ];
+    for (const [key, allowed] of checks) {
+      if (step[key] === undefined || step[key] === false) continue;
+      if (!allowed)
+        problems.push([
+          ['steps', stepId, key],
+          `\`${key}\` applies to ${key === 'strict' ? 'yesno' : key === 'below' ? 'money' : 'date'} steps only`,
+        ]);
+      const other = step[key];
+      if (typeof other === 'string' && !factsSet.has(other))
+        problems.push([['steps', stepId, key], `unknown fact "${other}": no step sets it`]);
+    }
+  }
   if (flow.escalate) {
     const { to, end, intake, when } = flow.escalate;
     if (!steps.has(to)) problems.push([['escalate', 'to'], `unknown step "${to}"`]);

@@ -2,6 +2,8 @@ import { addDays } from '../shared/calendar.js';
 import type { FactValue, Facts } from '../shared/types.js';
 import { advance, knownAnswer, type CompiledFlow, type FlowEvent } from './compile.js';
 import { factsRead, type Condition } from './conditions.js';
+import { contradiction } from './constraints.js';
+import { edges } from './graph.js';
 import type { Step } from './schema.js';
 
 /** One way through the flow: the answers given, and the end step it arrives at. */
@@ -83,28 +85,47 @@ function allConditions(flow: CompiledFlow): Condition[] {
 }
 
 /**
- * Every distinct way through the flow, as a sequence of steps from the start to an end. Two
- * walks count once only when they visit the same steps and differ in nothing but a date or
- * an amount taking the same branch: a different option, yes/no/unsure or a skipped answer
- * changes the words of the plan even where it does not change the route, so it is walked. Depth-first over XState's pure transition, memoised on the step and
- * the facts that conditions read: xstate/graph's getSimplePaths needed 35 s for the recovery
- * flow because it enumerates every combination of sample answers.
+ * Every distinct way through the flow, as a graph of shared suffixes: a node is a step with
+ * the facts that still matter from there on (the facts read by the conditions of the steps it
+ * can reach, the escalation's, and the facts those steps set, whose being known skips them).
+ * Two walks count once only when they visit the same steps and differ in nothing but a date
+ * or an amount taking the same branches: a different option, yes/no/unsure or a skipped
+ * answer changes the words of the plan even where it does not change the route, so it is
+ * walked. The paths themselves are only produced on demand (`paths()`), so a flow with
+ * hundreds of thousands of them is counted and walked in bounded memory.
  */
-export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
-  const routing = routingFacts(flow);
-  const limits = thresholds(flow);
-  const memo = new Map<string, Suffix[]>();
+export interface PathGraph {
+  /** How many distinct paths there are, without producing them. */
+  readonly count: number;
+  /** The paths one by one, depth first. */
+  paths(): Generator<FlowPath>;
+  /** A covering subset of the paths (see coveringPaths), found without producing them all. */
+  covering(): FlowPath[];
+}
 
-  const walk = (stepId: string, facts: Facts, depth: number): Suffix[] => {
+interface Node {
+  stepId: string;
+  edges: Array<{ answer?: { stepId: string; value: FactValue }; child: Node }>;
+  count: number;
+  /** Equal for two nodes exactly when they have the same paths (steps and answer kinds). */
+  sig: string;
+}
+
+export function pathGraph(flow: CompiledFlow, today: string): PathGraph {
+  const relevant = relevantFacts(flow);
+  const limits = thresholds(flow);
+  const memo = new Map<string, Node>();
+  const bySig = new Map<string, Node>();
+
+  const build = (stepId: string, facts: Facts, depth: number): Node | undefined => {
     const step = flow.step(stepId);
-    if (!step) return [];
-    if (step.type === 'end') return [{ steps: [stepId], answers: [] }];
+    if (!step) return undefined;
+    if (step.type === 'end') return intern({ stepId, edges: [], count: 1, sig: stepId });
     if (depth > MAX_DEPTH)
       throw new Error(`a path is longer than ${MAX_DEPTH} steps at "${stepId}": is there a loop?`);
-    const key = JSON.stringify([stepId, routing.map((f) => facts[f] ?? null)]);
+    const key = JSON.stringify([stepId, (relevant.get(stepId) ?? []).map((f) => facts[f] ?? null)]);
     const cached = memo.get(key);
     if (cached) return cached;
-    const found = new Map<string, Suffix>();
     // As in the engine, a question whose fact is already known is not asked again.
     const known = knownAnswer(step, facts);
     const events: FlowEvent[] =
@@ -113,56 +134,203 @@ export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
         : known !== undefined
           ? [{ type: 'ANSWER', value: known, today }]
           : sampleAnswers(step, today, limits).map((value) => ({ type: 'ANSWER', value, today }));
+    const edges = new Map<string, Node['edges'][number]>();
     for (const event of events) {
+      // An answer the engine would refuse (the amount meant above the amount paid) is no path.
+      if (event.type === 'ANSWER' && contradiction(step, event.value, facts)) continue;
       const next = advance(flow, stepId, facts, event);
-      if (!next) continue;
-      for (const suffix of walk(next.stepId, next.facts, depth + 1)) {
-        const asked = event.type === 'ANSWER' && known === undefined;
-        const answer = asked ? [{ stepId, value: event.value }] : [];
-        const path = { steps: [stepId, ...suffix.steps], answers: [...answer, ...suffix.answers] };
-        const id = pathId(path);
-        if (!found.has(id)) found.set(id, path);
-      }
+      const child = next && build(next.stepId, next.facts, depth + 1);
+      if (!child) continue;
+      const asked = event.type === 'ANSWER' && known === undefined;
+      const answer = asked ? { stepId, value: event.value } : undefined;
+      const id = `${answer ? answerKind(answer.value) : '-'}|${child.sig}`;
+      if (!edges.has(id)) edges.set(id, { ...(answer ? { answer } : {}), child });
     }
-    const result = [...found.values()];
-    memo.set(key, result);
-    return result;
+    const list = [...edges.values()];
+    const node = intern({
+      stepId,
+      edges: list,
+      count: list.reduce((n, e) => n + e.child.count, 0),
+      sig: hash(`${stepId}(${[...edges.keys()].sort().join(';')})`),
+    });
+    memo.set(key, node);
+    return node;
+  };
+  // Nodes with the same paths are one object, so the graph stays small.
+  const intern = (node: Node): Node => {
+    const seen = bySig.get(node.sig);
+    if (seen) return seen;
+    bySig.set(node.sig, node);
+    return node;
   };
 
-  return walk(flow.definition.start, {}, 0).map((s) => ({
-    steps: s.steps,
-    answers: s.answers,
-    end: s.steps.at(-1) ?? '',
-  }));
+  const root = build(flow.definition.start, {}, 0);
+  return {
+    count: root?.count ?? 0,
+    *paths() {
+      if (!root) return;
+      const steps: string[] = [];
+      const answers: FlowPath['answers'] = [];
+      function* walk(node: Node): Generator<FlowPath> {
+        steps.push(node.stepId);
+        if (node.edges.length === 0)
+          yield { steps: [...steps], answers: [...answers], end: node.stepId };
+        for (const edge of node.edges) {
+          if (edge.answer) answers.push(edge.answer);
+          yield* walk(edge.child);
+          if (edge.answer) answers.pop();
+        }
+        steps.pop();
+      }
+      yield* walk(root);
+    },
+    covering: () => (root ? coverDag(root) : []),
+  };
+}
+
+/**
+ * coveringPaths over the graph, without walking every path: one path for each distinct
+ * sequence of steps (edges whose subgraphs have the same step sequences are walked once), then
+ * for every answer at every step not given yet, one path through it (the first way in, and
+ * the first way on from there).
+ */
+function coverDag(root: Node): FlowPath[] {
+  const seqSigs = new Map<Node, string>();
+  const seqSig = (node: Node): string => {
+    let sig = seqSigs.get(node);
+    if (sig === undefined) {
+      const below = [...new Set(node.edges.map((e) => seqSig(e.child)))].sort();
+      sig = hash(`${node.stepId}(${below.join(';')})`);
+      seqSigs.set(node, sig);
+    }
+    return sig;
+  };
+  const chosen = new Map<string, FlowPath>();
+  const covered = new Set<string>();
+  const keep = (path: FlowPath, sequence: string) => {
+    const fresh = path.answers.map(kindOf).filter((k) => !covered.has(k));
+    if (chosen.has(sequence) && fresh.length === 0) return;
+    chosen.set(chosen.has(sequence) ? `${sequence}#${chosen.size}` : sequence, path);
+    for (const k of fresh) covered.add(k);
+  };
+  const steps: string[] = [];
+  const answers: FlowPath['answers'] = [];
+  const walk = (node: Node): void => {
+    steps.push(node.stepId);
+    if (node.edges.length === 0)
+      keep({ steps: [...steps], answers: [...answers], end: node.stepId }, steps.join('>'));
+    const followed = new Set<string>();
+    for (const edge of node.edges) {
+      const sig = seqSig(edge.child);
+      if (followed.has(sig)) continue;
+      followed.add(sig);
+      if (edge.answer) answers.push(edge.answer);
+      walk(edge.child);
+      if (edge.answer) answers.pop();
+    }
+    steps.pop();
+  };
+  walk(root);
+
+  // The first way into each node, for a path through an answer not given yet.
+  const into = new Map<Node, { from: Node; edge: Node['edges'][number] } | null>([[root, null]]);
+  const order: Node[] = [root];
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i] as Node;
+    for (const edge of node.edges) {
+      if (into.has(edge.child)) continue;
+      into.set(edge.child, { from: node, edge });
+      order.push(edge.child);
+    }
+  }
+  for (const node of order) {
+    for (const edge of node.edges) {
+      if (!edge.answer || covered.has(kindOf(edge.answer))) continue;
+      const prefix: Node['edges'] = [];
+      for (let at = into.get(node); at; at = into.get(at.from)) prefix.unshift(at.edge);
+      const way = [...prefix, edge];
+      for (let at = edge.child; at.edges[0]; at = at.edges[0].child) way.push(at.edges[0]);
+      const path = {
+        steps: [root.stepId, ...way.map((e) => e.child.stepId)],
+        answers: way.flatMap((e) => (e.answer ? [e.answer] : [])),
+        end: way.at(-1)?.child.stepId ?? root.stepId,
+      };
+      keep(path, path.steps.join('>'));
+    }
+  }
+  return [...chosen.values()];
+}
+
+const kinds = new WeakMap<object, string>();
+function kindOf(answer: { stepId: string; value: FactValue }): string {
+  let k = kinds.get(answer);
+  if (k === undefined) {
+    k = `${answer.stepId}=${answerKind(answer.value)}`;
+    kinds.set(answer, k);
+  }
+  return k;
+}
+
+/** Every path, as a list: for small flows and tests; large flows should use pathGraph. */
+export function enumeratePaths(flow: CompiledFlow, today: string): FlowPath[] {
+  return [...pathGraph(flow, today).paths()];
 }
 
 const MAX_DEPTH = 500;
 
 /** Dates and amounts are sampled only to take branches; every other answer is part of the path. */
-function pathId(path: Suffix): string {
-  const kinds = path.answers.map((a) =>
-    typeof a.value === 'number' || /^\d{4}-\d{2}-\d{2}$/.test(String(a.value))
-      ? '#'
-      : String(a.value),
-  );
-  return `${path.steps.join('>')}|${kinds.join(',')}`;
+function answerKind(value: FactValue): string {
+  return typeof value === 'number' || /^\d{4}-\d{2}-\d{2}$/.test(String(value))
+    ? '#'
+    : String(value);
 }
 
-interface Suffix {
-  steps: string[];
-  answers: Array<{ stepId: string; value: FactValue }>;
+/** A stable digest of a node's description: two cyrb53 hashes, 106 bits. */
+function hash(text: string): string {
+  return `${cyrb53(text, 0)}.${cyrb53(text, 0x9e3779b9)}`;
 }
 
-function routingFacts(flow: CompiledFlow): string[] {
-  const names = new Set<string>();
-  const add = (c: Condition | undefined) => c && factsRead(c).forEach((f) => names.add(f));
-  for (const step of Object.values(flow.definition.steps)) {
-    if (step.type === 'end') continue;
-    const nexts =
-      step.type === 'choice' ? [step.next, ...step.options.map((o) => o.next)] : [step.next];
-    for (const next of nexts) if (Array.isArray(next)) next.forEach((b) => add(b.when));
+function cyrb53(text: string, seed: number): string {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
   }
-  return [...names].sort();
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/**
+ * For each step, the facts that can still change what happens from there: those read by the
+ * conditions of every step it can reach (and by the escalation), and those the reachable steps
+ * set (a known one is skipped).
+ */
+function relevantFacts(flow: CompiledFlow): Map<string, string[]> {
+  const steps = flow.definition.steps;
+  const escalation = flow.definition.escalate ? factsRead(flow.definition.escalate.when) : [];
+  const own = new Map<string, string[]>();
+  for (const [id, step] of Object.entries(steps)) {
+    const read = edges(step).flatMap((e) => (e.when ? factsRead(e.when) : []));
+    own.set(id, 'fact' in step && step.fact ? [...read, step.fact] : read);
+  }
+  const out = new Map<string, string[]>();
+  for (const id of Object.keys(steps)) {
+    const facts = new Set(escalation);
+    const seen = new Set<string>();
+    const queue = [id];
+    for (let at = queue.pop(); at !== undefined; at = queue.pop()) {
+      if (seen.has(at)) continue;
+      seen.add(at);
+      for (const f of own.get(at) ?? []) facts.add(f);
+      const step = steps[at];
+      if (step) queue.push(...edges(step).map((e) => e.to));
+    }
+    out.set(id, [...facts].sort());
+  }
+  return out;
 }
 
 /**
@@ -170,7 +338,7 @@ function routingFacts(flow: CompiledFlow): string[] {
  * given at every step (each option, yes/no/unsure, a skip): enough to replay every text
  * variant without replaying thousands of paths that differ only in their combination.
  */
-export function coveringPaths(paths: readonly FlowPath[]): FlowPath[] {
+export function coveringPaths(paths: Iterable<FlowPath>): FlowPath[] {
   const kind = (a: { stepId: string; value: FactValue }) =>
     `${a.stepId}=${typeof a.value === 'number' || /^\d{4}-\d{2}-\d{2}$/.test(String(a.value)) ? '#' : String(a.value)}`;
   const chosen = new Map<string, FlowPath>();

@@ -54,12 +54,30 @@ const option = z
         'an age answer ("12岁", "十五", "she is 6") in this range [from, to] picks this option',
       ),
     next: nextSchema.optional().describe("where this option leads; defaults to the step's next"),
+    story: z
+      .boolean()
+      .optional()
+      .describe(
+        'false: this option is never taken from a story, only chosen (its words do not say enough, e.g. which way a transfer went)',
+      ),
   })
   .strict();
 
 const messageStep = z
   .object({
     type: z.literal('message').describe('say the prompt and go straight on'),
+    silent: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: says nothing (no words needed); only routes by `next`, so a branch list is written once',
+      ),
+    once: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: shown only the first time the conversation passes it (a warning several routes lead to)',
+      ),
     next: nextSchema,
   })
   .strict();
@@ -122,6 +140,22 @@ const inputStep = z
       .optional()
       .describe('the user may reply "skip" / "跳过"; the fact is then "not given"'),
     answers: yesNoAnswers.optional(),
+    strict: z
+      .boolean()
+      .optional()
+      .describe(
+        'yes/no steps whose "yes" is the alarming answer (a safety screen): "no" is taken only when it is plainly no; a no with a "but", or with a scam signal, is asked again',
+      ),
+    below: factName
+      .optional()
+      .describe(
+        'money steps: the answer must be less than this fact (the amount meant is less than the amount paid); otherwise it is asked again',
+      ),
+    notBefore: factName
+      .optional()
+      .describe(
+        'date steps: the answer may not be earlier than this fact (the last of several payments is not before the first); otherwise it is asked again',
+      ),
     intended: z
       .boolean()
       .optional()
@@ -179,6 +213,24 @@ const interrupt = z
       .optional()
       .describe(
         'true: information, not a stop: the text is shown once (while its fact is not yet true) and the message is read as usual',
+      ),
+    confirm: z
+      .object({
+        after: z
+          .array(factName)
+          .min(1)
+          .describe(
+            'the screen: while any of these is unknown the text is a warning and the message is read as usual; once all are "no", a signal asks the confirmation question (words: interrupts.<id>.confirm, with {{noticed}})',
+          ),
+        fact: factName.describe(
+          'set by the answer to the confirmation question (yes / no / unsure)',
+        ),
+        to: target.describe('where a "yes" or "unsure" goes (the alarm: 110 first)'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'free text only adds to the screen: a signal never switches the plan by itself; it asks one question that names what was noticed',
       ),
   })
   .strict()

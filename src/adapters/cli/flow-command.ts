@@ -14,7 +14,7 @@ import { funnel } from '../../authoring/stats.js';
 import { parseMessage } from '../../authoring/parse.js';
 import { createUnderstanding } from '../../core/understand.js';
 import { reachableSteps, stepsWithoutWayToEnd } from '../../flow/graph.js';
-import { enumeratePaths } from '../../flow/paths.js';
+import { pathGraph, type FlowPath } from '../../flow/paths.js';
 import { flowJsonSchema } from '../../flow/schema.js';
 import { createLogger } from '../../log.js';
 import { createRuntime } from '../../runtime.js';
@@ -190,14 +190,15 @@ async function paths(
     say(`cannot reach an end: ${stuck.join(', ')}`);
     return 1;
   }
-  const all = enumeratePaths(flow, todayIn(new Date()));
-  const longest = all.reduce(
-    (a, b) => (b.steps.length > a.steps.length ? b : a),
-    all[0] ?? { steps: [], answers: [], end: '' },
-  );
+  // Counted one by one, never held all at once: a flow can have hundreds of thousands.
+  const graph = pathGraph(flow, todayIn(new Date()));
+  let longest: FlowPath = { steps: [], answers: [], end: '' };
   const ends = new Map<string, number>();
-  for (const p of all) ends.set(p.end, (ends.get(p.end) ?? 0) + 1);
-  say(`${all.length} paths from "${definition.start}" to an end`);
+  for (const p of graph.paths()) {
+    ends.set(p.end, (ends.get(p.end) ?? 0) + 1);
+    if (p.steps.length > longest.steps.length) longest = p;
+  }
+  say(`${graph.count} paths from "${definition.start}" to an end`);
   for (const [end, count] of [...ends].sort()) say(`  ${end}: ${count}`);
   say(`longest: ${longest.steps.length} steps, ${longest.answers.length} answers`);
   say(`  ${longest.steps.join(' → ')}`);

@@ -121,17 +121,43 @@ function isLetter(codePoint: number | undefined): boolean {
  * whole-word regular expression, Chinese ones by containment (as `mentions` reads them).
  */
 export function phraseMatcher(phrases: readonly string[]): (text: string) => boolean {
+  const find = phraseFinder(phrases);
+  return (text) => find(text) !== undefined;
+}
+
+/**
+ * Like phraseMatcher, but says which phrase was found (to name it back to the user). With
+ * `negatable`, a phrase under a negation ("也没人让我交钱", "nobody asked me to pay") does not
+ * count: a signal is what the message says happened, not what it says did not.
+ */
+export function phraseFinder(
+  phrases: readonly string[],
+  options: { negatable?: boolean } = {},
+): (text: string) => string | undefined {
   const latin = phrases.filter((p) => LATIN_WORD.test(p));
   const other = phrases.filter((p) => !latin.includes(p) && p.length >= 2);
   const pattern =
     latin.length > 0
-      ? new RegExp(`(?:^|[^\\p{L}])(?:${latin.map(escape).join('|')})(?:$|[^\\p{L}])`, 'u')
+      ? new RegExp(`(?:^|[^\\p{L}])(${latin.map(escape).join('|')})(?=$|[^\\p{L}])`, 'gu')
       : undefined;
+  const counts = (s: string, at: number) =>
+    !options.negatable || !negated(s.slice(0, at).split(SCOPE_ENDS).at(-1) ?? '');
   return (text) => {
     const s = normalize(text);
-    return other.some((p) => s.includes(p)) || (pattern?.test(s) ?? false);
+    for (const p of other) {
+      for (let at = s.indexOf(p); at >= 0; at = s.indexOf(p, at + 1)) if (counts(s, at)) return p;
+    }
+    if (!pattern) return undefined;
+    for (const m of s.matchAll(pattern)) {
+      const phrase = m[1] ?? '';
+      if (counts(s, (m.index ?? 0) + m[0].length - phrase.length)) return phrase;
+    }
+    return undefined;
   };
 }
+
+// A negation reaches no further back than a clause break or a "but" ("没有不过客服让我交钱").
+const SCOPE_ENDS = /[,，。.;；!！?？、:：]|但是|但|可是|不过|只是|然而|\bbut\b|\bhowever\b/u;
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

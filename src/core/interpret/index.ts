@@ -3,14 +3,30 @@ import type { FactValue } from '../../shared/types.js';
 import { parseDate, type DateProblem } from './date.js';
 import { readMoney, type MoneyProblem } from './money.js';
 import { normalize } from './normalize.js';
-import { parseYesNo, type YesNoHints } from './yesno.js';
+import { parseYesNo, parseYesNoStrict, type YesNoHints } from './yesno.js';
 
-export { mentionedOption, parseChoice, phraseMatcher, type ChoiceOption } from './choice.js';
+export {
+  mentionedOption,
+  parseChoice,
+  phraseFinder,
+  phraseMatcher,
+  type ChoiceOption,
+} from './choice.js';
 export { normalize, hasHan } from './normalize.js';
-export { parseYesNo, UNSURE, type YesNo, type YesNoHints } from './yesno.js';
+export { parseYesNo, parseYesNoStrict, UNSURE, type YesNo, type YesNoHints } from './yesno.js';
 
 /** Why an answer was not understood; each reason has its own re-prompt in locales/. */
-export type Rejection = MoneyProblem | DateProblem | 'yesno' | 'text' | 'textTooLong' | 'choice';
+export type Rejection =
+  | MoneyProblem
+  | DateProblem
+  | 'yesno'
+  | 'yesnoStrict'
+  | 'yesnoSignal'
+  | 'moneyNotBelow'
+  | 'dateBeforeFirst'
+  | 'text'
+  | 'textTooLong'
+  | 'choice';
 export type Interpretation =
   | { ok: true; value: FactValue }
   | {
@@ -80,6 +96,8 @@ export function interpretInput(
   today: string,
   optional = false,
   hints?: YesNoHints,
+  /** A safety question: "no" only when plainly no (see parseYesNoStrict). */
+  strict = false,
 ): Interpretation {
   if (optional && isSkip(text)) return { ok: true, value: '' };
   switch (kind) {
@@ -95,8 +113,9 @@ export function interpretInput(
     case 'date':
       return parseDate(text, today);
     case 'yesno': {
-      const value = parseYesNo(text, hints);
-      return value === undefined ? { ok: false, reason: 'yesno' } : { ok: true, value };
+      const value = strict ? parseYesNoStrict(text, hints) : parseYesNo(text, hints);
+      if (value !== undefined) return { ok: true, value };
+      return { ok: false, reason: strict ? 'yesnoStrict' : 'yesno' };
     }
     case 'text': {
       // One line, no control, direction-override or private-use characters (render.ts uses those): the answer is quoted inside

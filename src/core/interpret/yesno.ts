@@ -159,11 +159,34 @@ const NOT_NEGATION = /^(?:没错|不错|没事|没想到|不料|不想|不小心
 const LEADING_YES =
   /^(?:yes|yeah|yep|yup|yea|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
 const NEGATION_EN =
-  /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|nobody)\b(?:\s+\S+){0,2}\s*$/u;
+  /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|nobody|nothing|none|neither|nor|without)\b(?:\s+\S+){0,2}\s*$/u;
 const CONTRAST = /但是|但|可是|不过|然而|\bbut\b|\bhowever\b|\bthough\b/u;
 const CLAUSE_BREAK = /[,，。.!！?？;；、:：\n]+|\s+-\s+/u;
 
 type Signal = YesNo | undefined;
+
+// A "no" that goes on ("没有人催，只是对方说可以退款") is not a plain no at a safety question.
+const GOES_ON =
+  /但是|但|可是|不过|然而|只是|只不过|就是说|除了|\bbut\b|\bhowever\b|\bthough\b|\bjust\b|\bonly\b|\bexcept\b|\bapart from\b|\bunless\b/u;
+
+/**
+ * For a safety question, where "yes" is the alarming answer: yes and unsure are taken as
+ * they come, but "no" only when it is plainly no — a no followed by "but", "只是", "except"…
+ * is undefined (asked again), because what follows is what the question is about.
+ */
+export function parseYesNoStrict(text: string, hints?: YesNoHints): YesNo | undefined {
+  const value = parseYesNo(text, hints);
+  if (value === true) return value;
+  const s = normalize(text);
+  const said = s
+    .split(CONTRAST)
+    .flatMap((part) => part.split(CLAUSE_BREAK))
+    .map((c) => clauseSignal(c.trim(), hints));
+  // "没有，那个人也不知道这事": a no with an unsure word in it is not "not sure"; asked again.
+  if (value === UNSURE) return said.includes(false) ? undefined : UNSURE;
+  if (value === false) return GOES_ON.test(s) ? undefined : false;
+  return undefined;
+}
 
 /**
  * Yes, no or unsure from a whole answer, never from its first character: "没错，他骗了我"

@@ -19,7 +19,13 @@ function run(command: Command, turn: Turn, session: Session): Outcome {
     case 'back': {
       const previous = session.history.at(-1);
       if (!previous) return { session, replies: [say(t('common:back.none')), ...current()] };
-      const back = { ...session, ...previous, history: session.history.slice(0, -1), failures: 0 };
+      const back = {
+        ...session,
+        ...previous,
+        history: session.history.slice(0, -1),
+        failures: 0,
+        confirming: undefined,
+      };
       return { session: back, replies: [say(t('common:back.done')), ...kit.show(back)] };
     }
     case 'restart': {

@@ -12,9 +12,11 @@ export const greet: Handler = (turn, next) => {
     return { session: null, replies: [say(t('common:forget.done'))] };
   const stated = kit.understanding.extract(inbound.text, today, {});
   const fresh = kit.start(inbound.userId, lang, now, stated);
-  const fired = kit.firedInterrupt(fresh, inbound.text) ?? kit.firedNotice(fresh, inbound.text);
+  const signal = kit.firedInterrupt(fresh, inbound.text);
+  const fired = signal?.interrupt ?? kit.firedNotice(fresh, inbound.text);
   const session = fired ? kit.withInterruptFact(fresh, fired) : fresh;
-  const warning = fired ? [say(t(`${kit.id}:interrupts.${fired.id}.prompt`))] : [];
+  const noticed = { noticed: signal?.phrase ?? '' };
+  const warning = fired ? [say(t(`${kit.id}:interrupts.${fired.id}.prompt`, noticed))] : [];
   const entered = kit.enter(session, today);
   return {
     session: entered.session,

@@ -1,12 +1,6 @@
-import {
-  knownAnswer,
-  snapshotAt,
-  stepOf,
-  transitionFrom,
-  type CompiledFlow,
-} from '../../flow/compile.js';
+import { advance, knownAnswer, type CompiledFlow } from '../../flow/compile.js';
 import type { Interrupt, Step } from '../../flow/schema.js';
-import { normalize, phraseMatcher } from '../interpret/index.js';
+import { normalize, phraseFinder } from '../interpret/index.js';
 import type { Translator, Translators } from '../ports.js';
 import { formatFact, keys, masked, renderStep } from '../render.js';
 import type { Reply } from '../replies.js';
@@ -23,7 +17,13 @@ export const MAX_FAILURES = 3;
 
 interface Matcher {
   interrupt: Interrupt;
-  matches: (text: string) => boolean;
+  find: (text: string) => string | undefined;
+}
+
+/** An interrupt a message fired, and the phrase of the flow's that it was noticed by. */
+export interface Fired {
+  interrupt: Interrupt;
+  phrase: string;
 }
 
 /**
@@ -48,7 +48,10 @@ export class FlowKit {
     // Normalized once: these are checked against every message.
     const matchers = (flow.definition.interrupts ?? []).map((i) => ({
       interrupt: i,
-      matches: phraseMatcher(Object.values(i.phrases).flat().map(normalize).filter(Boolean)),
+      // A signal that asks to confirm is read with its negation; a stop fires on the words.
+      find: phraseFinder(Object.values(i.phrases).flat().map(normalize).filter(Boolean), {
+        negatable: Boolean(i.confirm),
+      }),
     }));
     this.#stops = matchers.filter(({ interrupt }) => !interrupt.notice);
     this.#notices = matchers.filter(({ interrupt }) => interrupt.notice);
@@ -86,28 +89,35 @@ export class FlowKit {
     const { flow } = this;
     let replies: Reply[] = [];
     let current: Session = { ...session, enteredAt: session.stepId };
-    // One snapshot carried through the chain of message steps, not rebuilt for each.
-    let snapshot = snapshotAt(flow, current.stepId, current.facts);
     for (let i = 0; i < MAX_AUTO_STEPS; i++) {
       const step = flow.step(current.stepId);
       // A question whose answer is already known (the safety redirect re-walks the intake) is
       // not asked again.
       const known = step ? knownAnswer(step, current.facts) : undefined;
       if (known !== undefined && step?.type !== 'message') {
-        const next = transitionFrom(flow, snapshot, { type: 'ANSWER', value: known, today });
+        const next = advance(flow, current.stepId, current.facts, {
+          type: 'ANSWER',
+          value: known,
+          today,
+        });
         if (next) {
-          snapshot = next;
-          current = { ...current, ...stepOf(next), history: pushHistory(current) };
+          current = { ...current, ...next, history: pushHistory(current) };
           if (quiet) replies = [];
           continue;
         }
       }
-      replies.push(...this.show(current));
+      if (step?.type === 'message' && step.once) {
+        // A warning several routes lead to is said once per conversation.
+        const seen = current.shown ?? [];
+        if (!seen.includes(current.stepId)) {
+          replies.push(...this.show(current));
+          current = { ...current, shown: [...seen, current.stepId] };
+        }
+      } else replies.push(...this.show(current));
       if (step?.type !== 'message') break;
-      const next = transitionFrom(flow, snapshot, { type: 'CONTINUE', today });
+      const next = advance(flow, current.stepId, current.facts, { type: 'CONTINUE', today });
       if (!next) break;
-      snapshot = next;
-      current = { ...current, ...stepOf(next) };
+      current = { ...current, ...next };
     }
     const last = flow.step(current.stepId);
     // A hand-over is not an end: the next flow goes on (turn/hand-over.ts).
@@ -168,19 +178,22 @@ export class FlowKit {
   }
 
   /** The interrupt (a stop, not a notice) this message fires at the session's step. */
-  firedInterrupt(session: Session, text: string): Interrupt | undefined {
-    return this.#stops.find(
-      ({ interrupt, matches }) => !interrupt.notAt?.includes(session.stepId) && matches(text),
-    )?.interrupt;
+  firedInterrupt(session: Session, text: string): Fired | undefined {
+    for (const { interrupt, find } of this.#stops) {
+      if (interrupt.notAt?.includes(session.stepId)) continue;
+      const phrase = find(text);
+      if (phrase !== undefined) return { interrupt, phrase };
+    }
+    return undefined;
   }
 
   /** A notice the message calls for and the user has not seen yet (its fact is not true). */
   firedNotice(session: Session, text: string): Interrupt | undefined {
     return this.#notices.find(
-      ({ interrupt, matches }) =>
+      ({ interrupt, find }) =>
         (!interrupt.fact || session.facts[interrupt.fact] !== true) &&
         !interrupt.notAt?.includes(session.stepId) &&
-        matches(text),
+        find(text) !== undefined,
     )?.interrupt;
   }
 

@@ -46,6 +46,8 @@ export interface Turn {
   readonly command: Command | undefined;
   /** A correction found while routing (so it is parsed once), for the correction handler. */
   readonly corrected?: Facts;
+  /** A scam phrase noticed in an answer to a safety question: that answer is asked again. */
+  readonly signal?: string;
 }
 
 export type Next = (turn: Turn) => Outcome;
