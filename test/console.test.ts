@@ -47,11 +47,11 @@ async function run(lines: string[], args: string[] = []) {
 
 describe('console chat (piped stdin)', () => {
   it('chats through the triage in Chinese and exits 0 at end of input (a real process)', async () => {
-    const r = await spawned(['你好', '不是', '３', '']);
+    const r = await spawned(['你好', '不是', '３', '没有', '没有', '']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('「追回」助手');
-    expect(r.stdout).toContain('1. 扫了对方的赞赏码');
+    expect(r.stdout).toContain('1. 我扫了对方的赞赏码');
     expect(r.stdout).toContain('24 小时');
   });
 
@@ -61,6 +61,8 @@ describe('console chat (piped stdin)', () => {
         '1',
         'no',
         'I scanned their reward code',
+        'no',
+        'no',
         'scammed',
         'just one',
         '3 days ago',
@@ -76,7 +78,7 @@ describe('console chat (piped stdin)', () => {
   });
 
   it('continues where the conversation stopped after a restart', async () => {
-    const first = await run(['hello', 'no', '1'], ['--user', 'alice']);
+    const first = await run(['hello', 'no', '1', 'no', 'no'], ['--user', 'alice']);
     expect(first.stdout).toContain('What happened?');
     const second = await run(['wrong person'], ['--user', 'alice']);
     expect(second.stdout).toContain("Welcome back. Let's continue where we stopped.");

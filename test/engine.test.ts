@@ -17,10 +17,10 @@ describe('engine', () => {
     const zh = chat(kit.engine).say('你好');
     expect(zh).toContain('「追回」助手');
     expect(zh).toContain('12348');
-    expect(zh).toContain('现在是否有人正在要求你再付钱');
+    expect(zh).toContain('现在有没有人要你再付钱');
     const en = chat(kit.engine).say('hello');
     expect(en).toContain("I'm the zhuihui");
-    expect(en).toContain('is anyone asking you right now to pay more money');
+    expect(en).toContain('is anyone asking you right now to pay again');
   });
 
   it('a behaviour added to the pipeline is one handler: it answers its turns, the rest pass on', () => {
@@ -36,7 +36,7 @@ describe('engine', () => {
       ...PIPELINE.slice(at),
     ]);
     const c = chat(engine);
-    for (const text of ['你好', '不是', '3']) c.say(text);
+    for (const text of ['你好', '不是', '3', '没有', '没有']) c.say(text);
     expect(c.session?.stepId).toBe('end-transfer-pending');
     expect(c.say('谢谢')).toContain('你可以随时发送');
     // Elsewhere the handler passes the turn on: "谢谢" at a question is an unclear answer.
@@ -70,6 +70,8 @@ describe('engine', () => {
       '你好',
       '不是',
       '赞赏码',
+      '没有',
+      '没有',
       '付错人了',
       '2026-11-20',
       '五百块',
@@ -90,6 +92,8 @@ describe('engine', () => {
     c.say('你好');
     c.say('不是');
     c.say('微信转账，对方已经收款');
+    c.say('没有');
+    c.say('没有');
     c.say('付错人了');
     c.say('2026-11-20');
     c.say('五百块');
@@ -104,7 +108,8 @@ describe('engine', () => {
 
   it('¥20,000 "by 赞赏码" is asked about: several payments are then said in the texts (review (b) 12)', () => {
     const c = chat(kit.engine);
-    for (const text of ['你好', '不是', '赞赏码', '付错人了', '2026-11-20']) c.say(text);
+    for (const text of ['你好', '不是', '赞赏码', '没有', '没有', '付错人了', '2026-11-20'])
+      c.say(text);
     expect(c.say('两万')).toContain('是一笔付款，还是分好几笔付的');
     expect(c.say('是，分了好几笔')).toContain('最后一笔是哪一天付的');
     for (const text of ['跳过', '小王']) c.say(text);
@@ -116,7 +121,8 @@ describe('engine', () => {
 
   it('a user outside the mainland is told once which rules these are, and the answer is still taken (review (b) 17)', () => {
     const c = chat(kit.engine);
-    for (const text of ['你好', '不是', '赞赏码', '付错人了', '2026-11-20']) c.say(text);
+    for (const text of ['你好', '不是', '赞赏码', '没有', '没有', '付错人了', '2026-11-20'])
+      c.say(text);
     const first = c.say('我在香港，付了500块');
     expect(first).toContain('都是中国大陆的');
     expect(c.session?.facts.amount).toBe(500);
@@ -133,6 +139,8 @@ describe('engine', () => {
     c.say('hi');
     c.say('no');
     c.say('1');
+    c.say('no');
+    c.say('no');
     c.say('I typed the wrong amount');
     c.say('2026-11-20');
     expect(c.say('¥1,500')).toContain('one payment, or several');
@@ -152,10 +160,12 @@ describe('engine', () => {
     c.say('你好');
     c.say('不是');
     c.say('1');
+    c.say('没有');
+    c.say('没有');
     c.say('2');
     expect(c.say('很久以前')).toContain('我没看懂这个日期');
     expect(c.say('2099-01-01')).toContain('这个日期在今天之后');
-    const third = c.say('不记得');
+    const third = c.say('那天下雨');
     expect(third).toContain('帮助');
     expect(third).toContain('是哪一天付的款');
     expect(c.session?.stepId).toBe('ask-date');
@@ -166,7 +176,7 @@ describe('engine', () => {
     const c = chat(kit.engine);
     c.say('hi');
     c.say('no');
-    expect(c.say('banana')).toContain('1 to 8');
+    expect(c.say('banana')).toContain('1 to 9');
   });
 
   it('back undoes the last answer and keeps the earlier ones', () => {
@@ -174,14 +184,20 @@ describe('engine', () => {
     c.say('你好');
     c.say('不是');
     c.say('赞赏码');
+    c.say('没有');
+    c.say('没有');
     c.say('付错人了');
     const reply = c.say('返回');
     expect(reply).toContain('撤回了上一个回答');
     expect(reply).toContain('发生了什么');
     expect(c.session?.stepId).toBe('what-happened');
-    expect(c.session?.facts).toEqual({ beingPressed: false, paymentKind: 'reward-code' });
-    c.say('上一步');
-    c.say('上一步');
+    expect(c.session?.facts).toEqual({
+      beingPressed: false,
+      paymentKind: 'reward-code',
+      refundOffer: false,
+      promisedReturn: false,
+    });
+    for (let i = 0; i < 4; i++) c.say('上一步');
     expect(c.say('上一步')).toContain('已经是第一个问题了');
   });
 
@@ -201,7 +217,7 @@ describe('engine', () => {
     c.say('不是');
     const reply = c.say('语言 English');
     expect(reply).toContain('Switched to English');
-    expect(reply).toContain('How did you pay this money?');
+    expect(reply).toContain('How did the money go?');
     expect(c.session?.lang).toBe('en');
     expect(c.say('lang zh')).toContain('这笔钱是怎么付出去的');
     expect(c.say('lang fr')).toContain('中文和英文');
@@ -214,8 +230,10 @@ describe('engine', () => {
     c.say('no');
     c.say('4');
     const summary = c.say('summary');
-    expect(summary).toContain('How you paid: A WeChat transfer they have already accepted');
-    expect(summary).toContain('Someone is pressing you to pay: no');
+    expect(summary).toContain('How you paid: I sent a WeChat transfer and they accepted it');
+    expect(summary).toContain(
+      'Someone is now asking you to pay again, scan a code or give a code: no',
+    );
   });
 
   it('forget asks for confirmation, then erases the session', () => {
@@ -235,6 +253,8 @@ describe('engine', () => {
     c.say('hi');
     c.say('no');
     c.say('3');
+    c.say('no');
+    c.say('no');
     expect(c.session?.stepId).toBe('end-transfer-pending');
     expect(c.say('thanks')).toContain('"restart"');
   });

@@ -198,12 +198,13 @@ describe('flow graph, paths, test', () => {
     const mermaid = await run(['flow', 'graph', '--format', 'mermaid', '--lang', 'en']);
     expect(mermaid.code).toBe(0);
     expect(mermaid.out).toMatch(/^flowchart TD/);
-    expect(mermaid.out).toContain('How did you pay');
+    expect(mermaid.out).toContain('How did the money go');
+    expect(mermaid.out).not.toContain('steps.by-kind.prompt');
     expect(mermaid.out).toContain(':::end');
     expect(mermaid.out).toContain('scam-pressure (any step)');
     const dot = await run(['flow', 'graph', '--format', 'dot']);
     expect(dot.out).toContain(
-      '"payment-kind" -> "end-merchant" [label="7. 付给商家（买东西或服务）"]',
+      '"payment-kind" -> "screen-offer" [label="7. 付给商家（买东西或服务）"]',
     );
     const out = join(tmp, 'tree.svg');
     const svg = await run(['flow', 'graph', '--out', out]);
@@ -243,7 +244,7 @@ describe('flow graph, paths, test', () => {
 describe('console authoring options', () => {
   it('--record writes a transcript that flow test replays', async () => {
     const file = join(tmp, 'case.yaml');
-    const r = await run(['--record', file, '--lang', 'en'], {}, 'hi\nno\n3\n');
+    const r = await run(['--record', file, '--lang', 'en'], {}, 'hi\nno\n3\nno\nno\n');
     expect(r.code).toBe(0);
     const text = await readFile(file, 'utf8');
     expect(text).toContain('step: end-transfer-pending');
@@ -258,7 +259,7 @@ describe('console authoring options', () => {
     const r = await run(
       [
         '--at',
-        'b-unjust',
+        'b-unjust-start',
         '--fact',
         'paidOn=2026-11-20',
         '--fact',
@@ -277,14 +278,14 @@ describe('console authoring options', () => {
     expect(r.out).toContain('unjust enrichment');
     expect(r.out).toContain('November 20, 2029');
     expect(r.out).toContain('Call WeChat Pay customer service at 95017');
-    const bad = await run(['--at', 'b-unjust', '--fact', 'amount=lots']);
+    const bad = await run(['--at', 'b-unjust-start', '--fact', 'amount=lots']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--fact amount=lots: not a valid value for step "ask-amount"');
   });
 
   it('flow stats counts conversations per step, never their words', async () => {
-    await run(['--user', 'a'], {}, '你好\n不是\n香蕉\n1\n');
-    await run(['--user', 'b'], {}, 'hi\nno\n3\n');
+    await run(['--user', 'a'], {}, '你好\n不是\n香蕉\n1\n没有\n没有\n');
+    await run(['--user', 'b'], {}, 'hi\nno\n3\nno\nno\n');
     const r = await run(['flow', 'stats']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('2 conversations, 1 reached an end');

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repliesText } from '../src/core/replies.js';
-import { coveringPaths, enumeratePaths, type FlowPath } from '../src/flow/paths.js';
+import { pathGraph, type FlowPath } from '../src/flow/paths.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
 import type { Lang } from '../src/shared/types.js';
@@ -11,12 +11,22 @@ let kit: Kit;
 let paths: FlowPath[];
 beforeAll(async () => {
   kit = await loadKit();
-  paths = coveringPaths(enumeratePaths(kit.flow, '2026-11-28'));
+  paths = pathGraph(kit.flow, '2026-11-28').covering();
 });
 
-/** Walks a path up to `stepId` and returns the session there. */
+const SCREEN = ['urgent-check', 'screen-offer', 'screen-promise'];
+
+/** Walks an honest path (every screen answer "no", no scam chosen) up to `stepId`. */
 function sessionAt(stepId: string, lang: Lang): Session {
-  const path = paths.find((p) => p.steps.includes(stepId));
+  const path = paths.find(
+    (p) =>
+      p.steps.includes(stepId) &&
+      p.answers.every(
+        (a) =>
+          !(SCREEN.includes(a.stepId) && a.value !== false) &&
+          !(a.stepId === 'what-happened' && a.value === 'scam'),
+      ),
+  );
   if (!path) throw new Error(`no path reaches ${stepId}`);
   let session = kit.engine.handle(
     undefined,
@@ -32,18 +42,17 @@ function sessionAt(stepId: string, lang: Lang): Session {
   return session;
 }
 
-// Intake steps gather the story: the warning, then the same question again.
-const INTAKE = ['payment-kind', 'what-happened', 'ask-date', 'ask-amount'];
-// At a text question the words are kept as the answer (a name), the warning shown, the plan made safe.
-// Plan steps: a scam signal turns whatever plan was coming into the scam plan at once.
-const PLAN = [
+// After the screen (every answer "no"), a scam phrase in free text asks one question.
+const AFTER_SCREEN = [
+  'what-happened',
+  'ask-date',
+  'ask-amount',
+  'ask-recipient',
   'ask-can-reach',
   'c-age',
-  'd-deceived',
   'end-wrong-payment',
   'end-regret',
   'end-minor',
-  'c-platform',
 ];
 const MESSAGES: Record<Lang, string[]> = {
   'zh-CN': [
@@ -55,117 +64,143 @@ const MESSAGES: Record<Lang, string[]> = {
     '对方说要退钱给我，让我把付款码发给他',
     '对方让我扫他发的二维码领取退款',
     '他让我下载一个会议软件开视频',
-    '对方说退款要先交10块钱',
     '有人加我说是微信官方可以帮我追回，要收服务费',
-    '律师说可以帮我追回，先付500律师费',
     '网上找了个追款公司',
     '对方说我账户异常要我转到安全账户',
-    '我把验证码告诉对方了',
     '对方说要刷流水才能提现',
-    '打赏主播返现',
-    // The reverse trick: "paid you by mistake, return it to another account".
     '有人说转错给我了，让我退到另一个账户',
-    '对方说打错钱给我，要我退到他给的卡上',
   ],
   en: [
     'customer service called and said I must pay to unfreeze',
     'they asked me to pay a fee first',
     'it is a rebate thing',
     'they want me to share my screen',
-    'they told me to pay a refund fee',
     'send my payment code so they can refund',
     'scan his qr code to get the refund',
-    'download a meeting app',
-    'I must pay 10 yuan first',
     'a recovery company can get it back for a fee',
     'move it to a safe account',
-    'I gave them the SMS code',
     'they sent a refund link',
-    'tip the streamer and get cashback',
     'someone says they paid me by mistake and wants it sent back to another account',
   ],
 };
-
-const POLITE = {
-  'zh-CN': /先礼貌地联系收款人|联系收款人，把下面这段话|你可以把下面这段话发给对方/u,
-  en: /contact the recipient|send them the message below/iu,
+const CONFIRM = {
+  'zh-CN': /你刚才提到「(.+?)」。先确认一下安全/u,
+  en: /You mentioned "(.+?)"\. A quick safety check/u,
 };
+const ALARM = { 'zh-CN': '现在就拨打 110 报警', en: 'Call the police on 110 now' };
+const YES = { 'zh-CN': '是', en: 'yes' };
+const NO = { 'zh-CN': '不是', en: 'no' };
 
-describe('scam interrupt', () => {
+describe('a scam signal in free text', () => {
   describe.each(['zh-CN', 'en'] as const)('in %s', (lang) => {
-    it.each(INTAKE)('fires at %s, warns, and asks the same question again', (stepId) => {
-      const before = sessionAt(stepId, lang);
+    const say = (session: Session | undefined, text: string) =>
+      kit.engine.handle(session, { userId: 'u', text, lang }, NOW);
+
+    it('before the screen: a warning that names it, and the message is read as usual', () => {
+      const before = sessionAt('payment-kind', lang);
       for (const text of MESSAGES[lang]) {
-        const { session, replies } = kit.engine.handle(before, { userId: 'u', text }, NOW);
+        const { session, replies } = say(before, text);
         const all = repliesText(replies);
         expect(all, text).toContain('110');
         expect(all).toContain('96110');
-        expect(all).toMatch(lang === 'en' ? /Do not pay anything more/ : /不要再付任何钱/);
-        expect(session?.stepId).toBe(stepId);
         expect(session?.facts.scamSignal).toBe(true);
-        // Nothing else changed: the message was not taken as an answer.
-        expect({ ...session?.facts, scamSignal: undefined }).toEqual({
-          ...before.facts,
-          scamSignal: undefined,
-        });
+        // Free text alone never switches the plan: no alarm, no scam plan.
+        expect(session?.stepId).not.toBe('end-scam');
+        expect(all).not.toContain(ALARM[lang]);
       }
     });
 
-    it.each(PLAN)(
-      'at %s, warns and turns the plan into the scam plan: 110 first, nothing sent to the other side',
+    it.each(AFTER_SCREEN)(
+      'at %s, once the screen said no: one question naming it; nothing taken as an answer',
       (stepId) => {
         const before = sessionAt(stepId, lang);
         for (const text of MESSAGES[lang]) {
-          const { session, replies } = kit.engine.handle(before, { userId: 'u', text }, NOW);
-          const all = repliesText(replies);
-          expect(session?.stepId, text).toBe('end-scam');
-          expect(all).toMatch(lang === 'en' ? /Call 110 now/ : /立即拨打 110/);
-          expect(all).not.toMatch(POLITE[lang]);
-          const summary = repliesText(
-            kit.engine.handle(
-              session ?? undefined,
-              { userId: 'u', text: lang === 'en' ? 'summary' : '摘要' },
-              NOW,
-            ).replies,
-          );
-          expect(summary).toContain('110');
-          expect(summary).not.toMatch(POLITE[lang]);
+          const { session, replies } = say(before, text);
+          // At "what happened?" a message that chooses "I was scammed" is that answer.
+          if (session?.facts.situation === 'scam' && stepId === 'what-happened') {
+            expect(repliesText(replies)).toContain(ALARM[lang]);
+            continue;
+          }
+          expect(repliesText(replies), text).toMatch(CONFIRM[lang]);
+          expect(session?.stepId).toBe(stepId);
+          expect({ ...session?.facts, scamSignal: undefined }).toEqual({
+            ...before.facts,
+            scamSignal: undefined,
+          });
         }
       },
     );
+
+    it.each(AFTER_SCREEN)('at %s, "yes" to it: 110 at once, then who asked', (stepId) => {
+      const asked = say(sessionAt(stepId, lang), MESSAGES[lang][3] ?? '').session;
+      const { session, replies } = say(asked ?? undefined, YES[lang]);
+      expect(repliesText(replies)).toContain(ALARM[lang]);
+      expect(session?.facts.signalConfirmed).toBe(true);
+      expect(session?.stepId).toBe('scam-actor');
+      // The one who asked was the recipient: the scam plan.
+      const plan = say(session ?? undefined, '1');
+      let s = plan.session ?? undefined;
+      for (let i = 0; i < 10 && s && kit.flow.step(s.stepId)?.type !== 'end'; i++) {
+        const choice = kit.flow.step(s.stepId)?.type === 'choice';
+        s = say(s, choice ? '2' : lang === 'en' ? 'skip' : '跳过').session ?? undefined;
+      }
+      expect(s?.stepId).toBe('end-scam');
+    });
+
+    it.each(AFTER_SCREEN)('at %s, "no" to it: the same question again, and not again', (stepId) => {
+      const before = sessionAt(stepId, lang);
+      const text = MESSAGES[lang][3] ?? '';
+      const asked = say(before, text).session;
+      const { session } = say(asked ?? undefined, NO[lang]);
+      expect(session?.stepId).toBe(stepId);
+      expect(session?.facts.signalConfirmed).toBe(false);
+      const again = say(session ?? undefined, text);
+      expect(repliesText(again.replies)).not.toMatch(CONFIRM[lang]);
+    });
   });
 
-  it('does not fire on ordinary answers', () => {
-    const before = sessionAt('ask-recipient', 'zh-CN');
-    const { session } = kit.engine.handle(before, { userId: 'u', text: '我想要回退款的小店' }, NOW);
-    expect(session?.facts.scamSignal).toBeUndefined();
-    expect(session?.facts.recipient).toBe('我想要回退款的小店');
+  it('a negated signal is no signal: "也没人让我交钱", "nobody asked me to pay"', () => {
+    for (const [lang, text] of [
+      ['zh-CN', '也没人让我交钱'],
+      ['en', 'nobody asked me to pay anything'],
+    ] as const) {
+      const before = sessionAt('ask-can-reach', lang);
+      const { session } = kit.engine.handle(before, { userId: 'u', text, lang }, NOW);
+      expect(session?.facts.scamSignal, text).toBeUndefined();
+    }
   });
 
-  it('saves a recipient name that contains scam words, warns, and goes on to the scam plan', () => {
-    const before = sessionAt('ask-recipient', 'zh-CN');
-    const { session, replies } = kit.engine.handle(
-      before,
-      { userId: 'u', text: '返利小助手' },
-      NOW,
-    );
-    expect(session?.facts.recipient).toBe('返利小助手');
-    expect(session?.facts.scamSignal).toBe(true);
-    expect(session?.stepId).toBe('end-scam');
-    expect(repliesText(replies)).toContain('返利小助手');
-  });
-
-  it('does not take the real WeChat Pay line for a scam', () => {
+  it('the real WeChat Pay line costs one question and keeps the 90-day advice (review N11)', () => {
     const before = sessionAt('ask-can-reach', 'zh-CN');
-    const { session } = kit.engine.handle(
-      before,
-      { userId: 'u', text: '95017客服说微信没法退' },
-      NOW,
-    );
-    expect(session?.facts.scamSignal).toBeUndefined();
+    const say = (s: Session | undefined, text: string) =>
+      kit.engine.handle(s, { userId: 'u', text, lang: 'zh-CN' }, NOW);
+    const asked = say(before, '我打了95017，客服让我等对方回复');
+    expect(repliesText(asked.replies)).toMatch(CONFIRM['zh-CN']);
+    const back = say(asked.session ?? undefined, '不是，我自己打的官方客服');
+    expect(back.session?.stepId).toBe('ask-can-reach');
+    const plan = repliesText(say(back.session ?? undefined, '是').replies);
+    expect(plan).not.toContain('很可能是被骗的钱');
+    if (before.facts.paymentKind === 'reward-code') expect(plan).toContain('90 天');
   });
 
-  it('at the urgent question, a clear yes with scam words is taken as the answer, after the warning', () => {
+  it('at a screen question, a "no" that goes on is never taken as no (review N1)', () => {
+    const before = sessionAt('urgent-check', 'zh-CN');
+    for (const text of [
+      '没有人催，只是对方说可以退款，让我扫码',
+      '不是，客服让我先交解冻费',
+      '没有转，但对方让我交保证金才能退款',
+      '没有，但是客服说我的账户被冻结了',
+    ]) {
+      const { session, replies } = kit.engine.handle(before, { userId: 'u', text }, NOW);
+      // Asked again, or (what follows the "but" is a yes) the alarm; never "nobody".
+      expect(session?.facts.beingPressed, text).not.toBe(false);
+      if (session?.facts.beingPressed === undefined)
+        expect(repliesText(replies)).toMatch(/明确的回答/);
+      else expect(repliesText(replies)).toContain('现在就拨打 110 报警');
+    }
+  });
+
+  it('at a screen question, a clear yes with scam words is the alarm: 110 at once', () => {
     const before = sessionAt('urgent-check', 'zh-CN');
     const { session, replies } = kit.engine.handle(
       before,
@@ -174,21 +209,17 @@ describe('scam interrupt', () => {
     );
     expect(session?.stepId).toBe('payment-kind');
     expect(session?.facts.beingPressed).toBe(true);
-    expect(repliesText(replies)).toContain('请马上停止付款');
+    expect(repliesText(replies)).toContain('现在就拨打 110 报警');
   });
 
-  it.each([
-    '不是，客服让我先交解冻费',
-    '没有转，但对方让我交保证金才能退款',
-    '不知道，他说要我再转一笔验证金',
-  ])(
-    'at the urgent question, "%s" is a scam signal with a warning, never "nobody is pressing me"',
-    (text) => {
-      const before = sessionAt('urgent-check', 'zh-CN');
-      const { session, replies } = kit.engine.handle(before, { userId: 'u', text }, NOW);
-      expect(repliesText(replies)).toContain('110');
-      expect(session?.facts.scamSignal).toBe(true);
-      expect(session?.facts.beingPressed).not.toBe(false);
-    },
-  );
+  it('a name with scam words at the recipient question is asked about, not stored (review N14)', () => {
+    const before = sessionAt('ask-recipient', 'zh-CN');
+    const { session } = kit.engine.handle(
+      before,
+      { userId: 'u', text: '我下载一个截图给你看' },
+      NOW,
+    );
+    expect(session?.facts.recipient).toBeUndefined();
+    expect(session?.stepId).toBe('ask-recipient');
+  });
 });

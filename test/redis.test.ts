@@ -186,12 +186,12 @@ describe('Redis failures are clean', () => {
     }
     // ioredis reconnects by itself; the user's next message is served on the intact session.
     let replies = '';
-    for (let i = 0; i < 50 && !replies.includes('发生了什么'); i++) {
+    for (let i = 0; i < 50 && !replies.includes('付款之后'); i++) {
       replies = repliesText((await r.service.handle({ userId: 'r', text: '1' })).replies);
-      if (!replies.includes('发生了什么')) await new Promise((res) => setTimeout(res, 100));
+      if (!replies.includes('付款之后')) await new Promise((res) => setTimeout(res, 100));
     }
-    expect(replies).toContain('发生了什么');
-    expect((await storedSession(r.store, 'r'))?.stepId).toBe('what-happened');
+    expect(replies).toContain('付款之后');
+    expect((await storedSession(r.store, 'r'))?.stepId).toBe('screen-offer');
   }, 30_000);
 });
 
@@ -244,7 +244,18 @@ describe('the Official Account webhook on several workers sharing Redis', () => 
     const [a, b] = [await worker(), await worker()];
     const { store } = await runtime();
     // The scam transcript's way to its plan: longer than one passive message.
-    const script = ['你好', '没有', '1', '被骗了', '是，分了好几笔', '昨天', '两千三', '小李客服'];
+    const script = [
+      '你好',
+      '没有',
+      '1',
+      '没有',
+      '没有',
+      '被骗了',
+      '是，分了好几笔',
+      '昨天',
+      '两千三',
+      '小李客服',
+    ];
     let first = await a.text('o-1', script[0] ?? '', 'm0');
     for (const [i, text] of script.slice(1).entries())
       first = await a.text('o-1', text, `m${i + 1}`);

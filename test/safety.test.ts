@@ -1,150 +1,192 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repliesText } from '../src/core/replies.js';
+import { repliesText, type Reply } from '../src/core/replies.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
-import type { Lang } from '../src/shared/types.js';
+import type { FactValue, Lang } from '../src/shared/types.js';
 import { evaluate } from '../src/flow/conditions.js';
-import { coveringPaths, enumeratePaths, type FlowPath } from '../src/flow/paths.js';
+import { pathGraph, type FlowPath, type PathGraph } from '../src/flow/paths.js';
 import { loadKit, type Kit } from './helpers.js';
 
 /**
- * The safety rule as a property over every path: any scam signal, at any step, makes the plan
- * the scam plan — 110 first, and never a text to send to the other side.
+ * Safety by structure, as properties over every path of the flow: the screen's answers decide
+ * the plan (whatever words come with them), 110 comes first, every text for the other side
+ * carries the backstop line, and a scam by someone who came after an honest payment never
+ * makes the recipient the accused.
  */
 const NOW = new Date('2026-11-28T04:00:00Z');
 const TODAY = '2026-11-28';
 let kit: Kit;
-let paths: FlowPath[];
+let graph: PathGraph;
+let covering: FlowPath[];
 beforeAll(async () => {
   kit = await loadKit();
-  paths = enumeratePaths(kit.flow, TODAY);
+  graph = pathGraph(kit.flow, TODAY);
+  covering = graph.covering();
 });
 
-const POLITE: Record<Lang, RegExp> = {
-  'zh-CN': /先礼貌地联系收款人|联系收款人，把下面这段话|你可以把下面这段话发给对方|麻烦您/u,
-  en: /contact the recipient|send them the message below|Could you please return/iu,
+const SCREEN = ['urgent-check', 'screen-offer', 'screen-promise'];
+const ALARM_VALUES: FactValue[] = [true, 'unsure'];
+const alarm = (v: FactValue | undefined) => v !== undefined && ALARM_VALUES.includes(v);
+
+function factsOf(path: FlowPath): Record<string, FactValue> {
+  const out: Record<string, FactValue> = {};
+  for (const a of path.answers) {
+    const step = kit.flow.step(a.stepId);
+    if (step && 'fact' in step && step.fact) out[step.fact] = a.value;
+  }
+  return out;
+}
+
+const ALARM_TEXT: Record<Lang, string> = {
+  'zh-CN': '现在就拨打 110 报警',
+  en: 'Call the police on 110 now',
 };
 const CALL_110: Record<Lang, RegExp> = { 'zh-CN': /立即拨打 110/u, en: /Call 110 now/u };
-const SCAM_SAYS: Record<Lang, string[]> = {
-  'zh-CN': [
-    '对方让我扫他发的二维码领取退款',
-    '客服让我先交解冻费',
-    '对方说要刷流水才能提现',
-    '网上找了个追款公司',
-  ],
-  en: [
-    'send my payment code so they can refund',
-    'they told me to pay a refund fee',
-    'a recovery company wants a fee',
-  ],
+const BACKSTOP: Record<Lang, string> = {
+  'zh-CN': '那就是骗子：马上停下，拨打 110',
+  en: 'that is a scammer: stop at once and call 110',
+};
+const ACCUSED: Record<Lang, string> = {
+  'zh-CN': '很可能是被骗的钱',
+  en: 'was very likely taken by a scam',
+};
+const NEVER_SHARE: Record<Lang, string> = { 'zh-CN': '付款码', en: 'payment code' };
+const POLITE: Record<Lang, RegExp> = {
+  'zh-CN': /联系收款人|把下面这段话发给|麻烦您退还/u,
+  en: /Contact the recipient|Send the recipient this message|Could you please return/u,
 };
 
-function play(
-  lang: Lang,
-  path: FlowPath,
-  interruptAt = -1,
-  scam = '',
-): { session: Session; plan: string } {
+/** Plays a path in a language; the replies after each answer, and the final plan. */
+function play(lang: Lang, path: FlowPath) {
   const handle = (s: Session | undefined, text: string) =>
     kit.engine.handle(s, { userId: 'p', text, lang }, NOW);
   let out = handle(undefined, lang === 'en' ? 'hi' : '你好');
-  path.answers.forEach((answer, i) => {
-    if (i === interruptAt) out = handle(out.session ?? undefined, scam);
-    if (out.session?.stepId !== answer.stepId) return;
-    out = handle(
-      out.session,
-      typedAnswer(kit.flow, kit.translators, lang, answer.stepId, answer.value),
-    );
-  });
-  // An escalation goes back for the facts the police outline needs, if the path never gave
-  // them; a scam message that also answered a question moves on: answer what is asked.
-  for (let i = 0; i < 8; i++) {
-    const step = kit.flow.step(out.session?.stepId ?? '');
-    if (!out.session || !step || step.type === 'end' || step.type === 'message') break;
-    const kind = step.type === 'choice' ? 'choice' : step.input;
-    const fill = {
-      choice: '1',
-      date: lang === 'en' ? 'yesterday' : '昨天',
-      money: '500',
-      text: lang === 'en' ? 'skip' : '跳过',
-      yesno: lang === 'en' ? 'no' : '不是',
-    };
-    out = handle(out.session, fill[kind]);
+  const after = new Map<string, Reply[]>();
+  for (const answer of path.answers) {
+    if (out.session?.stepId !== answer.stepId) continue;
+    const text = typedAnswer(kit.flow, kit.translators, lang, answer.stepId, answer.value);
+    out = handle(out.session, text);
+    after.set(answer.stepId, out.replies);
   }
   const session = out.session as Session;
-  const plan = repliesText(handle(session, lang === 'en' ? 'summary' : '摘要').replies);
-  return { session, plan };
+  const summary = handle(session, lang === 'en' ? 'summary' : '摘要').replies;
+  const copies = summary.some((r) => r.type === 'copy');
+  return { session, plan: repliesText(summary), copies, after };
 }
 
 describe('safety over every path', () => {
-  it('a path whose facts carry a scam signal ends in the scam plan; one without never does', () => {
+  it('the screen decides: a scam payment ends in the scam plan, a fake 客服 gets its own part', () => {
     const escalate = kit.flow.definition.escalate;
     if (!escalate) throw new Error('the recovery flow must declare escalate');
     let scamPaths = 0;
-    for (const path of paths) {
-      const facts = Object.fromEntries(
-        path.answers.map((a) => [
-          kit.flow.definition.steps[a.stepId] &&
-          'fact' in (kit.flow.definition.steps[a.stepId] ?? {})
-            ? (kit.flow.definition.steps[a.stepId] as { fact: string }).fact
-            : a.stepId,
-          a.value,
-        ]),
-      );
+    let secondWave = 0;
+    const wrong: string[] = [];
+    // Plain checks over several hundred thousand paths; the first few failures are reported.
+    for (const path of graph.paths()) {
+      const facts = factsOf(path);
+      const fail = (why: string) =>
+        wrong.length < 5 && wrong.push(`${why}: ${path.steps.join(' > ')}`);
+      if (facts.paymentKind === 'received') {
+        if (path.end !== 'end-received') fail('received money, not the reverse-trick plan');
+        continue;
+      }
       const scam = evaluate(escalate.when, facts, TODAY);
       if (scam) scamPaths++;
-      expect(path.end === 'end-scam', path.steps.join(' > ')).toBe(scam);
+      if ((path.end === 'end-scam') !== scam) fail(`scam ${String(scam)} but ${path.end}`);
+      const screen = [facts.beingPressed, facts.refundOffer, facts.promisedReturn];
+      // Yes or unsure to any screen question: 110 at once (the alarm step is walked).
+      if (screen.some(alarm) && !path.steps.includes('scam-now')) fail('an alarm without 110');
+      if (!scam && screen.some(alarm)) {
+        secondWave++;
+        // Not the recipient's scam: someone who came after, named in its own part.
+        if (facts.scamActor !== 'other' || !path.steps.includes('sw-report'))
+          fail('an alarm that is neither the scam plan nor a named third party');
+      }
     }
+    expect(wrong).toEqual([]);
     expect(scamPaths).toBeGreaterThan(100);
+    expect(secondWave).toBeGreaterThan(100);
   });
 
   it.each(['zh-CN', 'en'] as const)(
-    'in %s, every scam plan has 110 first and no text for the other side',
+    'in %s, every plan: 110 first for a scam, the backstop under every text for the other side',
     (lang) => {
-      for (const path of coveringPaths(paths).filter((p) => p.end === 'end-scam')) {
-        const { session, plan } = play(lang, path);
-        expect(session.stepId).toBe('end-scam');
-        expect(plan, path.steps.join(' > ')).toMatch(CALL_110[lang]);
-        expect(plan).not.toMatch(POLITE[lang]);
+      for (const path of covering) {
+        const { session, plan, copies, after } = play(lang, path);
+        const where = path.steps.join(' > ');
+        expect(session.stepId, where).toBe(path.end);
+        if (path.end === 'end-scam') {
+          expect(plan, where).toMatch(CALL_110[lang]);
+          expect(plan).toContain(NEVER_SHARE[lang]);
+          expect(plan).not.toMatch(POLITE[lang]);
+        } else if (path.end !== 'end-received' && copies) {
+          // A plan with a text to copy for the other side warns against paying for a refund.
+          expect(plan, where).toContain(BACKSTOP[lang]);
+        }
+        if (factsOf(path).scamActor === 'other' && path.end !== 'end-scam')
+          expect(plan, where).not.toContain(ACCUSED[lang]);
+        // The first answer that raised the alarm gets 110 in the very next reply.
+        const first = path.answers.find((a) => SCREEN.includes(a.stepId) && alarm(a.value));
+        if (first)
+          expect(repliesText(after.get(first.stepId) ?? []), where).toContain(ALARM_TEXT[lang]);
       }
     },
+    // Two thousand conversations through the real engine.
+    240_000,
   );
 
   it.each(['zh-CN', 'en'] as const)(
-    'in %s, a scam message at any step of any path ends in the scam plan',
+    'in %s, a confirmed scam signal at any step of an honest path ends in the scam plan',
     (lang) => {
+      const honest = covering.filter((p) => {
+        const f = factsOf(p);
+        const screen = [f.beingPressed, f.refundOffer, f.promisedReturn];
+        return p.end !== 'end-scam' && p.end !== 'end-received' && !screen.some(alarm);
+      });
+      const say = (s: Session | undefined, text: string) =>
+        kit.engine.handle(s, { userId: 'p', text, lang }, NOW);
+      const signal = lang === 'en' ? 'they want a refund fee first' : '对方说退款要先交手续费';
       fc.assert(
-        fc.property(fc.nat(), fc.nat(), fc.nat(), (p, at, which) => {
-          const path = paths[p % paths.length] as FlowPath;
-          const says = SCAM_SAYS[lang];
-          const { session, plan } = play(
-            lang,
-            path,
-            at % path.answers.length,
-            says[which % says.length] ?? '',
-          );
-          expect(session.facts.scamSignal).toBe(true);
-          expect(session.stepId, path.steps.join(' > ')).toBe('end-scam');
-          expect(plan).toMatch(CALL_110[lang]);
-          expect(plan).not.toMatch(POLITE[lang]);
+        fc.property(fc.nat(), fc.nat(), (p, at) => {
+          const path = honest[p % honest.length] as FlowPath;
+          let out = say(undefined, lang === 'en' ? 'hi' : '你好');
+          const stop = at % path.answers.length;
+          for (const [i, answer] of path.answers.entries()) {
+            if (i === stop) break;
+            if (out.session?.stepId !== answer.stepId) continue;
+            const text = typedAnswer(kit.flow, kit.translators, lang, answer.stepId, answer.value);
+            out = say(out.session, text);
+          }
+          out = say(out.session ?? undefined, signal);
+          // Before the screen is done the screen asks; after it, the confirmation does.
+          for (let i = 0; i < 30 && out.session; i++) {
+            const s = out.session;
+            const step = kit.flow.step(s.stepId);
+            // A confirmation still waiting is answered even where the path has reached an end.
+            if (step?.type === 'end' && !s.confirming) break;
+            const reply =
+              s.confirming || s.stepId === 'urgent-check'
+                ? lang === 'en'
+                  ? 'yes'
+                  : '是'
+                : step?.type === 'choice'
+                  ? '1'
+                  : step?.type === 'input' && step.input === 'yesno'
+                    ? lang === 'en'
+                      ? 'no'
+                      : '不是'
+                    : lang === 'en'
+                      ? 'skip'
+                      : '跳过';
+            out = say(s, reply);
+          }
+          expect(['end-scam', 'end-received']).toContain(out.session?.stepId);
         }),
-        { numRuns: 150 },
+        { numRuns: 60 },
       );
     },
   );
-
-  it('an honest, regretful tipper is never sent to the scam plan', () => {
-    const honest = paths.filter((p) =>
-      p.answers.some((a) => a.stepId === 'd-deceived' && a.value === false),
-    );
-    expect(honest.length).toBeGreaterThan(0);
-    for (const path of honest) {
-      const pressed = path.answers.some((a) => a.stepId === 'urgent-check' && a.value === true);
-      const induced = path.answers.some((a) => a.stepId === 'c-induced' && a.value !== false);
-      if (!pressed && !induced) expect(path.end).not.toBe('end-scam');
-    }
-  });
 });
 
 describe('no false alarm on ordinary wrong payments', () => {
@@ -152,6 +194,7 @@ describe('no false alarm on ordinary wrong payments', () => {
     ['zh-CN', '我本来想转给另一个人，结果付错了'],
     ['zh-CN', '我付错了账户，应该付到另一个账户的'],
     ['zh-CN', '我打电话给微信支付客服95017问了'],
+    ['zh-CN', '也没人让我交钱，就是转错了'],
     ['en', 'I meant to pay another account but picked the wrong one'],
     ['en', 'I called WeChat Pay customer service at 95017'],
   ] as const)('%s: "%s" is not a scam signal', (lang, text) => {

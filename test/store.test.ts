@@ -414,10 +414,10 @@ describe('conversation service', () => {
       clock: () => new Date('2026-11-28T04:00:00Z'),
     });
     // Fired without awaiting: each must see the session the previous one saved.
-    const a = ['你好', '不是', '1', '2', '昨天', '150', '跳过'].map((text) =>
+    const a = ['你好', '不是', '1', '没有', '没有', '2', '昨天', '150', '跳过'].map((text) =>
       service.handle({ userId: 'a', text }),
     );
-    const b = ['hello', 'no', '1'].map((text) => service.handle({ userId: 'b', text }));
+    const b = ['hello', 'no', '1', 'no', 'no'].map((text) => service.handle({ userId: 'b', text }));
     await Promise.all([...a, ...b]);
     expect((await storedSession(store, 'a'))?.stepId).toBe('ask-can-reach');
     expect((await storedSession(store, 'a'))?.facts.amount).toBe(150);

@@ -10,7 +10,7 @@ import { assistantBot, loginOnMock } from './assistant-bot.js';
 import { storedSession } from './helpers.js';
 
 const USERS = Number(process.env.ORDER_USERS ?? 400);
-const SCRIPT = ['你好', '不是', '1', '2', '昨天', '150', '跳过'];
+const SCRIPT = ['你好', '不是', '1', '没有', '没有', '2', '昨天', '150', '跳过'];
 
 let dataDir: string;
 let bot: Wechaty;
