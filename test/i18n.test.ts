@@ -59,7 +59,7 @@ describe('locales', () => {
           .replace(/第\d+(?:至\d+)?条/g, '')
           .replace(/arts?\.\s*\d+(?:\s*(?:,|–|and)\s*\d+)*/g, '');
         const numbers = [
-          ...withoutLaw.matchAll(/(?<![\d.,])\d{3,}(?![\d.,]|\s*(?:元|yuan|年|-|\/))/g),
+          ...withoutLaw.matchAll(/(?<![\d.,])\d{3,}(?![\d.,]|\s*(?:元|万|yuan|年|-|\/))/g),
         ].map((m) => m[0]);
         for (const n of numbers) {
           const ok =
