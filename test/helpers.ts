@@ -127,3 +127,20 @@ export function sampleSession(userId: string, stepId = 'payment-kind'): Session 
     updatedAt: '2026-11-28T00:00:00.000Z',
   };
 }
+
+/**
+ * The zh-CN scam transcript's answers (test/transcripts/a-scam.zh-CN.yaml) up to its plan: the
+ * last answer, the name on the bill, is the turn whose reply is the long plan.
+ */
+export const SCAM_WALK_ZH = [
+  '你好',
+  '没有',
+  '1',
+  '没有',
+  '没有',
+  '被骗了',
+  '是，分了好几笔',
+  '昨天',
+  '两千三',
+  '小李客服',
+] as const;

@@ -6,7 +6,7 @@ import { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR } from '../src/ru
 import { ExpectedError } from '../src/shared/errors.js';
 import { connectRedis, type RedisBackend } from '../src/store/redis.js';
 import { putSession, spawnMain, spawnScript, storedSession } from './helpers.js';
-import { sampleSession } from './helpers.js';
+import { SCAM_WALK_ZH, sampleSession } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
 let server: TestRedis;
@@ -246,18 +246,7 @@ describe('the Official Account webhook on several workers sharing Redis', () => 
     const [a, b] = [await worker(), await worker()];
     const { store } = await runtime();
     // The scam transcript's way to its plan: longer than one passive message.
-    const script = [
-      '你好',
-      '没有',
-      '1',
-      '没有',
-      '没有',
-      '被骗了',
-      '是，分了好几笔',
-      '昨天',
-      '两千三',
-      '小李客服',
-    ];
+    const script = SCAM_WALK_ZH;
     let first = await a.text('o-1', script[0] ?? '', 'm0');
     for (const [i, text] of script.slice(1).entries())
       first = await a.text('o-1', text, `m${i + 1}`);

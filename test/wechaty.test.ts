@@ -11,7 +11,7 @@ import type { SendQueueOptions } from '../src/adapters/wechaty/send-queue.js';
 import { silentLogger } from '../src/log.js';
 import type { Runtime } from '../src/runtime.js';
 import { assistantBot, loginOnMock } from './assistant-bot.js';
-import { storedSession } from './helpers.js';
+import { SCAM_WALK_ZH, storedSession } from './helpers.js';
 
 const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
@@ -297,17 +297,7 @@ describe('wechaty plugin on the mock puppet', () => {
     const h = await start({ minIntervalMs: 40, jitterMs: 0, maxPerMinute: 10_000, retries: 0 });
     const carol = h.mocker.createContact({ name: 'Carol' });
     // Up to the scam plan, whose turn is several bubbles (the texts to copy apart).
-    const walk = [
-      '你好',
-      '没有',
-      '1',
-      '没有',
-      '没有',
-      '被骗了',
-      '是，分了好几笔',
-      '昨天',
-      '两千三',
-    ];
+    const walk = SCAM_WALK_ZH.slice(0, -1);
     let session = undefined as Parameters<typeof h.runtime.engine.handle>[0];
     const now = new Date();
     for (const text of walk) {
