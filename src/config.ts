@@ -191,7 +191,7 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
     logContent: e.LOG_CONTENT === '1',
     flowFile: e.FLOW_FILE
       ? resolve(e.FLOW_FILE)
-      : resolve(PACKAGE_ROOT, 'flows/reward-code-recovery.yaml'),
+      : resolve(PACKAGE_ROOT, 'flows/reward-code-recovery'),
     localesDir: e.LOCALES_DIR ? resolve(e.LOCALES_DIR) : resolve(PACKAGE_ROOT, 'locales'),
     fsync: e.FSYNC === '1',
     retentionDays: e.RETENTION_DAYS,

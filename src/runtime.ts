@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ExpectedError } from './shared/errors.js';
 import { resolve } from 'node:path';
-import { assertFlowWords, loadFlowSet, loadLocales } from './adapters/files/flow-files.js';
+import { assertFlowWords, loadFlowSet, loadWords } from './adapters/files/flow-files.js';
 import {
   createConversationService,
   DEFAULT_FLOOD_LIMIT,
@@ -59,7 +59,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { start: flow, flows } = await loadFlowSet(options.flowFile).catch(
     unusable('flow file', options.flowFile),
   );
-  const resources = await loadLocales(options.localesDir).catch(
+  const resources = await loadWords(options.localesDir, flows).catch(
     unusable('locales directory', options.localesDir),
   );
   for (const each of flows) assertFlowWords(each, resources, options.localesDir);
@@ -131,7 +131,7 @@ async function openBackend(options: RuntimeOptions, flood: FloodLimit | false): 
 
 /** Paths relative to this package, so an embedding bot finds the shipped flow and words. */
 export const PACKAGE_ROOT = resolve(import.meta.dirname, '..');
-export const DEFAULT_FLOW_FILE = resolve(PACKAGE_ROOT, 'flows/reward-code-recovery.yaml');
+export const DEFAULT_FLOW_FILE = resolve(PACKAGE_ROOT, 'flows/reward-code-recovery');
 export const DEFAULT_LOCALES_DIR = resolve(PACKAGE_ROOT, 'locales');
 
 /** A short, stable pseudonym for logs: enough to follow one user, not to identify them. */

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, PACKAGE_ROOT } from '../src/config.js';
 describe('config', () => {
   it('finds the default flow and words in the package, whatever the working directory', () => {
     const config = loadConfig(['chat'], {});
-    expect(config.flowFile).toBe(`${PACKAGE_ROOT}/flows/reward-code-recovery.yaml`);
+    expect(config.flowFile).toBe(`${PACKAGE_ROOT}/flows/reward-code-recovery`);
     expect(config.localesDir).toBe(`${PACKAGE_ROOT}/locales`);
   });
 

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FlowLoadError, parseFlow } from '../src/flow/load.js';
+import { loadFlowFile } from '../src/adapters/files/flow-files.js';
+import { inlineWords, unfinishedWords } from '../src/flow/keys.js';
 import { ROOT } from './helpers.js';
 
 const fixture = async (name: string) => {
@@ -85,16 +87,22 @@ describe('flow loading', () => {
     expect(problems[0]).toMatch(/^test\/fixtures\/flows\/not-yaml\.yaml:\d+:\d+: YAML syntax: /);
   });
 
-  it('the shipped flow loads', async () => {
-    const text = await readFile(resolve(ROOT, 'flows/reward-code-recovery.yaml'), 'utf8');
-    expect(parseFlow(text, 'flows/reward-code-recovery.yaml').id).toBe('reward-code-recovery');
+  it('the shipped flow folder loads, every text in both languages', async () => {
+    const flow = await loadFlowFile(resolve(ROOT, 'flows/reward-code-recovery'));
+    expect(flow.definition.id).toBe('reward-code-recovery');
+    expect(unfinishedWords(flow.definition)).toEqual([]);
+    expect(Object.keys(inlineWords(flow.definition).en)).toEqual(
+      expect.arrayContaining(['steps', 'facts', 'plan', 'phrases', 'caseFile', 'interrupts']),
+    );
   });
 });
 
-describe('flows/flow.schema.json', () => {
-  it('is the schema the code validates with (regenerate with `npm run flow -- schema`)', async () => {
+describe('flows/flow.schema.json and flow-part.schema.json', () => {
+  it('are the schemas the code validates with (regenerate with `npm run flow -- schema`)', async () => {
     const { flowJsonSchema } = await import('../src/flow/schema.js');
-    const onDisk = JSON.parse(await readFile(resolve(ROOT, 'flows/flow.schema.json'), 'utf8'));
-    expect(onDisk).toEqual(flowJsonSchema());
+    const read = async (name: string) =>
+      JSON.parse(await readFile(resolve(ROOT, 'flows', name), 'utf8'));
+    expect(await read('flow.schema.json')).toEqual(flowJsonSchema('main'));
+    expect(await read('flow-part.schema.json')).toEqual(flowJsonSchema('part'));
   });
 });

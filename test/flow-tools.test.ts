@@ -302,7 +302,7 @@ describe('console authoring options', () => {
     const env = {
       ...process.env,
       DATA_DIR: join(tmp, 'data'),
-      FLOW_FILE: join(flows, 'reward-code-recovery.yaml'),
+      FLOW_FILE: join(flows, 'reward-code-recovery'),
       LOCALES_DIR: locales,
     };
     const child = spawn(
@@ -322,10 +322,13 @@ describe('console authoring options', () => {
       });
     child.stdin.write('hi\n');
     await waitFor('is anyone asking you right now');
-    const file = join(locales, 'en', 'reward-code-recovery.json');
-    const words = JSON.parse(await readFile(file, 'utf8'));
-    words.steps['payment-kind'].prompt = 'HOW DID YOU PAY (edited)?';
-    await writeFile(file, JSON.stringify(words, null, 2));
+    // The words are beside the step, in the branch's file.
+    const file = join(flows, 'reward-code-recovery', 'start.yaml');
+    const text = await readFile(file, 'utf8');
+    const question =
+      'How did the money go? (If someone sent money to you, choose the second-to-last option)';
+    expect(text).toContain(question);
+    await writeFile(file, text.replace(question, 'HOW DID YOU PAY (edited)?'));
     await waitFor('still exists, so the conversation goes on');
     child.stdin.write('no\n');
     await waitFor('HOW DID YOU PAY (edited)?');

@@ -1,6 +1,6 @@
 import { repliesText } from '../src/core/replies.js';
 import { resolve } from 'node:path';
-import { loadFlowFile, loadLocales } from '../src/adapters/files/flow-files.js';
+import { loadFlowFile, loadWords } from '../src/adapters/files/flow-files.js';
 import { createEngine, type Engine } from '../src/core/engine.js';
 import type { Session } from '../src/core/session.js';
 import type { Lang } from '../src/shared/types.js';
@@ -8,7 +8,7 @@ import type { CompiledFlow } from '../src/flow/compile.js';
 import { createTranslators, type Resource, type Translators } from '../src/i18n/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-export const FLOW_FILE = resolve(ROOT, 'flows/reward-code-recovery.yaml');
+export const FLOW_FILE = resolve(ROOT, 'flows/reward-code-recovery');
 export const LOCALES_DIR = resolve(ROOT, 'locales');
 
 export interface Kit {
@@ -20,7 +20,7 @@ export interface Kit {
 
 export async function loadKit(flowFile = FLOW_FILE): Promise<Kit> {
   const flow = await loadFlowFile(flowFile);
-  const resources = await loadLocales(LOCALES_DIR);
+  const resources = await loadWords(LOCALES_DIR, [flow]);
   const translators = createTranslators(resources);
   return { flow, resources, translators, engine: createEngine(flow, translators) };
 }

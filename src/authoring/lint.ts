@@ -5,7 +5,14 @@ import { normalize } from '../core/interpret/normalize.js';
 import { LANGS, type Lang } from '../shared/types.js';
 import { factsRead, type Condition } from '../flow/conditions.js';
 import { edges, reachableSteps, stepsWithoutWayToEnd, successors } from '../flow/graph.js';
-import { requiredFlowKeys } from '../flow/keys.js';
+import {
+  hasInlineWords,
+  inlineWords,
+  requiredFlowKeys,
+  unfinishedWords,
+  wordPlaces,
+} from '../flow/keys.js';
+import { readFlowFolder } from '../flow/folder.js';
 import {
   FlowLoadError,
   formatProblem,
@@ -27,7 +34,8 @@ export interface SourceFile {
 }
 
 export interface LintInput {
-  flow: SourceFile;
+  /** A flow file, or a flow folder's files (`flow.yaml` first). */
+  flow: SourceFile | readonly SourceFile[];
   /** Locale files by language and namespace: `common` and the flow's own. */
   locales: Partial<Record<Lang, Record<string, SourceFile>>>;
 }
@@ -46,7 +54,10 @@ const COMPUTED_SUFFIXES = ['Plus90Days', 'Plus3Years', 'Plus1Year', 'Plus5Years'
 export function lintFlow(input: LintInput): LintProblem[] {
   let parsed;
   try {
-    parsed = parseYamlWith(input.flow.text, input.flow.file, flowSchema);
+    const [first] = Array.isArray(input.flow) ? input.flow : [input.flow as SourceFile];
+    parsed = Array.isArray(input.flow)
+      ? readFlowFolder(input.flow)
+      : parseYamlWith(first?.text ?? '', first?.file ?? '', flowSchema);
   } catch (error) {
     if (error instanceof FlowLoadError)
       return error.problems.map((p) => ({ ...p, severity: 'error' as const }));
@@ -57,11 +68,11 @@ export function lintFlow(input: LintInput): LintProblem[] {
     ...locate(path, message),
     severity,
   });
-  const problems: LintProblem[] = referenceProblems(flow).map(([path, message]) =>
-    at('error', path, message),
+  const problems: LintProblem[] = [...referenceProblems(flow), ...unfinishedWords(flow)].map(
+    ([path, message]) => at('error', path, message),
   );
   if (problems.length > 0) return problems;
-  const locales = openLocales(input, flow.id);
+  const locales = openLocales(input, flow, locate);
   problems.push(
     ...structureProblems(flow, at),
     ...factProblems(flow, at),
@@ -270,27 +281,78 @@ function knownIfFalse(condition: Condition): Set<string> {
   return new Set();
 }
 
+/**
+ * One namespace of words, wherever it is written: a locale file, or a flow's inline texts.
+ * `locate` finds the line of a key (or of the nearest thing that exists).
+ */
 interface OpenLocale {
   file: string;
-  doc: Document;
-  lines: LineCounter;
   data: unknown;
+  /** The file could not be read (not valid JSON): where, and why. */
+  error?: FlowProblem;
+  /** Inline words: a missing key is reported by the flow's own check, at its step. */
+  inline?: boolean;
+  locate(key: string): FlowProblem;
 }
 type Locales = Partial<Record<Lang, { common?: OpenLocale; flow?: OpenLocale }>>;
 
-function openLocales(input: LintInput, flowId: string): Locales {
+function openLocales(
+  input: LintInput,
+  flow: FlowDefinition,
+  locate: (path: Path, message: string) => FlowProblem,
+): Locales {
   const open = (source: SourceFile | undefined): OpenLocale | undefined => {
     if (!source) return undefined;
     const lines = new LineCounter();
     const doc = parseDocument(source.text, { lineCounter: lines });
-    return { file: source.file, doc, lines, data: doc.errors.length > 0 ? undefined : doc.toJS() };
+    const first = doc.errors[0];
+    const pos = (offset: number) => lines.linePos(offset);
+    return {
+      file: source.file,
+      data: first ? undefined : doc.toJS(),
+      ...(first
+        ? {
+            error: {
+              file: source.file,
+              line: pos(first.pos[0]).line,
+              column: pos(first.pos[0]).col,
+              message: `not valid JSON: ${first.message.split('\n')[0]}`,
+            },
+          }
+        : {}),
+      locate: (key) => {
+        const node = deepestNode(doc, key.split('.'));
+        const at = pos((node as { range?: [number] } | undefined)?.range?.[0] ?? 0);
+        return { file: source.file, line: at.line, column: at.col, message: '' };
+      },
+    };
+  };
+  const inline = hasInlineWords(flow) ? inlineWords(flow) : undefined;
+  const places = new Map(wordPlaces(flow).map((p) => [p.key, p.text ? p.path : p.owner]));
+  for (const [group, texts] of Object.entries(flow.words ?? {}))
+    for (const name of Object.keys(texts)) places.set(`${group}.${name}`, ['words', group, name]);
+  const ownWords = (lang: Lang): OpenLocale | undefined => {
+    if (!inline) return open(input.locales[lang]?.[flow.id]);
+    const at = (key: string) => {
+      const path = places.get(key);
+      return locate(path ? [...path, lang] : [], '');
+    };
+    return { file: at('').file, data: inline[lang], inline: true, locate: at };
   };
   return Object.fromEntries(
     LANGS.map((lang) => [
       lang,
-      { common: open(input.locales[lang]?.common), flow: open(input.locales[lang]?.[flowId]) },
+      { common: open(input.locales[lang]?.common), flow: ownWords(lang) },
     ]),
   );
+}
+
+function deepestNode(doc: Document, path: string[]): unknown {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const found = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+    if (found && (isScalar(found) || isMap(found))) return found;
+  }
+  return undefined;
 }
 
 function localeAt(
@@ -299,15 +361,7 @@ function localeAt(
   severity: Severity,
   message: string,
 ): LintProblem {
-  const path = key.split('.');
-  let node: unknown;
-  for (let depth = path.length; depth >= 0 && !node; depth--) {
-    const found = depth === 0 ? locale.doc.contents : locale.doc.getIn(path.slice(0, depth), true);
-    if (found && (isScalar(found) || isMap(found))) node = found;
-  }
-  const offset = (node as { range?: [number] } | undefined)?.range?.[0] ?? 0;
-  const pos = locale.lines.linePos(offset);
-  return { file: locale.file, line: pos.line, column: pos.col, message, severity };
+  return { ...locale.locate(key), message, severity };
 }
 
 function leaves(tree: unknown, prefix = ''): Map<string, string> {
@@ -336,23 +390,13 @@ function localeProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
         });
         continue;
       }
-      if (locale.doc.errors.length > 0) {
-        const e = locale.doc.errors[0];
-        const pos = locale.lines.linePos(e?.pos[0] ?? 0);
-        problems.push({
-          file: locale.file,
-          line: pos.line,
-          column: pos.col,
-          severity: 'error',
-          message: `not valid JSON: ${e?.message.split('\n')[0]}`,
-        });
-      }
+      if (locale.error) problems.push({ ...locale.error, severity: 'error' });
     }
     const own = locales[lang]?.flow;
     if (!own?.data) continue;
     const keys = leaves(own.data);
     for (const key of required)
-      if (!keys.has(key))
+      if (!keys.has(key) && !own.inline)
         problems.push(localeAt(own, key, 'error', `missing key "${key}" in ${lang}`));
     // A block the flow's own texts include with $t(<flow id>:…) is used too.
     const nested = new Set(

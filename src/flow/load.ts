@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { flowSchema, type FlowDefinition, type Next, type Step } from './schema.js';
 import { factsRead, leafConditionSchemas, type Condition } from './conditions.js';
+import { unfinishedWords } from './keys.js';
 
 /** One problem in a flow file, located for an editor: `file:line:column: message`. */
 export interface FlowProblem {
@@ -32,7 +33,17 @@ export type Path = readonly (string | number)[];
  */
 export function parseFlow(text: string, file: string): FlowDefinition {
   const { data, locate } = parseYamlWith(text, file, flowSchema);
-  const problems = referenceProblems(data).map(([path, message]) => locate(path, message));
+  return checkedFlow(data, locate);
+}
+
+/** What every flow must pass once it is one value, whether from one file or a folder. */
+export function checkedFlow(
+  data: FlowDefinition,
+  locate: (path: Path, message: string) => FlowProblem,
+): FlowDefinition {
+  const problems = [...referenceProblems(data), ...unfinishedWords(data)].map(([path, message]) =>
+    locate(path, message),
+  );
   if (problems.length > 0) throw new FlowLoadError(sortProblems(problems));
   // A user who reaches such a step could never finish: refused at load, not only by lint.
   const stuck = stepsWithoutWayToEnd(data).map((id) =>
@@ -141,7 +152,7 @@ function schemaMessage(issue: Issue): string {
   return `${where}${issue.message}`;
 }
 
-function sortProblems(problems: FlowProblem[]): FlowProblem[] {
+export function sortProblems(problems: FlowProblem[]): FlowProblem[] {
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 

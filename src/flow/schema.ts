@@ -22,6 +22,23 @@ const factName = z
 
 const target = id.describe('the id of the step to go to');
 
+/**
+ * The words of one text in every language, written beside what they belong to (a step, an
+ * option, …), as Rasa and Docassemble keep translations next to the source. Each language is
+ * optional here so that a text in one language only is reported by the loader with its line,
+ * not as a schema error.
+ */
+export const textSchema = z
+  .object(
+    Object.fromEntries(LANGS.map((lang) => [lang, z.string().optional()])) as Record<
+      (typeof LANGS)[number],
+      z.ZodOptional<z.ZodString>
+    >,
+  )
+  .strict()
+  .describe('the words, in each language (long texts as a YAML block: `zh-CN: |`)');
+const text = textSchema.optional();
+
 const branch = z
   .object({
     when: conditionSchema
@@ -46,6 +63,7 @@ const synonyms = z
 const option = z
   .object({
     id,
+    text: text.describe("the option's label"),
     synonyms: synonyms.optional(),
     ages: z
       .tuple([z.number().int().min(0), z.number().int().max(150)])
@@ -66,6 +84,7 @@ const option = z
 const messageStep = z
   .object({
     type: z.literal('message').describe('say the prompt and go straight on'),
+    text: text.describe('what the step says'),
     silent: z
       .boolean()
       .optional()
@@ -85,6 +104,7 @@ const messageStep = z
 const choiceStep = z
   .object({
     type: z.literal('choice').describe('numbered options'),
+    text: text.describe('the question'),
     fact: factName.optional().describe("save the chosen option's id under this name"),
     reask: z
       .boolean()
@@ -133,6 +153,7 @@ const yesNoAnswers = z
 const inputStep = z
   .object({
     type: z.literal('input').describe('ask for one value and save it as a fact'),
+    text: text.describe('the question'),
     input: z.enum(INPUT_KINDS),
     fact: factName,
     optional: z
@@ -173,6 +194,7 @@ const inputStep = z
 const endStep = z
   .object({
     type: z.literal('end').describe('the final plan; the conversation ends here'),
+    text: text.describe('the plan'),
     handover: z
       .string()
       .regex(/^[a-z][a-z0-9-]*$/, 'a flow id: lower-case letters, digits and -')
@@ -202,6 +224,7 @@ const phrases = z
 const interrupt = z
   .object({
     id,
+    text: text.describe('what is shown when it fires'),
     phrases: phrases.describe('words that fire this interrupt at any step, in either language'),
     fact: factName.optional().describe('set to true when the interrupt fires'),
     notAt: z
@@ -226,6 +249,7 @@ const interrupt = z
           'set by the answer to the confirmation question (yes / no / unsure)',
         ),
         to: target.describe('where a "yes" or "unsure" goes (the alarm: 110 first)'),
+        text: text.describe('the confirmation question, with {{noticed}}'),
       })
       .strict()
       .optional()
@@ -244,12 +268,14 @@ const phraseVariant = z
       .optional()
       .describe('use this variant only if the condition holds (facts only, no date distances)'),
     use: id.describe("the variant: its words are phrases.<name>.<use> in the flow's locale files"),
+    text: text.describe("the variant's words (once per `use`)"),
   })
   .strict();
 
 const caseFileEntry = z
   .object({
     id,
+    text: text.describe('the line, with the facts as {{name}}'),
     when: conditionSchema.optional().describe('include this line only if the condition holds'),
   })
   .strict();
@@ -291,8 +317,27 @@ export const flowSchema = z
       .array(caseFileEntry)
       .optional()
       .describe('extra lines of the "summary" case file (words: caseFile.<id>)'),
+    facts: z
+      .record(factName, textSchema)
+      .optional()
+      .describe('what each fact is called in the summary and read-backs, by fact name'),
+    words: z
+      .record(z.string(), z.record(z.string(), textSchema))
+      .optional()
+      .describe(
+        'other words the texts include with $t(<flow id>:<group>.<name>), e.g. the evidence checklist',
+      ),
     steps: z.record(id, stepSchema).describe('the steps, by id'),
   })
+  .strict();
+
+/**
+ * A flow folder (`flows/<flow id>/`): `flow.yaml` holds everything but (some) steps, every
+ * other file holds steps only. The loader merges them into one `flowSchema` value.
+ */
+export const flowMainFileSchema = flowSchema.partial({ steps: true });
+export const flowPartFileSchema = z
+  .object({ steps: z.record(id, stepSchema).describe('the steps, by id') })
   .strict();
 
 export type FlowDefinition = z.infer<typeof flowSchema>;
@@ -304,7 +349,11 @@ export type Branch = z.infer<typeof branch>;
 export type Interrupt = z.infer<typeof interrupt>;
 export type Escalate = z.infer<typeof escalate>;
 
+export type Text = z.infer<typeof textSchema>;
+
 /** JSON Schema for editors (yaml-language-server), generated from the same schema. */
-export function flowJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(flowSchema, { unrepresentable: 'any' }) as Record<string, unknown>;
+export function flowJsonSchema(kind: 'flow' | 'main' | 'part' = 'flow'): Record<string, unknown> {
+  const schema =
+    kind === 'part' ? flowPartFileSchema : kind === 'main' ? flowMainFileSchema : flowSchema;
+  return z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;
 }

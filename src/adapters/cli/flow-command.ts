@@ -1,5 +1,5 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -21,7 +21,14 @@ import { createRuntime } from '../../runtime.js';
 import { createMemoryStore } from '../../store/memory.js';
 import { createSessionFileStore } from '../../store/session-files.js';
 import { listTranscripts, loadTranscript } from '../files/transcripts.js';
-import { loadFlowFile, loadFlowSet } from '../files/flow-files.js';
+import {
+  flowLocation,
+  flowPaths,
+  flowsDirOf,
+  loadFlowFile,
+  loadFlowSet,
+  readFlowSources,
+} from '../files/flow-files.js';
 import { createEngine } from '../../core/engine.js';
 import type { CompiledFlow } from '../../flow/compile.js';
 import type { Session } from '../../core/session.js';
@@ -39,7 +46,7 @@ const USAGE = `usage: npm run flow -- <command>
                                              what a message says, as one JSON line {facts, unclear};
                                              --batch reads JSON lines {lang, step?, text, today?}
   check                                      load the flow and its words as the chat does
-  schema                                     regenerate flows/flow.schema.json`;
+  schema                                     regenerate flows/flow.schema.json and flow-part.schema.json`;
 
 /** Where the toolkit prints and reads (`process` in `npm run flow`, streams in tests). */
 export interface FlowIo {
@@ -73,7 +80,7 @@ export async function flowCommand(config: Config, io: FlowIo = processIo): Promi
     case 'parse':
       return parse(config, argv, say, io);
     case 'schema':
-      return schema(say);
+      return schema(config, say);
     default:
       throw new ConfigError(USAGE);
   }
@@ -108,23 +115,22 @@ async function readLocaleSources(
 }
 
 async function lint(config: Config, files: string[], say: Say): Promise<number> {
-  // By default every flow file beside the start flow, as the chat loads them.
-  const dir = dirname(config.flowFile);
+  // By default every flow beside the start flow (files and folders), as the chat loads them.
   const flows =
     files.length > 0
       ? files.map((f) => resolve(f))
-      : (await readdir(dir))
-          .filter((f) => /\.ya?ml$/.test(f))
-          .sort()
-          .map((f) => join(dir, f));
+      : await flowPaths(await flowsDirOf(config.flowFile));
   const locales = await readLocaleSources(config.localesDir);
   let errors = 0;
   let warnings = 0;
   for (const path of flows) {
-    const text = await readFile(path, 'utf8').catch(() => {
+    const { folder } = await flowLocation(path);
+    const sources = await readFlowSources(path).catch(() => {
       throw new ConfigError(`cannot read ${path}`);
     });
-    const problems = lintFlow({ flow: { file: relative(process.cwd(), path), text }, locales });
+    const [first] = sources;
+    const flow = folder || !first ? sources : first;
+    const problems = lintFlow({ flow, locales });
     for (const p of problems) say(formatLintProblem(p));
     errors += problems.filter((p) => p.severity === 'error').length;
     warnings += problems.filter((p) => p.severity === 'warning').length;
@@ -335,10 +341,17 @@ async function check(config: Config, say: Say): Promise<number> {
   return 0;
 }
 
-async function schema(say: Say): Promise<number> {
-  const out = resolve('flows/flow.schema.json');
-  await writeFile(out, `${JSON.stringify(flowJsonSchema(), null, 2)}\n`);
-  say(`wrote ${relative(process.cwd(), out)}`);
+/** Both editor schemas, beside the flows wherever the command is run from. */
+async function schema(config: Config, say: Say): Promise<number> {
+  const dir = await flowsDirOf(config.flowFile);
+  for (const [name, kind] of [
+    ['flow.schema.json', 'main'],
+    ['flow-part.schema.json', 'part'],
+  ] as const) {
+    const out = join(dir, name);
+    await writeFile(out, `${JSON.stringify(flowJsonSchema(kind), null, 2)}\n`);
+    say(`wrote ${relative(process.cwd(), out) || out}`);
+  }
   return 0;
 }
 

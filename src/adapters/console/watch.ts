@@ -1,5 +1,5 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { LANGS } from '../../shared/types.js';
 import { FlowLoadError } from '../../flow/load.js';
 import type { Runtime, RuntimeOptions } from '../../runtime.js';
@@ -7,6 +7,13 @@ import { createRuntime } from '../../runtime.js';
 import { createMemoryStore } from '../../store/memory.js';
 
 const DEBOUNCE_MS = 200;
+
+/** `flows/` from the start flow: a folder's parent, or a single file's directory. */
+function flowsDirOfSync(flowFile: string): string {
+  const isDir = existsSync(flowFile) && statSync(flowFile).isDirectory();
+  if (isDir) return dirname(flowFile);
+  return basename(flowFile) === 'flow.yaml' ? dirname(dirname(flowFile)) : dirname(flowFile);
+}
 
 /**
  * Reloads the flow and its words when their files change and swaps the engine in. A broken
@@ -37,8 +44,9 @@ export function watchFlow(
     clearTimeout(timer);
     timer = setTimeout(() => void reload(), DEBOUNCE_MS);
   };
+  // Recursive: a flow folder's files are one level down (Linux: Node ≥ 20).
   const watchers: FSWatcher[] = [
-    watch(dirname(options.flowFile), onChange),
+    watch(flowsDirOfSync(options.flowFile), { recursive: true }, onChange),
     ...LANGS.map((lang) => watch(join(options.localesDir, lang), onChange)),
   ];
   return () => {

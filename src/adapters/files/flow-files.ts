@@ -1,49 +1,101 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compileFlow, type CompiledFlow } from '../../flow/compile.js';
 import { FlowLoadError, parseFlow, type FlowProblem } from '../../flow/load.js';
+import { parseFlowFolder, type FlowSource } from '../../flow/folder.js';
 import { LANGS } from '../../shared/types.js';
 import type { Resource } from '../../i18n/index.js';
-import { missingFlowKeys } from '../../flow/keys.js';
+import { hasInlineWords, inlineWords, missingFlowKeys } from '../../flow/keys.js';
 
-/** Reads and compiles a flow file; problems come back as FlowLoadError with file:line:column. */
+const shown = (path: string) => relative(process.cwd(), path) || path;
+
+/**
+ * Where a flow is: a flow folder (`flows/<id>/`, named by the folder or its `flow.yaml`) or a
+ * single flow file (`flows/<id>.yaml`, its words in `locales/`).
+ */
+export async function flowLocation(path: string): Promise<{ folder?: string; file: string }> {
+  const isDir = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (isDir) return { folder: path, file: join(path, 'flow.yaml') };
+  if (basename(path) === 'flow.yaml') return { folder: dirname(path), file: path };
+  return { file: path };
+}
+
+/** The folder all flows live in (`flows/`), from the start flow's location. */
+export async function flowsDirOf(path: string): Promise<string> {
+  const { folder, file } = await flowLocation(path);
+  return folder ? dirname(folder) : dirname(file);
+}
+
+/** A flow's YAML files as read: `flow.yaml` first, then the folder's other files by name. */
+export async function readFlowSources(path: string): Promise<FlowSource[]> {
+  const { folder, file } = await flowLocation(path);
+  const names = folder
+    ? (await readdir(folder)).filter((f) => /\.ya?ml$/.test(f) && f !== 'flow.yaml').sort()
+    : [];
+  const paths = [file, ...names.map((n) => join(folder ?? '', n))];
+  return Promise.all(paths.map(async (p) => ({ file: shown(p), text: await readFile(p, 'utf8') })));
+}
+
+/** Reads and compiles a flow; problems come back as FlowLoadError with file:line:column. */
 export async function loadFlowFile(path: string): Promise<CompiledFlow> {
-  const text = await readFile(path, 'utf8');
-  const definition = parseFlow(text, relative(process.cwd(), path) || path);
-  return compileFlow(definition, createHash('sha256').update(text).digest('hex').slice(0, 16));
+  const { folder } = await flowLocation(path);
+  const sources = await readFlowSources(path);
+  const [first] = sources;
+  const definition =
+    folder || !first ? parseFlowFolder(sources) : parseFlow(first.text, first.file);
+  const hash = createHash('sha256');
+  for (const source of sources) hash.update(source.file.split('/').pop() ?? '').update(source.text);
+  return compileFlow(definition, hash.digest('hex').slice(0, 16));
+}
+
+/** Every flow in a flows folder: its single files and its flow folders. */
+export async function flowPaths(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const path = join(dir, name);
+    if (/\.ya?ml$/.test(name)) out.push(path);
+    else if (
+      await stat(join(path, 'flow.yaml')).then(
+        () => true,
+        () => false,
+      )
+    )
+      out.push(path);
+  }
+  return out;
 }
 
 /**
- * The start flow and every other flow file beside it (`flows/*.yaml`), each validated, with
- * ids unique and every `handover` naming a loaded flow. All problems of all files at once.
+ * The start flow and every other flow beside it (`flows/*.yaml`, `flows/<id>/`), each
+ * validated, with ids unique and every `handover` naming a loaded flow. All problems of all
+ * files at once.
  */
 export async function loadFlowSet(
   startFile: string,
 ): Promise<{ start: CompiledFlow; flows: CompiledFlow[] }> {
-  const dir = dirname(startFile);
-  const names = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
-  const files = [
-    startFile,
-    ...names.map((n) => join(dir, n)).filter((f) => resolve(f) !== resolve(startFile)),
-  ];
+  const dir = await flowsDirOf(startFile);
+  const first = (await flowLocation(startFile)).folder ?? startFile;
+  const files = [first, ...(await flowPaths(dir)).filter((f) => resolve(f) !== resolve(first))];
   const problems: FlowProblem[] = [];
   const flows: CompiledFlow[] = [];
-  const texts = new Map<string, { file: string; text: string }>();
+  const texts = new Map<string, FlowSource[]>();
   for (const file of files) {
     try {
       const flow = await loadFlowFile(file);
       const id = flow.definition.id;
-      const shown = relative(process.cwd(), file) || file;
       if (texts.has(id))
         problems.push({
-          file: shown,
+          file: shown(file),
           line: 1,
           column: 1,
-          message: `flow id "${id}" is also used by ${texts.get(id)?.file}`,
+          message: `flow id "${id}" is also used by ${texts.get(id)?.[0]?.file}`,
         });
       else {
-        texts.set(id, { file: shown, text: await readFile(file, 'utf8') });
+        texts.set(id, await readFlowSources(file));
         flows.push(flow);
       }
     } catch (error) {
@@ -52,15 +104,16 @@ export async function loadFlowSet(
     }
   }
   for (const flow of flows) {
-    const source = texts.get(flow.definition.id);
+    const sources = texts.get(flow.definition.id) ?? [];
     for (const [stepId, step] of Object.entries(flow.definition.steps)) {
       if (step.type !== 'end' || !step.handover || texts.has(step.handover)) continue;
-      const at = source ? lineOf(source.text, `handover: ${step.handover}`) : 1;
+      const needle = `handover: ${step.handover}`;
+      const source = sources.find((s) => s.text.includes(needle)) ?? sources[0];
       problems.push({
         file: source?.file ?? flow.definition.id,
-        line: at,
+        line: source ? lineOf(source.text, needle) : 1,
         column: 1,
-        message: `step "${stepId}" hands over to flow "${step.handover}", which is not in ${relative(process.cwd(), dir) || dir}; flows: ${[...texts.keys()].join(', ')}`,
+        message: `step "${stepId}" hands over to flow "${step.handover}", which is not in ${shown(dir)}; flows: ${[...texts.keys()].join(', ')}`,
       });
     }
   }
@@ -97,6 +150,20 @@ export async function loadLocales(dir: string): Promise<Resource> {
         ]);
       }
     }
+  }
+  return resources;
+}
+
+/**
+ * The words of every language: `locales/` (what all flows share, and the words of a flow kept
+ * there) with each flow folder's inline words as that flow's namespace.
+ */
+export async function loadWords(dir: string, flows: readonly CompiledFlow[]): Promise<Resource> {
+  const resources = await loadLocales(dir);
+  for (const flow of flows) {
+    if (!hasInlineWords(flow.definition)) continue;
+    const words = inlineWords(flow.definition);
+    for (const lang of LANGS) (resources[lang] ??= {})[flow.definition.id] = words[lang];
   }
   return resources;
 }
