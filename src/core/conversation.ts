@@ -1,3 +1,4 @@
+import { createKeyedQueue } from '../shared/keyed-queue.js';
 import { UnavailableError } from '../shared/errors.js';
 import type { Deduplicator, FloodGate, SessionStore, Verdict } from './ports.js';
 import type { Engine, Inbound, Outcome } from './engine.js';
@@ -106,18 +107,9 @@ export function createConversationService(options: ConversationOptions): Convers
       options.ticks ?? (() => performance.now()),
     );
   const dedup = options.dedup ?? createMemoryDedup();
-  const queues = new Map<string, Promise<unknown>>();
-
-  function serialised<T>(userId: string, work: () => Promise<T>): Promise<T> {
-    const previous = queues.get(userId) ?? Promise.resolve();
-    const run = previous.then(work, work);
-    const settled = run.catch(() => undefined);
-    queues.set(userId, settled);
-    void settled.then(() => {
-      if (queues.get(userId) === settled) queues.delete(userId);
-    });
-    return run;
-  }
+  const queue = createKeyedQueue();
+  const serialised = <T>(userId: string, work: () => Promise<T>): Promise<T> =>
+    queue.run(userId, work);
 
   /**
    * Read, run the pure engine, compare-and-set. When another process wrote this user in

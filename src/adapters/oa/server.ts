@@ -10,6 +10,7 @@ import type { OaApi } from './api.js';
 import { aesKey, CryptoError, decrypt, encrypt, sameSignature, signature } from './crypto.js';
 import { createOutbox } from './outbox.js';
 import { OA_MAX_BYTES, packForOa } from './pack.js';
+import { createKeyedQueue } from '../../shared/keyed-queue.js';
 import { buildXml, parseXml, type Inbound } from './xml.js';
 
 export interface OaSettings {
@@ -56,7 +57,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   const outbox = createOutbox(deps.shared);
   const answered = new Map<string, Promise<string>>();
   // Customer-service sends to one user go out in order, one after another.
-  const sending = new Map<string, Promise<void>>();
+  const sending = createKeyedQueue();
 
   return (req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -240,8 +241,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       });
     const api = deps.api;
     if (!api) throw new Error('customer-service mode needs the API client');
-    const previous = sending.get(user) ?? Promise.resolve();
-    const chain = previous.then(async () => {
+    void sending.run(user, async () => {
       for (const page of now) {
         await api
           .sendText(openId, page)
@@ -249,10 +249,6 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
             log.error({ err: (error as Error).message }, 'customer-service message given up'),
           );
       }
-    });
-    sending.set(user, chain);
-    void chain.then(() => {
-      if (sending.get(user) === chain) sending.delete(user);
     });
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { createKeyedQueue } from '../../shared/keyed-queue.js';
 /**
  * Puts one user's messages back in the order they were sent. Under load, Wechaty can deliver
  * a user's messages out of order (seen on the mock puppet at 200–400 users × 7 messages: a
@@ -24,7 +25,7 @@ interface Item {
 export function createReorderBuffer(windowMs: number): ReorderBuffer {
   const open = new Map<string, { items: Item[]; timer: ReturnType<typeof setTimeout> }>();
   // Each key's handled batches run one after another.
-  const chains = new Map<string, Promise<void>>();
+  const chains = createKeyedQueue();
   let seq = 0;
 
   function flush(key: string): void {
@@ -33,8 +34,7 @@ export function createReorderBuffer(windowMs: number): ReorderBuffer {
     open.delete(key);
     clearTimeout(batch.timer);
     const items = batch.items.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq);
-    const previous = chains.get(key) ?? Promise.resolve();
-    const chain = previous.then(async () => {
+    void chains.run(key, async () => {
       for (const item of items) {
         try {
           await item.work();
@@ -43,10 +43,6 @@ export function createReorderBuffer(windowMs: number): ReorderBuffer {
           item.done(error ?? new Error('failed'));
         }
       }
-    });
-    chains.set(key, chain);
-    void chain.then(() => {
-      if (chains.get(key) === chain) chains.delete(key);
     });
   }
 
