@@ -1,23 +1,19 @@
 import type { CompiledFlow } from '../flow/compile.js';
-import type { ChoiceStep, InputStep } from '../flow/schema.js';
+import type { Step } from '../flow/schema.js';
 import type { Translators } from './ports.js';
-import { keys } from './render.js';
+import { createStepWords, type StepWords } from './step-words.js';
 import {
   interpretInput,
   mentionedOption,
   normalize,
   parseChoice,
-  parseYesNo,
-  UNSURE,
-  type ChoiceOption,
   type Interpretation,
-  type YesNoHints,
 } from './interpret/index.js';
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
 import { parseDate } from './interpret/date.js';
 import { readMoney } from './interpret/money.js';
-import { LANGS, type Facts } from '../shared/types.js';
+import type { Facts } from '../shared/types.js';
 
 /**
  * Reading what people write, as Rasa forms and Dialogflow CX parameters do: the answer to the
@@ -62,6 +58,7 @@ const DATE_IN_TEXT = new RegExp(
 
 export function createUnderstanding(flow: CompiledFlow, translators: Translators): Understanding {
   const steps = Object.entries(flow.definition.steps);
+  const words = createStepWords(flow, translators);
 
   function answer(stepId: string, text: string, today: string): Interpretation {
     const step = flow.step(stepId);
@@ -71,12 +68,12 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
         text,
         today,
         step.optional,
-        yesNoHints(stepId, step),
+        words.yesNo(stepId, step),
         step.strict,
       );
     }
     if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
-    const id = parseChoice(text, choiceWords(stepId, step), true);
+    const id = parseChoice(text, words.choice(stepId, step), true);
     return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
   }
 
@@ -84,7 +81,7 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
     // A name is not a statement: "赞赏码小王" at the recipient question says nothing else.
     const asked = except === undefined ? undefined : flow.step(except);
     if (asked?.type === 'input' && asked.input === 'text') return {};
-    const found = statedFacts(text, today, except);
+    const found = statedFacts(steps, words, text, today, except);
     const fresh = Object.entries(found).filter(([fact]) => known[fact] === undefined);
     // A story's amount meant that is not below the amount paid, say, is not taken.
     const all = { ...known, ...found };
@@ -96,116 +93,80 @@ export function createUnderstanding(flow: CompiledFlow, translators: Translators
     );
   }
 
-  function correct(text: string, today: string, known: Facts): Facts {
-    const s = normalize(text);
-    if (!CORRECTION.test(s)) return {};
-    const tail = s.replace(VALUE_AFTER, '').trim() || s;
-    const out: Facts = {};
-    const money = readMoney(tail);
-    const date = parseDate(tail, today);
-    const wantsMoney = MONEY_WORDS.test(s) || !DATE_WORDS.test(s);
-    const wantsDate = DATE_WORDS.test(s) || !MONEY_WORDS.test(s);
-    for (const [, step] of steps) {
-      // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
-      if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
-      if (step.input === 'money' && wantsMoney && money.ok && !step.intended)
-        out[step.fact] = money.value;
-      if (step.input === 'date' && wantsDate && date.ok && !money.ok) out[step.fact] = date.value;
-    }
-    // A changed choice ("不是被骗，是转错人了") names exactly one option of a known fact.
-    for (const [stepId, step] of steps) {
-      if (step.type !== 'choice' || !step.fact || known[step.fact] === undefined) continue;
-      const id = mentionedOption(s, choiceWords(stepId, step));
-      if (id !== undefined) out[step.fact] = id;
-    }
-    return Object.fromEntries(Object.entries(out).filter(([fact, value]) => known[fact] !== value));
-  }
+  return {
+    answer,
+    extract,
+    correct: (text, today, known) => corrections(steps, words, text, today, known),
+  };
+}
 
-  /** Every fact a message states clearly, for any step but `except` (being answered now). */
-  function statedFacts(text: string, today: string, except?: string): Facts {
-    const s = normalize(text);
-    const out: Facts = {};
-    // A short answer ("不确定", "yes", "1") answers its own question and states nothing else.
-    if (!isStory(s)) return out;
-    for (const [stepId, step] of steps) {
-      if (stepId === except || !isExtractable(step)) continue;
-      const fact = (step as { fact: string }).fact;
-      if (out[fact] !== undefined) continue;
-      if (step.type === 'choice') {
-        const id = mentionedOption(s, storyWords(stepId, step));
-        if (id !== undefined) out[fact] = id;
-      }
-    }
-    // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
-    // a bare "1" is an option number, not one yuan.
-    const money = MONEY_CONTEXT.test(s)
-      ? readMoney(text, { story: true })
-      : ({ ok: false } as const);
-    const date = oneDate(s, today);
-    for (const [stepId, step] of steps) {
-      if (stepId === except || !isExtractable(step) || step.type !== 'input') continue;
-      if (out[step.fact] !== undefined) continue;
-      if (step.input === 'money' && money.ok) {
-        const value = step.intended ? money.intended : money.value;
-        if (value !== undefined) out[step.fact] = value;
-      }
-      if (step.input === 'date' && date !== undefined) out[step.fact] = date;
-    }
-    return out;
-  }
+type Steps = ReadonlyArray<[string, Step]>;
 
-  // "不确定" / "not sure" options are chosen, never read out of a story.
-  const storyWordCache = new Map<string, ChoiceOption[]>();
-  function storyWords(stepId: string, step: ChoiceStep): ChoiceOption[] {
-    let words = storyWordCache.get(stepId);
-    if (!words) {
-      const chosenOnly = new Set(step.options.filter((o) => o.story === false).map((o) => o.id));
-      words = choiceWords(stepId, step).filter(
-        (o) => !chosenOnly.has(o.id) && !o.words.some((w) => parseYesNo(w) === UNSURE),
-      );
-      storyWordCache.set(stepId, words);
-    }
-    return words;
+/** "不是500，是5000", "日期是上周三", "不是被骗，是转错人了": the known facts a message changes. */
+function corrections(
+  steps: Steps,
+  words: StepWords,
+  text: string,
+  today: string,
+  known: Facts,
+): Facts {
+  const s = normalize(text);
+  if (!CORRECTION.test(s)) return {};
+  const tail = s.replace(VALUE_AFTER, '').trim() || s;
+  const out: Facts = {};
+  const money = readMoney(tail);
+  const date = parseDate(tail, today);
+  const wantsMoney = MONEY_WORDS.test(s) || !DATE_WORDS.test(s);
+  const wantsDate = DATE_WORDS.test(s) || !MONEY_WORDS.test(s);
+  for (const [, step] of steps) {
+    // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
+    if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
+    if (step.input === 'money' && wantsMoney && money.ok && !step.intended)
+      out[step.fact] = money.value;
+    if (step.input === 'date' && wantsDate && date.ok && !money.ok) out[step.fact] = date.value;
   }
-
-  // A yes/no step's implication phrases, normalized, per step: built on first use.
-  const hintCache = new Map<string, YesNoHints>();
-  function yesNoHints(stepId: string, step: InputStep): YesNoHints | undefined {
-    if (step.input !== 'yesno' || !step.answers) return undefined;
-    let hints = hintCache.get(stepId);
-    if (!hints) {
-      const words = (byLang: Partial<Record<string, string[]>> | undefined) =>
-        Object.values(byLang ?? {})
-          .flat()
-          .map((w) => normalize(w ?? ''))
-          .filter(Boolean);
-      hints = { yes: words(step.answers.yes), no: words(step.answers.no) };
-      hintCache.set(stepId, hints);
-    }
-    return hints;
+  // A changed choice names exactly one option of a known fact.
+  for (const [stepId, step] of steps) {
+    if (step.type !== 'choice' || !step.fact || known[step.fact] === undefined) continue;
+    const id = mentionedOption(s, words.choice(stepId, step));
+    if (id !== undefined) out[step.fact] = id;
   }
+  return Object.fromEntries(Object.entries(out).filter(([fact, value]) => known[fact] !== value));
+}
 
-  // Labels in every language plus synonyms, normalized, per choice step: built on first use.
-  const choiceWordCache = new Map<string, ChoiceOption[]>();
-  function choiceWords(stepId: string, step: ChoiceStep): ChoiceOption[] {
-    let words = choiceWordCache.get(stepId);
-    if (!words) {
-      words = step.options.map((o) => ({
-        id: o.id,
-        ...(o.ages ? { ages: o.ages } : {}),
-        words: [
-          ...LANGS.map((lang) => translators(lang)(keys.option(flow.definition.id, stepId, o.id))),
-          ...Object.values(o.synonyms ?? {}).flat(),
-        ]
-          .map(normalize)
-          .filter(Boolean),
-      }));
-      choiceWordCache.set(stepId, words);
-    }
-    return words;
+/** Every fact a message states clearly, for any step but `except` (being answered now). */
+function statedFacts(
+  steps: Steps,
+  words: StepWords,
+  text: string,
+  today: string,
+  except?: string,
+): Facts {
+  const s = normalize(text);
+  const out: Facts = {};
+  // A short answer ("不确定", "yes", "1") answers its own question and states nothing else.
+  if (!isStory(s)) return out;
+  for (const [stepId, step] of steps) {
+    if (stepId === except || !isExtractable(step) || step.type !== 'choice') continue;
+    const fact = (step as { fact: string }).fact;
+    if (out[fact] !== undefined) continue;
+    const id = mentionedOption(s, words.story(stepId, step));
+    if (id !== undefined) out[fact] = id;
   }
-
-  return { answer, extract, correct };
+  // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
+  // a bare "1" is an option number, not one yuan.
+  const money = MONEY_CONTEXT.test(s) ? readMoney(text, { story: true }) : ({ ok: false } as const);
+  const date = oneDate(s, today);
+  for (const [stepId, step] of steps) {
+    if (stepId === except || !isExtractable(step) || step.type !== 'input') continue;
+    if (out[step.fact] !== undefined) continue;
+    if (step.input === 'money' && money.ok) {
+      const value = step.intended ? money.intended : money.value;
+      if (value !== undefined) out[step.fact] = value;
+    }
+    if (step.input === 'date' && date !== undefined) out[step.fact] = date;
+  }
+  return out;
 }
 
 /** More than a word or two: Chinese of six characters or more, or three words or more. */
