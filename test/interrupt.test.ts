@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, inject, describe, expect, it } from 'vitest';
 import { repliesText } from '../src/core/replies.js';
-import { pathGraph, type FlowPath } from '../src/flow/paths.js';
+import type { FlowPath } from '../src/flow/paths.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
 import type { Lang } from '../src/shared/types.js';
@@ -11,7 +11,7 @@ let kit: Kit;
 let paths: FlowPath[];
 beforeAll(async () => {
   kit = await loadKit();
-  paths = pathGraph(kit.flow, '2026-11-28').covering();
+  paths = inject('coveringPaths');
 });
 
 const SCREEN = ['urgent-check', 'screen-offer', 'screen-promise'];

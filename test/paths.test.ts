@@ -1,19 +1,18 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, inject, describe, expect, it } from 'vitest';
 import { replayPath } from '../src/authoring/replay.js';
 import { reachableSteps, stepsWithoutWayToEnd } from '../src/flow/graph.js';
-import { pathGraph, type FlowPath, type PathGraph } from '../src/flow/paths.js';
+import type { FlowPath } from '../src/flow/paths.js';
 import { LANGS } from '../src/shared/types.js';
 import { loadKit, type Kit } from './helpers.js';
 
 const NOW = new Date('2026-11-28T04:00:00Z');
 let kit: Kit;
-let graph: PathGraph;
 let paths: FlowPath[];
 beforeAll(async () => {
   kit = await loadKit();
-  graph = pathGraph(kit.flow, '2026-11-28');
-  // Every sequence of steps and every answer at every step, not every combination of them.
-  paths = graph.covering();
+  // Every sequence of steps and every answer at every step, not every combination of them
+  // (built once per run in global-setup.ts; the safety test walks every path).
+  paths = inject('coveringPaths');
 });
 
 describe('every path of the recovery flow', () => {
@@ -23,7 +22,7 @@ describe('every path of the recovery flow', () => {
     const ends = all.filter((id) => kit.flow.step(id)?.type === 'end');
     const seen = new Set<string>();
     const visited = new Set<string>();
-    for (const p of graph.paths()) {
+    for (const p of paths) {
       seen.add(p.end);
       for (const s of p.steps) visited.add(s);
     }
@@ -38,7 +37,7 @@ describe('every path of the recovery flow', () => {
   it.each(LANGS)(
     'replays every path in %s with every reply rendered and short enough',
     (lang) => {
-      expect(graph.count).toBeGreaterThan(paths.length);
+      expect(inject('pathCount')).toBeGreaterThan(paths.length);
       expect(paths.length).toBeGreaterThan(50);
       const problems = paths.flatMap((path) =>
         replayPath(kit.engine, kit.flow, kit.translators, path, lang, NOW),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, inject, describe, expect, it } from 'vitest';
 import { repliesText, toBubbles, type Reply } from '../src/core/replies.js';
 import { parseCommand } from '../src/core/commands.js';
 import { createConversationService } from '../src/core/conversation.js';
@@ -12,7 +12,6 @@ import { parseMessage } from '../src/authoring/parse.js';
 import { parseYesNo } from '../src/core/interpret/yesno.js';
 import type { Session } from '../src/core/session.js';
 import { createMemoryStore } from '../src/store/memory.js';
-import { pathGraph } from '../src/flow/paths.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import { loadKit, type Kit } from './helpers.js';
 
@@ -52,7 +51,7 @@ beforeAll(async () => {
   kit = await loadKit();
   // One session standing at every question of the flow, reached the way a user would.
   const byStep = new Map<string, Session>();
-  for (const path of pathGraph(kit.flow, '2026-11-28').covering()) {
+  for (const path of inject('coveringPaths')) {
     let session =
       kit.engine.handle(undefined, { userId: 'p', text: '你好' }, NOW).session ?? undefined;
     for (const answer of path.answers) {

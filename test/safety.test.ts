@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, inject, describe, expect, it } from 'vitest';
 import { repliesText, type Reply } from '../src/core/replies.js';
 import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
@@ -22,7 +22,7 @@ let covering: FlowPath[];
 beforeAll(async () => {
   kit = await loadKit();
   graph = pathGraph(kit.flow, TODAY);
-  covering = graph.covering();
+  covering = inject('coveringPaths');
 });
 
 const SCREEN = ['urgent-check', 'screen-offer', 'screen-promise'];

@@ -1,5 +1,5 @@
 import { keys } from '../core/render.js';
-import type { Condition } from '../flow/conditions.js';
+import { describeCondition } from '../flow/conditions.js';
 import type { FlowDefinition, Next, Step } from '../flow/schema.js';
 import type { Translator } from '../i18n/index.js';
 
@@ -29,22 +29,6 @@ function caption(flow: FlowDefinition, id: string, t: Translator, newline = '\n'
   const space = /\p{Script=Han}/u.test(short) ? -1 : short.lastIndexOf(' ', LINE_CHARS + 8);
   const cut = space > 0 ? space : LINE_CHARS;
   return [short.slice(0, cut).trim(), short.slice(cut).trim()].filter(Boolean).join(newline);
-}
-
-export function describeCondition(c: Condition): string {
-  if ('all' in c) return c.all.map(describeCondition).join(' and ');
-  if ('any' in c) return c.any.map(describeCondition).join(' or ');
-  if ('not' in c) return `not (${describeCondition(c.not)})`;
-  if ('factEquals' in c) return `${c.factEquals.fact} = ${String(c.factEquals.value)}`;
-  if ('factIn' in c) return `${c.factIn.fact} in ${c.factIn.values.join('/')}`;
-  if ('factKnown' in c) return `${c.factKnown.fact} known`;
-  if ('atLeast' in c) return `${c.atLeast.fact} ≥ ${c.atLeast.value}`;
-  if ('below' in c) return `${c.below.fact} < ${c.below.value}`;
-  if ('daysSinceAtMost' in c)
-    return `${c.daysSinceAtMost.fact} ≤ ${c.daysSinceAtMost.days} days ago`;
-  if ('daysSinceMoreThan' in c)
-    return `${c.daysSinceMoreThan.fact} > ${c.daysSinceMoreThan.days} days ago`;
-  return `${c.yearsSinceMoreThan.fact} > ${c.yearsSinceMoreThan.years} years ago`;
 }
 
 function edgesOf(flow: FlowDefinition, id: string, step: Step, t: Translator): Edge[] {

@@ -10,43 +10,121 @@ import { addYears, daysBetween } from '../shared/calendar.js';
 const factName = z.string().min(1).describe('the name of a fact set by an input or choice step');
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-export const leafConditionSchemas = {
-  factEquals: z
-    .object({ fact: factName, value: scalar })
-    .strict()
-    .describe('the fact has exactly this value'),
-  factIn: z
-    .object({ fact: factName, values: z.array(scalar).min(1) })
-    .strict()
-    .describe('the fact has one of these values'),
-  factKnown: z.object({ fact: factName }).strict().describe('the fact has been answered'),
-  atLeast: z
-    .object({ fact: factName, value: z.number() })
-    .strict()
-    .describe('a number fact (e.g. an amount) is at least value'),
-  below: z
-    .object({ fact: factName, value: z.number() })
-    .strict()
-    .describe('a number fact is below value'),
-  daysSinceAtMost: z
-    .object({ fact: factName, days: z.number().int().min(0) })
-    .strict()
-    .describe('a date fact is at most this many days ago'),
-  daysSinceMoreThan: z
-    .object({ fact: factName, days: z.number().int().min(0) })
-    .strict()
-    .describe('a date fact is more than this many days ago'),
-  yearsSinceMoreThan: z
-    .object({ fact: factName, years: z.number().int().min(1) })
-    .strict()
-    .describe('a date fact is more than this many calendar years ago'),
-} as const;
+/**
+ * What each condition means, in one place: its parameters (checked at load), how it is
+ * evaluated, how it reads in the graph, and the thresholds it tests (path sampling takes a
+ * value on each side of them, so every branch the flow can tell apart is walked). A new
+ * condition is one entry here; leaving out any part is a type error, and test/conditions
+ * checks that sampling sees both sides of each.
+ */
+interface ConditionKind<P> {
+  schema: z.ZodType<P>;
+  evaluate(params: P, facts: Facts, today: string): boolean;
+  describe(params: P): string;
+  /** The numbers it compares a fact with (amounts, or a date's age in days); none for equality. */
+  thresholds(params: P): Array<{ fact: string; value: number }>;
+}
 
-export type LeafConditionName = keyof typeof leafConditionSchemas;
+const kind = <P>(k: ConditionKind<P>) => k;
+const none = () => [];
+
+export const CONDITIONS = {
+  factEquals: kind({
+    schema: z
+      .object({ fact: factName, value: scalar })
+      .strict()
+      .describe('the fact has exactly this value'),
+    evaluate: (p, facts) => facts[p.fact] === p.value,
+    describe: (p) => `${p.fact} = ${String(p.value)}`,
+    thresholds: none,
+  }),
+  factIn: kind({
+    schema: z
+      .object({ fact: factName, values: z.array(scalar).min(1) })
+      .strict()
+      .describe('the fact has one of these values'),
+    evaluate: (p, facts) => {
+      const value = facts[p.fact];
+      return value !== undefined && p.values.includes(value);
+    },
+    describe: (p) => `${p.fact} in ${p.values.join('/')}`,
+    thresholds: none,
+  }),
+  factKnown: kind({
+    schema: z.object({ fact: factName }).strict().describe('the fact has been answered'),
+    evaluate: (p, facts) => facts[p.fact] !== undefined,
+    describe: (p) => `${p.fact} known`,
+    thresholds: none,
+  }),
+  atLeast: kind({
+    schema: z
+      .object({ fact: factName, value: z.number() })
+      .strict()
+      .describe('a number fact (e.g. an amount) is at least value'),
+    evaluate: (p, facts) => numberFact(facts, p.fact) >= p.value,
+    describe: (p) => `${p.fact} ≥ ${p.value}`,
+    thresholds: (p) => [{ fact: p.fact, value: p.value }],
+  }),
+  below: kind({
+    schema: z
+      .object({ fact: factName, value: z.number() })
+      .strict()
+      .describe('a number fact is below value'),
+    evaluate: (p, facts) => numberFact(facts, p.fact) < p.value,
+    describe: (p) => `${p.fact} < ${p.value}`,
+    thresholds: (p) => [{ fact: p.fact, value: p.value }],
+  }),
+  daysSinceAtMost: kind({
+    schema: z
+      .object({ fact: factName, days: z.number().int().min(0) })
+      .strict()
+      .describe('a date fact is at most this many days ago'),
+    evaluate: (p, facts, today) => {
+      const days = daysSince(facts, p.fact, today);
+      return days !== undefined && days <= p.days;
+    },
+    describe: (p) => `${p.fact} ≤ ${p.days} days ago`,
+    thresholds: (p) => [{ fact: p.fact, value: p.days }],
+  }),
+  daysSinceMoreThan: kind({
+    schema: z
+      .object({ fact: factName, days: z.number().int().min(0) })
+      .strict()
+      .describe('a date fact is more than this many days ago'),
+    evaluate: (p, facts, today) => {
+      const days = daysSince(facts, p.fact, today);
+      return days !== undefined && days > p.days;
+    },
+    describe: (p) => `${p.fact} > ${p.days} days ago`,
+    thresholds: (p) => [{ fact: p.fact, value: p.days }],
+  }),
+  yearsSinceMoreThan: kind({
+    schema: z
+      .object({ fact: factName, years: z.number().int().min(1) })
+      .strict()
+      .describe('a date fact is more than this many calendar years ago'),
+    evaluate: (p, facts, today) => {
+      const date = dateFact(facts, p.fact);
+      return date !== undefined && daysBetween(addYears(date, p.years), today) > 0;
+    },
+    describe: (p) => `${p.fact} > ${p.years} years ago`,
+    // In days, as the other date conditions: 365.25 a year.
+    thresholds: (p) => [{ fact: p.fact, value: Math.round(p.years * 365.25) }],
+  }),
+};
+
+type Kinds = typeof CONDITIONS;
+export type LeafConditionName = keyof Kinds;
+type ParamsOf<K extends LeafConditionName> = Kinds[K] extends ConditionKind<infer P> ? P : never;
+
+/** The parameter schemas by name (the flow schema's `when:` alternatives). */
+export const leafConditionSchemas = Object.fromEntries(
+  Object.entries(CONDITIONS).map(([name, k]) => [name, k.schema]),
+) as { [K in LeafConditionName]: Kinds[K]['schema'] };
 
 export type Condition =
   | {
-      [K in LeafConditionName]: { [P in K]: z.infer<(typeof leafConditionSchemas)[K]> };
+      [K in LeafConditionName]: { [P in K]: ParamsOf<K> };
     }[LeafConditionName]
   | { all: Condition[] }
   | { any: Condition[] }
@@ -77,28 +155,32 @@ export function evaluate(condition: Condition, facts: Facts, today: string): boo
   if ('all' in condition) return condition.all.every((c) => evaluate(c, facts, today));
   if ('any' in condition) return condition.any.some((c) => evaluate(c, facts, today));
   if ('not' in condition) return !evaluate(condition.not, facts, today);
-  if ('factEquals' in condition)
-    return facts[condition.factEquals.fact] === condition.factEquals.value;
-  if ('factIn' in condition) {
-    const value = facts[condition.factIn.fact];
-    return value !== undefined && condition.factIn.values.includes(value);
-  }
-  if ('factKnown' in condition) return facts[condition.factKnown.fact] !== undefined;
-  if ('atLeast' in condition)
-    return numberFact(facts, condition.atLeast.fact) >= condition.atLeast.value;
-  if ('below' in condition) return numberFact(facts, condition.below.fact) < condition.below.value;
-  if ('daysSinceAtMost' in condition) {
-    const days = daysSince(facts, condition.daysSinceAtMost.fact, today);
-    return days !== undefined && days <= condition.daysSinceAtMost.days;
-  }
-  if ('daysSinceMoreThan' in condition) {
-    const days = daysSince(facts, condition.daysSinceMoreThan.fact, today);
-    return days !== undefined && days > condition.daysSinceMoreThan.days;
-  }
-  const date = dateFact(facts, condition.yearsSinceMoreThan.fact);
-  return (
-    date !== undefined && daysBetween(addYears(date, condition.yearsSinceMoreThan.years), today) > 0
-  );
+  const [name, params] = leaf(condition);
+  return (CONDITIONS[name] as ConditionKind<unknown>).evaluate(params, facts, today);
+}
+
+/** How a condition reads (the graph's edge labels). */
+export function describeCondition(c: Condition): string {
+  if ('all' in c) return c.all.map(describeCondition).join(' and ');
+  if ('any' in c) return c.any.map(describeCondition).join(' or ');
+  if ('not' in c) return `not (${describeCondition(c.not)})`;
+  const [name, params] = leaf(c);
+  return (CONDITIONS[name] as ConditionKind<unknown>).describe(params);
+}
+
+/** Every threshold a condition tests, at any depth. */
+export function conditionThresholds(c: Condition): Array<{ fact: string; value: number }> {
+  if ('all' in c) return c.all.flatMap(conditionThresholds);
+  if ('any' in c) return c.any.flatMap(conditionThresholds);
+  if ('not' in c) return conditionThresholds(c.not);
+  const [name, params] = leaf(c);
+  return (CONDITIONS[name] as ConditionKind<unknown>).thresholds(params);
+}
+
+/** A leaf condition's name and parameters (it has exactly one key: the schema says so). */
+function leaf(c: Condition): [LeafConditionName, unknown] {
+  for (const name in c) return [name as LeafConditionName, (c as Record<string, unknown>)[name]];
+  throw new Error('empty condition');
 }
 
 /** A date fact's value; a skipped optional date ('') is no date, so no distance holds. */

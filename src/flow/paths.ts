@@ -1,7 +1,7 @@
 import { addDays } from '../shared/calendar.js';
 import type { FactValue, Facts } from '../shared/types.js';
 import { advance, knownAnswer, type CompiledFlow, type FlowEvent } from './compile.js';
-import { factsRead, type Condition } from './conditions.js';
+import { conditionThresholds, factsRead, type Condition } from './conditions.js';
 import { contradiction } from './constraints.js';
 import { edges } from './graph.js';
 import type { Step } from './schema.js';
@@ -21,18 +21,8 @@ export interface FlowPath {
 export function thresholds(flow: CompiledFlow): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const add = (fact: string, n: number) => out.set(fact, [...(out.get(fact) ?? []), n]);
-  const visit = (c: Condition): void => {
-    if ('all' in c) return c.all.forEach(visit);
-    if ('any' in c) return c.any.forEach(visit);
-    if ('not' in c) return visit(c.not);
-    if ('atLeast' in c) add(c.atLeast.fact, c.atLeast.value);
-    if ('below' in c) add(c.below.fact, c.below.value);
-    if ('daysSinceAtMost' in c) add(c.daysSinceAtMost.fact, c.daysSinceAtMost.days);
-    if ('daysSinceMoreThan' in c) add(c.daysSinceMoreThan.fact, c.daysSinceMoreThan.days);
-    if ('yearsSinceMoreThan' in c)
-      add(c.yearsSinceMoreThan.fact, Math.round(c.yearsSinceMoreThan.years * 365.25));
-  };
-  for (const condition of allConditions(flow)) visit(condition);
+  for (const condition of allConditions(flow))
+    for (const { fact, value } of conditionThresholds(condition)) add(fact, value);
   return out;
 }
 
