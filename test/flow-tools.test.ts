@@ -337,3 +337,36 @@ describe('console authoring options', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('flow commands, as an author types them', () => {
+  it('every command answers --help with its own usage, exit 0', async () => {
+    for (const command of ['lint', 'graph', 'paths', 'test', 'stats', 'parse', 'check', 'schema']) {
+      const { code, out } = await run(['flow', command, '--help']);
+      expect(code, command).toBe(0);
+      expect(out, command).toMatch(new RegExp(`^usage: npm run flow -- ${command}\\b`));
+    }
+  });
+
+  it('a wrong option or a missing file is named, with the usage, exit 2 (no "unexpected error")', async () => {
+    const wrong = await run(['flow', 'parse', '--bogus', '你好']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain("Unknown option '--bogus'");
+    expect(wrong.err).toContain('usage: npm run flow -- parse');
+    expect(wrong.err).not.toContain('unexpected');
+    const missing = await run(['flow', 'paths', 'no-such-flow']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no such file or folder: no-such-flow');
+  });
+
+  it('flow test finds the package transcripts from another directory', async () => {
+    const cwd = process.cwd();
+    process.chdir(tmp);
+    try {
+      const { code, out } = await run(['flow', 'test']);
+      expect(code).toBe(0);
+      expect(out).toMatch(/\d+ passed, 0 failed/);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});

@@ -1,10 +1,10 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { instance as vizInstance } from '@viz-js/viz';
-import { ConfigError, type FlowConfig as Config } from '../../config.js';
+import { ConfigError, PACKAGE_ROOT, type FlowConfig as Config } from '../../config.js';
 import { LANGS, isLang, type Lang } from '../../shared/types.js';
 import { todayIn } from '../../shared/calendar.js';
 import { formatLintProblem, lintFlow, type SourceFile } from '../../authoring/lint.js';
@@ -35,18 +35,24 @@ import type { Session } from '../../core/session.js';
 
 type Say = (line: string) => void;
 
-const USAGE = `usage: npm run flow -- <command>
-  lint [flow files…]                         every problem, as file:line:column: severity: message
-  graph [flow] [--lang zh-CN|en] [--format svg|mermaid|dot] [--out file]
-  paths [flow]                               count and check every path from start to an end
-  test [transcripts…]                        run golden transcripts (default test/transcripts/*.yaml)
-  stats                                      a funnel per step from the stored sessions (counts only)
-  --flow ID                                  graph, paths, test and stats: another flow in flows/
-  parse --lang zh-CN|en [--step STEP] [--today YYYY-MM-DD] TEXT
+/** Each command's usage, shown by `npm run flow -- <command> --help` and on a wrong option. */
+const COMMANDS: Record<string, string> = {
+  lint: `lint [flows…]                              every problem, as file:line:column: severity: message
+                                             (a flow is a folder such as flows/reward-code-recovery, or a .yaml file)`,
+  graph: `graph [flow] [--lang zh-CN|en] [--format svg|mermaid|dot] [--out file]`,
+  paths: `paths [flow]                               count and check every path from start to an end`,
+  test: `test [transcripts…]                        run golden transcripts (default test/transcripts/*.yaml)`,
+  stats: `stats                                      a funnel per step from the stored sessions (counts only)`,
+  parse: `parse --lang zh-CN|en [--step STEP] [--today YYYY-MM-DD] TEXT
                                              what a message says, as one JSON line {facts, unclear};
-                                             --batch reads JSON lines {lang, step?, text, today?}
-  check                                      load the flow and its words as the chat does
-  schema                                     regenerate flows/flow.schema.json and flow-part.schema.json`;
+                                             --batch reads JSON lines {lang, step?, text, today?}`,
+  check: `check                                      load the flow and its words as the chat does`,
+  schema: `schema                                     regenerate flows/flow.schema.json and flow-part.schema.json`,
+};
+const FLOW_OPTION = `--flow ID                                  graph, paths, test and stats: another flow in flows/`;
+const USAGE = `usage: npm run flow -- <command>\n${Object.values(COMMANDS)
+  .map((line) => `  ${line}`)
+  .join('\n')}\n  ${FLOW_OPTION}`;
 
 /** Where the toolkit prints and reads (`process` in `npm run flow`, streams in tests). */
 export interface FlowIo {
@@ -63,7 +69,33 @@ const processIo: FlowIo = {
 export async function flowCommand(config: Config, io: FlowIo = processIo): Promise<number> {
   const say = (line: string) => io.print(`${line}\n`);
   const { flowId, rest: argv } = takeFlowOption(config.args.slice(1));
-  const [sub] = config.args;
+  const [sub = ''] = config.args;
+  const usage = COMMANDS[sub];
+  if (!usage) throw new ConfigError(USAGE);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    say(`usage: npm run flow -- ${usage}`);
+    if (['graph', 'paths', 'test', 'stats'].includes(sub)) say(`  ${FLOW_OPTION}`);
+    return 0;
+  }
+  try {
+    return await run(sub, config, argv, say, io, flowId);
+  } catch (error) {
+    // A wrong option is the author's typo, not a crash: say which, and how the command is used.
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('ERR_PARSE_ARGS_'))
+      throw new ConfigError(`${(error as Error).message}\nusage: npm run flow -- ${usage}`);
+    throw error;
+  }
+}
+
+function run(
+  sub: string,
+  config: Config,
+  argv: string[],
+  say: Say,
+  io: FlowIo,
+  flowId: string | undefined,
+): Promise<number> {
   switch (sub) {
     case 'lint':
       return lint(config, argv, say);
@@ -79,11 +111,18 @@ export async function flowCommand(config: Config, io: FlowIo = processIo): Promi
       return check(config, say);
     case 'parse':
       return parse(config, argv, say, io);
-    case 'schema':
-      return schema(config, say);
     default:
-      throw new ConfigError(USAGE);
+      return schema(config, say);
   }
+}
+
+/** A file or folder named on the command line, refused clearly when it is not there. */
+async function existing(path: string): Promise<string> {
+  const full = resolve(path);
+  await access(full).catch(() => {
+    throw new ConfigError(`no such file or folder: ${path}`);
+  });
+  return full;
 }
 
 /** A quiet runtime on a memory store: the toolkit never touches users' data unless asked. */
@@ -118,7 +157,7 @@ async function lint(config: Config, files: string[], say: Say): Promise<number> 
   // By default every flow beside the start flow (files and folders), as the chat loads them.
   const flows =
     files.length > 0
-      ? files.map((f) => resolve(f))
+      ? await Promise.all(files.map(existing))
       : await flowPaths(await flowsDirOf(config.flowFile));
   const locales = await readLocaleSources(config.localesDir);
   let errors = 0;
@@ -160,7 +199,10 @@ async function graph(
   if (!isLang(lang)) throw new ConfigError(`--lang must be one of: ${LANGS.join(', ')}`);
   if (!GRAPH_FORMATS.includes(format))
     throw new ConfigError(`--format must be one of: ${GRAPH_FORMATS.join(', ')}`);
-  const runtime = await runtimeFor(config, positionals[0] ? resolve(positionals[0]) : undefined);
+  const runtime = await runtimeFor(
+    config,
+    positionals[0] ? await existing(positionals[0]) : undefined,
+  );
   const t = runtime.translators(lang);
   const definition = chooseFlow(runtime.flows, flowId).definition;
   const dot = toDot(definition, t);
@@ -186,7 +228,7 @@ async function paths(
   // Only the flow's shape matters here, not its words.
   const flow = flowId
     ? chooseFlow((await loadFlowSet(config.flowFile)).flows, flowId)
-    : await loadFlowFile(argv[0] ? resolve(argv[0]) : config.flowFile);
+    : await loadFlowFile(argv[0] ? await existing(argv[0]) : config.flowFile);
   const definition = flow.definition;
   const reachable = reachableSteps(definition);
   const unreached = Object.keys(definition.steps).filter((id) => !reachable.has(id));
@@ -228,8 +270,9 @@ async function test(
     : runtime.engine;
   const list =
     files.length > 0
-      ? files.map((f) => resolve(f))
-      : await listTranscripts(resolve('test/transcripts'));
+      ? await Promise.all(files.map(existing))
+      : // The package's own transcripts, wherever the command is run from.
+        await listTranscripts(join(PACKAGE_ROOT, 'test/transcripts'));
   let failed = 0;
   for (const file of list) {
     const name = relative(process.cwd(), file);
