@@ -1,4 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  conditionReference,
+  tableCells,
+  writtenReference,
+} from '../src/authoring/condition-docs.js';
+import { ROOT } from './helpers.js';
 import {
   CONDITIONS,
   conditionThresholds,
@@ -60,5 +68,17 @@ describe('the condition table', () => {
       'x known and not (x < 50) or y known',
     );
     expect(conditionThresholds(c)).toEqual([{ fact: 'x', value: 50 }]);
+  });
+});
+
+describe('the conditions in docs/authoring-flows.md', () => {
+  it('are the table, as `npm run flow -- schema` writes them', async () => {
+    const guide = await readFile(resolve(ROOT, 'docs/authoring-flows.md'), 'utf8');
+    const written = writtenReference(guide);
+    expect(written).toBeDefined();
+    expect(tableCells(written ?? '')).toEqual(tableCells(conditionReference()));
+    expect(tableCells(conditionReference()).map((row) => row[0])).toEqual(
+      expect.arrayContaining(Object.keys(CONDITIONS).map((name) => `\`${name}\``)),
+    );
   });
 });

@@ -16,6 +16,7 @@ import { createUnderstanding } from '../../core/understand.js';
 import { reachableSteps, stepsWithoutWayToEnd } from '../../flow/graph.js';
 import { pathGraph, type FlowPath } from '../../flow/paths.js';
 import { flowJsonSchema } from '../../flow/schema.js';
+import { withConditionReference } from '../../authoring/condition-docs.js';
 import { createLogger } from '../../log.js';
 import { createRuntime } from '../../runtime.js';
 import { createMemoryStore } from '../../store/memory.js';
@@ -394,6 +395,13 @@ async function schema(config: Config, say: Say): Promise<number> {
     const out = join(dir, name);
     await writeFile(out, `${JSON.stringify(flowJsonSchema(kind), null, 2)}\n`);
     say(`wrote ${relative(process.cwd(), out) || out}`);
+  }
+  // The authors' guide lists the conditions from the same table.
+  const guide = join(PACKAGE_ROOT, 'docs/authoring-flows.md');
+  const text = await readFile(guide, 'utf8').catch(() => undefined);
+  if (text !== undefined && withConditionReference(text) !== text) {
+    await writeFile(guide, withConditionReference(text));
+    say(`wrote ${relative(process.cwd(), guide) || guide}`);
   }
   return 0;
 }
