@@ -13,6 +13,7 @@ import {
   wordPlaces,
 } from '../flow/keys.js';
 import { readFlowFolder } from '../flow/folder.js';
+import { factSetters as setters, factsSet } from '../flow/facts.js';
 import {
   FlowLoadError,
   formatProblem,
@@ -178,16 +179,12 @@ function conditionsOf(step: Step): Array<[Path, Condition]> {
 
 function factSetters(flow: FlowDefinition): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const [id, step] of Object.entries(flow.steps)) {
-    if ('fact' in step && step.fact) out.set(step.fact, [...(out.get(step.fact) ?? []), id]);
-    // The first message's story may state it, before any step ('*': known anywhere).
-    if ('fact' in step && step.fact && isExtractable(step))
-      out.set(step.fact, [...(out.get(step.fact) ?? []), '*']);
-  }
-  // An interrupt (and its confirmation question) can fire anywhere.
-  for (const i of flow.interrupts ?? []) {
-    if (i.fact) out.set(i.fact, ['*']);
-    if (i.confirm) out.set(i.confirm.fact, ['*']);
+  for (const { fact, stepId } of setters(flow)) {
+    const step = stepId === undefined ? undefined : flow.steps[stepId];
+    // An interrupt (and its confirmation question) can fire anywhere ('*': known anywhere);
+    // the first message's story may state an extractable fact before any step.
+    const where = !stepId ? ['*'] : step && isExtractable(step) ? [stepId, '*'] : [stepId];
+    out.set(fact, stepId ? [...(out.get(fact) ?? []), ...where] : where);
   }
   return out;
 }
@@ -206,9 +203,7 @@ function canReach(flow: FlowDefinition, from: string, to: string): boolean {
 
 /** For each step, the facts set on every way from the start to it (before it runs). */
 export function definitelySetFacts(flow: FlowDefinition): Map<string, Set<string>> {
-  const all = new Set(
-    Object.values(flow.steps).flatMap((s) => ('fact' in s && s.fact ? [s.fact] : [])),
-  );
+  const all = new Set(setters(flow).flatMap((s) => (s.stepId ? [s.fact] : [])));
   const ids = Object.keys(flow.steps);
   // Every way into a step, with what its branch condition guarantees is known when taken.
   const incoming = new Map<string, Array<{ from: string; known: Set<string> }>>(
@@ -473,13 +468,7 @@ export function placeholders(text: string): string[] {
 
 /** A `{{fact}}` must name a fact (or a computed date) that is set whenever the text is shown. */
 function placeholderProblems(flow: FlowDefinition, locales: Locales): LintProblem[] {
-  const facts = new Set(
-    Object.values(flow.steps).flatMap((s) => ('fact' in s && s.fact ? [s.fact] : [])),
-  );
-  for (const i of flow.interrupts ?? []) {
-    if (i.fact) facts.add(i.fact);
-    if (i.confirm) facts.add(i.confirm.fact);
-  }
+  const facts = factsSet(flow);
   const dateFacts = Object.values(flow.steps).flatMap((s) =>
     s.type === 'input' && s.input === 'date' ? [s.fact] : [],
   );

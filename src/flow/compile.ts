@@ -1,6 +1,7 @@
 import { assign, setup, type AnyStateMachine } from 'xstate';
 import type { FactValue, Facts } from '../shared/types.js';
 import { evaluate, type Condition } from './conditions.js';
+import { factSetters } from './facts.js';
 import { escalationExempt } from './graph.js';
 import type { Branch, ChoiceStep, FlowDefinition, Next, Step } from './schema.js';
 
@@ -76,14 +77,11 @@ export function compileFlow(definition: FlowDefinition, hash: string): CompiledF
   } as never) as unknown as AnyStateMachine;
 
   const factSteps = new Map<string, string>();
-  for (const [id, step] of Object.entries(definition.steps)) {
-    // The first step that asks for a fact names it (a later one may ask it again).
-    if ('fact' in step && step.fact && !factSteps.has(step.fact)) factSteps.set(step.fact, id);
-  }
-  // Interrupt facts belong to no step; the start step stands in, so they survive flow changes.
-  for (const i of definition.interrupts ?? []) {
-    if (i.fact) factSteps.set(i.fact, definition.start);
-    if (i.confirm) factSteps.set(i.confirm.fact, definition.start);
+  for (const { fact, stepId } of factSetters(definition)) {
+    // The first step that asks for a fact names it (a later one may ask it again). Interrupt
+    // facts belong to no step; the start step stands in, so they survive flow changes.
+    if (stepId === undefined) factSteps.set(fact, definition.start);
+    else if (!factSteps.has(fact)) factSteps.set(fact, stepId);
   }
   const exempt = escalationExempt(definition);
   const redirect = (stepId: string, facts: Facts, today: string): string => {

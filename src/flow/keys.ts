@@ -1,6 +1,7 @@
 import { LANGS, type Lang } from '../shared/types.js';
 import type { Path } from './load.js';
 import type { FlowDefinition, Text } from './schema.js';
+import { factSetters } from './facts.js';
 
 type Tree = { [key: string]: unknown };
 
@@ -42,17 +43,13 @@ export function wordPlaces(flow: FlowDefinition): WordPlace[] {
       step.options.forEach((o, i) =>
         add(`steps.${stepId}.options.${o.id}`, [...at, 'options', i, 'text'], o.text),
       );
-    if ('fact' in step && step.fact) setsFact(step.fact, [...at, 'fact']);
   }
   (flow.interrupts ?? []).forEach((i, n) => {
     const at: Path = ['interrupts', n];
     add(`interrupts.${i.id}.prompt`, [...at, 'text'], i.text);
-    if (i.confirm) {
-      add(`interrupts.${i.id}.confirm`, [...at, 'confirm', 'text'], i.confirm.text);
-      setsFact(i.confirm.fact, [...at, 'confirm', 'fact']);
-    }
-    if (i.fact) setsFact(i.fact, [...at, 'fact']);
+    if (i.confirm) add(`interrupts.${i.id}.confirm`, [...at, 'confirm', 'text'], i.confirm.text);
   });
+  for (const { fact, path } of factSetters(flow)) setsFact(fact, path);
   (flow.caseFile ?? []).forEach((entry, n) =>
     add(`caseFile.${entry.id}`, ['caseFile', n, 'text'], entry.text),
   );

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { flowSchema, type FlowDefinition, type Next, type Step } from './schema.js';
 import { factsRead, leafConditionSchemas, type Condition } from './conditions.js';
 import { unfinishedWords } from './keys.js';
+import { factsSet as factsSetBy } from './facts.js';
 
 /** One problem in a flow file, located for an editor: `file:line:column: message`. */
 export interface FlowProblem {
@@ -169,12 +170,7 @@ function offsetOf(doc: Document, path: Path): number {
 export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
   const problems: Array<[Path, string]> = [];
   const steps = new Map(Object.entries(flow.steps));
-  const factsSet = new Set<string>();
-  for (const step of steps.values()) if ('fact' in step && step.fact) factsSet.add(step.fact);
-  (flow.interrupts ?? []).forEach((interrupt) => {
-    if (interrupt.fact) factsSet.add(interrupt.fact);
-    if (interrupt.confirm) factsSet.add(interrupt.confirm.fact);
-  });
+  const factsSet = factsSetBy(flow);
   (flow.interrupts ?? []).forEach((interrupt, i) => {
     // A notice is shown once: its fact is what remembers that it was.
     if (interrupt.notice && !interrupt.fact)
