@@ -2,6 +2,11 @@ import { runCli } from './cli.js';
 
 /** Composition root: `.env`, then the command on this process's streams and exit code. */
 loadDotEnv();
+// `npm run flow -- paths | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 process.exitCode = await runCli(process.argv.slice(2), process.env, {
   input: process.stdin,
   output: process.stdout,

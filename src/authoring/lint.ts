@@ -4,7 +4,13 @@ import { parseCommand } from '../core/commands.js';
 import { normalize } from '../core/interpret/normalize.js';
 import { LANGS, type Lang } from '../shared/types.js';
 import { factsRead, type Condition } from '../flow/conditions.js';
-import { edges, reachableSteps, stepsWithoutWayToEnd, successors } from '../flow/graph.js';
+import {
+  branchConditions,
+  edges,
+  reachableSteps,
+  stepsWithoutWayToEnd,
+  successors,
+} from '../flow/graph.js';
 import {
   hasInlineWords,
   inlineWords,
@@ -22,7 +28,7 @@ import {
   type FlowProblem,
   type Path,
 } from '../flow/load.js';
-import { flowSchema, type FlowDefinition, type Next, type Step } from '../flow/schema.js';
+import { flowSchema, type FlowDefinition } from '../flow/schema.js';
 
 export type Severity = 'error' | 'warning';
 export interface LintProblem extends FlowProblem {
@@ -162,20 +168,7 @@ function requiresKnown(condition: Condition, fact: string): boolean {
   return 'all' in condition && condition.all.some((c) => requiresKnown(c, fact));
 }
 
-function conditionsOf(step: Step): Array<[Path, Condition]> {
-  const fromNext = (next: Next | undefined, base: Path): Array<[Path, Condition]> =>
-    Array.isArray(next)
-      ? next.flatMap((b, i) =>
-          b.when ? [[[...base, i, 'when'], b.when] as [Path, Condition]] : [],
-        )
-      : [];
-  if (step.type === 'end') return [];
-  if (step.type !== 'choice') return fromNext(step.next, ['next']);
-  return [
-    ...fromNext(step.next, ['next']),
-    ...step.options.flatMap((o, i) => fromNext(o.next, ['options', i, 'next'])),
-  ];
-}
+const conditionsOf = branchConditions;
 
 function factSetters(flow: FlowDefinition): Map<string, string[]> {
   const out = new Map<string, string[]>();

@@ -1,5 +1,34 @@
 import type { Condition } from './conditions.js';
+import type { Path } from './load.js';
 import type { FlowDefinition, Next, Step } from './schema.js';
+
+/**
+ * The `next` a step writes, each with where it is written (`['next']`, or an option's
+ * `['options', i, 'next']`): the one statement of a step's ways out, from which the loader,
+ * the lint, path sampling and the graph all read.
+ */
+export function nexts(step: Step): Array<{ path: Path; next: Next }> {
+  if (step.type === 'end') return [];
+  const own = step.next === undefined ? [] : [{ path: ['next'] as Path, next: step.next }];
+  if (step.type !== 'choice') return own;
+  return [
+    ...own,
+    ...step.options.flatMap((o, i) =>
+      o.next === undefined ? [] : [{ path: ['options', i, 'next'] as Path, next: o.next }],
+    ),
+  ];
+}
+
+/** Every branch condition a step writes, with where it is written. */
+export function branchConditions(step: Step): Array<[Path, Condition]> {
+  return nexts(step).flatMap(({ path, next }) =>
+    Array.isArray(next)
+      ? next.flatMap((b, i) =>
+          b.when ? [[[...path, i, 'when'], b.when] as [Path, Condition]] : [],
+        )
+      : [],
+  );
+}
 
 /**
  * A step's ways out, each with its branch condition (a choice's options included) and the

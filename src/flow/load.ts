@@ -1,5 +1,5 @@
 import { ExpectedError } from '../shared/errors.js';
-import { stepsWithoutWayToEnd } from './graph.js';
+import { nexts, stepsWithoutWayToEnd } from './graph.js';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { flowSchema, type FlowDefinition, type Next, type Step } from './schema.js';
@@ -285,11 +285,7 @@ export function referenceProblems(flow: FlowDefinition): Array<[Path, string]> {
 }
 
 function nextsOf(step: Step): Array<[Path, Next]> {
-  if (step.type === 'end') return [];
-  if (step.type !== 'choice') return [[['next'], step.next]];
-  const out: Array<[Path, Next]> = step.next ? [[['next'], step.next]] : [];
-  step.options.forEach((o, i) => o.next && out.push([['options', i, 'next'], o.next]));
-  return out;
+  return nexts(step).map(({ path, next }) => [path, next]);
 }
 
 function checkNext(

@@ -3,7 +3,7 @@ import type { FactValue, Facts } from '../shared/types.js';
 import { advance, knownAnswer, type CompiledFlow, type FlowEvent } from './compile.js';
 import { conditionThresholds, factsRead, type Condition } from './conditions.js';
 import { contradiction } from './constraints.js';
-import { edges } from './graph.js';
+import { branchConditions, edges } from './graph.js';
 import type { Step } from './schema.js';
 
 /** One way through the flow: the answers given, and the end step it arrives at. */
@@ -63,13 +63,8 @@ export function sampleAnswers(
 function allConditions(flow: CompiledFlow): Condition[] {
   const def = flow.definition;
   const out: Condition[] = [];
-  for (const step of Object.values(def.steps)) {
-    if (step.type === 'end') continue;
-    const nexts =
-      step.type === 'choice' ? [step.next, ...step.options.map((o) => o.next)] : [step.next];
-    for (const next of nexts)
-      if (Array.isArray(next)) for (const b of next) if (b.when) out.push(b.when);
-  }
+  for (const step of Object.values(def.steps))
+    for (const [, condition] of branchConditions(step)) out.push(condition);
   if (def.escalate) out.push(def.escalate.when);
   return out;
 }
