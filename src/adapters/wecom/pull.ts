@@ -34,7 +34,8 @@ const TOKEN_MS = 10 * 60_000;
 export function createKfPuller(deps: KfPullerDeps) {
   const { api, cursors, shared, log } = deps;
   const leaseMs = deps.leaseMs ?? 60_000;
-  const startedAt = deps.startedAt ?? Date.now();
+  // send_time is in whole seconds: a message from the second the process started is answered.
+  const startedSecond = Math.floor((deps.startedAt ?? Date.now()) / 1000);
   const noteKey = (openKfId: string) => `kf-pull:${openKfId}`;
 
   async function pull(openKfId: string, token: string): Promise<void> {
@@ -48,7 +49,7 @@ export function createKfPuller(deps: KfPullerDeps) {
         ...(token ? { token } : {}),
       });
       const fresh = first
-        ? result.items.filter((item) => (item.send_time ?? 0) * 1000 >= startedAt)
+        ? result.items.filter((item) => (item.send_time ?? 0) >= startedSecond)
         : result.items;
       skipped += result.items.length - fresh.length;
       if (fresh.length > 0) await deps.handle(fresh);
