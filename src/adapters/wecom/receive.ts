@@ -79,10 +79,7 @@ export function createKfReceiver(
     const typed = item.text?.content ?? '';
     const menuId = item.text?.menu_id;
     const said = menuId ? await menus.read(target.user, menuId, typed) : typed;
-    if (MORE_WORDS.has(said.trim().toLowerCase())) {
-      const page = await outbox.next(target.user);
-      if (page !== undefined) return sender.deliver(page, target);
-    }
+    if (MORE_WORDS.has(said.trim().toLowerCase()) && (await sender.more(target))) return;
     await outbox.clear(target.user);
     const turned = await service.handle({ userId: target.user, text: said, channel: 'wecom' });
     await sender.deliver(turned, target);

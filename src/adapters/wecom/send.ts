@@ -26,6 +26,8 @@ export interface KfSender {
   received(user: string, sentAt: number): Promise<void>;
   /** The answer to a customer message: as many messages as allowed now, the rest on 继续. */
   deliver(turned: Turned | string, target: KfTarget): Promise<void>;
+  /** 继续 / more: the next waiting pages, as many as allowed; false when none wait. */
+  more(target: KfTarget): Promise<boolean>;
   /** The greeting, as the one message an enter_session's welcome_code allows. */
   greet(turned: Turned, code: string, target: KfTarget): Promise<void>;
 }
@@ -102,6 +104,24 @@ export function createKfSender(deps: KfSenderDeps): KfSender {
         if (!(await quota.take(target.user))) break;
         if (!(await sendOne(message, target))) break;
       }
+    },
+    async more(target) {
+      const pages: string[] = [];
+      const allowance = await quota.left(target.user);
+      for (let page = await outbox.next(target.user); page !== undefined;) {
+        pages.push(page);
+        if (pages.length >= allowance) break;
+        page = await outbox.next(target.user);
+      }
+      if (pages.length === 0) return false;
+      const last = pages.length - 1;
+      if ((await outbox.left(target.user)) > 0)
+        pages[last] = `${pages[last]}${hintOf(pages[last] ?? '')}`;
+      for (const page of pages) {
+        if (!(await quota.take(target.user))) break;
+        if (!(await sendOne(text(page), target))) break;
+      }
+      return true;
     },
     async greet(turned, code, target) {
       const [first] = await plan(turned, target.user, 1);
