@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type WecomConfig } from '../src/config.js';
 import { listTranscripts, loadTranscript } from '../src/adapters/files/transcripts.js';
 import { listen } from '../src/adapters/oa/server.js';
-import { createWecomApi } from '../src/adapters/wecom/api.js';
+import { createWecomApi, type KfItem } from '../src/adapters/wecom/api.js';
 import { createKfChannel, type KfChannel } from '../src/adapters/wecom/channel.js';
 import { botHasIt, handToPerson, type KfHandoffHooks } from '../src/adapters/wecom/handoff.js';
 import { createKfReceiver } from '../src/adapters/wecom/receive.js';
@@ -398,9 +398,29 @@ describe('微信客服 sending', () => {
       external_userid: 'u-long',
       text: { content: '继续' },
     });
-    await receive([more as never]);
+    // The fake's item is what WeCom sends: the receiver's own type, seen from outside.
+    await receive([more as unknown as KfItem]);
     expect(api.sent.map((s) => s.content[0])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
     expect(api.sent.at(-1)?.content).not.toMatch(HINT);
+  });
+
+  it('several messages of one customer in one pull share the allowance of the latest', async () => {
+    const { api, runtime, customer } = await kf();
+    await customer.say('u-burst', '你好');
+    const n = api.sent.length;
+    for (const content of ['不是', '赞赏码', '不是', '不是', '转错人了', '2026-11-20'])
+      api.push({
+        origin: 3,
+        msgtype: 'text',
+        open_kfid: KFID,
+        external_userid: 'u-burst',
+        text: { content },
+      });
+    await customer.callback();
+    // Six answers, but WeCom allows 5 messages after the latest customer message: never asked for more.
+    expect(customer.sentTo('u-burst', n)).toHaveLength(5);
+    expect(api.refused).toHaveLength(0);
+    expect((await storedSession(runtime.store, `kf:${CORP}:u-burst`))?.turns).toBe(7);
   });
 
   it('an expired token is fetched again once and the message still arrives', async () => {

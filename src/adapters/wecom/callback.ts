@@ -7,7 +7,6 @@ export interface KfCallbackSettings {
   corpId: string;
   token: string;
   encodingAesKey: string;
-  path: string;
 }
 
 /** What a callback says: new messages or events wait for this account, to be pulled with this token. */
@@ -19,7 +18,7 @@ export interface KfNotice {
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * WeCom's callback for 微信客服 at `settings.path`. The URL check (GET) is answered with the
+ * WeCom's callback for 微信客服 (served at /wechat/kf). The URL check (GET) is answered with the
  * decrypted `echostr`, as plain text with nothing around it; a POST is signed (msg_signature
  * over the Encrypt field), AES-encrypted with the EncodingAESKey, and names the CorpID as its
  * receive-id (WeCom document 96466; the scheme of ../oa/crypto.ts). A callback carries no

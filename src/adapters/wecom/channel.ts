@@ -65,7 +65,7 @@ export function createKfChannel(options: KfChannelOptions): KfChannel {
   const running = new Set<Promise<void>>();
   const path = options.path ?? '/wechat/kf';
   const handler = createKfCallback(
-    { corpId: config.corpId, token: config.token, encodingAesKey: config.encodingAesKey, path },
+    { corpId: config.corpId, token: config.token, encodingAesKey: config.encodingAesKey },
     (notice) => {
       const run = puller
         .notify(notice.openKfId, notice.token)

@@ -36,6 +36,8 @@ export function createKfReceiver(
   const menus = createMenuMemory(deps.shared);
 
   return async (items) => {
+    // Every item of this page was sent before now: what zhuihui sends from here on is after it.
+    const seenBy = Date.now();
     const byUser = new Map<string, KfItem[]>();
     for (const item of items) {
       const external = item.external_userid ?? item.event?.external_userid ?? '';
@@ -44,14 +46,14 @@ export function createKfReceiver(
     await Promise.all(
       [...byUser.values()].map(async (mine) => {
         for (const item of mine)
-          await one(item).catch((error: unknown) =>
+          await one(item, seenBy).catch((error: unknown) =>
             log.error({ err: error, msgtype: item.msgtype }, '微信客服 item failed'),
           );
       }),
     );
   };
 
-  async function one(item: KfItem): Promise<void> {
+  async function one(item: KfItem, seenBy: number): Promise<void> {
     const externalUserId = item.external_userid ?? item.event?.external_userid;
     const openKfId = item.open_kfid ?? item.event?.open_kfid;
     if (!externalUserId || !openKfId) return;
@@ -73,7 +75,7 @@ export function createKfReceiver(
     if (item.msgtype === 'event') return event(item, target);
     if (item.origin === FROM_SERVICER) return void (await deps.hooks?.servicerSpoke?.(target));
     if (item.origin !== undefined && item.origin !== FROM_CUSTOMER) return;
-    await sender.received(target.user, (item.send_time ?? Date.now() / 1000) * 1000);
+    await sender.received(target.user, (item.send_time ?? seenBy / 1000) * 1000, seenBy);
     if (item.msgtype !== 'text')
       return sender.deliver(await service.handleMedia(target.user), target);
     const typed = item.text?.content ?? '';

@@ -22,8 +22,8 @@ export interface KfSenderDeps {
 }
 
 export interface KfSender {
-  /** A customer message arrived, sent at `sentAt` (ms): the 5-message allowance is renewed. */
-  received(user: string, sentAt: number): Promise<void>;
+  /** A customer message sent at `sentAt` (ms), pulled by `seenBy`: the allowance is renewed. */
+  received(user: string, sentAt: number, seenBy?: number): Promise<void>;
   /** The answer to a customer message: as many messages as allowed now, the rest on 继续. */
   deliver(turned: Turned | string, target: KfTarget): Promise<void>;
   /** 继续 / more: the next waiting pages, as many as allowed; false when none wait. */
@@ -92,7 +92,7 @@ export function createKfSender(deps: KfSenderDeps): KfSender {
   }
 
   return {
-    received: (user, sentAt) => quota.renew(user, sentAt),
+    received: (user, sentAt, seenBy) => quota.renew(user, sentAt, seenBy),
     async deliver(turned, target) {
       if (typeof turned !== 'string' && turned.replies.length === 0) return;
       const allowance = await quota.left(target.user);
