@@ -176,22 +176,21 @@ export async function fakeQyapi(corpId: string, secret: string, open = { pageSiz
           }
           const code = String(body.code ?? '');
           const touser = onEvent ? (welcome.get(code) ?? '') : String(body.touser ?? '');
-          if (onEvent) {
-            if (!welcome.delete(code)) return json({ errcode: 95016, errmsg: 'invalid code' });
-            body.touser = touser;
-          } else {
+          const refuse = (errcode: number) => {
+            api.refused.push({ touser, errcode });
+            json({ errcode, errmsg: 'refused' });
+          };
+          if (onEvent && !welcome.delete(code)) return refuse(95016);
+          body.touser = touser;
+          const sent = record(body, onEvent);
+          if (!sent) return refuse(45002);
+          if (!onEvent) {
             const u = api.userOf(touser);
-            const refuse = (errcode: number) => {
-              api.refused.push({ touser, errcode });
-              json({ errcode, errmsg: 'refused' });
-            };
             if (u.state === 2 || u.state === 3) return refuse(95018);
             if (u.left <= 0 || u.until < Date.now()) return refuse(95001);
             u.left--;
             u.state = 1;
           }
-          const sent = record(body, onEvent);
-          if (!sent) return json({ errcode: 45002, errmsg: 'content size out of limit' });
           api.sent.push(sent);
           return json({ errcode: 0, errmsg: 'ok', msgid: `out${api.sent.length}` });
         }
