@@ -13,6 +13,8 @@ export interface KfSent {
   menu?: { head: string; items: Array<{ id: string; content: string }> };
   /** Sent with send_msg_on_event (a welcome_code). */
   onEvent: boolean;
+  /** The msgid zhuihui gave (send_msg only). */
+  msgid?: string;
 }
 
 interface Item {

@@ -581,6 +581,10 @@ describe('golden transcripts through 微信客服', () => {
     expect(menus).toBeGreaterThan(20);
     // The fake refuses what WeCom would (over 5, over 2,048 bytes, a menu over its limits).
     expect(api.refused).toHaveLength(0);
+    // Every message names itself (the same msgid on a retry), as WeCom allows: ≤ 32 bytes.
+    const ids = api.sent.filter((s) => !s.onEvent).map((s) => s.msgid ?? '');
+    for (const id of ids) expect(id).toMatch(/^[0-9a-zA-Z_-]{1,32}$/);
+    expect(new Set(ids).size).toBe(ids.length);
     console.info(`微信客服 transcripts: ${messages} messages, ${menus} menus, ${continued} 继续`);
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log.js';
 
 /**
@@ -203,9 +204,13 @@ export function createWecomApi(options: WecomApiOptions): WecomApi {
       };
     },
     async send(externalUserId, openKfId, message) {
+      // One msgid (≤ 32 bytes of [0-9a-zA-Z_-]) for every attempt of this message: a retry
+      // after a timeout names the same message. Whether WeCom drops a repeated msgid is not
+      // documented (research 2026-12-02, "Could not confirm"), so retries stay few.
       await call('/cgi-bin/kf/send_msg', {
         touser: externalUserId,
         open_kfid: openKfId,
+        msgid: `zh${randomBytes(12).toString('hex')}`,
         ...content(message),
       });
     },
