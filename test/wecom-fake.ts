@@ -220,6 +220,7 @@ export async function fakeQyapi(corpId: string, secret: string, open = { pageSiz
       touser: String(body.touser ?? ''),
       openKfId: String(body.open_kfid ?? ''),
       onEvent,
+      ...(typeof body.msgid === 'string' ? { msgid: body.msgid } : {}),
     };
     if (body.msgtype === 'text') {
       const content = String((body.text as { content?: string }).content ?? '');
