@@ -58,6 +58,19 @@ const envSchema = z.object({
   WECHAT_OA_APPSECRET: z.string().min(1).optional(),
   WECHAT_OA_MODE: z.enum(['passive', 'customer-service']).default('passive'),
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
+  // 微信客服 (WeCom kf) at /wechat/kf: set WECOM_CORP_ID to serve it.
+  WECOM_CORP_ID: z.string().regex(/^\w+$/, 'letters and digits (ww…)').optional(),
+  WECOM_KF_SECRET: z.string().min(1).optional(),
+  WECOM_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9]{3,32}$/, '3 to 32 letters or digits, as in the admin console')
+    .optional(),
+  WECOM_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{43}$/, 'the 43 letters and digits shown in the admin console')
+    .optional(),
+  WECOM_API_BASE: z.url().default('https://qyapi.weixin.qq.com'),
+  WECOM_MENU: z.enum(['0', '1']).default('1'),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
   // Node runs a longer interval at once, in a tight loop: refused here, with the reason.
   RETENTION_SWEEP_HOURS: z.coerce
@@ -118,10 +131,15 @@ export interface BotConfig extends BaseConfig {
   };
 }
 
-/** `npm run serve`: the Official Account webhook. */
+/** `npm run serve`: the Official Account webhook and/or 微信客服; at least one of them. */
 export interface ServeConfig extends BaseConfig {
   command: 'serve';
-  oa: OaConfig;
+  /** Undefined when WECHAT_OA_TOKEN is not set (微信客服 alone). */
+  oa: OaConfig | undefined;
+  /** Undefined when WECOM_CORP_ID is not set. */
+  wecom: WecomConfig | undefined;
+  port: number;
+  host: string;
 }
 
 /** `npm run flow -- …`: the author's toolkit, which parses its own arguments. */
@@ -145,11 +163,47 @@ export interface OaConfig {
   apiBase: string;
 }
 
+/** 微信客服 (WeCom kf): the callback at /wechat/kf and the API it pulls from and sends with. */
+export interface WecomConfig {
+  corpId: string;
+  /** The secret of the self-built app allowed to call the kf API. */
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  apiBase: string;
+  /** Options as a tappable menu (msgmenu); false: numbered text only. */
+  menu: boolean;
+}
+
+/** WeCom's settings, all needed once WECOM_CORP_ID is set: what is missing is named. */
+function wecomConfig(e: z.infer<typeof envSchema>): WecomConfig | undefined {
+  if (!e.WECOM_CORP_ID) return undefined;
+  const { WECOM_KF_SECRET: secret, WECOM_TOKEN: token, WECOM_ENCODING_AES_KEY: aes } = e;
+  if (!secret || !token || !aes) {
+    const missing = Object.entries({
+      WECOM_KF_SECRET: secret,
+      WECOM_TOKEN: token,
+      WECOM_ENCODING_AES_KEY: aes,
+    }).filter(([, value]) => !value);
+    throw new ConfigError(
+      `微信客服 (WECOM_CORP_ID) also needs ${missing.map(([name]) => name).join(', ')}: the app's Secret, and the Token and EncodingAESKey of its API receiving (接收消息) settings.`,
+    );
+  }
+  return {
+    corpId: e.WECOM_CORP_ID,
+    secret,
+    token,
+    encodingAesKey: aes,
+    apiBase: e.WECOM_API_BASE,
+    menu: e.WECOM_MENU === '1',
+  };
+}
+
 /** The webhook's settings, checked together: what is missing is said, with the variable. */
 function oaConfig(e: z.infer<typeof envSchema>): OaConfig {
   if (!e.WECHAT_OA_TOKEN)
     throw new ConfigError(
-      'npm run serve needs WECHAT_OA_TOKEN: the Token you set in the Official Account admin console.',
+      'npm run serve needs WECHAT_OA_TOKEN (the Token you set in the Official Account admin console) or WECOM_CORP_ID (微信客服).',
     );
   if (e.WECHAT_OA_ENCODING_AES_KEY && !e.WECHAT_OA_APPID)
     throw new ConfigError('safe mode (WECHAT_OA_ENCODING_AES_KEY) also needs WECHAT_OA_APPID');
@@ -200,8 +254,12 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
   switch (command) {
     case 'flow':
       return { ...base, command, args: rest };
-    case 'serve':
-      return { ...base, command, oa: oaConfig(e) };
+    case 'serve': {
+      const wecom = wecomConfig(e);
+      // Either channel may be served alone; with neither there is nothing to serve.
+      const oa = wecom && !e.WECHAT_OA_TOKEN ? undefined : oaConfig(e);
+      return { ...base, command, oa, wecom, port: e.PORT, host: e.HOST };
+    }
     case 'bot':
       return {
         ...base,

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { assertFlowWords, loadFlowSet, loadWords } from './adapters/files/flow-files.js';
 import {
   createConversationService,
+  createMemoryDedup,
   DEFAULT_FLOOD_LIMIT,
   type ConversationService,
   type FloodLimit,
@@ -14,7 +15,8 @@ import { createTranslators, type Translators } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { createSessionFileStore } from './store/session-files.js';
 import type { SessionStore } from './store/port.js';
-import type { Deduplicator, FloodGate, SharedValues } from './core/ports.js';
+import type { Cursors, Deduplicator, FloodGate, SharedValues } from './core/ports.js';
+import { createFileCursors, createMemoryCursors } from './store/cursors.js';
 import { createMemoryValues } from './store/shared-values.js';
 import { startRetention } from './store/retention.js';
 
@@ -48,6 +50,10 @@ export interface Runtime {
   /** Values a channel keeps between requests, shared by every process on the same store. */
   shared: SharedValues;
   service: ConversationService;
+  /** Channel message ids already handled (the service's own), for channels that pull. */
+  dedup: Deduplicator;
+  /** Where a channel that pulls its messages (微信客服) keeps its place. */
+  cursors: Cursors;
   /** Starts the periodic retention sweep when the store needs one (a TTL store does not). */
   startRetention(days: number, everyHours: number): () => void;
   /** Releases the store (its directory lock, its connections). */
@@ -68,11 +74,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
   const backend = await openBackend(options, flood);
   const { store } = backend;
+  const dedup = backend.dedup ?? createMemoryDedup();
   const service = createConversationService({
     engine,
     store,
     ...(backend.floodGate ? { floodGate: backend.floodGate } : {}),
-    ...(backend.dedup ? { dedup: backend.dedup } : {}),
+    dedup,
     clock: options.clock ?? (() => new Date()),
     flood,
     // The stack and a short hash of the user, never the message text.
@@ -87,6 +94,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     store,
     shared: backend.shared ?? createMemoryValues(),
     service,
+    dedup,
+    cursors: backend.cursors ?? createMemoryCursors(),
     startRetention: (days, everyHours) => {
       const sweep = store.sweep?.bind(store);
       return sweep ? startRetention({ sweep }, days, everyHours, options.log) : () => undefined;
@@ -102,6 +111,7 @@ interface Backend {
   shared?: SharedValues;
   floodGate?: FloodGate | undefined;
   dedup?: Deduplicator;
+  cursors?: Cursors;
   close(): Promise<void>;
 }
 
@@ -126,7 +136,9 @@ async function openBackend(options: RuntimeOptions, flood: FloodLimit | false): 
   const store = await createSessionFileStore(options.dataDir, options.log, {
     fsync: options.fsync ?? false,
   }).catch(unusable('data directory (DATA_DIR)', options.dataDir));
-  return { store, close: () => store.close() };
+  // Beside the sessions, so that a restart continues where the last pull stopped.
+  const cursors = createFileCursors(resolve(options.dataDir, 'wecom-cursors.json'));
+  return { store, cursors, close: () => store.close() };
 }
 
 /** Paths relative to this package, so an embedding bot finds the shipped flow and words. */

@@ -73,3 +73,19 @@ export interface Translator {
 }
 
 export type Translators = (lang: Lang) => Translator;
+
+/**
+ * Where a channel that pulls its messages (微信客服's `sync_msg`) keeps its place, per account,
+ * shared by every process on the store: a lease so that one process pulls at a time, and a
+ * cursor saved only if it is still the one the pull started from (a process whose lease ran
+ * out cannot move it back).
+ */
+export interface Cursors {
+  get(key: string): Promise<string | undefined>;
+  /** Saves `next` if the stored cursor is still `expected` (undefined: none yet); false otherwise. */
+  advance(key: string, expected: string | undefined, next: string): Promise<boolean>;
+  /** Takes the lease on `key` for `ttlMs`: a token to release it with, or undefined while another holds it. */
+  lease(key: string, ttlMs: number): Promise<string | undefined>;
+  /** Gives the lease back, if it is still the one `token` took. */
+  release(key: string, token: string): Promise<void>;
+}

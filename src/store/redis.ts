@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { FloodLimit } from '../core/conversation.js';
-import type { Deduplicator, FloodGate, SharedValues, Verdict } from '../core/ports.js';
+import type { Cursors, Deduplicator, FloodGate, SharedValues, Verdict } from '../core/ports.js';
 import { ExpectedError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../log.js';
 import type { SessionStore } from './port.js';
@@ -26,6 +26,7 @@ export interface RedisBackend {
   shared: SharedValues;
   floodGate: FloodGate | undefined;
   dedup: Deduplicator;
+  cursors: Cursors;
   close(): Promise<void>;
 }
 
@@ -56,6 +57,17 @@ const COUNT = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
+
+/** A cursor moved only from the value the pull started from ('' = none yet). */
+const ADVANCE = `
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`;
+
+/** A lease given back only by the holder whose token it still is. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1`;
 
 /**
  * Sessions, the flood gate and message-id deduplication in one Redis, so several processes
@@ -193,7 +205,27 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
       }),
   };
 
-  return { store, shared, floodGate, dedup, close };
+  const cursors: Cursors = {
+    get: (key) =>
+      unavailableOnFailure(async () => (await redis.get(hashed('cursor', key))) ?? undefined),
+    advance: (key, expected, next) =>
+      unavailableOnFailure(
+        async () =>
+          Number(await redis.eval(ADVANCE, 1, hashed('cursor', key), expected ?? '', next)) === 1,
+      ),
+    lease: (key, ttlMs) =>
+      unavailableOnFailure(async () => {
+        const token = randomBytes(8).toString('hex');
+        const taken = await redis.set(hashed('lease', key), token, 'PX', ttlMs, 'NX');
+        return taken === 'OK' ? token : undefined;
+      }),
+    release: (key, token) =>
+      unavailableOnFailure(async () => {
+        await redis.eval(RELEASE, 1, hashed('lease', key), token);
+      }),
+  };
+
+  return { store, shared, floodGate, dedup, cursors, close };
 }
 
 async function unavailableOnFailure<T>(work: () => Promise<T>): Promise<T> {

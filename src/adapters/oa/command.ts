@@ -1,24 +1,82 @@
-import type { ServeConfig as Config } from '../../config.js';
-import { createLogger } from '../../log.js';
-import { createRuntime } from '../../runtime.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OaConfig, ServeConfig as Config } from '../../config.js';
+import { createLogger, type Logger } from '../../log.js';
+import { createRuntime, type Runtime } from '../../runtime.js';
 import { ExpectedError } from '../../shared/errors.js';
 
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
- * `npm run serve`: the Official Account webhook on the configured store, until SIGINT or
- * SIGTERM; then no new connections, requests in flight answered, the store released.
+ * `npm run serve`: the Official Account webhook (/wechat/oa) and/or 微信客服 (/wechat/kf) on
+ * the configured store, until SIGINT or SIGTERM; then no new connections, requests and pulls
+ * in flight finished, the store released.
  */
 export async function serveCommand(config: Config): Promise<number> {
-  const { oa } = config;
   const log = createLogger(config.logLevel ?? 'info');
   const runtime = await createRuntime({ ...config, log });
   runtime.startRetention(config.retentionDays, config.retentionSweepHours);
-  const { createOaHandler, listen } = await import('./server.js');
+  const { listen } = await import('./server.js');
+  const oa = config.oa ? await oaHandler(config.oa, config.logContent, runtime, log) : undefined;
+  const kf = config.wecom
+    ? (await import('../wecom/channel.js')).createKfChannel({
+        config: config.wecom,
+        runtime,
+        log,
+        logContent: config.logContent,
+      })
+    : undefined;
+  const handler: Handler = (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (kf && path === kf.path)
+      return void kf.handler(req, res).catch((error: unknown) => {
+        log.error({ err: error }, '微信客服 callback failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    if (oa) return oa(req, res);
+    res.writeHead(404).end();
+  };
+  const server = await listen(handler, config.port, config.host).catch((error: unknown) => {
+    throw new ExpectedError(
+      `zhuihui: cannot listen on ${config.host}:${config.port} (${(error as { code?: string }).code ?? String(error)}). Set PORT or HOST.`,
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  if (config.oa)
+    log.info(
+      {
+        url: `http://${config.host}:${port}/wechat/oa`,
+        mode: config.oa.mode,
+        safeMode: Boolean(config.oa.encodingAesKey),
+      },
+      'webhook listening',
+    );
+  if (kf) log.info({ url: `http://${config.host}:${port}${kf.path}` }, '微信客服 listening');
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log.info({ signal }, 'shutting down');
+  // No new connections; requests in flight are answered first, then pulls finish.
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await kf?.idle();
+  await runtime.close();
+  return 0;
+}
+
+async function oaHandler(
+  oa: OaConfig,
+  logContent: boolean,
+  runtime: Runtime,
+  log: Logger,
+): Promise<Handler> {
+  const { createOaHandler } = await import('./server.js');
   const { createOaApi } = await import('./api.js');
   const api =
     oa.mode === 'customer-service' && oa.appId && oa.appSecret
       ? createOaApi({ base: oa.apiBase, appId: oa.appId, appSecret: oa.appSecret, log })
       : undefined;
-  const handler = createOaHandler({
+  return createOaHandler({
     service: runtime.service,
     translators: runtime.translators,
     shared: runtime.shared,
@@ -30,31 +88,7 @@ export async function serveCommand(config: Config): Promise<number> {
       path: '/wechat/oa',
     },
     log,
-    logContent: config.logContent,
+    logContent,
     ...(api ? { api } : {}),
   });
-  const server = await listen(handler, oa.port, oa.host).catch((error: unknown) => {
-    throw new ExpectedError(
-      `zhuihui: cannot listen on ${oa.host}:${oa.port} (${(error as { code?: string }).code ?? String(error)}). Set PORT or HOST.`,
-    );
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : oa.port;
-  log.info(
-    {
-      url: `http://${oa.host}:${port}/wechat/oa`,
-      mode: oa.mode,
-      safeMode: Boolean(oa.encodingAesKey),
-    },
-    'webhook listening',
-  );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  log.info({ signal }, 'shutting down');
-  // No new connections; requests in flight are answered first.
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await runtime.close();
-  return 0;
 }

@@ -43,3 +43,13 @@ export function createOutbox(shared: SharedValues): Outbox {
     clear: (user) => shared.delete(key(user)),
   };
 }
+
+/** What a user sends for the next part of a long answer (the OA webhook and 微信客服). */
+export const MORE_WORDS: ReadonlySet<string> = new Set([
+  '继续',
+  '更多',
+  '下一页',
+  'more',
+  'continue',
+  'next',
+]);

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WecomConfig } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { Runtime } from '../../runtime.js';
+import { createWecomApi, type WecomApi } from './api.js';
+import { createKfCallback } from './callback.js';
+import type { KfHandoffHooks } from './handoff.js';
+import { createKfPuller } from './pull.js';
+import { createKfReceiver } from './receive.js';
+import { createKfSender } from './send.js';
+
+export interface KfChannelOptions {
+  config: WecomConfig;
+  runtime: Pick<Runtime, 'service' | 'shared' | 'translators' | 'dedup' | 'cursors'>;
+  log: Logger;
+  logContent?: boolean;
+  /** Default `/wechat/kf`. */
+  path?: string;
+  hooks?: KfHandoffHooks;
+  /** Default: WeCom's API at config.apiBase. */
+  api?: WecomApi;
+  startedAt?: number;
+}
+
+export interface KfChannel {
+  path: string;
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  api: WecomApi;
+  /** Resolves when every pull started so far has finished (tests; a clean shutdown). */
+  idle(): Promise<void>;
+}
+
+/** 微信客服 put together: the callback, the pull that follows it, the conversation, the sends. */
+export function createKfChannel(options: KfChannelOptions): KfChannel {
+  const { config, runtime, log } = options;
+  const api =
+    options.api ??
+    createWecomApi({ base: config.apiBase, corpId: config.corpId, secret: config.secret, log });
+  const sender = createKfSender({
+    api,
+    shared: runtime.shared,
+    translators: runtime.translators,
+    log,
+    menu: config.menu,
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+  });
+  const receive = createKfReceiver({
+    service: runtime.service,
+    dedup: runtime.dedup,
+    shared: runtime.shared,
+    sender,
+    corpId: config.corpId,
+    log,
+    ...(options.logContent ? { logContent: true } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+  });
+  const puller = createKfPuller({
+    api,
+    cursors: runtime.cursors,
+    shared: runtime.shared,
+    log,
+    handle: receive,
+    ...(options.startedAt !== undefined ? { startedAt: options.startedAt } : {}),
+  });
+  const running = new Set<Promise<void>>();
+  const path = options.path ?? '/wechat/kf';
+  const handler = createKfCallback(
+    { corpId: config.corpId, token: config.token, encodingAesKey: config.encodingAesKey },
+    (notice) => {
+      const run = puller
+        .notify(notice.openKfId, notice.token)
+        .catch((error: unknown) => log.error({ err: error }, '微信客服 pull failed'));
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    },
+    log,
+  );
+  return {
+    path,
+    handler,
+    api,
+    idle: async () => {
+      while (running.size > 0) await Promise.all([...running]);
+    },
+  };
+}
