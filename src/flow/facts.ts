@@ -1,4 +1,4 @@
-import type { Path } from './load.js';
+import type { Path } from './path.js';
 import type { FlowDefinition } from './schema.js';
 
 /** One place a flow sets a fact: a step's answer, an interrupt firing, or its confirmation. */

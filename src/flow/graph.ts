@@ -1,5 +1,5 @@
 import type { Condition } from './conditions.js';
-import type { Path } from './load.js';
+import type { Path } from './path.js';
 import type { FlowDefinition, Next, Step } from './schema.js';
 
 /**

@@ -1,5 +1,5 @@
 import { LANGS, type Lang } from '../shared/types.js';
-import type { Path } from './load.js';
+import type { Path } from './path.js';
 import type { FlowDefinition, Text } from './schema.js';
 import { factSetters } from './facts.js';
 

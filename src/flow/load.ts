@@ -1,4 +1,5 @@
 import { ExpectedError } from '../shared/errors.js';
+import type { Path } from './path.js';
 import { nexts, stepsWithoutWayToEnd } from './graph.js';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -26,7 +27,7 @@ export class FlowLoadError extends ExpectedError {
   }
 }
 
-export type Path = readonly (string | number)[];
+export type { Path } from './path.js';
 
 /**
  * Parses and validates a flow. Reports every problem at once, because a volunteer fixing a
