@@ -48,7 +48,9 @@ export type OperatorAction =
   | { type: 'say'; operator: string; text: string }
   | { type: 'done'; operator: string }
   /** The clock: a request nobody took, or a conversation silent too long, goes back. */
-  | { type: 'expire' };
+  | { type: 'expire' }
+  /** The channel found the reference held by another open case: this one is renamed. */
+  | { type: 'rename'; ref: string };
 
 /**
  * A case reference from the user and the time (pure: no randomness in the core), FNV-1a over

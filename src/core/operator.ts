@@ -28,6 +28,8 @@ export function operate(
     case 'expire':
       if (!expired(handoff, policy, now)) return undefined;
       return backToBot(kit, session, handoff.state === 'waiting' ? 'timeout' : 'silence', today);
+    case 'rename':
+      return { session: { ...session, handoff: { ...handoff, ref: action.ref } }, replies: [] };
     case 'done':
       return backToBot(kit, session, 'operator', today);
     case 'take':
