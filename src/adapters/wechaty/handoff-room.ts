@@ -48,8 +48,11 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
   const contacts = new Map<string, ContactInterface>();
   let room: RoomInterface | undefined;
 
-  const words = (key: string, vars: Record<string, unknown> = {}, raw = '') =>
-    t(`common:handoff.room.${key}`, { ...vars, raw: RAW }).replace(RAW, raw);
+  const words = (key: string, vars: Record<string, unknown> = {}) =>
+    t(`common:handoff.room.${key}`, vars);
+  /** Words with a name a person typed put in after wording, so i18next never reads it. */
+  const named = (key: string, vars: Record<string, unknown>, name: string) =>
+    words(key, { ...vars, operator: RAW }).replace(RAW, name);
 
   async function roomOf(): Promise<RoomInterface | undefined> {
     room ??= await deps.bot()?.Room.find({ id: roomId });
@@ -121,9 +124,7 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
         }
         case 'taken':
           await cases.update(event.ref, { state: 'human', operator: event.operator });
-          await post([
-            say(words('taken', { ref: event.ref, operator: RAW }).replace(RAW, event.operator)),
-          ]);
+          await post([say(named('taken', { ref: event.ref }, event.operator))]);
           break;
         case 'ended':
           await cases.close(event.ref);
@@ -165,10 +166,7 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
     const lines = open.map((c) =>
       words('listLine', {
         ref: c.ref,
-        state:
-          c.state === 'human'
-            ? words('human', { operator: RAW }).replace(RAW, c.operator ?? '')
-            : words('waiting'),
+        state: c.state === 'human' ? named('human', {}, c.operator ?? '') : words('waiting'),
         since: c.since.slice(0, 16).replace('T', ' '),
       }),
     );
