@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileBox } from 'file-box';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WechatyBuilder, type Wechaty } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
@@ -9,6 +10,9 @@ import { DEFAULT_HANDOFF_POLICY } from '../src/core/handoff.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { FLOW_FILE, LOCALES_DIR, storedSession } from './helpers.js';
+
+const PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 let dataDir: string;
 let stops: (() => Promise<void>)[] = [];
@@ -151,6 +155,9 @@ describe('handoff to a volunteer on the personal account (wechaty-puppet-mock)',
     const before = h.said(alice.id).length;
     alice.say('对方一直不回我消息').to(h.botUser);
     await h.until(h.room.id, `#${ref} 用户： 对方一直不回我消息`);
+    // A picture is not answered by the bot either: the room hears of it.
+    alice.say(FileBox.fromBase64(PNG, 'bill.png')).to(h.botUser);
+    await h.until(h.room.id, `#${ref} 用户发来一张图片`);
     await operatorSays(h, `#${ref} /take`, `#${ref} 已由 小李 接手`);
     await h.until(alice.id, '志愿者已经接手', before);
     await operatorSays(h, `#${ref} 你好，我看了你的情况，先别着急`, '志愿者：你好', alice.id);

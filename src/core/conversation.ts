@@ -235,6 +235,14 @@ export function createConversationService(options: ConversationOptions): Convers
         const session = (await store.read(userId).catch(() => undefined))?.value;
         const lang = session?.lang ?? DEFAULT_LANG;
         if (verdict === 'unavailable') return { replies: engine.sorry(lang, 'unavailable'), lang };
+        // With a person, the bot does not answer a picture either: the person is told of it.
+        const held = session?.handoff;
+        if (held && verdict === 'ok')
+          return {
+            replies: [],
+            lang,
+            handoff: [{ type: 'user-message', ref: held.ref, text: '', media: true }],
+          };
         const replies = verdict === 'warn' ? engine.slowDown(lang) : engine.media(session);
         return { replies, lang };
       });

@@ -34,8 +34,11 @@ export type HandoffEndReason = 'user' | 'operator' | 'timeout' | 'silence' | 'fo
 export type HandoffEvent =
   /** A new case: the summary the user agreed to share (never the raw chat). */
   | { type: 'requested'; ref: string; summary: Reply[] }
-  /** The user wrote while waiting or talking to a person; `alarm`: a scam phrase the flow knows. */
-  | { type: 'user-message'; ref: string; text: string; alarm?: string }
+  /**
+   * The user wrote while waiting or talking to a person; `alarm`: a scam phrase the flow knows;
+   * `media`: a picture, voice message or file (not carried: the person asks for words).
+   */
+  | { type: 'user-message'; ref: string; text: string; alarm?: string; media?: true }
   /** An operator took the case. */
   | { type: 'taken'; ref: string; operator: string }
   /** The conversation is back with the bot (or erased). */

@@ -119,7 +119,10 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
           const alarm = event.alarm
             ? [say(words('alarm', { ref: event.ref, noticed: event.alarm }))]
             : [];
-          await post([...alarm, say(`${words('user', { ref: event.ref })} ${event.text}`)]);
+          const said = event.media
+            ? words('media', { ref: event.ref })
+            : `${words('user', { ref: event.ref })} ${event.text}`;
+          await post([...alarm, say(said)]);
           break;
         }
         case 'taken':
