@@ -98,6 +98,15 @@ describe('asking for a person', () => {
     ).toContain('现在有人要你再付钱');
   });
 
+  it('as the very first message: the greeting, then the consent question', () => {
+    const c = talk();
+    const first = c.text('找人工客服');
+    expect(first).toContain('「追回」助手');
+    expect(first).toContain('目前还没有记录任何情况');
+    expect(first).toContain('回复「是」同意');
+    expect(c.say('是').handoff?.[0]?.type).toBe('requested');
+  });
+
   it('a no (or anything but a yes) shares nothing and goes on with the question', () => {
     const c = talk();
     c.say('hello');

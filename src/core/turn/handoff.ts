@@ -91,7 +91,7 @@ function relay(turn: Turn, session: Session, handoff: Handoff): Outcome {
 }
 
 /** "人工": what a volunteer would see, and a yes asked for before anything is shared. */
-function ask(turn: Turn, session: Session): Outcome {
+export function ask(turn: Turn, session: Session): Outcome {
   const { t, kit, today } = turn;
   const safety = alarmed(turn, session) ? [say(t('common:handoff.safetyFirst'))] : [];
   if (!turn.handoff)
