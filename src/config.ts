@@ -44,6 +44,18 @@ const envSchema = z.object({
   SEND_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   AUTO_ACCEPT_FRIENDS: z.enum(['0', '1']).default('0'),
   FSYNC: z.enum(['0', '1']).default('0'),
+  // The operator room of the personal account (a group's room id): set, users can ask for a person.
+  HANDOFF_ROOM: z.string().trim().min(1).optional(),
+  HANDOFF_WAIT_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(MAX_TIMER_MS / 60_000)
+    .default(10),
+  HANDOFF_SILENCE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   WECHAT_OA_TOKEN: z
@@ -128,7 +140,11 @@ export interface BotConfig extends BaseConfig {
     puppetEndpoint: string | undefined;
     autoAcceptFriends: boolean;
     send: { minIntervalMs: number; jitterMs: number; maxPerMinute: number; retries: number };
+    /** The operator room's id (HANDOFF_ROOM); undefined: no handoff to a person. */
+    handoffRoom: string | undefined;
   };
+  /** Handoff timeouts, when an operator room is configured (the engine offers a person only then). */
+  handoff: { waitMinutes: number; silenceHours: number } | undefined;
 }
 
 /** `npm run serve`: the Official Account webhook and/or 微信客服; at least one of them. */
@@ -276,7 +292,11 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
             maxPerMinute: e.SEND_MAX_PER_MINUTE,
             retries: e.SEND_RETRIES,
           },
+          handoffRoom: e.HANDOFF_ROOM,
         },
+        handoff: e.HANDOFF_ROOM
+          ? { waitMinutes: e.HANDOFF_WAIT_MINUTES, silenceHours: e.HANDOFF_SILENCE_HOURS }
+          : undefined,
       };
     default: {
       const { positionals, ...console } = parseChatOptions(rest);

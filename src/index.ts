@@ -3,6 +3,7 @@ import { createWechatyAssistant, type AssistantDeps } from './adapters/wechaty/p
 import { createLogger, type Logger } from './log.js';
 import { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR } from './runtime.js';
 import type { SessionStore } from './store/port.js';
+import { DEFAULT_HANDOFF_POLICY, type HandoffPolicy } from './core/handoff.js';
 
 export { createWechatyAssistant } from './adapters/wechaty/plugin.js';
 export { createRuntime } from './runtime.js';
@@ -15,6 +16,8 @@ export interface WechatyAssistantOptions extends Omit<AssistantDeps, 'runtime' |
   localesDir?: string;
   store?: SessionStore;
   log?: Logger;
+  /** With `handoffRoom`: how long a request waits and a silent conversation is held. */
+  handoff?: HandoffPolicy;
 }
 
 /** A Wechaty plugin that can also be shut down cleanly by its host. */
@@ -43,6 +46,7 @@ export function wechatyAssistant(options: WechatyAssistantOptions = {}): Closabl
     log,
     ...(options.store ? { store: options.store } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.handoffRoom ? { handoff: options.handoff ?? DEFAULT_HANDOFF_POLICY } : {}),
   });
   runtime.catch((error: unknown) =>
     log.error({ err: (error as Error).message }, 'zhuihui could not load its flow'),

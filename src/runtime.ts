@@ -9,7 +9,8 @@ import {
   type ConversationService,
   type FloodLimit,
 } from './core/conversation.js';
-import { createEngine, type Engine } from './core/engine.js';
+import { createEngine, PIPELINE, type Engine } from './core/engine.js';
+import type { HandoffPolicy } from './core/handoff.js';
 import type { CompiledFlow } from './flow/compile.js';
 import { createTranslators, type Translators } from './i18n/index.js';
 import type { Logger } from './log.js';
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
   flood?: FloodLimit | false;
   /** Flush every session write to disk (FSYNC=1). */
   fsync?: boolean;
+  /** Handoff to a person (an operator side is connected): its timeouts. Absent: none offered. */
+  handoff?: HandoffPolicy | undefined;
 }
 
 export interface Runtime {
@@ -70,7 +73,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   );
   for (const each of flows) assertFlowWords(each, resources, options.localesDir);
   const translators = createTranslators(resources);
-  const engine = createEngine(flows, translators, flow.definition.id);
+  const engine = createEngine(flows, translators, flow.definition.id, PIPELINE, {
+    handoff: options.handoff,
+  });
   const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
   const backend = await openBackend(options, flood);
   const { store } = backend;

@@ -32,6 +32,17 @@ describe('one typed configuration per command', () => {
     expect(flow.command === 'flow' && flow.args).toEqual(['paths', '--flow', 'x']);
   });
 
+  it('handoff is on only with an operator room, with its timeouts', () => {
+    const off = loadConfig(['bot'], {});
+    expect(off.command === 'bot' && off.handoff).toBeUndefined();
+    const on = loadConfig(['bot'], { HANDOFF_ROOM: 'r1@chatroom', HANDOFF_WAIT_MINUTES: '5' });
+    expect(on.command === 'bot' && on.bot.handoffRoom).toBe('r1@chatroom');
+    expect(on.command === 'bot' && on.handoff).toEqual({ waitMinutes: 5, silenceHours: 12 });
+    expect(() => loadConfig(['bot'], { HANDOFF_WAIT_MINUTES: '0' })).toThrow(
+      /HANDOFF_WAIT_MINUTES/,
+    );
+  });
+
   it('serve needs its token, and safe or customer-service mode what they need', () => {
     expect(() => loadConfig(['serve'], {})).toThrow(/WECHAT_OA_TOKEN/);
     expect(() =>

@@ -311,6 +311,21 @@ describe('session file store on disk', () => {
     expect(await storedSession(store, 'new')).toBeDefined();
   });
 
+  it('sweep keeps a conversation handed to a person, however long it has been quiet', async () => {
+    const store = await openStore(dir, silentLogger);
+    const stamp = '2026-01-01T00:00:00.000Z';
+    await putSession(store, {
+      ...session('held'),
+      handoff: { state: 'human', since: stamp, ref: 'a1b2', operator: 'x', lastAt: stamp },
+    });
+    await putSession(store, session('idle'));
+    for (const file of await sessionFiles(dir))
+      await utimes(file, new Date('2026-01-01'), new Date('2026-01-01'));
+    expect(await store.sweep(new Date('2026-06-01'))).toBe(1);
+    expect((await storedSession(store, 'held'))?.handoff?.ref).toBe('a1b2');
+    expect(await storedSession(store, 'idle')).toBeUndefined();
+  });
+
   it('sweep also removes damaged copies idle since before the cut-off', async () => {
     const store = await openStore(dir, silentLogger);
     await putSession(store, session('old'));

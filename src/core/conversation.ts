@@ -6,11 +6,14 @@ import { detectLanguage } from './language.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
 import type { Session } from './session.js';
 import type { Reply } from './replies.js';
+import type { HandoffEvent, OperatorAction } from './handoff.js';
 
 /** The replies to one message, and the language the user is spoken to in (for a channel's own hints). */
 export interface Turned {
   replies: Reply[];
   lang: Lang;
+  /** What the operator side must hear (docs/architecture.md, "Handoff"); channels relay it. */
+  handoff?: HandoffEvent[];
 }
 
 /** Another writer won every attempt: unexpected, so reported, and the user asked to resend. */
@@ -51,6 +54,12 @@ export interface ConversationService {
    * names users), unless the new key already has one. Returns whether anything moved.
    */
   rekey(from: string, to: string): Promise<boolean>;
+  /**
+   * An operator's action on a user's case, or the clock's (expire): the replies for the user
+   * and the events for the operator side; undefined when the user has no open case (or nothing
+   * ran out).
+   */
+  operate(userId: string, action: OperatorAction): Promise<Turned | undefined>;
   /** Where the user now stands, for recording transcripts. */
   stepOf(userId: string): Promise<string | undefined>;
   /** Swaps in an engine for a reloaded flow (console --watch); sessions migrate on their next message. */
@@ -120,9 +129,20 @@ export function createConversationService(options: ConversationOptions): Convers
     key: string,
     run: (session: Session | undefined) => T,
   ): Promise<T> {
+    const outcome = await updateIf(key, run);
+    if (!outcome) throw new Error('update: the run returned nothing');
+    return outcome;
+  }
+
+  /** As `update`, but a run that returns undefined (nothing to do) writes nothing. */
+  async function updateIf<T extends { session: Session | null }>(
+    key: string,
+    run: (session: Session | undefined) => T | undefined,
+  ): Promise<T | undefined> {
     for (let attempt = 1; ; attempt++) {
       const stored = await store.read(key);
       const outcome = run(stored?.value);
+      if (!outcome) return undefined;
       if (!outcome.session) {
         // Erased even when nothing readable was stored: damaged copies are the user's data too.
         await store.delete(key);
@@ -189,7 +209,9 @@ export function createConversationService(options: ConversationOptions): Convers
             lang = session?.lang ?? lang;
             return engine.handle(session, inbound, clock());
           });
-          return said(outcome.replies, outcome.lang);
+          return outcome.handoff
+            ? { ...said(outcome.replies, outcome.lang), handoff: outcome.handoff }
+            : said(outcome.replies, outcome.lang);
         } catch (error) {
           report(error, inbound.userId);
           const reason = error instanceof UnavailableError ? 'unavailable' : 'error';
@@ -205,6 +227,14 @@ export function createConversationService(options: ConversationOptions): Convers
         const session = (await store.read(userId).catch(() => undefined))?.value;
         const lang = session?.lang ?? DEFAULT_LANG;
         if (verdict === 'unavailable') return { replies: engine.sorry(lang, 'unavailable'), lang };
+        // With a person, the bot does not answer a picture either: the person is told of it.
+        const held = session?.handoff;
+        if (held && verdict === 'ok')
+          return {
+            replies: [],
+            lang,
+            handoff: [{ type: 'user-message', ref: held.ref, text: '', media: true }],
+          };
         const replies = verdict === 'warn' ? engine.slowDown(lang) : engine.media(session);
         return { replies, lang };
       });
@@ -239,6 +269,19 @@ export function createConversationService(options: ConversationOptions): Convers
           return true;
         }),
       ),
+    operate: (userId, action) =>
+      serialised(userId, async () => {
+        const outcome = await updateIf(userId, (session) =>
+          session ? engine.operate(session, action, clock()) : undefined,
+        );
+        return (
+          outcome && {
+            replies: outcome.replies,
+            lang: outcome.lang,
+            handoff: outcome.handoff ?? [],
+          }
+        );
+      }),
     stepOf: (userId) => serialised(userId, async () => (await store.read(userId))?.value.stepId),
     replaceEngine: (next) => {
       engine = next;

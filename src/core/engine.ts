@@ -13,6 +13,9 @@ import { confirmSignal } from './turn/confirm-signal.js';
 import { correction } from './turn/correction.js';
 import { countTurn } from './turn/count-turn.js';
 import { greet } from './turn/greet.js';
+import { handoff } from './turn/handoff.js';
+import type { HandoffPolicy, OperatorAction } from './handoff.js';
+import { operate } from './operator.js';
 import { followHandOvers, handOver } from './turn/hand-over.js';
 import { interrupt } from './turn/interrupt.js';
 import { createFlowSet, type FlowSet } from './turn/kit.js';
@@ -30,7 +33,8 @@ export { MAX_FAILURES } from './turn/kit.js';
 /**
  * The order of behaviours, as data: each handler answers the turn or passes it on (see
  * docs/architecture.md, "The turn pipeline"). Handlers that wrap the rest (count, hand-over)
- * come first; the answer to the current question comes last.
+ * come first; the answer to the current question comes last. `handoff` comes before every
+ * handler that answers as the bot: while a person holds the conversation, none of them runs.
  */
 export const PIPELINE: readonly Handler[] = [
   tooLong,
@@ -39,6 +43,7 @@ export const PIPELINE: readonly Handler[] = [
   greet,
   route,
   migrate,
+  handoff,
   confirmForget,
   confirmSignal,
   command,
@@ -47,6 +52,11 @@ export const PIPELINE: readonly Handler[] = [
   correction,
   answer,
 ];
+
+export interface EngineOptions {
+  /** Handoff to a person: how long a request waits and a silent conversation is held. Absent: no operator side. */
+  handoff?: HandoffPolicy | undefined;
+}
 
 /** A turn's result, with the language the conversation is now in (adapters word their own hints in it). */
 export type Answered = Outcome & { lang: Lang };
@@ -63,6 +73,11 @@ export interface Engine {
   sorry(lang: Lang, reason?: 'error' | 'unavailable'): Reply[];
   /** Shows the session's step and walks on to the next question (a flow handed over to). */
   enter(session: Session, now: Date): Outcome;
+  /**
+   * An operator's action on a user's case (take, words, done) or the clock's (expire): what the
+   * user is told and what the operator side hears; undefined when there is nothing to do.
+   */
+  operate(session: Session, action: OperatorAction, now: Date): Answered | undefined;
   /** The start flow. */
   readonly flow: CompiledFlow;
   /** Every flow, with what the handlers use of each (the authoring tools use it too). */
@@ -80,6 +95,7 @@ export function createEngine(
   translators: Translators,
   startId?: string,
   pipeline: readonly Handler[] = PIPELINE,
+  options: EngineOptions = {},
 ): Engine {
   const flows = 'definition' in loaded ? [loaded] : loaded;
   const set = createFlowSet(flows, translators, startId ?? flows[0]?.definition.id ?? '');
@@ -102,6 +118,7 @@ export function createEngine(
       lang,
       t: translators(lang),
       command: parseCommand(inbound.text),
+      handoff: options.handoff,
     };
     return answered(run(turn), lang);
   }
@@ -129,6 +146,13 @@ export function createEngine(
     ],
     enter: (session, now) =>
       followHandOvers(set, kitOf(session).enter(session, todayIn(now)), todayIn(now)),
+    operate: (session, action, now) => {
+      const policy = options.handoff;
+      const outcome = policy
+        ? operate(kitOf(session), session, action, now, todayIn(now), policy)
+        : undefined;
+      return outcome && answered(outcome, session.lang);
+    },
     flow: set.start.flow,
     flows: set,
   };

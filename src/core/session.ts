@@ -1,4 +1,5 @@
 import type { Facts, Lang } from '../shared/types.js';
+import type { Handoff } from './handoff.js';
 
 /** One past position, for "back". */
 export interface HistoryEntry {
@@ -25,7 +26,13 @@ export interface Session {
   turns?: number;
   /** Unclear answers per step over the whole conversation: counts only, for `flow stats`. */
   failuresByStep?: Record<string, number>;
-  pending?: 'confirm-forget';
+  /** A yes/no the next message answers: erase everything, or share the case with a person. */
+  pending?: 'confirm-forget' | 'confirm-handoff';
+  /**
+   * Who answers the user. Absent (every session stored before handoff existed): the bot. While
+   * a person is asked for or holds the conversation, the bot does not answer (turn/handoff.ts).
+   */
+  handoff?: Handoff;
   /**
    * A scam signal in free text waits for its confirmation question: which interrupt, and the
    * phrase noticed (the flow's own words, never the user's).

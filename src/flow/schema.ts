@@ -202,6 +202,12 @@ const endStep = z
       .describe(
         'instead of ending, say the prompt and hand the conversation to this flow (by its id), keeping the facts',
       ),
+    handoff: z
+      .literal('offer')
+      .optional()
+      .describe(
+        'offer: a case that needs judgement; after the plan, say that a volunteer can look at it (where an operator side is connected)',
+      ),
   })
   .strict();
 

@@ -32,6 +32,14 @@ export interface SessionFileStore extends SessionStore {
   close(): Promise<void>;
 }
 
+/** Whether a stored version is of a conversation handed to a person (unreadable: no). */
+async function handedOver(file: string): Promise<boolean> {
+  const data = await new VersionFile<{ session?: { handoff?: unknown } }>(file, false)
+    .read()
+    .catch(() => null);
+  return Boolean(data?.session?.handoff);
+}
+
 const VERSION_FILE = /^([0-9a-f]{32})\.(\d+)\.json$/;
 
 /**
@@ -202,6 +210,9 @@ export async function createSessionFileStore(
         const newest = versions.at(-1) ?? 0;
         const info = await stat(fileOf(hash, newest)).catch(() => undefined);
         if (!info || info.mtime >= before) continue;
+        // A conversation handed to a person is kept however long it has been quiet: its
+        // operator side may still answer (the handoff timeouts return it to the bot first).
+        if (await handedOver(fileOf(hash, newest))) continue;
         // Checked again after the await, synchronously with the removal from the index: a
         // message that wrote meanwhile (or is writing) keeps its user (red-team m6).
         if (busy.has(hash) || index.get(hash)?.at(-1) !== newest) continue;

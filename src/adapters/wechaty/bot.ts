@@ -28,6 +28,7 @@ export function buildBot(
     send: c.send,
     autoAcceptFriends: c.autoAcceptFriends,
     logContent: config.logContent,
+    handoffRoom: c.handoffRoom,
   });
   bot.use(assistant.install);
   bot.on('scan', (qrcode, status) => {

@@ -14,6 +14,10 @@ import {
 } from './send-queue.js';
 import { createReorderBuffer } from './reorder.js';
 import { createIdentities } from './identity.js';
+import type { SharedValues } from '../../core/ports.js';
+import { createMemoryValues } from '../../store/shared-values.js';
+import { createOpenCases } from './handoff-cases.js';
+import { createHandoffRoom, type HandoffRoom } from './handoff-room.js';
 
 export interface AssistantDeps {
   /** May still be loading: messages wait for it (so none is lost at start-up). */
@@ -27,11 +31,20 @@ export interface AssistantDeps {
   clock?: () => Date;
   /** How long one user's messages are held to be put back in the order sent (default 300 ms). */
   reorderMs?: number;
+  /**
+   * The operator room's id (HANDOFF_ROOM): users can ask for a person, and the room's members
+   * answer them. The runtime's engine must have a handoff policy too (createRuntime's `handoff`).
+   */
+  handoffRoom?: string | undefined;
+  /** How often the handoff timeouts are checked (default 30 s). */
+  handoffCheckMs?: number;
 }
 
 export interface AssistantRuntime {
   service: ConversationService;
   translators: Translators;
+  /** Where the open cases' index lives (shared by processes on one store); default: memory. */
+  shared?: SharedValues;
 }
 
 export interface WechatyAssistant {
@@ -41,6 +54,8 @@ export interface WechatyAssistant {
   /** Resolves when nothing is in flight and the queue is empty (for tests and shutdown). */
   settled(): Promise<void>;
   readonly queue: SendQueue;
+  /** Runs the handoff timeouts now (a timer does it every `handoffCheckMs`). */
+  expireHandoffs(): Promise<void>;
 }
 
 /** Long enough for the delivery spread seen under load (about 50 ms), short beside send pacing. */
@@ -65,6 +80,26 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   const migrated = new Set<string>();
   let closing = false;
   let startedAt = clock().getTime();
+  let installed: Wechaty | undefined;
+  let handoffTimer: ReturnType<typeof setInterval> | undefined;
+  let handoff: Promise<HandoffRoom | undefined> | undefined;
+  /** The operator room, once the runtime has loaded (it holds the service and the index). */
+  const handoffRoom = (): Promise<HandoffRoom | undefined> =>
+    (handoff ??= Promise.resolve(deps.runtime).then((runtime) =>
+      deps.handoffRoom
+        ? createHandoffRoom({
+            roomId: deps.handoffRoom,
+            service: runtime.service,
+            translators: runtime.translators,
+            cases: createOpenCases(runtime.shared ?? createMemoryValues()),
+            queue,
+            log,
+            logContent: deps.logContent ?? false,
+            bot: () => installed,
+            clock,
+          })
+        : undefined,
+    ));
 
   const track = (work: Promise<void>) => {
     inFlight.add(work);
@@ -93,6 +128,10 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       },
       'message',
     );
+    if (room && room.id === deps.handoffRoom) {
+      if (type === types.Message.Text) await (await handoffRoom())?.onRoomMessage(msg, room);
+      return;
+    }
     if (room) {
       // Money matters are never discussed in a group: answer a mention with a pointer to private chat.
       if (!(await msg.mentionSelf())) return;
@@ -113,11 +152,12 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
         log.info({ user: ref(userId) }, 'conversation moved to a stable contact key');
     }
     await reorder.add(userId, msg.date().getTime(), async () => {
-      const { replies } =
+      const { replies, handoff: events } =
         type === types.Message.Text
           ? await service.handle({ userId, text: msg.text(), channel: 'wechat', messageId: msg.id })
           : await service.handleMedia(userId);
       await sayAll(talker, replies);
+      if (events && events.length > 0) await (await handoffRoom())?.relay(userId, talker, events);
     });
   }
 
@@ -144,8 +184,21 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       ),
     );
 
+  const expireHandoffs = async () => {
+    await (await handoffRoom())?.expire();
+  };
+
   const install: WechatyPlugin = (bot: Wechaty) => {
     startedAt = clock().getTime();
+    installed = bot;
+    const timer = (handoffTimer = deps.handoffRoom
+      ? setInterval(
+          () => guard('handoff timeouts', expireHandoffs()),
+          deps.handoffCheckMs ?? 30_000,
+        )
+      : undefined);
+    // The check never keeps the process alive on its own.
+    timer?.unref();
     const message = (msg: MessageInterface) => guard('message', onMessage(msg));
     const friendship = (f: FriendshipInterface) => guard('friendship', onFriendship(f));
     const login = () => {
@@ -155,6 +208,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     bot.on('friendship', friendship);
     bot.on('login', login);
     return () => {
+      clearInterval(timer);
       bot.off('message', message);
       bot.off('friendship', friendship);
       bot.off('login', login);
@@ -164,6 +218,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   return {
     install,
     queue,
+    expireHandoffs,
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       await queue.drain();
@@ -171,6 +226,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     /** Stops taking messages and sends what is queued, for at most `timeoutMs`: SIGTERM exits. */
     async close(timeoutMs = CLOSE_TIMEOUT_MS) {
       closing = true;
+      clearInterval(handoffTimer);
       // Messages held for reordering are handled now, not after their window.
       reorder.flushAll();
       let timer: ReturnType<typeof setTimeout> | undefined;

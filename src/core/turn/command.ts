@@ -50,6 +50,10 @@ function run(command: Command, turn: Turn, session: Session): Outcome {
     }
     case 'summary':
       return { session, replies: caseFile(kit, session, today) };
+    case 'handoff':
+    case 'endHandoff':
+      // Answered by turn/handoff.ts, which comes first; here only if a pipeline leaves it out.
+      return { session, replies: current() };
     case 'forget':
       return {
         session: { ...session, pending: 'confirm-forget' },

@@ -1,9 +1,11 @@
-import { say, type Handler } from './turn.js';
+import { ask } from './handoff.js';
+import { say, withSession, type Handler } from './turn.js';
 
 /**
  * A user with no conversation: the greeting, then the first question — after taking every
  * fact the first message states (it often tells the whole story). "forget" with no readable
- * conversation (none, or only a damaged copy) erases at once.
+ * conversation (none, or only a damaged copy) erases at once; a request for a person as the
+ * first message is asked its consent question at once.
  */
 export const greet: Handler = (turn, next) => {
   if (turn.session) return next(turn);
@@ -18,6 +20,11 @@ export const greet: Handler = (turn, next) => {
   const noticed = { noticed: signal?.phrase ?? '' };
   const warning = fired ? [say(t(`${kit.id}:interrupts.${fired.id}.prompt`, noticed))] : [];
   const entered = kit.enter(session, today);
+  // "人工" as the very first message: the greeting, then the consent question at once.
+  if (turn.command?.type === 'handoff' && entered.session) {
+    const asked = ask(withSession(turn, entered.session), entered.session);
+    return { session: asked.session, replies: [say(t('common:greeting')), ...asked.replies] };
+  }
   return {
     session: entered.session,
     replies: [

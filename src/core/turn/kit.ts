@@ -174,6 +174,7 @@ export class FlowKit {
     return {
       session: { ...session, failures: 0 },
       replies: [say(t('common:stuck')), ...this.show(session)],
+      offer: true,
     };
   }
 

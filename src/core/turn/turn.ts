@@ -3,6 +3,7 @@ import type { Translator } from '../ports.js';
 import type { Reply } from '../replies.js';
 import type { Session } from '../session.js';
 import type { Facts, Lang } from '../../shared/types.js';
+import type { HandoffEvent, HandoffPolicy } from '../handoff.js';
 import type { FlowKit, FlowSet } from './kit.js';
 
 /** One message, in the same shape from every channel. */
@@ -21,6 +22,10 @@ export interface Inbound {
 export interface Outcome {
   session: Session | null;
   replies: Reply[];
+  /** What the operator side must hear (a new case, the user's words, back to the bot). */
+  handoff?: HandoffEvent[];
+  /** A person could help here (the third unclear answer in a row): turn/handoff.ts offers one. */
+  offer?: true;
 }
 
 /**
@@ -46,6 +51,8 @@ export interface Turn {
   readonly command: Command | undefined;
   /** A correction found while routing (so it is parsed once), for the correction handler. */
   readonly corrected?: Facts;
+  /** How long handoffs wait and hold; undefined when no operator side is connected. */
+  readonly handoff?: HandoffPolicy | undefined;
   /** A scam phrase noticed in an answer to a safety question: that answer is asked again. */
   readonly signal?: string;
 }
