@@ -1,28 +1,11 @@
-import { ExpectedError } from '../shared/errors.js';
 import { stepsWithoutWayToEnd } from './graph.js';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { flowSchema, type FlowDefinition, type Next, type Step } from './schema.js';
 import { factsRead, leafConditionSchemas, type Condition } from './conditions.js';
+import { FlowLoadError, type FlowProblem } from './problems.js';
 
-/** One problem in a flow file, located for an editor: `file:line:column: message`. */
-export interface FlowProblem {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-}
-
-export function formatProblem(p: FlowProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
-}
-
-export class FlowLoadError extends ExpectedError {
-  override readonly name = 'FlowLoadError';
-  constructor(readonly problems: FlowProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
-  }
-}
+export { FlowLoadError, formatProblem, type FlowProblem } from './problems.js';
 
 export type Path = readonly (string | number)[];
 

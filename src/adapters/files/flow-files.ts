@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { compileFlow, type CompiledFlow } from '../../flow/compile.js';
-import { FlowLoadError, parseFlow, type FlowProblem } from '../../flow/load.js';
+import { FlowLoadError, type FlowProblem } from '../../flow/problems.js';
+import type { FlowDefinition } from '../../flow/schema.js';
+import { cached } from './flow-cache.js';
 import { LANGS } from '../../shared/types.js';
 import type { Resource } from '../../i18n/index.js';
 import { missingFlowKeys } from '../../flow/keys.js';
@@ -10,7 +12,11 @@ import { missingFlowKeys } from '../../flow/keys.js';
 /** Reads and compiles a flow file; problems come back as FlowLoadError with file:line:column. */
 export async function loadFlowFile(path: string): Promise<CompiledFlow> {
   const text = await readFile(path, 'utf8');
-  const definition = parseFlow(text, relative(process.cwd(), path) || path);
+  const definition = await cached<FlowDefinition>(text, async () => {
+    // The YAML parser and the checks load only when the flow is not cached (flow-cache.ts).
+    const { parseFlow } = await import('../../flow/load.js');
+    return parseFlow(text, relative(process.cwd(), path) || path);
+  });
   return compileFlow(definition, createHash('sha256').update(text).digest('hex').slice(0, 16));
 }
 
