@@ -66,7 +66,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/i18n/**/*.ts', 'src/store/**/*.ts', 'src/authoring/**/*.ts'],
+    files: [
+      'src/i18n/**/*.ts',
+      'src/store/**/*.ts',
+      'src/authoring/**/*.ts',
+      'src/metrics/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [above(TOP, 'i18n, store, authoring')] }],
     },

@@ -74,7 +74,13 @@ async function bot(config: BotConfig): Promise<number> {
   const { buildBot, runBot } = await import('./adapters/wechaty/bot.js');
   const { bot: wechaty, assistant } = buildBot(config, runtime, log);
   try {
-    return await runBot(wechaty, assistant, log);
+    const { metricsPort, host } = config.bot;
+    return await runBot(
+      wechaty,
+      assistant,
+      log,
+      metricsPort === undefined ? undefined : { runtime, port: metricsPort, host },
+    );
   } finally {
     await runtime.close();
   }

@@ -2,6 +2,7 @@ import type { ServeConfig as Config } from '../../config.js';
 import { createLogger } from '../../log.js';
 import { createRuntime } from '../../runtime.js';
 import { ExpectedError } from '../../shared/errors.js';
+import { handleProbe, type Probes } from '../http/probes.js';
 
 /**
  * `npm run serve`: the Official Account webhook on the configured store, until SIGINT or
@@ -31,9 +32,24 @@ export async function serveCommand(config: Config): Promise<number> {
     },
     log,
     logContent: config.logContent,
+    metrics: runtime.metrics,
     ...(api ? { api } : {}),
   });
-  const server = await listen(handler, oa.port, oa.host).catch((error: unknown) => {
+  let draining = false;
+  const probes: Probes = {
+    registry: runtime.metrics.registry,
+    // The flow loaded before anything listens; a draining worker takes no new traffic.
+    ready: async () => ({
+      flow: true,
+      store: await runtime.storeReachable(),
+      accepting: !draining,
+    }),
+  };
+  // /healthz, /readyz and /metrics beside the webhook; a reverse proxy forwards only /wechat/oa.
+  const routes: typeof handler = (req, res) => {
+    if (!handleProbe(probes, req, res)) handler(req, res);
+  };
+  const server = await listen(routes, oa.port, oa.host).catch((error: unknown) => {
     throw new ExpectedError(
       `zhuihui: cannot listen on ${oa.host}:${oa.port} (${(error as { code?: string }).code ?? String(error)}). Set PORT or HOST.`,
     );
@@ -53,8 +69,10 @@ export async function serveCommand(config: Config): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   log.info({ signal }, 'shutting down');
+  draining = true;
   // No new connections; requests in flight are answered first.
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await runtime.close();
+  log.info('stopped');
   return 0;
 }
