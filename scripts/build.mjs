@@ -40,6 +40,27 @@ async function sourceHash() {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * zod ships its messages in ~50 languages behind one `locales` namespace, and `import { z }`
+ * keeps them all (~400 KB of the chat's code). Only English is ever used (the default zod sets
+ * itself): the namespace is built from `en` alone.
+ */
+const zodEnglishOnly = {
+  // ZHUIHUI_ZOD_ALL=1 keeps every locale (to measure what this saves).
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)
+        ? { path: join(args.resolveDir, '../locales/en.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 const started = performance.now();
 const result = await build({
@@ -53,6 +74,7 @@ const result = await build({
   minify: process.env.ZHUIHUI_MINIFY !== '0',
   sourcemap: 'linked',
   external,
+  plugins: process.env.ZHUIHUI_ZOD_ALL === '1' ? [] : [zodEnglishOnly],
   logLevel: 'warning',
   metafile: Boolean(process.env.ZHUIHUI_METAFILE),
   define: { ZHUIHUI_BUILD_ID: JSON.stringify(await sourceHash()) },
