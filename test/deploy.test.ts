@@ -1,5 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,32 @@ describe('the compiled build', () => {
       input: 'hi\n',
     }).toString();
     expect(elsewhere).toBe(out);
+  });
+
+  it('a changed flow is parsed and cached under its own key; a broken one is refused, not cached', async () => {
+    const cache = join(ROOT, 'dist/flow-cache');
+    const before = await readdir(cache);
+    expect(before.length).toBeGreaterThan(0);
+    const dir = await mkdtemp(join(tmpdir(), 'zhuihui-deploy-flow-'));
+    const flowFile = join(dir, 'reward-code-recovery.yaml');
+    const text = await readFile(join(ROOT, 'flows/reward-code-recovery.yaml'), 'utf8');
+    const run = (extra: Record<string, string>) =>
+      spawnSync(process.execPath, [join(ROOT, 'dist/main.js'), 'chat'], {
+        cwd: dir,
+        env: { ...process.env, DATA_DIR: dir, FLOW_FILE: flowFile, ...extra },
+        input: 'hi\n',
+        encoding: 'utf8',
+      });
+    await writeFile(flowFile, `# an author's note\n${text}`);
+    const changed = run({});
+    expect(changed.status).toBe(0);
+    expect(changed.stdout).toContain("Hello, I'm the zhuihui");
+    expect((await readdir(cache)).length).toBe(before.length + 1);
+    await writeFile(flowFile, text.replace(/^start: .*$/m, 'start: no-such-step'));
+    const broken = run({ DATA_DIR: await mkdtemp(join(tmpdir(), 'zhuihui-deploy-')) });
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/reward-code-recovery\.yaml:\d+:\d+: .*no-such-step/);
+    expect((await readdir(cache)).length).toBe(before.length + 1);
   });
 
   it('npm run serve: probes, counts, a refused signature logged without the request, SIGTERM drains and exits 0', async () => {
