@@ -12,7 +12,14 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+
+// esbuild is a devDependency: `npm ci --omit=dev` still runs `prepare`, and must say what to do.
+const { build } = await import('esbuild').catch(() => {
+  process.stderr.write(
+    'zhuihui: the build needs the devDependencies (esbuild). Install with `npm ci`, build, then `npm prune --omit=dev`.\n',
+  );
+  process.exit(1);
+});
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist');
