@@ -21,7 +21,7 @@ const TOP = ['adapters', 'runtime.ts', 'main.ts', 'config.ts', 'index.ts'];
 const ADAPTERS = [...TOP, 'log.ts'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'bench/results*'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'bench/results*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -66,7 +66,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/i18n/**/*.ts', 'src/store/**/*.ts', 'src/authoring/**/*.ts'],
+    files: [
+      'src/i18n/**/*.ts',
+      'src/store/**/*.ts',
+      'src/authoring/**/*.ts',
+      'src/metrics/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [above(TOP, 'i18n, store, authoring')] }],
     },

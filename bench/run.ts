@@ -2,7 +2,8 @@
  * npm run bench — the real conversation service on the real default store (lowdb, one file
  * per user) in a temp dir, with simulated users walking the recovery flow, at 1k, 10k and
  * 100k stored sessions. Writes bench/results.json. Sizes and message counts can be lowered
- * with BENCH_SIZES=1000,10000 and BENCH_MESSAGES=5000 for a quick look.
+ * with BENCH_SIZES=1000,10000 and BENCH_MESSAGES=5000 for a quick look; BENCH_ONLY=startup
+ * measures only the start-up of the compiled chat (bench/startup.ts).
  */
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -21,6 +22,7 @@ import {
 import { createSessionFileStore } from '../src/store/session-files.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { redisBench } from './redis.js';
+import { startupBench } from './startup.js';
 import type { SessionStore } from '../src/store/port.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -235,6 +237,8 @@ async function floodImpact(runtime: Runtime, store: SessionStore, population: nu
 }
 
 async function main() {
+  const startup = await startupBench();
+  if (process.env.BENCH_ONLY === 'startup') return clearInterval(sampler);
   const runtime = await createRuntime({
     flowFile: DEFAULT_FLOW_FILE,
     localesDir: DEFAULT_LOCALES_DIR,
@@ -251,6 +255,7 @@ async function main() {
     xstateRoundTripUs: round(xstateUs, 1),
     engineUsPerMessage: round(engineUs, 1),
     engineOverheadRatio: round(engineUs / xstateUs, 2),
+    startup,
     bySessions: {} as Record<string, unknown>,
   };
   console.log(

@@ -1,5 +1,3 @@
-import { chatCommand } from './adapters/console/command.js';
-import { flowCommand } from './adapters/cli/flow-command.js';
 import { loadConfig, type BotConfig } from './config.js';
 import { createLogger } from './log.js';
 import { createRuntime } from './runtime.js';
@@ -32,15 +30,21 @@ export async function runCli(
     // transcripts) is about people's money: readable by the owner only (red-team m16).
     if (io.privateFiles && config.command !== 'flow') process.umask(0o077);
     switch (config.command) {
+      // Each command's code is loaded only when it runs: the terminal chat must answer within
+      // 0.3 s, and the author's tools (graph rendering, lint) or Wechaty would double that.
       case 'flow':
-        return await flowCommand(config, {
+        return await (
+          await import('./adapters/cli/flow-command.js')
+        ).flowCommand(config, {
           print: (text) => void io.output.write(text),
           input: io.input,
         });
       case 'bot':
         return await bot(config);
       case 'chat':
-        return await chatCommand(config, {
+        return await (
+          await import('./adapters/console/command.js')
+        ).chatCommand(config, {
           input: io.input,
           output: io.output,
           interactive: io.interactive,
@@ -70,7 +74,13 @@ async function bot(config: BotConfig): Promise<number> {
   const { buildBot, runBot } = await import('./adapters/wechaty/bot.js');
   const { bot: wechaty, assistant } = buildBot(config, runtime, log);
   try {
-    return await runBot(wechaty, assistant, log);
+    const { metricsPort, host } = config.bot;
+    return await runBot(
+      wechaty,
+      assistant,
+      log,
+      metricsPort === undefined ? undefined : { runtime, port: metricsPort, host },
+    );
   } finally {
     await runtime.close();
   }

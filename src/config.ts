@@ -57,6 +57,8 @@ const envSchema = z.object({
     .max(24 * 30)
     .default(12),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  // The bot's /healthz, /readyz and /metrics; unset: no listener (serve has them on PORT).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   WECHAT_OA_TOKEN: z
     .string()
@@ -139,6 +141,9 @@ export interface BotConfig extends BaseConfig {
     puppetToken: string | undefined;
     puppetEndpoint: string | undefined;
     autoAcceptFriends: boolean;
+    /** Where /healthz, /readyz and /metrics listen (on HOST); undefined: not at all. */
+    metricsPort: number | undefined;
+    host: string;
     send: { minIntervalMs: number; jitterMs: number; maxPerMinute: number; retries: number };
     /** The operator room's id (HANDOFF_ROOM); undefined: no handoff to a person. */
     handoffRoom: string | undefined;
@@ -286,6 +291,8 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
           puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN,
           puppetEndpoint: e.WECHATY_PUPPET_SERVICE_ENDPOINT,
           autoAcceptFriends: e.AUTO_ACCEPT_FRIENDS === '1',
+          metricsPort: e.METRICS_PORT,
+          host: e.HOST,
           send: {
             minIntervalMs: e.SEND_MIN_INTERVAL_MS,
             jitterMs: e.SEND_JITTER_MS,

@@ -20,6 +20,7 @@ import type { Cursors, Deduplicator, FloodGate, SharedValues } from './core/port
 import { createFileCursors, createMemoryCursors } from './store/cursors.js';
 import { createMemoryValues } from './store/shared-values.js';
 import { startRetention } from './store/retention.js';
+import { createAssistantMetrics, type AssistantMetrics } from './metrics/assistant.js';
 
 export interface RuntimeOptions {
   flowFile: string;
@@ -57,6 +58,10 @@ export interface Runtime {
   dedup: Deduplicator;
   /** Where a channel that pulls its messages (微信客服) keeps its place. */
   cursors: Cursors;
+  /** Counts for /metrics (serve, and the bot with METRICS_PORT); never a user's id or words. */
+  metrics: AssistantMetrics;
+  /** Whether the store answers now (for /readyz): a read that must not fail. */
+  storeReachable(): Promise<boolean>;
   /** Starts the periodic retention sweep when the store needs one (a TTL store does not). */
   startRetention(days: number, everyHours: number): () => void;
   /** Releases the store (its directory lock, its connections). */
@@ -80,7 +85,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const backend = await openBackend(options, flood);
   const { store } = backend;
   const dedup = backend.dedup ?? createMemoryDedup();
-  const service = createConversationService({
+  const metrics = createAssistantMetrics(flows);
+  const inner = createConversationService({
     engine,
     store,
     ...(backend.floodGate ? { floodGate: backend.floodGate } : {}),
@@ -88,9 +94,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock: options.clock ?? (() => new Date()),
     flood,
     // The stack and a short hash of the user, never the message text.
-    report: (error, userId) =>
-      options.log.error({ err: error, user: userRef(userId) }, 'message failed'),
+    report: (error, userId) => {
+      metrics.error(error);
+      options.log.error({ err: error, user: userRef(userId) }, 'message failed');
+    },
+    observe: (before, after) => metrics.transition(before, after),
   });
+  const service = counted(inner, metrics);
   return {
     flow,
     flows,
@@ -101,6 +111,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     service,
     dedup,
     cursors: backend.cursors ?? createMemoryCursors(),
+    metrics,
+    storeReachable: () =>
+      withTimeout(store.read(READY_PROBE_KEY), READY_PROBE_MS).then(
+        () => true,
+        () => false,
+      ),
     startRetention: (days, everyHours) => {
       const sweep = store.sweep?.bind(store);
       return sweep ? startRetention({ sweep }, days, everyHours, options.log) : () => undefined;
@@ -108,6 +124,37 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     close: async () => {
       await backend.close();
     },
+  };
+}
+
+/** A key no user has (user keys are `channel:…`): reading it proves the store answers. */
+const READY_PROBE_KEY = 'readyz:probe';
+const READY_PROBE_MS = 1000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), ms);
+    timer.unref();
+    work.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+/** Every message in and every reply out counted, with the time it took, per channel. */
+function counted(service: ConversationService, metrics: AssistantMetrics): ConversationService {
+  const timed = async <T extends { replies: unknown[] }>(
+    channel: string | undefined,
+    work: Promise<T>,
+  ) => {
+    const t0 = performance.now();
+    const turned = await work;
+    metrics.message(channel, turned.replies.length, (performance.now() - t0) / 1000);
+    return turned;
+  };
+  return {
+    ...service,
+    handle: (inbound) => timed(inbound.channel, service.handle(inbound)),
+    // Media has no channel field: a user key starts with its channel (`oa:…`, `wechat:…`).
+    handleMedia: (userId) => timed(userId.split(':')[0], service.handleMedia(userId)),
   };
 }
 

@@ -171,6 +171,25 @@ describe('dates (today is 2026-11-28 in Asia/Shanghai)', () => {
     expect(todayIn(new Date('2026-11-28T20:00:00Z'))).toBe('2026-11-29');
     expect(todayIn(new Date('2026-11-28T15:59:00Z'))).toBe('2026-11-28');
   });
+  it('the fixed UTC+8 shortcut agrees with the time-zone database at every instant since 1992', () => {
+    const zone = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('1992-01-01T00:00:00+08:00'),
+          max: new Date('2100-01-01'),
+          noInvalidDate: true,
+        }),
+        (d) => todayIn(d) === zone.format(d),
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('yes / no', () => {

@@ -101,6 +101,11 @@ export interface ConversationOptions {
   floodGate?: FloodGate;
   /** Channel message ids already handled, shared by several processes; default: in memory. */
   dedup?: Deduplicator;
+  /**
+   * Told of every session saved, with the one it replaced: metrics derive plans reached and
+   * unclear answers from the pair (counts only; nothing of it is kept).
+   */
+  observe?: (before: Session | undefined, after: Session) => void;
 }
 
 export function createConversationService(options: ConversationOptions): ConversationService {
@@ -149,7 +154,10 @@ export function createConversationService(options: ConversationOptions): Convers
         return outcome;
       }
       const result = await store.write(key, outcome.session, stored?.revision);
-      if (result.ok) return outcome;
+      if (result.ok) {
+        options.observe?.(stored?.value, outcome.session);
+        return outcome;
+      }
       if (attempt >= MAX_WRITE_ATTEMPTS) throw new WriteConflictError(key, attempt);
       // A random pause growing with each attempt (up to 100 ms), so that racing writers stop
       // colliding in lockstep.

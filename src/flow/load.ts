@@ -1,4 +1,3 @@
-import { ExpectedError } from '../shared/errors.js';
 import type { Path } from './path.js';
 import { nexts, stepsWithoutWayToEnd } from './graph.js';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
@@ -7,25 +6,9 @@ import { flowSchema, type FlowDefinition, type Next, type Step } from './schema.
 import { factsRead, leafConditionSchemas, type Condition } from './conditions.js';
 import { unfinishedWords } from './keys.js';
 import { factsSet as factsSetBy } from './facts.js';
+import { FlowLoadError, type FlowProblem } from './problems.js';
 
-/** One problem in a flow file, located for an editor: `file:line:column: message`. */
-export interface FlowProblem {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-}
-
-export function formatProblem(p: FlowProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
-}
-
-export class FlowLoadError extends ExpectedError {
-  override readonly name = 'FlowLoadError';
-  constructor(readonly problems: FlowProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
-  }
-}
+export { FlowLoadError, formatProblem, type FlowProblem } from './problems.js';
 
 export type { Path } from './path.js';
 

@@ -6,7 +6,6 @@ import type { Engine } from '../../core/engine.js';
 import { toBubbles, type Reply } from '../../core/replies.js';
 import { DEFAULT_LANG, type Lang } from '../../shared/types.js';
 import type { Translators } from '../../i18n/index.js';
-import { createRecorder } from './recorder.js';
 
 export interface ConsoleOptions {
   service: ConversationService;
@@ -49,8 +48,9 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   const print = (replies: Reply[]) => {
     for (const bubble of toBubbles(replies)) output.write(`${bubble}\n\n`);
   };
+  // Loaded only to record: it brings the YAML writer, which a plain chat does not need.
   const recorder = options.record
-    ? createRecorder(options.record, {
+    ? (await import('./recorder.js')).createRecorder(options.record, {
         lang,
         now,
         ...(options.at ? { at: options.at.step, facts: options.at.facts } : {}),

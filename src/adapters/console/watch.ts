@@ -1,7 +1,7 @@
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LANGS } from '../../shared/types.js';
-import { FlowLoadError } from '../../flow/load.js';
+import { FlowLoadError } from '../../flow/problems.js';
 import type { Runtime, RuntimeOptions } from '../../runtime.js';
 import { createRuntime } from '../../runtime.js';
 import { createMemoryStore } from '../../store/memory.js';

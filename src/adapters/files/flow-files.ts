@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compileFlow, type CompiledFlow } from '../../flow/compile.js';
-import { FlowLoadError, parseFlow, type FlowProblem } from '../../flow/load.js';
-import { parseFlowFolder, type FlowSource } from '../../flow/folder.js';
+import { FlowLoadError, type FlowProblem } from '../../flow/problems.js';
+import type { FlowSource } from '../../flow/folder.js';
+import type { FlowDefinition } from '../../flow/schema.js';
+import { cached } from './flow-cache.js';
 import { LANGS } from '../../shared/types.js';
 import type { Resource } from '../../i18n/index.js';
 import { hasInlineWords, inlineWords, missingFlowKeys } from '../../flow/keys.js';
@@ -44,12 +46,17 @@ export async function readFlowSources(path: string): Promise<FlowSource[]> {
 export async function loadFlowFile(path: string): Promise<CompiledFlow> {
   const { folder } = await flowLocation(path);
   const sources = await readFlowSources(path);
-  const [first] = sources;
-  const definition =
-    folder || !first ? parseFlowFolder(sources) : parseFlow(first.text, first.file);
-  const hash = createHash('sha256');
-  for (const source of sources) hash.update(source.file.split('/').pop() ?? '').update(source.text);
-  return compileFlow(definition, hash.digest('hex').slice(0, 16));
+  // The flow's content: every file's name and text (a renamed branch file is a change too).
+  const content = sources
+    .map((source) => `${source.file.split('/').pop() ?? ''}\0${source.text}`)
+    .join('\0');
+  const definition = await cached<FlowDefinition>(content, async () => {
+    // The YAML parser and the checks load only when the flow is not cached (flow-cache.ts).
+    const [first] = sources;
+    if (folder || !first) return (await import('../../flow/folder.js')).parseFlowFolder(sources);
+    return (await import('../../flow/load.js')).parseFlow(first.text, first.file);
+  });
+  return compileFlow(definition, createHash('sha256').update(content).digest('hex').slice(0, 16));
 }
 
 /** Every flow in a flows folder: its single files and its flow folders. */

@@ -3,6 +3,7 @@ import type { OaConfig, ServeConfig as Config } from '../../config.js';
 import { createLogger, type Logger } from '../../log.js';
 import { createRuntime, type Runtime } from '../../runtime.js';
 import { ExpectedError } from '../../shared/errors.js';
+import { handleProbe, type Probes } from '../http/probes.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -25,7 +26,19 @@ export async function serveCommand(config: Config): Promise<number> {
         logContent: config.logContent,
       })
     : undefined;
+  let draining = false;
+  const probes: Probes = {
+    registry: runtime.metrics.registry,
+    // The flow loaded before anything listens; a draining worker takes no new traffic.
+    ready: async () => ({
+      flow: true,
+      store: await runtime.storeReachable(),
+      accepting: !draining,
+    }),
+  };
+  // /healthz, /readyz and /metrics beside the webhooks; a reverse proxy forwards only /wechat/*.
   const handler: Handler = (req, res) => {
+    if (handleProbe(probes, req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (kf && path === kf.path)
       return void kf.handler(req, res).catch((error: unknown) => {
@@ -57,6 +70,7 @@ export async function serveCommand(config: Config): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   log.info({ signal }, 'shutting down');
+  draining = true;
   // No new connections; requests in flight are answered first, then pulls finish.
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await kf?.idle();
@@ -89,6 +103,7 @@ async function oaHandler(
     },
     log,
     logContent,
+    metrics: runtime.metrics,
     ...(api ? { api } : {}),
   });
 }

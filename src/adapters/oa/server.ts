@@ -6,6 +6,7 @@ import type { Turned } from '../../core/conversation.js';
 import type { SharedValues } from '../../core/ports.js';
 import type { Translators } from '../../i18n/index.js';
 import type { Logger } from '../../log.js';
+import type { AssistantMetrics } from '../../metrics/assistant.js';
 import type { OaApi } from './api.js';
 import { aesKey, CryptoError, decrypt, encrypt, sameSignature, signature } from './crypto.js';
 import { createOutbox } from './outbox.js';
@@ -33,6 +34,8 @@ export interface OaDeps {
   /** The customer-service API (customer-service mode only). */
   api?: OaApi;
   logContent?: boolean;
+  /** Counts refused signatures and failed requests (serve's /metrics). */
+  metrics?: Pick<AssistantMetrics, 'signatureFailed' | 'channelError'>;
 }
 
 /** WeChat drops a passive reply that takes longer than 5 s, and retries the message. */
@@ -59,11 +62,19 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   // Customer-service sends to one user go out in order, one after another.
   const sending = createKeyedQueue();
 
+  const refused = signatureLog(log);
   return (req, res) => {
-    void handle(req, res).catch((error: unknown) => {
-      log.error({ err: error }, 'webhook request failed');
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+    void handle(req, res)
+      .then(() => {
+        if (res.statusCode !== 401) return;
+        deps.metrics?.signatureFailed();
+        refused(req.method ?? '');
+      })
+      .catch((error: unknown) => {
+        deps.metrics?.channelError('oa');
+        log.error({ err: error }, 'webhook request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -266,6 +277,30 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       Nonce: n,
     });
   }
+}
+
+/** How often a run of refused signatures is logged again (a flood must not fill the disk). */
+const REFUSED_LOG_EVERY_MS = 60_000;
+
+/**
+ * A refused signature is the most common set-up mistake (a Token that differs from the admin
+ * console's): said at once, then at most once a minute with how many followed. Only the
+ * method is logged: the query carries the user's openid and the body is not ours to keep.
+ */
+function signatureLog(log: Logger): (method: string) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let since = 0;
+  return (method) => {
+    since++;
+    const now = Date.now();
+    if (now - last < REFUSED_LOG_EVERY_MS) return;
+    log.warn(
+      { method, refused: since },
+      'webhook signature check failed (401): WECHAT_OA_TOKEN (and the EncodingAESKey in safe mode) must match the admin console',
+    );
+    last = now;
+    since = 0;
+  };
 }
 
 async function readBody(req: IncomingMessage): Promise<string | undefined> {

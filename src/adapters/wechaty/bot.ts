@@ -4,6 +4,8 @@ import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Wechaty } from 
 import type { BotConfig as Config } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Runtime } from '../../runtime.js';
+import { listenProbes } from '../http/probes.js';
+import { ExpectedError } from '../../shared/errors.js';
 import { createWechatyAssistant, ref, type WechatyAssistant } from './plugin.js';
 
 /** Builds the bot account from config; nothing starts until `run`. */
@@ -36,10 +38,23 @@ export function buildBot(
     qrcodeTerminal.generate(qrcode, { small: true });
     console.error(`Scan to log in: ${qrcodeValueToImageUrl(qrcode)}`);
   });
-  bot.on('login', (user) => log.info({ user: ref(user.id) }, 'logged in'));
+  const errors = errorStates(log);
+  bot.on('login', (user) => {
+    errors.clear();
+    log.info({ user: ref(user.id) }, 'logged in');
+  });
   bot.on('logout', () => log.warn('logged out'));
-  // Wechaty reconnects by itself; an error is logged and never ends the process.
-  bot.on('error', (error) => log.error({ err: error.message }, 'wechaty error'));
+  // Wechaty reconnects by itself; an error is counted, logged when it changes, and never ends
+  // the process. Without network it repeats ~2.5 times a second: one line, not thousands.
+  bot.on('error', (error) => {
+    runtime.metrics.channelError('wechat');
+    errors.seen(error.message);
+  });
+  runtime.metrics.registry.gauge(
+    'zhuihui_send_queue_depth',
+    'Replies waiting in the send queue of the personal account.',
+    () => assistant.queue.pending,
+  );
   return { bot, assistant };
 }
 
@@ -48,7 +63,31 @@ export async function runBot(
   bot: Wechaty,
   assistant: WechatyAssistant,
   log: Logger,
+  probes?: { runtime: Runtime; port: number; host: string },
 ): Promise<number> {
+  const server = probes
+    ? await listenProbes(
+        {
+          registry: probes.runtime.metrics.registry,
+          ready: async () => ({
+            flow: true,
+            store: await probes.runtime.storeReachable(),
+            loggedIn: bot.isLoggedIn,
+          }),
+        },
+        probes.port,
+        probes.host,
+      ).catch((error: unknown) => {
+        throw new ExpectedError(
+          `zhuihui: cannot listen on ${probes.host}:${probes.port} for metrics (${(error as { code?: string }).code ?? String(error)}). Set METRICS_PORT or HOST.`,
+        );
+      })
+    : undefined;
+  if (server) {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : probes?.port;
+    log.info({ url: `http://${probes?.host}:${port}/metrics` }, 'metrics listening');
+  }
   await bot.start();
   log.info('bot started');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -58,6 +97,35 @@ export async function runBot(
   log.info({ signal, queued: assistant.queue.pending }, 'shutting down');
   await assistant.close();
   await bot.stop();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   log.info('stopped');
   return 0;
+}
+
+/**
+ * Logs an error the first time it is seen and again only when it changes, with how often the
+ * previous one repeated; login clears it (the next error is news again).
+ */
+function errorStates(log: Logger) {
+  let current: string | undefined;
+  let repeats = 0;
+  return {
+    seen(message: string) {
+      if (message === current) {
+        repeats++;
+        return;
+      }
+      log.error(
+        { err: message, ...(current ? { previous: current, previousRepeats: repeats } : {}) },
+        'wechaty error (logged again only when it changes; counted in zhuihui_channel_errors_total)',
+      );
+      current = message;
+      repeats = 0;
+    },
+    clear() {
+      if (current) log.info({ previous: current, previousRepeats: repeats }, 'wechaty recovered');
+      current = undefined;
+      repeats = 0;
+    },
+  };
 }
