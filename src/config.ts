@@ -85,6 +85,10 @@ const envSchema = z.object({
     .optional(),
   WECOM_API_BASE: z.url().default('https://qyapi.weixin.qq.com'),
   WECOM_MENU: z.enum(['0', '1']).default('1'),
+  // 1: a user who asks for a person (and agrees to share the summary) is handed to WeCom's
+  // own servicers (service_state/trans); WECOM_SERVICER_USERID names one, or the queue.
+  WECOM_HANDOFF: z.enum(['0', '1']).default('0'),
+  WECOM_SERVICER_USERID: z.string().min(1).optional(),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
   // Node runs a longer interval at once, in a tight loop: refused here, with the reason.
   RETENTION_SWEEP_HOURS: z.coerce
@@ -161,6 +165,8 @@ export interface ServeConfig extends BaseConfig {
   wecom: WecomConfig | undefined;
   port: number;
   host: string;
+  /** Handoff timeouts when 微信客服 hands users to its servicers (the engine offers a person only then). */
+  handoff: { waitMinutes: number; silenceHours: number } | undefined;
 }
 
 /** `npm run flow -- …`: the author's toolkit, which parses its own arguments. */
@@ -194,6 +200,10 @@ export interface WecomConfig {
   apiBase: string;
   /** Options as a tappable menu (msgmenu); false: numbered text only. */
   menu: boolean;
+  /** Hand a user to WeCom's servicers when they ask for a person (WECOM_HANDOFF=1). */
+  handoff: boolean;
+  /** The servicer to hand to (WECOM_SERVICER_USERID); undefined: WeCom's queue. */
+  servicer: string | undefined;
 }
 
 /** WeCom's settings, all needed once WECOM_CORP_ID is set: what is missing is named. */
@@ -217,6 +227,8 @@ function wecomConfig(e: z.infer<typeof envSchema>): WecomConfig | undefined {
     encodingAesKey: aes,
     apiBase: e.WECOM_API_BASE,
     menu: e.WECOM_MENU === '1',
+    handoff: e.WECOM_HANDOFF === '1',
+    servicer: e.WECOM_SERVICER_USERID,
   };
 }
 
@@ -279,7 +291,10 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       const wecom = wecomConfig(e);
       // Either channel may be served alone; with neither there is nothing to serve.
       const oa = wecom && !e.WECHAT_OA_TOKEN ? undefined : oaConfig(e);
-      return { ...base, command, oa, wecom, port: e.PORT, host: e.HOST };
+      const handoff = wecom?.handoff
+        ? { waitMinutes: e.HANDOFF_WAIT_MINUTES, silenceHours: e.HANDOFF_SILENCE_HOURS }
+        : undefined;
+      return { ...base, command, oa, wecom, port: e.PORT, host: e.HOST, handoff };
     }
     case 'bot':
       return {

@@ -42,6 +42,8 @@ interface Options {
   hooks?: KfHandoffHooks;
   startedAt?: number;
   log?: Logger;
+  /** WECOM_HANDOFF=1: users who ask for a person are handed to WeCom's servicers. */
+  handoff?: boolean;
 }
 
 /** A 微信客服 channel on loopback with a fake qyapi behind it, and a customer to talk to it. */
@@ -59,6 +61,7 @@ async function kf(options: Options = {}) {
       clock: () => new Date(DEFAULT_TRANSCRIPT_NOW),
       // A whole conversation is replayed in well under a second: a flood by design.
       flood: false,
+      ...(options.handoff ? { handoff: { waitMinutes: 10, silenceHours: 12 } } : {}),
     }));
   const config: WecomConfig = {
     corpId: CORP,
@@ -67,6 +70,8 @@ async function kf(options: Options = {}) {
     encodingAesKey: AES,
     apiBase: api.base,
     menu: options.menu ?? true,
+    handoff: options.handoff ?? false,
+    servicer: undefined,
   };
   const channel: KfChannel = createKfChannel({
     config,
@@ -752,3 +757,66 @@ describe('npm run serve with 微信客服 only', () => {
 function withoutOa(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('WECHAT_OA_')));
 }
+
+describe("微信客服 native handoff (the handoff state on WeCom's own)", () => {
+  const statusChange = (user: string, change: number) => ({
+    origin: 4,
+    msgtype: 'event',
+    event: {
+      event_type: 'session_status_change',
+      open_kfid: KFID,
+      external_userid: user,
+      change_type: change,
+    },
+  });
+
+  it("a consented request goes to WeCom's queue; the bot is quiet while a person has it, and back when WeCom ends it", async () => {
+    const { api, runtime, customer } = await kf({ handoff: true, menu: false });
+    const user = `kf:${CORP}:u-n`;
+    await customer.say('u-n', '你好');
+    await customer.say('u-n', '我要人工客服');
+    const asked = customer
+      .sentTo('u-n')
+      .map((s) => s.content)
+      .join('\n');
+    expect(asked).toContain('同意把这份摘要转给志愿者吗');
+    expect(api.userOf('u-n').state).toBeLessThan(2);
+    await customer.say('u-n', '是');
+    // The user was told first, then WeCom moved the session to its queue.
+    expect(customer.sentTo('u-n').at(-1)?.content).toContain('已经转给志愿者');
+    expect(api.userOf('u-n').state).toBe(2);
+    expect((await storedSession(runtime.store, user))?.handoff?.state).toBe('waiting');
+    // A servicer takes it from the queue: the case is a person's.
+    api.setState('u-n', 3, 'servicer-li');
+    api.push(statusChange('u-n', 1));
+    await customer.callback();
+    expect((await storedSession(runtime.store, user))?.handoff).toMatchObject({
+      state: 'human',
+      operator: '微信客服',
+    });
+    const n = api.sent.length;
+    await customer.say('u-n', '您好 在吗');
+    expect(customer.sentTo('u-n', n)).toHaveLength(0);
+    expect(api.refused.filter((r) => r.errcode === 95018)).toHaveLength(0);
+    // The servicer ends the session in WeCom: the bot answers the next message again.
+    api.setState('u-n', 4);
+    api.push(statusChange('u-n', 3));
+    await customer.callback();
+    expect((await storedSession(runtime.store, user))?.handoff).toBeUndefined();
+    await customer.say('u-n', '不是');
+    expect(customer.sentTo('u-n', n).length).toBeGreaterThan(0);
+  });
+
+  it('without WECOM_HANDOFF nobody is offered and nothing is transferred', async () => {
+    const { api, customer } = await kf({ menu: false });
+    await customer.say('u-o', '你好');
+    await customer.say('u-o', '我要人工客服');
+    expect(
+      customer
+        .sentTo('u-o')
+        .map((s) => s.content)
+        .join('\n'),
+    ).toContain('12348');
+    expect(api.userOf('u-o').state).toBeLessThan(2);
+  });
+});

@@ -7,6 +7,7 @@ import { createKfCallback } from './callback.js';
 import type { KfHandoffHooks } from './handoff.js';
 import { createKfPuller } from './pull.js';
 import { createKfReceiver } from './receive.js';
+import { createNativeHandoff } from './native-handoff.js';
 import { createKfSender } from './send.js';
 
 export interface KfChannelOptions {
@@ -36,13 +37,18 @@ export function createKfChannel(options: KfChannelOptions): KfChannel {
   const api =
     options.api ??
     createWecomApi({ base: config.apiBase, corpId: config.corpId, secret: config.secret, log });
+  // WECOM_HANDOFF=1: the handoff state rides on WeCom's own (unless a test passes hooks).
+  const native = config.handoff
+    ? createNativeHandoff({ api, service: runtime.service, log, servicer: config.servicer })
+    : undefined;
+  const hooks = options.hooks ?? native?.hooks;
   const sender = createKfSender({
     api,
     shared: runtime.shared,
     translators: runtime.translators,
     log,
     menu: config.menu,
-    ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(hooks ? { hooks } : {}),
   });
   const receive = createKfReceiver({
     service: runtime.service,
@@ -52,7 +58,8 @@ export function createKfChannel(options: KfChannelOptions): KfChannel {
     corpId: config.corpId,
     log,
     ...(options.logContent ? { logContent: true } : {}),
-    ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(hooks ? { hooks } : {}),
+    ...(native ? { afterTurn: native.afterTurn } : {}),
   });
   const puller = createKfPuller({
     api,

@@ -1,4 +1,4 @@
-import type { ConversationService } from '../../core/conversation.js';
+import type { ConversationService, Turned } from '../../core/conversation.js';
 import type { Deduplicator, SharedValues } from '../../core/ports.js';
 import type { Logger } from '../../log.js';
 import { createOutbox, MORE_WORDS } from '../oa/outbox.js';
@@ -16,6 +16,8 @@ export interface KfReceiverDeps {
   log: Logger;
   logContent?: boolean;
   hooks?: KfHandoffHooks;
+  /** After a turn's replies went out: the handoff events it produced (native-handoff.ts). */
+  afterTurn?: (target: KfTarget, turned: Turned) => Promise<void>;
 }
 
 /** `origin` of a sync_msg item (silenceper/wechat work/kf/syncmsg/message.go). */
@@ -85,6 +87,7 @@ export function createKfReceiver(
     await outbox.clear(target.user);
     const turned = await service.handle({ userId: target.user, text: said, channel: 'wecom' });
     await sender.deliver(turned, target);
+    await deps.afterTurn?.(target, turned);
   }
 
   async function event(item: KfItem, target: KfTarget): Promise<void> {
