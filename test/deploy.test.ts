@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -82,8 +82,11 @@ describe('the compiled build', () => {
     const before = await readdir(cache);
     expect(before.length).toBeGreaterThan(0);
     const dir = await mkdtemp(join(tmpdir(), 'zhuihui-deploy-flow-'));
-    const flowFile = join(dir, 'reward-code-recovery.yaml');
-    const text = await readFile(join(ROOT, 'flows/reward-code-recovery.yaml'), 'utf8');
+    // The shipped flow folder, copied: an author's change to one of its files is a new flow.
+    const flowFile = join(dir, 'reward-code-recovery');
+    await cp(join(ROOT, 'flows/reward-code-recovery'), flowFile, { recursive: true });
+    const main = join(flowFile, 'flow.yaml');
+    const text = await readFile(main, 'utf8');
     const run = (extra: Record<string, string>) =>
       spawnSync(process.execPath, [join(ROOT, 'dist/main.js'), 'chat'], {
         cwd: dir,
@@ -91,15 +94,15 @@ describe('the compiled build', () => {
         input: 'hi\n',
         encoding: 'utf8',
       });
-    await writeFile(flowFile, `# an author's note\n${text}`);
+    await writeFile(main, `# an author's note\n${text}`);
     const changed = run({});
     expect(changed.status).toBe(0);
     expect(changed.stdout).toContain("Hello, I'm the zhuihui");
     expect((await readdir(cache)).length).toBe(before.length + 1);
-    await writeFile(flowFile, text.replace(/^start: .*$/m, 'start: no-such-step'));
+    await writeFile(main, text.replace(/^start: .*$/m, 'start: no-such-step'));
     const broken = run({ DATA_DIR: await mkdtemp(join(tmpdir(), 'zhuihui-deploy-')) });
     expect(broken.status).toBe(2);
-    expect(broken.stderr).toMatch(/reward-code-recovery\.yaml:\d+:\d+: .*no-such-step/);
+    expect(broken.stderr).toMatch(/flow\.yaml:\d+:\d+: .*no-such-step/);
     expect((await readdir(cache)).length).toBe(before.length + 1);
   });
 

@@ -75,6 +75,7 @@ export async function serveCommand(config: Config): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await kf?.idle();
   await runtime.close();
+  log.info('stopped');
   return 0;
 }
 
