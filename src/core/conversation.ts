@@ -1,8 +1,8 @@
 import { createKeyedQueue } from '../shared/keyed-queue.js';
-import { UnavailableError } from '../shared/errors.js';
+import { handleMedia, handleMessage, type MessageContext } from './message-turn.js';
+import { createSessionUpdater } from './session-update.js';
 import type { Deduplicator, FloodGate, SessionStore, Verdict } from './ports.js';
 import type { Engine, Inbound, Outcome } from './engine.js';
-import { detectLanguage } from './language.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
 import type { Session } from './session.js';
 import type { Reply } from './replies.js';
@@ -15,21 +15,6 @@ export interface Turned {
   /** What the operator side must hear (docs/architecture.md, "Handoff"); channels relay it. */
   handoff?: HandoffEvent[];
 }
-
-/** Another writer won every attempt: unexpected, so reported, and the user asked to resend. */
-class WriteConflictError extends Error {
-  override readonly name = 'WriteConflictError';
-  constructor(key: string, attempts: number) {
-    super(`session changed under ${attempts} attempts in a row (key length ${key.length})`);
-  }
-}
-
-/**
- * Enough for a handful of processes racing on one user (4 processes × 200 messages to one
- * user, on 2 busy cores, lost a message at 8 attempts without pauses); beyond it, something
- * is wrong.
- */
-const MAX_WRITE_ATTEMPTS = 30;
 
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
@@ -112,143 +97,16 @@ export function createConversationService(options: ConversationOptions): Convers
   const { store } = options;
   let engine = options.engine;
   const clock = options.clock ?? (() => new Date());
-  const report = options.report ?? (() => undefined);
-  const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
-  const floodGate: FloodGate =
-    options.floodGate ??
-    memoryFloodGate(
-      flood || { messages: Number.POSITIVE_INFINITY, windowMs: 0 },
-      options.ticks ?? (() => performance.now()),
-    );
-  const dedup = options.dedup ?? createMemoryDedup();
   const queue = createKeyedQueue();
   const serialised = <T>(userId: string, work: () => Promise<T>): Promise<T> =>
     queue.run(userId, work);
-
-  /**
-   * Read, run the pure engine, compare-and-set. When another process wrote this user in
-   * between (a shared store), the engine runs again on the fresh session, so no answer is lost
-   * or counted twice. A `null` session in the outcome means "erase" (forget).
-   */
-  async function update<T extends { session: Session | null }>(
-    key: string,
-    run: (session: Session | undefined) => T,
-  ): Promise<T> {
-    const outcome = await updateIf(key, run);
-    if (!outcome) throw new Error('update: the run returned nothing');
-    return outcome;
-  }
-
-  /** As `update`, but a run that returns undefined (nothing to do) writes nothing. */
-  async function updateIf<T extends { session: Session | null }>(
-    key: string,
-    run: (session: Session | undefined) => T | undefined,
-  ): Promise<T | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      const stored = await store.read(key);
-      const outcome = run(stored?.value);
-      if (!outcome) return undefined;
-      if (!outcome.session) {
-        // Erased even when nothing readable was stored: damaged copies are the user's data too.
-        await store.delete(key);
-        return outcome;
-      }
-      const result = await store.write(key, outcome.session, stored?.revision);
-      if (result.ok) {
-        options.observe?.(stored?.value, outcome.session);
-        return outcome;
-      }
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw new WriteConflictError(key, attempt);
-      // A random pause growing with each attempt (up to 100 ms), so that racing writers stop
-      // colliding in lockstep.
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)),
-      );
-    }
-  }
-
-  /** The user's language for a reply outside the conversation ("slow down"). */
-  async function langOf(userId: string, fallback: Lang): Promise<Lang> {
-    return (await store.read(userId).catch(() => undefined))?.value.lang ?? fallback;
-  }
-
-  /** Both the flood gate and deduplication may be remote: failing them is "try again". */
-  async function gate(key: string): Promise<Verdict | 'unavailable'> {
-    try {
-      return await floodGate.admit(key);
-    } catch (error) {
-      report(error, key);
-      return 'unavailable';
-    }
-  }
-
+  const ctx = messageContext(options, () => engine, serialised);
+  const { update, updateIf } = ctx;
   return {
-    handle: async (inbound) => {
-      const fallback = inbound.lang ?? detectLanguage(inbound.text.slice(0, 200));
-      const said = (replies: Reply[], lang: Lang = fallback): Turned => ({ replies, lang });
-      // A channel that retries (the Official Account) sends the same message id again: a
-      // repeat is never handled twice.
-      if (inbound.messageId !== undefined) {
-        const first = await Promise.resolve(
-          dedup.first(`${inbound.channel ?? 'unknown'}:${inbound.messageId}`),
-        ).catch((error: unknown) => {
-          report(error, inbound.userId);
-          return undefined;
-        });
-        if (first === undefined) return said(engine.sorry(fallback, 'unavailable'));
-        if (!first) return said([]);
-      }
-      // Checked before queueing, so a flood neither builds a queue nor touches the session.
-      const verdict = await gate(inbound.userId);
-      if (verdict === 'unavailable') return said(engine.sorry(fallback, 'unavailable'));
-      if (verdict === 'drop') return said([]);
-      // Queued behind the user's earlier messages, so "slow down" comes after their replies.
-      if (verdict === 'warn')
-        return serialised(inbound.userId, async () => {
-          const lang = await langOf(inbound.userId, fallback);
-          return said(engine.slowDown(lang), lang);
-        });
-      return serialised(inbound.userId, async () => {
-        let lang = inbound.lang;
-        // The error boundary for one message: whatever fails (a store write on a full disk,
-        // Redis gone, a bug), this user hears "please send that again" and everyone else goes on.
-        try {
-          const outcome = await update(inbound.userId, (session) => {
-            lang = session?.lang ?? lang;
-            return engine.handle(session, inbound, clock());
-          });
-          return outcome.handoff
-            ? { ...said(outcome.replies, outcome.lang), handoff: outcome.handoff }
-            : said(outcome.replies, outcome.lang);
-        } catch (error) {
-          report(error, inbound.userId);
-          const reason = error instanceof UnavailableError ? 'unavailable' : 'error';
-          return said(engine.sorry(lang ?? fallback, reason), lang ?? fallback);
-        }
-      });
-    },
-    handleMedia: async (userId) => {
-      // Pictures, stickers and voice count like words: a flood of them is a flood.
-      const verdict = await gate(userId);
-      if (verdict === 'drop') return { replies: [], lang: DEFAULT_LANG };
-      return serialised(userId, async () => {
-        const session = (await store.read(userId).catch(() => undefined))?.value;
-        const lang = session?.lang ?? DEFAULT_LANG;
-        if (verdict === 'unavailable') return { replies: engine.sorry(lang, 'unavailable'), lang };
-        // With a person, the bot does not answer a picture either: the person is told of it.
-        const held = session?.handoff;
-        if (held && verdict === 'ok')
-          return {
-            replies: [],
-            lang,
-            handoff: [{ type: 'user-message', ref: held.ref, text: '', media: true }],
-          };
-        const replies = verdict === 'warn' ? engine.slowDown(lang) : engine.media(session);
-        return { replies, lang };
-      });
-    },
+    handle: (inbound) => handleMessage(ctx, inbound),
+    handleMedia: (userId) => handleMedia(ctx, userId),
     admit: async (keys) => {
-      const verdicts = await Promise.all(keys.map((key) => gate(key)));
+      const verdicts = await Promise.all(keys.map((key) => ctx.gate(key)));
       if (verdicts.includes('drop') || verdicts.includes('unavailable')) return 'drop';
       return verdicts.includes('warn') ? 'warn' : 'ok';
     },
@@ -264,19 +122,7 @@ export function createConversationService(options: ConversationOptions): Convers
       }),
     replace: (userId, build) =>
       serialised(userId, async () => (await update(userId, () => build(clock()))).replies),
-    rekey: async (from, to) =>
-      from !== to &&
-      serialised(to, () =>
-        serialised(from, async () => {
-          if (await store.read(to)) return false;
-          const old = await store.read(from);
-          if (!old) return false;
-          const moved = await store.write(to, { ...old.value, userId: to }, undefined);
-          if (!moved.ok) return false;
-          await store.delete(from);
-          return true;
-        }),
-      ),
+    rekey: (from, to) => rekey(store, serialised, from, to),
     operate: (userId, action) =>
       serialised(userId, async () => {
         const outcome = await updateIf(userId, (session) =>
@@ -295,6 +141,63 @@ export function createConversationService(options: ConversationOptions): Convers
       engine = next;
     },
   };
+}
+
+/** What handling one message needs: the store, updates, the flood gate and dedup, the queue. */
+function messageContext(
+  options: ConversationOptions,
+  engine: () => Engine,
+  serialised: MessageContext['serialised'],
+): MessageContext {
+  const report = options.report ?? (() => undefined);
+  const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
+  const floodGate: FloodGate =
+    options.floodGate ??
+    memoryFloodGate(
+      flood || { messages: Number.POSITIVE_INFINITY, windowMs: 0 },
+      options.ticks ?? (() => performance.now()),
+    );
+  return {
+    get engine() {
+      return engine();
+    },
+    store: options.store,
+    dedup: options.dedup ?? createMemoryDedup(),
+    clock: options.clock ?? (() => new Date()),
+    report,
+    // Both the flood gate and deduplication may be remote: failing them is "try again".
+    gate: async (key) => {
+      try {
+        return await floodGate.admit(key);
+      } catch (error) {
+        report(error, key);
+        return 'unavailable';
+      }
+    },
+    serialised,
+    ...createSessionUpdater(options.store, options.observe),
+  };
+}
+
+/** A user's conversation under a new key (a contact whose id changed), unless one is there. */
+async function rekey(
+  store: SessionStore,
+  serialised: MessageContext['serialised'],
+  from: string,
+  to: string,
+): Promise<boolean> {
+  if (from === to) return false;
+  return serialised(to, () =>
+    serialised(from, async () => {
+      if (await store.read(to)) return false;
+      const old = await store.read(from);
+      if (!old) return false;
+      const moved = await store.write(to, { ...old.value, userId: to }, undefined);
+      if (!moved.ok) return false;
+      await store.delete(from);
+      return true;
+    }),
+  );
 }
 
 /** The in-memory flood gate, one per process: `createFloodGate` over monotonic time. */

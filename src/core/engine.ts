@@ -18,7 +18,7 @@ import type { HandoffPolicy, OperatorAction } from './handoff.js';
 import { operate } from './operator.js';
 import { followHandOvers, handOver } from './turn/hand-over.js';
 import { interrupt } from './turn/interrupt.js';
-import { createFlowSet, type FlowSet } from './turn/kit.js';
+import { createFlowSet, type FlowKit, type FlowSet } from './turn/kit.js';
 import { migrate, migrateSession } from './turn/migrate.js';
 import { notice } from './turn/notice.js';
 import { route } from './turn/route.js';
@@ -123,22 +123,12 @@ export function createEngine(
     return answered(run(turn), lang);
   }
 
-  function resume(existing: Session, now: Date): Answered {
-    const kit = kitOf(existing);
-    const today = todayIn(now);
-    const { session, notice: changed } = migrateSession(kit, existing, now, today);
-    const t = translators(session.lang);
-    const outcome = followHandOvers(
-      set,
-      { session, replies: [...changed, say(t('common:resumed')), ...kit.show(session)] },
-      today,
-    );
-    return answered(outcome, session.lang);
-  }
-
   return {
     handle,
-    resume,
+    resume: (existing, now) => {
+      const outcome = resumed(set, kitOf(existing), existing, now);
+      return answered(outcome, outcome.session?.lang ?? existing.lang);
+    },
     media: (session) => [say(translators(session?.lang ?? DEFAULT_LANG)('common:media'))],
     slowDown: (lang) => [say(translators(lang)('common:slowDown'))],
     sorry: (lang, reason = 'error') => [
@@ -156,4 +146,16 @@ export function createEngine(
     flow: set.start.flow,
     flows: set,
   };
+}
+
+/** A user coming back: the guide's change (if any), "welcome back", and where they were. */
+function resumed(set: FlowSet, kit: FlowKit, existing: Session, now: Date): Outcome {
+  const today = todayIn(now);
+  const { session, notice: changed } = migrateSession(kit, existing, now, today);
+  const t = set.translators(session.lang);
+  return followHandOvers(
+    set,
+    { session, replies: [...changed, say(t('common:resumed')), ...kit.show(session)] },
+    today,
+  );
 }
