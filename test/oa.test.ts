@@ -121,6 +121,12 @@ describe('the Official Account webhook', () => {
     expect((await storedSession(runtime.store, `oa:${APPID}:o-retry`))?.turns).toBe(1);
   });
 
+  it('the same MsgId from two users is two messages, both answered (m18)', async () => {
+    const { wechat } = await webhook();
+    expect((await wechat.text('o-id-1', '你好', '900777')).content).toContain('追回');
+    expect((await wechat.text('o-id-2', '你好', '900777')).content).toContain('追回');
+  });
+
   it('pictures and voice ask for words; subscribe greets; unsubscribe says nothing', async () => {
     const { wechat } = await webhook();
     expect((await wechat.event('o-sub', 'subscribe')).content).toContain('追回');

@@ -67,7 +67,7 @@ describe('send queue (fake timers)', () => {
       silentLogger,
     );
     let sent = 0;
-    for (let i = 0; i < 3; i++) void queue.enqueue(async () => void sent++);
+    for (let i = 0; i < 3; i++) void queue.enqueue(async () => void sent++).catch(() => undefined);
     const drained = queue.drain().then(() => sent);
     await vi.runAllTimersAsync();
     expect(await drained).toBe(3);
@@ -111,9 +111,12 @@ describe('send queue: no contact stalls the others (fake timers)', () => {
       { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1000, retries: 0, timeoutMs: 60_000 },
       silentLogger,
     );
-    void queue.enqueue(() => new Promise(() => undefined), 'stuck');
+    void queue.enqueue(() => new Promise(() => undefined), 'stuck').catch(() => undefined);
     let drained = false;
-    void queue.drain(500).then(() => (drained = true));
+    void queue.drain(500).then(
+      () => (drained = true),
+      () => undefined,
+    );
     await vi.advanceTimersByTimeAsync(600);
     expect(drained).toBe(true);
   });

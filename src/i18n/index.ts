@@ -14,17 +14,20 @@ export type { Translator, Translators };
  */
 export function createTranslators(resources: Resource): Translators {
   const instance = i18next.createInstance();
-  void instance.init({
-    resources,
-    lng: LANGS[0],
-    fallbackLng: false,
-    supportedLngs: [...LANGS],
-    ns: Object.keys(resources[LANGS[0]] ?? {}),
-    defaultNS: 'common',
-    initAsync: false,
-    interpolation: { escapeValue: false },
-    returnNull: false,
-  });
+  // Synchronous (initAsync: false, resources given inline): nothing to wait for or to fail.
+  void instance
+    .init({
+      resources,
+      lng: LANGS[0],
+      fallbackLng: false,
+      supportedLngs: [...LANGS],
+      ns: Object.keys(resources[LANGS[0]] ?? {}),
+      defaultNS: 'common',
+      initAsync: false,
+      interpolation: { escapeValue: false },
+      returnNull: false,
+    })
+    .catch(() => undefined);
   const translators = new Map<Lang, Translator>();
   return (lang) => {
     let t = translators.get(lang);

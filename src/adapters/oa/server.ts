@@ -7,6 +7,7 @@ import type { SharedValues } from '../../core/ports.js';
 import type { Translators } from '../../i18n/index.js';
 import type { Logger } from '../../log.js';
 import type { OaApi } from './api.js';
+import { UnavailableError } from '../../shared/errors.js';
 import { aesKey, CryptoError, decrypt, encrypt, sameSignature, signature } from './crypto.js';
 import { createOutbox } from './outbox.js';
 import { OA_MAX_BYTES, packForOa } from './pack.js';
@@ -125,31 +126,54 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     const msgKey = message.MsgId ? `${user}:${message.MsgId}` : undefined;
     const known = msgKey ? answered.get(msgKey) : undefined;
     if (known) return (await known) || undefined;
-    const work = turn(message, user).then(async (replies) => {
-      const reply = await deliver(replies, user, openId, account);
-      if (msgKey && reply !== undefined)
-        await deps.shared.set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS).catch(() => undefined);
-      // Nothing to say may mean another worker is answering this very message (WeChat's retry
-      // reached this one): that worker's reply is waited for, within WeChat's 5 seconds.
-      if (
-        settings.mode === 'passive' &&
-        msgKey &&
-        reply === undefined &&
-        typeof replies === 'object' &&
-        replies.replies.length === 0 &&
-        message.MsgType === 'text'
-      )
-        return waitForReply(`oa-reply:${msgKey}`);
-      return reply;
-    });
+    const work = turn(message, user)
+      .catch((error: unknown) => unavailable(error, message))
+      .then(async (replies) => {
+        const reply = await deliver(replies, user, openId, account);
+        if (msgKey && reply !== undefined)
+          await deps.shared
+            .set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS)
+            .catch(() => undefined);
+        // Nothing to say may mean another worker is answering this very message (WeChat's retry
+        // reached this one): that worker's reply is waited for, within WeChat's 5 seconds.
+        if (
+          settings.mode === 'passive' &&
+          msgKey &&
+          reply === undefined &&
+          typeof replies === 'object' &&
+          replies.replies.length === 0 &&
+          message.MsgType === 'text'
+        )
+          return waitForReply(`oa-reply:${msgKey}`);
+        return reply;
+      });
     if (msgKey) {
-      answered.set(
-        msgKey,
-        work.then((x) => x ?? ''),
+      // A failed attempt is forgotten at once (its rejection handled here, never left
+      // floating), so WeChat's retry gets a fresh try rather than the same failure.
+      const remembered = work.then(
+        (x) => x ?? '',
+        () => {
+          if (answered.get(msgKey) === remembered) answered.delete(msgKey);
+          return '';
+        },
       );
+      answered.set(msgKey, remembered);
       setTimeout(() => answered.delete(msgKey), RETRY_MEMORY_MS).unref();
     }
     return work;
+  }
+
+  /**
+   * What a user hears when the shared store fails before the conversation could answer (the
+   * outbox in Redis, newcomer F1): "send that again in a moment", as the conversation service
+   * says for its own store, never an HTTP 500. Anything else is a bug and reaches the
+   * request's boundary.
+   */
+  function unavailable(error: unknown, message: Inbound): string {
+    if (!(error instanceof UnavailableError)) throw error;
+    log.error({ err: error.message }, 'shared store unavailable; user asked to send again');
+    const lang = detectLanguage((message.Content ?? '').slice(0, 200));
+    return deps.translators(lang)('common:unavailable');
   }
 
   /** What the conversation says to this push; undefined when it says nothing. */
@@ -227,8 +251,14 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     // At most one page (passive) or five (customer-service) now; the rest on "继续".
     const now = pages.slice(0, cs ? MAX_CS_MESSAGES : 1);
     const later = pages.slice(now.length);
-    const pending = later.length > 0 || (await outbox.left(user)) > 0;
-    if (later.length > 0) await outbox.put(user, later);
+    // The turn is saved by now: a shared store that fails here costs the rest of a long
+    // answer (logged), never the page the user is waiting for.
+    let pending = later.length > 0 || (await outbox.left(user).catch(() => 0)) > 0;
+    if (later.length > 0)
+      await outbox.put(user, later).catch((error: unknown) => {
+        pending = false;
+        log.error({ err: (error as Error).message }, 'the rest of a long answer was not kept');
+      });
     if (pending) now[now.length - 1] = `${now.at(-1) ?? ''}${hint}`;
     if (!cs)
       return buildXml({
@@ -251,9 +281,10 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       }
     });
     sending.set(user, chain);
-    void chain.then(() => {
+    const done = () => {
       if (sending.get(user) === chain) sending.delete(user);
-    });
+    };
+    chain.then(done, done);
     return undefined;
   }
 

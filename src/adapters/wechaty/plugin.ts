@@ -68,7 +68,9 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
 
   const track = (work: Promise<void>) => {
     inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+    // Settled either way (a failure was reported where it happened): only forgotten here.
+    const forget = () => void inFlight.delete(work);
+    work.then(forget, forget);
   };
 
   // Bubbles of ≤ 600 characters; a copyable text is always one bubble of its own.

@@ -45,9 +45,10 @@ export function createReorderBuffer(windowMs: number): ReorderBuffer {
       }
     });
     chains.set(key, chain);
-    void chain.then(() => {
+    const done = () => {
       if (chains.get(key) === chain) chains.delete(key);
-    });
+    };
+    chain.then(done, done);
   }
 
   return {
