@@ -23,6 +23,12 @@ export type WriteResult = { ok: true; revision: number } | { ok: false; conflict
  * that plain read-modify-write loses updates across processes).
  */
 export interface SessionStore {
+  /**
+   * The session and its revision, or undefined when nothing is stored. A stored value that is
+   * unreadable or not this key's session (torn, another shape, another type) reads as
+   * undefined too, and is moved aside or dropped, so that `write(key, s, undefined)` then
+   * succeeds: a damaged value never locks its user out (test/store-contract.test.ts).
+   */
   read(key: string): Promise<Stored | undefined>;
   /**
    * Saves `value` under `key` if the stored revision is still `expected` (`undefined`: only if

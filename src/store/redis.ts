@@ -51,6 +51,18 @@ redis.call('HSET', KEYS[1], 'rev', rev, 'data', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return rev`;
 
+/**
+ * Moves an unreadable session (KEYS[1]) aside to KEYS[2], keeping its TTL, unless it was
+ * written meanwhile (its revision is no longer ARGV[1]; '' = none): the user starts afresh
+ * instead of every write conflicting with a value nobody can read (code review repro A).
+ */
+const ASIDE = `
+local t = redis.call('TYPE', KEYS[1]).ok
+if t == 'none' then return 0 end
+if t == 'hash' and (redis.call('HGET', KEYS[1], 'rev') or '') ~= ARGV[1] then return 0 end
+redis.call('RENAME', KEYS[1], KEYS[2])
+return 1`;
+
 /** A fixed window per key: the count, with the window's expiry set by its first message. */
 const COUNT = `
 local n = redis.call('INCR', KEYS[1])
@@ -104,20 +116,36 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
   const hashed = (kind: string, key: string) =>
     `${prefix}${kind}:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
   const sessionKey = (key: string) => hashed('session', key);
+  // Outside `session:*`, so that counts (list) never see it; erased by delete (forget).
+  const asideKey = (key: string) => hashed('corrupt', key);
+
+  /** Reads as absent, and is moved aside so that it can be overwritten. */
+  async function unreadable(key: string, rev: string): Promise<undefined> {
+    await redis.eval(ASIDE, 2, sessionKey(key), asideKey(key), rev);
+    options.log.warn('a stored session was unreadable; moved aside, starting that user afresh');
+    return undefined;
+  }
 
   const store: SessionStore = {
     read: (key) =>
       unavailableOnFailure(async () => {
-        const [rev, data] = await redis.hmget(sessionKey(key), 'rev', 'data');
-        if (rev == null || data == null) return undefined;
+        let rev: string | null | undefined, data: string | null | undefined;
         try {
+          [rev, data] = await redis.hmget(sessionKey(key), 'rev', 'data');
+        } catch (error) {
+          // A key of another type (a foreign tool's SET) is as unreadable as torn JSON.
+          if (/^WRONGTYPE/.test((error as Error).message)) return unreadable(key, '');
+          throw error;
+        }
+        if (rev == null && data == null) return undefined;
+        try {
+          if (rev == null || data == null || !/^\d+$/.test(rev)) throw new SyntaxError('partial');
           return {
             value: sessionOf({ session: JSON.parse(data) }, (u) => u === key),
             revision: Number(rev),
           };
         } catch {
-          options.log.warn('a stored session was unreadable; starting that user afresh');
-          return undefined;
+          return unreadable(key, rev ?? '');
         }
       }),
     write: (key, value, expected) =>
@@ -134,7 +162,7 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
       }),
     delete: (key) =>
       unavailableOnFailure(async () => {
-        await redis.del(sessionKey(key));
+        await redis.del(sessionKey(key), asideKey(key));
       }),
     async *list() {
       let cursor = '0';
