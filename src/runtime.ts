@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ExpectedError } from './shared/errors.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { assertFlowWords, loadFlowSet, loadLocales } from './adapters/files/flow-files.js';
 import {
   createConversationService,
@@ -16,6 +16,7 @@ import { createSessionFileStore } from './store/session-files.js';
 import type { SessionStore } from './store/port.js';
 import type { Deduplicator, FloodGate, SharedValues } from './core/ports.js';
 import { createMemoryValues } from './store/shared-values.js';
+import { withDurableClaims } from './store/claims-file.js';
 import { startRetention } from './store/retention.js';
 
 export interface RuntimeOptions {
@@ -126,7 +127,12 @@ async function openBackend(options: RuntimeOptions, flood: FloodLimit | false): 
   const store = await createSessionFileStore(options.dataDir, options.log, {
     fsync: options.fsync ?? false,
   }).catch(unusable('data directory (DATA_DIR)', options.dataDir));
-  return { store, close: () => store.close() };
+  // Claimed nonces of signed webhook requests survive a restart, as they do in Redis.
+  const shared = await withDurableClaims(
+    createMemoryValues(),
+    join(options.dataDir, 'claims.jsonl'),
+  ).catch(unusable('data directory (DATA_DIR)', options.dataDir));
+  return { store, shared, close: () => store.close() };
 }
 
 /** Paths relative to this package, so an embedding bot finds the shipped flow and words. */

@@ -89,9 +89,10 @@ describe('WeChat message crypto, against the published @wecom/crypto', () => {
 describe('the Official Account webhook', () => {
   it('URL verification echoes only on a valid signature', async () => {
     const { url } = await webhook();
+    const now = String(Math.floor(Date.now() / 1000));
     const q = (sig: string) =>
-      new URLSearchParams({ signature: sig, timestamp: '1', nonce: 'n', echostr: 'hello-echo' });
-    const ok = await fetch(`${url}?${q(signature(TOKEN, '1', 'n')).toString()}`);
+      new URLSearchParams({ signature: sig, timestamp: now, nonce: 'n', echostr: 'hello-echo' });
+    const ok = await fetch(`${url}?${q(signature(TOKEN, now, 'n')).toString()}`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('hello-echo');
     const bad = await fetch(`${url}?${q('f'.repeat(40)).toString()}`);
@@ -279,9 +280,10 @@ describe('npm run serve (the process)', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const url = await listening;
+    const now = String(Math.floor(Date.now() / 1000));
     const q = new URLSearchParams({
-      signature: signature(TOKEN, '1', 'n'),
-      timestamp: '1',
+      signature: signature(TOKEN, now, 'n'),
+      timestamp: now,
       nonce: 'n',
       echostr: 'e1',
     });

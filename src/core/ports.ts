@@ -70,6 +70,12 @@ export interface SharedValues {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Sets `key` only if it holds nothing: undefined when this call set it, else the value
+   * already there (atomic across processes). A signed request's nonce is claimed this way, so
+   * that it is used once (red-team M8).
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<string | undefined>;
 }
 
 /** One language's words: a key and its variables in, the text out. */

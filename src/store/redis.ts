@@ -63,6 +63,13 @@ if t == 'hash' and (redis.call('HGET', KEYS[1], 'rev') or '') ~= ARGV[1] then re
 redis.call('RENAME', KEYS[1], KEYS[2])
 return 1`;
 
+/** SET if absent (with a TTL), else the value there: Redis 6.2 cannot combine NX and GET. */
+const CLAIM = `
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
 /** A fixed window per key: the count, with the window's expiry set by its first message. */
 const COUNT = `
 local n = redis.call('INCR', KEYS[1])
@@ -218,6 +225,17 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
     delete: (key) =>
       unavailableOnFailure(async () => {
         await redis.del(hashed('value', key));
+      }),
+    claim: (key, value, ttlMs) =>
+      unavailableOnFailure(async () => {
+        const held = (await redis.eval(
+          CLAIM,
+          1,
+          hashed('value', key),
+          value,
+          String(Math.max(1, Math.round(ttlMs))),
+        )) as string | null;
+        return held ?? undefined;
       }),
   };
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ConversationService } from '../../core/conversation.js';
 import { detectLanguage } from '../../core/language.js';
 import type { Turned } from '../../core/conversation.js';
@@ -10,6 +10,8 @@ import type { OaApi } from './api.js';
 import { UnavailableError } from '../../shared/errors.js';
 import { aesKey, CryptoError, decrypt, encrypt, sameSignature, signature } from './crypto.js';
 import { createOutbox } from './outbox.js';
+import { refuse, type RefusalCause } from './refusals.js';
+export { refusals, type RefusalCause } from './refusals.js';
 import { OA_MAX_BYTES, packForOa } from './pack.js';
 import { buildXml, parseXml, type Inbound } from './xml.js';
 
@@ -33,6 +35,8 @@ export interface OaDeps {
   /** The customer-service API (customer-service mode only). */
   api?: OaApi;
   logContent?: boolean;
+  /** Milliseconds since the epoch, for the signed timestamps' freshness (tests move it). */
+  clock?: () => number;
 }
 
 /** WeChat drops a passive reply that takes longer than 5 s, and retries the message. */
@@ -41,6 +45,11 @@ const MAX_BODY_BYTES = 64 * 1024;
 const MAX_CS_MESSAGES = 5;
 /** What a user sends for the next part of a long answer. */
 const MORE = new Set(['继续', '更多', '下一页', 'more', 'continue', 'next']);
+/**
+ * A signed request is accepted this far from the server's clock, either way (red-team M8);
+ * its nonce is remembered for twice as long, the whole span in which it could be accepted.
+ */
+const MAX_SKEW_MS = 5 * 60_000;
 /** A retried message id answered from the first attempt's reply for this long. */
 const RETRY_MEMORY_MS = 60_000;
 
@@ -53,6 +62,7 @@ const RETRY_MEMORY_MS = 60_000;
  */
 export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { settings, log, service } = deps;
+  const clock = deps.clock ?? Date.now;
   const key = settings.encodingAesKey ? aesKey(settings.encodingAesKey) : undefined;
   const outbox = createOutbox(deps.shared);
   const answered = new Map<string, Promise<string>>();
@@ -72,19 +82,24 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     const q = url.searchParams;
     const timestamp = q.get('timestamp') ?? '';
     const nonce = q.get('nonce') ?? '';
+    const refused = (cause: RefusalCause, status = 401) => {
+      refuse(log, cause);
+      res.writeHead(status).end();
+    };
     const plainOk = sameSignature(
       signature(settings.token, timestamp, nonce),
       q.get('signature') ?? undefined,
     );
     if (req.method === 'GET') {
-      // URL verification in the admin console: echo only on a valid signature.
-      if (!plainOk) return void res.writeHead(401).end();
+      // URL verification in the admin console: echo only on a valid, current signature.
+      if (!plainOk) return refused('bad-signature');
+      if (!fresh(timestamp)) return refused('stale-timestamp');
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end(q.get('echostr') ?? '');
     }
     if (req.method !== 'POST') return void res.writeHead(405).end();
     // Plain mode: nothing unsigned is even read. Safe mode signs the Encrypt field, so the
     // body is parsed first (and nothing else in it is trusted).
-    if (!key && !plainOk) return void res.writeHead(401).end();
+    if (!key && !plainOk) return refused('bad-signature');
     const body = await readBody(req);
     if (body === undefined) return void res.writeHead(413).end();
     const outer = parseXml(body);
@@ -92,32 +107,53 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     let message: Inbound | undefined = outer;
     if (key) {
       const encrypted = outer.Encrypt;
+      if (!encrypted) return refused('safe-mode-without-encrypt');
       if (
-        !encrypted ||
         !sameSignature(
           signature(settings.token, timestamp, nonce, encrypted),
           q.get('msg_signature') ?? undefined,
         )
       )
-        return void res.writeHead(401).end();
+        return refused('bad-signature');
+      if (!fresh(timestamp)) return refused('stale-timestamp');
       try {
         const inner = decrypt(key, encrypted);
-        if (settings.appId && inner.appId !== settings.appId) return void res.writeHead(403).end();
+        if (settings.appId && inner.appId !== settings.appId) return refused('appid-mismatch', 403);
         message = parseXml(inner.message);
       } catch (error) {
         if (!(error instanceof CryptoError)) throw error;
         return void res.writeHead(400).end();
       }
       if (!message) return void res.writeHead(400).end();
+    } else {
+      if (!fresh(timestamp)) return refused('stale-timestamp');
+      // A safe-mode push carries only ToUserName and Encrypt: answering "success" would
+      // ignore every user in silence (red-team M10). Compatible mode also carries the plain
+      // fields, and is answered from them.
+      if (outer.Encrypt && !outer.FromUserName) return refused('encrypted-without-aes-key');
     }
+    // Used once: a captured signed query (plain mode signs no body) or an exact copy of a
+    // request is not handled again (red-team M8). The same body again is WeChat retrying,
+    // which gets only what the first attempt answered, never a new turn.
+    const digest = createHash('sha256').update(body).digest('base64');
+    const held = await deps.shared
+      .claim(`oa-nonce:${timestamp}:${nonce}`, digest, 2 * MAX_SKEW_MS)
+      .catch(() => undefined);
+    if (held !== undefined && held !== digest) return refused('reused-nonce');
 
-    const reply = await answer(message);
+    const reply = await answer(message, held !== undefined);
     res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' });
     res.end(reply === undefined ? 'success' : seal(reply, timestamp, nonce));
   }
 
+  /** A signed timestamp within MAX_SKEW_MS of this server's clock, either way. */
+  function fresh(timestamp: string): boolean {
+    if (!/^\d{1,12}$/.test(timestamp)) return false;
+    return Math.abs(clock() - Number(timestamp) * 1000) <= MAX_SKEW_MS;
+  }
+
   /** The passive reply XML (unencrypted), or undefined for "success" (nothing to say now). */
-  async function answer(message: Inbound): Promise<string | undefined> {
+  async function answer(message: Inbound, retryOnly = false): Promise<string | undefined> {
     const openId = message.FromUserName ?? '';
     const account = message.ToUserName ?? '';
     if (!openId) return undefined;
@@ -126,6 +162,8 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     const msgKey = message.MsgId ? `${user}:${message.MsgId}` : undefined;
     const known = msgKey ? answered.get(msgKey) : undefined;
     if (known) return (await known) || undefined;
+    if (retryOnly)
+      return msgKey && settings.mode === 'passive' ? waitForReply(`oa-reply:${msgKey}`) : undefined;
     const work = turn(message, user)
       .catch((error: unknown) => unavailable(error, message))
       .then(async (replies) => {
