@@ -19,6 +19,11 @@ export interface RedisOptions {
   log: Logger;
   /** How long a channel message id is remembered (WeChat retries within about 15 s). */
   dedupMs?: number;
+  /**
+   * How long connecting may take, ready check included (red-team m24: a port that accepts
+   * and never answers hung the start forever). Default 10 s.
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface RedisBackend {
@@ -104,14 +109,26 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
     if (lost) options.log.info('redis connection back');
     lost = false;
   });
+  const bound = options.connectTimeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await redis.connect();
+    await Promise.race([
+      redis.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${bound / 1000} s; is it a Redis server?`)),
+          bound,
+        );
+      }),
+    ]);
   } catch (error) {
     redis.disconnect();
     throw new ExpectedError(
       `zhuihui: cannot reach Redis at ${redacted(options.url)} (${(error as Error).message}). ` +
         'Check STORE_URL and that the server is running.',
     );
+  } finally {
+    clearTimeout(timer);
   }
   const { prefix } = options;
   let closed = false;
