@@ -50,6 +50,10 @@ const MORE = new Set(['继续', '更多', '下一页', 'more', 'continue', 'next
  * its nonce is remembered for twice as long, the whole span in which it could be accepted.
  */
 const MAX_SKEW_MS = 5 * 60_000;
+/** A reply ready later than this after the request is left for WeChat's retry (it waits 5 s). */
+const REPLY_DEADLINE_MS = 4_500;
+/** What a request gets when its reply is not ready by the deadline: no response at all. */
+const LATE = Symbol('late');
 /** A retried message id answered from the first attempt's reply for this long. */
 const RETRY_MEMORY_MS = 60_000;
 
@@ -65,7 +69,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   const clock = deps.clock ?? Date.now;
   const key = settings.encodingAesKey ? aesKey(settings.encodingAesKey) : undefined;
   const outbox = createOutbox(deps.shared);
-  const answered = new Map<string, Promise<string>>();
+  const answered = new Map<string, Promise<string | typeof LATE>>();
   // Customer-service sends to one user go out in order, one after another.
   const sending = new Map<string, Promise<void>>();
 
@@ -77,6 +81,9 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // WeChat's 5 s, less a margin for the way back: monotonic enough (Date.now), never the
+    // injected clock, which tests hold still.
+    const deadline = Date.now() + REPLY_DEADLINE_MS;
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== settings.path) return void res.writeHead(404).end();
     const q = url.searchParams;
@@ -141,7 +148,14 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       .catch(() => undefined);
     if (held !== undefined && held !== digest) return refused('reused-nonce');
 
-    const reply = await answer(message, held !== undefined);
+    const reply = await beforeDeadline(answer(message, held !== undefined, deadline), deadline);
+    if (reply === LATE) {
+      // No answer at all, so that WeChat retries this MsgId: the work goes on, and its reply
+      // is kept (in this process and the shared values) for the retry (red-team M9).
+      log.warn('reply not ready within WeChat’s 5 s; kept for its retry');
+      setTimeout(() => res.destroy(), Math.max(0, deadline + 1_500 - Date.now())).unref();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' });
     res.end(reply === undefined ? 'success' : seal(reply, timestamp, nonce));
   }
@@ -153,7 +167,11 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   }
 
   /** The passive reply XML (unencrypted), or undefined for "success" (nothing to say now). */
-  async function answer(message: Inbound, retryOnly = false): Promise<string | undefined> {
+  async function answer(
+    message: Inbound,
+    retryOnly: boolean,
+    deadline: number,
+  ): Promise<string | undefined | typeof LATE> {
     const openId = message.FromUserName ?? '';
     const account = message.ToUserName ?? '';
     if (!openId) return undefined;
@@ -163,7 +181,9 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     const known = msgKey ? answered.get(msgKey) : undefined;
     if (known) return (await known) || undefined;
     if (retryOnly)
-      return msgKey && settings.mode === 'passive' ? waitForReply(`oa-reply:${msgKey}`) : undefined;
+      return msgKey && settings.mode === 'passive'
+        ? waitForReply(`oa-reply:${msgKey}`, deadline)
+        : undefined;
     const work = turn(message, user)
       .catch((error: unknown) => unavailable(error, message))
       .then(async (replies) => {
@@ -182,16 +202,23 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
           replies.replies.length === 0 &&
           message.MsgType === 'text'
         )
-          return waitForReply(`oa-reply:${msgKey}`);
+          return waitForReply(`oa-reply:${msgKey}`, deadline);
         return reply;
       });
     if (msgKey) {
       // A failed attempt is forgotten at once (its rejection handled here, never left
       // floating), so WeChat's retry gets a fresh try rather than the same failure.
+      // So is one that found nothing to say in time (another worker's reply not yet there).
+      const forget = () => {
+        if (answered.get(msgKey) === remembered) answered.delete(msgKey);
+      };
       const remembered = work.then(
-        (x) => x ?? '',
+        (x) => {
+          if (x === LATE) forget();
+          return x ?? '';
+        },
         () => {
-          if (answered.get(msgKey) === remembered) answered.delete(msgKey);
+          forget();
           return '';
         },
       );
@@ -261,13 +288,14 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     }
   }
 
-  async function waitForReply(key: string): Promise<string | undefined> {
-    for (let i = 0; i < 30; i++) {
+  /** Another worker's reply to this message, or LATE: then WeChat is left to retry. */
+  async function waitForReply(key: string, deadline: number): Promise<string | typeof LATE> {
+    while (Date.now() < deadline) {
       const stored = await deps.shared.get(key).catch(() => undefined);
       if (stored !== undefined) return stored;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return undefined;
+    return LATE;
   }
 
   /** Passive: the first page as the reply. Customer-service: "success" now, pages sent after. */
@@ -366,4 +394,13 @@ export function listen(
     server.once('error', reject);
     server.listen(port, host, () => resolve(server));
   });
+}
+
+/** The work's result, or LATE once the deadline has passed (the work itself goes on). */
+function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof LATE>((resolve) => {
+    timer = setTimeout(() => resolve(LATE), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
