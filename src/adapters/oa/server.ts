@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHash, randomBytes } from 'node:crypto';
 import type { ConversationService } from '../../core/conversation.js';
 import { detectLanguage } from '../../core/language.js';
+import type { Lang } from '../../shared/types.js';
 import type { Turned } from '../../core/conversation.js';
 import type { SharedValues } from '../../core/ports.js';
 import type { Translators } from '../../i18n/index.js';
@@ -50,6 +51,12 @@ const MORE = new Set(['继续', '更多', '下一页', 'more', 'continue', 'next
  * its nonce is remembered for twice as long, the whole span in which it could be accepted.
  */
 const MAX_SKEW_MS = 5 * 60_000;
+/** One message's text already packed (a page kept for "继续", an apology), and its language. */
+interface Page {
+  page: string;
+  lang: Lang;
+}
+
 /** A reply ready later than this after the request is left for WeChat's retry (it waits 5 s). */
 const REPLY_DEADLINE_MS = 4_500;
 /** What a request gets when its reply is not ready by the deadline: no response at all. */
@@ -198,7 +205,8 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
           settings.mode === 'passive' &&
           msgKey &&
           reply === undefined &&
-          typeof replies === 'object' &&
+          replies !== undefined &&
+          'replies' in replies &&
           replies.replies.length === 0 &&
           message.MsgType === 'text'
         )
@@ -234,15 +242,16 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
    * says for its own store, never an HTTP 500. Anything else is a bug and reaches the
    * request's boundary.
    */
-  function unavailable(error: unknown, message: Inbound): string {
+  function unavailable(error: unknown, message: Inbound): Page {
     if (!(error instanceof UnavailableError)) throw error;
     log.error({ err: error.message }, 'shared store unavailable; user asked to send again');
+    // The session cannot be read either: the language of what the user just wrote.
     const lang = detectLanguage((message.Content ?? '').slice(0, 200));
-    return deps.translators(lang)('common:unavailable');
+    return { page: deps.translators(lang)('common:unavailable'), lang };
   }
 
   /** What the conversation says to this push; undefined when it says nothing. */
-  async function turn(message: Inbound, user: string): Promise<Turned | string | undefined> {
+  async function turn(message: Inbound, user: string): Promise<Turned | Page | undefined> {
     log.info(
       {
         type: message.MsgType,
@@ -300,16 +309,15 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
 
   /** Passive: the first page as the reply. Customer-service: "success" now, pages sent after. */
   async function deliver(
-    turned: Turned | string | undefined,
+    turned: Turned | Page | undefined,
     user: string,
     openId: string,
     account: string,
   ): Promise<string | undefined> {
     if (turned === undefined) return undefined;
-    const replies = typeof turned === 'string' ? turned : turned.replies;
+    const replies = 'page' in turned ? turned.page : turned.replies;
     if (replies.length === 0) return undefined;
-    // A page kept for "继续" is our own words in the user's language.
-    const lang = typeof turned === 'string' ? detectLanguage(turned) : turned.lang;
+    const { lang } = turned;
     const hint = `\n\n${deps.translators(lang)('common:oa.more')}`;
     const room = OA_MAX_BYTES - Buffer.byteLength(hint);
     const cs = settings.mode === 'customer-service';
@@ -321,7 +329,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
     // answer (logged), never the page the user is waiting for.
     let pending = later.length > 0 || (await outbox.left(user).catch(() => 0)) > 0;
     if (later.length > 0)
-      await outbox.put(user, later).catch((error: unknown) => {
+      await outbox.put(user, later, lang).catch((error: unknown) => {
         pending = false;
         log.error({ err: (error as Error).message }, 'the rest of a long answer was not kept');
       });
