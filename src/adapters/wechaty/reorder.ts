@@ -8,14 +8,20 @@
  * in turn, as before.
  */
 export interface ReorderBuffer {
-  /** Runs `work` in this key's order; resolves or rejects with it. */
-  add(key: string, sentAt: number, work: () => Promise<void>): Promise<void>;
+  /**
+   * Runs `work` in this key's order; resolves or rejects with it. `order` is the puppet's own
+   * sequence for the message (the order it reported them in), which breaks ties between equal
+   * timestamps: wechat4u stamps whole seconds (red-team M14), so a user's messages within one
+   * second all tie, and the arrival order here is the scrambled one.
+   */
+  add(key: string, sentAt: number, work: () => Promise<void>, order?: number): Promise<void>;
   /** Closes every open window now (at shutdown). */
   flushAll(): void;
 }
 
 interface Item {
   sentAt: number;
+  order: number;
   seq: number;
   work: () => Promise<void>;
   done: (error?: unknown) => void;
@@ -32,7 +38,9 @@ export function createReorderBuffer(windowMs: number): ReorderBuffer {
     if (!batch) return;
     open.delete(key);
     clearTimeout(batch.timer);
-    const items = batch.items.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq);
+    const items = batch.items.sort(
+      (a, b) => a.sentAt - b.sentAt || a.order - b.order || a.seq - b.seq,
+    );
     const previous = chains.get(key) ?? Promise.resolve();
     const chain = previous.then(async () => {
       for (const item of items) {
@@ -52,10 +60,11 @@ export function createReorderBuffer(windowMs: number): ReorderBuffer {
   }
 
   return {
-    add(key, sentAt, work) {
+    add(key, sentAt, work, order = Number.MAX_SAFE_INTEGER) {
       return new Promise<void>((resolve, reject) => {
         const item: Item = {
           sentAt,
+          order,
           seq: seq++,
           work,
           done: (error) => (error === undefined ? resolve() : reject(error)),
