@@ -9,6 +9,7 @@ import { DEFAULT_TRANSCRIPT_NOW } from '../src/authoring/transcript.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createMemoryStore } from '../src/store/memory.js';
+import { buildXml, parseXml } from '../src/adapters/oa/xml.js';
 import { FLOW_FILE, LOCALES_DIR, ROOT, storedSession } from './helpers.js';
 import { fakeApi, fakeWeChat, type FakeApi } from './wechat-fake.js';
 
@@ -83,6 +84,15 @@ describe('WeChat message crypto, against the published @wecom/crypto', () => {
     // The same random prefix gives the same ciphertext: the same scheme, byte for byte.
     const random = Buffer.alloc(16, 7);
     expect(encrypt(key, message, APPID, random)).toBe(wecomEncrypt(AES, message, APPID, random));
+  });
+});
+
+describe('reply XML', () => {
+  it('drops what XML 1.0 forbids: control characters, noncharacters, lone surrogates (m19)', () => {
+    const xml = buildXml({ Content: '大概五六百\u0001\u000b\u001f\ufffe块 王五\ud800\t\n' });
+    // eslint-disable-next-line no-control-regex -- looking for control characters
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/u);
+    expect(parseXml(xml)?.Content).toBe('大概五六百块 王五\t\n');
   });
 });
 

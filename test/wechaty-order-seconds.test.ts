@@ -5,3 +5,5 @@
 process.env.ORDER_SECONDS = '1';
 process.env.ORDER_USERS ??= '200';
 await import('./wechaty-order.test.js');
+
+export {};
