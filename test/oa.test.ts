@@ -87,6 +87,25 @@ describe('WeChat message crypto, against the published @wecom/crypto', () => {
   });
 });
 
+describe('slow connections', () => {
+  it('one that drips a byte every 2 s is cut about 10 s after it opened (m20)', async () => {
+    const { url } = await webhook();
+    const { connect } = await import('node:net');
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const opened = Date.now();
+    socket.write('POST /wechat/oa HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n');
+    const drip = setInterval(() => socket.write('a'), 2_000);
+    const lived = await new Promise<number>((resolve) => {
+      socket.on('close', () => resolve(Date.now() - opened));
+      socket.on('error', () => undefined);
+    });
+    clearInterval(drip);
+    // 10 s and one check (1 s); Node’s default check every 30 s let such connections live 32 s.
+    expect(lived).toBeLessThan(15_000);
+  }, 40_000);
+});
+
 describe('reply XML', () => {
   it('drops what XML 1.0 forbids: control characters, noncharacters, lone surrogates (m19)', () => {
     const xml = buildXml({ Content: '大概五六百\u0001\u000b\u001f\ufffe块 王五\ud800\t\n' });
