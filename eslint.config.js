@@ -31,6 +31,16 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits or handles is a remote crash waiting for its rejection (the
+    // webhook's outbox.clear with Redis gone, newcomer F1): type-aware rules refuse it.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -211,7 +211,7 @@ async function floodImpact(runtime: Runtime, store: SessionStore, population: nu
     const flooder = withFlood
       ? (async () => {
           for (let i = 0; i < 100; i++) {
-            void service.handle({ userId: 'flooder', text: '不是' });
+            void service.handle({ userId: 'flooder', text: '不是' }).catch(() => undefined);
             await new Promise((r) => setTimeout(r, 10));
           }
         })()

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ExpectedError } from './shared/errors.js';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { assertFlowWords, loadFlowSet, loadWords } from './adapters/files/flow-files.js';
 import {
   createConversationService,
@@ -19,6 +19,7 @@ import type { SessionStore } from './store/port.js';
 import type { Cursors, Deduplicator, FloodGate, SharedValues } from './core/ports.js';
 import { createFileCursors, createMemoryCursors } from './store/cursors.js';
 import { createMemoryValues } from './store/shared-values.js';
+import { withDurableClaims } from './store/claims-file.js';
 import { startRetention } from './store/retention.js';
 import { createAssistantMetrics, type AssistantMetrics } from './metrics/assistant.js';
 
@@ -190,7 +191,12 @@ async function openBackend(options: RuntimeOptions, flood: FloodLimit | false): 
   }).catch(unusable('data directory (DATA_DIR)', options.dataDir));
   // Beside the sessions, so that a restart continues where the last pull stopped.
   const cursors = createFileCursors(resolve(options.dataDir, 'wecom-cursors.json'));
-  return { store, cursors, close: () => store.close() };
+  // Claimed nonces of signed webhook requests survive a restart, as they do in Redis.
+  const shared = await withDurableClaims(
+    createMemoryValues(),
+    join(options.dataDir, 'claims.jsonl'),
+  ).catch(unusable('data directory (DATA_DIR)', options.dataDir));
+  return { store, cursors, shared, close: () => store.close() };
 }
 
 /** Paths relative to this package, so an embedding bot finds the shipped flow and words. */

@@ -134,10 +134,9 @@ describe('the compiled build', () => {
     expect(metrics).toContain('zhuihui_webhook_signature_failures_total 1\n');
     expect(metrics).toMatch(/zhuihui_message_seconds_count 1\n/);
     expect(metrics).not.toContain('o-secret-openid');
-    const refused = await service.line(
-      'webhook signature check failed (401): WECHAT_OA_TOKEN (and the EncodingAESKey in safe mode) must match the admin console',
-    );
-    expect(refused).toMatchObject({ method: 'POST', refused: 1 });
+    const refused = await service.line('webhook request refused');
+    expect(refused).toMatchObject({ cause: 'bad-signature' });
+    expect(String(refused.hint)).toContain('WECHAT_OA_TOKEN');
     expect(service.stderr()).not.toContain('o-secret-openid');
 
     // What systemd and Docker do: SIGTERM to the main process, which under npm is npm itself.

@@ -9,6 +9,7 @@ import { DEFAULT_TRANSCRIPT_NOW } from '../src/authoring/transcript.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createMemoryStore } from '../src/store/memory.js';
+import { buildXml, parseXml } from '../src/adapters/oa/xml.js';
 import { FLOW_FILE, LOCALES_DIR, ROOT, storedSession } from './helpers.js';
 import { fakeApi, fakeWeChat, type FakeApi } from './wechat-fake.js';
 
@@ -86,12 +87,41 @@ describe('WeChat message crypto, against the published @wecom/crypto', () => {
   });
 });
 
+describe('slow connections', () => {
+  it('one that drips a byte every 2 s is cut about 10 s after it opened (m20)', async () => {
+    const { url } = await webhook();
+    const { connect } = await import('node:net');
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const opened = Date.now();
+    socket.write('POST /wechat/oa HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n');
+    const drip = setInterval(() => socket.write('a'), 2_000);
+    const lived = await new Promise<number>((resolve) => {
+      socket.on('close', () => resolve(Date.now() - opened));
+      socket.on('error', () => undefined);
+    });
+    clearInterval(drip);
+    // 10 s and one check (1 s); Node’s default check every 30 s let such connections live 32 s.
+    expect(lived).toBeLessThan(15_000);
+  }, 40_000);
+});
+
+describe('reply XML', () => {
+  it('drops what XML 1.0 forbids: control characters, noncharacters, lone surrogates (m19)', () => {
+    const xml = buildXml({ Content: '大概五六百\u0001\u000b\u001f\ufffe块 王五\ud800\t\n' });
+    // eslint-disable-next-line no-control-regex -- looking for control characters
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/u);
+    expect(parseXml(xml)?.Content).toBe('大概五六百块 王五\t\n');
+  });
+});
+
 describe('the Official Account webhook', () => {
   it('URL verification echoes only on a valid signature', async () => {
     const { url } = await webhook();
+    const now = String(Math.floor(Date.now() / 1000));
     const q = (sig: string) =>
-      new URLSearchParams({ signature: sig, timestamp: '1', nonce: 'n', echostr: 'hello-echo' });
-    const ok = await fetch(`${url}?${q(signature(TOKEN, '1', 'n')).toString()}`);
+      new URLSearchParams({ signature: sig, timestamp: now, nonce: 'n', echostr: 'hello-echo' });
+    const ok = await fetch(`${url}?${q(signature(TOKEN, now, 'n')).toString()}`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('hello-echo');
     const bad = await fetch(`${url}?${q('f'.repeat(40)).toString()}`);
@@ -119,6 +149,12 @@ describe('the Official Account webhook', () => {
     );
     for (const r of retries) expect(r.content).toBe(first.content);
     expect((await storedSession(runtime.store, `oa:${APPID}:o-retry`))?.turns).toBe(1);
+  });
+
+  it('the same MsgId from two users is two messages, both answered (m18)', async () => {
+    const { wechat } = await webhook();
+    expect((await wechat.text('o-id-1', '你好', '900777')).content).toContain('追回');
+    expect((await wechat.text('o-id-2', '你好', '900777')).content).toContain('追回');
   });
 
   it('pictures and voice ask for words; subscribe greets; unsubscribe says nothing', async () => {
@@ -273,9 +309,10 @@ describe('npm run serve (the process)', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const url = await listening;
+    const now = String(Math.floor(Date.now() / 1000));
     const q = new URLSearchParams({
-      signature: signature(TOKEN, '1', 'n'),
-      timestamp: '1',
+      signature: signature(TOKEN, now, 'n'),
+      timestamp: now,
       nonce: 'n',
       echostr: 'e1',
     });

@@ -12,6 +12,8 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Stops it for good and removes its data. */
   dispose(): Promise<void>;
+  /** Sends the server a signal: SIGSTOP stalls it (a hung Redis), SIGCONT resumes it. */
+  signal(name: NodeJS.Signals): void;
 }
 
 async function freePort(): Promise<number> {
@@ -86,6 +88,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
     port,
     stop,
     start,
+    signal: (name) => void child?.kill(name),
     dispose: async () => {
       await stop();
       await rm(dir, { recursive: true, force: true });

@@ -174,6 +174,31 @@ describe('Redis failures are clean', () => {
     expect(String(error)).not.toContain('s3cret');
   });
 
+  it('a port that accepts and never answers: an ExpectedError (exit 2) within the bound (m24)', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const error = await connectRedis({
+        url: `redis://127.0.0.1:${port}/0`,
+        prefix: 'test:',
+        retentionMs: 1000,
+        flood: false,
+        log: silentLogger,
+        connectTimeoutMs: 500,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ExpectedError);
+      expect(String(error)).toContain(`127.0.0.1:${port}`);
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
   it('Redis lost while running: "try again in a moment", nothing corrupted, service resumes by itself', async () => {
     const r = await runtime();
     await r.service.handle({ userId: 'r', text: '你好' });

@@ -67,7 +67,7 @@ describe('send queue (fake timers)', () => {
       silentLogger,
     );
     let sent = 0;
-    for (let i = 0; i < 3; i++) void queue.enqueue(async () => void sent++);
+    for (let i = 0; i < 3; i++) void queue.enqueue(async () => void sent++).catch(() => undefined);
     const drained = queue.drain().then(() => sent);
     await vi.runAllTimersAsync();
     expect(await drained).toBe(3);
@@ -111,9 +111,12 @@ describe('send queue: no contact stalls the others (fake timers)', () => {
       { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1000, retries: 0, timeoutMs: 60_000 },
       silentLogger,
     );
-    void queue.enqueue(() => new Promise(() => undefined), 'stuck');
+    void queue.enqueue(() => new Promise(() => undefined), 'stuck').catch(() => undefined);
     let drained = false;
-    void queue.drain(500).then(() => (drained = true));
+    void queue.drain(500).then(
+      () => (drained = true),
+      () => undefined,
+    );
     await vi.advanceTimersByTimeAsync(600);
     expect(drained).toBe(true);
   });
@@ -135,5 +138,27 @@ describe('send queue and wall-clock steps (red-team m7)', () => {
     const started = performance.now();
     expect(await Promise.all([first, second])).toEqual([true, true]);
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a contact whose sends never settle delays nobody else beyond the pacing (M13)', async () => {
+    const queue = createSendQueue(
+      { minIntervalMs: 1500, jitterMs: 0, maxPerMinute: 100, retries: 2, timeoutMs: 15_000 },
+      silentLogger,
+    );
+    const sent: Array<[string, number]> = [];
+    const start = Date.now();
+    // The stuck contact's plan: three bubbles, each tried three times.
+    for (let i = 0; i < 3; i++)
+      void queue.enqueue(() => new Promise(() => undefined), 'stuck').catch(() => undefined);
+    const others = ['b', 'c', 'd', 'e', 'f'].map((who) =>
+      queue.enqueue(async () => void sent.push([who, Date.now() - start]), who),
+    );
+    await vi.advanceTimersByTimeAsync(5 * 1500 + 100);
+    expect(await Promise.all(others)).toEqual([true, true, true, true, true]);
+    // Each at its place in the pacing: one interval per send before it, none for the stuck one.
+    expect(sent.map(([, at]) => at)).toEqual([1500, 3000, 4500, 6000, 7500]);
+    // And the stuck contact's bubbles are still tried later, in order, then given up.
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(queue.pending).toBe(0);
   });
 });

@@ -51,53 +51,7 @@ async function openStore(dataDir: string, log = silentLogger, options?: SessionF
 
 const session = sampleSession;
 
-describe.each([
-  ['session files', () => openStore(dir, silentLogger)],
-  ['memory', async () => createMemoryStore()],
-])('%s store', (_name, make) => {
-  it('saves, reads back and deletes', async () => {
-    const store = await make();
-    expect(await storedSession(store, 'wxid_a')).toBeUndefined();
-    await putSession(store, session('wxid_a'));
-    await putSession(store, session('wxid_b', 'ask-date'));
-    expect(await storedSession(store, 'wxid_a')).toEqual(session('wxid_a'));
-    expect((await storedSession(store, 'wxid_b'))?.stepId).toBe('ask-date');
-    await store.delete('wxid_a');
-    expect(await storedSession(store, 'wxid_a')).toBeUndefined();
-    expect(await storedSession(store, 'wxid_b')).toBeDefined();
-  });
-
-  it('writes compare-and-set: a write on a stale revision is reported as a conflict, not applied', async () => {
-    const store = await make();
-    const created = await store.write('wxid_a', session('wxid_a', 'ask-date'), undefined);
-    expect(created.ok).toBe(true);
-    // "Nothing stored" is a revision too: a second creation conflicts.
-    expect(await store.write('wxid_a', session('wxid_a', 'x'), undefined)).toEqual({
-      ok: false,
-      conflict: true,
-    });
-    const read = await store.read('wxid_a');
-    expect(read?.revision).toBe(created.ok ? created.revision : -1);
-    const next = await store.write('wxid_a', session('wxid_a', 'ask-amount'), read?.revision);
-    expect(next.ok).toBe(true);
-    // The writer that read before `next` loses, and the stored session is next's.
-    expect((await store.write('wxid_a', session('wxid_a', 'lost'), read?.revision)).ok).toBe(false);
-    expect((await storedSession(store, 'wxid_a'))?.stepId).toBe('ask-amount');
-    expect((await store.read('wxid_a'))?.revision).toBe(next.ok ? next.revision : -1);
-  });
-
-  it('of two writes racing on one revision, exactly one lands', async () => {
-    const store = await make();
-    await putSession(store, session('wxid_a'));
-    const revision = (await store.read('wxid_a'))?.revision;
-    const results = await Promise.all(
-      ['one', 'two', 'three'].map((step) =>
-        store.write('wxid_a', session('wxid_a', step), revision),
-      ),
-    );
-    expect(results.filter((r) => r.ok)).toHaveLength(1);
-  });
-});
+// The cases every store shares (memory, files, Redis) are in store-contract.test.ts.
 
 describe('session file store on disk', () => {
   it('survives a new store instance (a restart)', async () => {

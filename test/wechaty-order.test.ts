@@ -12,6 +12,19 @@ import { storedSession } from './helpers.js';
 const USERS = Number(process.env.ORDER_USERS ?? 400);
 const SCRIPT = ['你好', '不是', '1', '没有', '没有', '2', '昨天', '150', '跳过'];
 
+/**
+ * wechat4u, the default puppet, stamps messages in whole seconds (CreateTime): every message a
+ * user sends within one second ties (red-team M14). ORDER_SECONDS=1 floors the mock's stamps
+ * the same way, so the puppet's own order has to break the ties.
+ */
+const SECONDS = process.env.ORDER_SECONDS === '1';
+class SecondsPuppet extends PuppetMock {
+  override async messageRawPayload(id: string) {
+    const payload = await super.messageRawPayload(id);
+    return { ...payload, timestamp: Math.floor(payload.timestamp / 1000) * 1000 };
+  }
+}
+
 let dataDir: string;
 let bot: Wechaty;
 let runtime: Runtime;
@@ -22,9 +35,13 @@ let botUser: mock.ContactMock;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'zhuihui-order-'));
   mocker = new mock.Mocker();
-  ({ bot, runtime, assistant } = await assistantBot(dataDir, new PuppetMock({ mocker }), {
-    send: { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1_000_000, retries: 0 },
-  }));
+  ({ bot, runtime, assistant } = await assistantBot(
+    dataDir,
+    new (SECONDS ? SecondsPuppet : PuppetMock)({ mocker }),
+    {
+      send: { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1_000_000, retries: 0 },
+    },
+  ));
   botUser = await loginOnMock(bot, mocker);
 });
 
@@ -36,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('per-user order under load (red-team M7)', () => {
-  it(`${USERS} users × ${SCRIPT.length} messages, interleaved: each user's messages handled in the order sent`, async () => {
+  it(`${USERS} users × ${SCRIPT.length} messages, interleaved${SECONDS ? ', stamps in whole seconds' : ''}: each user's messages handled in the order sent`, async () => {
     const users = Array.from({ length: USERS }, (_, i) =>
       mocker.createContact({ id: `order-${i}`, name: `User ${i}` }),
     );

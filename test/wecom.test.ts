@@ -80,7 +80,15 @@ async function kf(options: Options = {}) {
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.startedAt !== undefined ? { startedAt: options.startedAt } : {}),
   });
-  const server: Server = await listen((req, res) => void channel.handler(req, res), 0, '127.0.0.1');
+  const server: Server = await listen(
+    (req, res) => {
+      channel.handler(req, res).catch((error: unknown) => {
+        throw error;
+      });
+    },
+    0,
+    '127.0.0.1',
+  );
   cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/wechat/kf`;

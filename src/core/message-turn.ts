@@ -29,10 +29,11 @@ export async function handleMessage(ctx: MessageContext, inbound: Inbound): Prom
   const fallback = inbound.lang ?? detectLanguage(inbound.text.slice(0, 200));
   const said = (replies: Reply[], lang: Lang = fallback): Turned => ({ replies, lang });
   // A channel that retries (the Official Account) sends the same message id again: a
-  // repeat is never handled twice.
+  // repeat is never handled twice. Ids are unique only per sender and account (two
+  // accounts on one Redis, red-team m18): the user id, which names both, is in the key.
   if (inbound.messageId !== undefined) {
     const first = await Promise.resolve(
-      ctx.dedup.first(`${inbound.channel ?? 'unknown'}:${inbound.messageId}`),
+      ctx.dedup.first(`${inbound.channel ?? 'unknown'}:${inbound.userId}:${inbound.messageId}`),
     ).catch((error: unknown) => {
       ctx.report(error, inbound.userId);
       return undefined;

@@ -23,6 +23,12 @@ export type WriteResult = { ok: true; revision: number } | { ok: false; conflict
  * that plain read-modify-write loses updates across processes).
  */
 export interface SessionStore {
+  /**
+   * The session and its revision, or undefined when nothing is stored. A stored value that is
+   * unreadable or not this key's session (torn, another shape, another type) reads as
+   * undefined too, and is moved aside or dropped, so that `write(key, s, undefined)` then
+   * succeeds: a damaged value never locks its user out (test/store-contract.test.ts).
+   */
   read(key: string): Promise<Stored | undefined>;
   /**
    * Saves `value` under `key` if the stored revision is still `expected` (`undefined`: only if
@@ -64,6 +70,12 @@ export interface SharedValues {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Sets `key` only if it holds nothing: undefined when this call set it, else the value
+   * already there (atomic across processes). A signed request's nonce is claimed this way, so
+   * that it is used once (red-team M8).
+   */
+  claim(key: string, value: string, ttlMs: number): Promise<string | undefined>;
 }
 
 /** One language's words: a key and its variables in, the text out. */

@@ -14,17 +14,20 @@ export type { Translator, Translators };
  */
 export function createTranslators(resources: Resource): Translators {
   const instance = i18next.createInstance();
-  void instance.init({
-    resources,
-    lng: LANGS[0],
-    fallbackLng: false,
-    supportedLngs: [...LANGS],
-    ns: Object.keys(resources[LANGS[0]] ?? {}),
-    defaultNS: 'common',
-    initAsync: false,
-    interpolation: { escapeValue: false },
-    returnNull: false,
-  });
+  // Synchronous (initAsync: false, resources given inline): nothing to wait for or to fail.
+  void instance
+    .init({
+      resources,
+      lng: LANGS[0],
+      fallbackLng: false,
+      supportedLngs: [...LANGS],
+      ns: Object.keys(resources[LANGS[0]] ?? {}),
+      defaultNS: 'common',
+      initAsync: false,
+      interpolation: { escapeValue: false },
+      returnNull: false,
+    })
+    .catch(() => undefined);
   const translators = new Map<Lang, Translator>();
   return (lang) => {
     let t = translators.get(lang);
@@ -39,45 +42,35 @@ export function createTranslators(resources: Resource): Translators {
 /** The cache holds at most this many characters of rendered text, then starts afresh. */
 const MAX_CACHED_CHARS = 4_000_000;
 
-// Variables that choose which text is used, not only what it contains: always part of the key.
-const SELECTORS = ['count', 'context', 'ordinal'];
+/**
+ * Variables that quote what a user typed, word for word (the whole message in a re-prompt):
+ * a text rendered with one is never cached, so a user's words are not kept in this process
+ * after `forget` (red-team m32). Names are masked before rendering (render.ts), so they need
+ * no entry here.
+ */
+const QUOTES_USER = new Set(['detail']);
 
 /**
  * i18next renders a long text with nesting in tens of microseconds, and most replies are
- * the same words again. A rendered text is cached under its key and the variables it uses:
- * those its text (and nested texts) name, formatted ones included (`{{amount, number}}`), and
- * always `count` and `context`, which pick a plural or a variant. Bounded in characters.
+ * the same words again. A rendered text is cached under its key and every variable given,
+ * name and value: keying only on the variables a text names missed plural and context forms,
+ * which have no base text to read the names from, so one user's words could be shown to
+ * another (red-team M12, code review defect B). Keyed on everything, no locale can make the
+ * cache cross users. Bounded in characters.
  */
 function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
   const rendered = new Map<string, string>();
   let chars = 0;
-  const usedVars = new Map<string, string[]>();
-  const variablesOf = (key: string, seen = new Set<string>()): string[] => {
-    const known = usedVars.get(key);
-    if (known) return known;
-    const [ns, path] = key.includes(':')
-      ? (key.split(/:(.*)/s) as [string, string])
-      : ['common', key];
-    const raw = instance.getResource(lang, ns, path) as unknown;
-    const names = new Set<string>(SELECTORS);
-    if (typeof raw === 'string') {
-      for (const m of raw.matchAll(/\{\{-?\s*([\w.]+)\s*(?:,[^}]*)?\}\}/g)) names.add(m[1] ?? '');
-      for (const m of raw.matchAll(/\$t\(([^),]+)/g)) {
-        const nested = m[1] ?? '';
-        if (!seen.has(nested))
-          for (const n of variablesOf(nested, new Set([...seen, key]))) names.add(n);
-      }
-    }
-    const list = [...names].sort();
-    usedVars.set(key, list);
-    return list;
-  };
   const t = (key: string, vars?: Record<string, unknown>) => {
-    const id = vars
-      ? `${key}\u0000${variablesOf(key)
-          .map((n) => String(vars[n] ?? '\u0001'))
-          .join('\u0000')}`
-      : key;
+    const names = vars ? Object.keys(vars) : [];
+    if (names.some((n) => QUOTES_USER.has(n))) return String(fixed(key, vars ?? {}));
+    const id =
+      names.length === 0
+        ? key
+        : `${key}\u0000${names
+            .sort()
+            .map((n) => `${n}\u0001${valueId(vars?.[n])}`)
+            .join('\u0000')}`;
     let text = rendered.get(id);
     if (text === undefined) {
       text = String(fixed(key, vars ?? {}));
@@ -91,4 +84,12 @@ function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
     return text;
   };
   return Object.assign(t, { exists: (key: string) => instance.exists(key, { lng: lang }) });
+}
+
+/** A variable's value as part of a cache key: its type too, so 1 and "1" differ. */
+function valueId(value: unknown): string {
+  if (value === undefined) return 'u';
+  if (typeof value === 'string') return `s${value}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value}${value}`;
+  return `j${JSON.stringify(value)}`;
 }

@@ -17,8 +17,19 @@ export interface RedisOptions {
   /** The per-user flood limit shared by every process; false for none. */
   flood: FloodLimit | false;
   log: Logger;
+  /**
+   * A command not answered within this is given up as unavailable, and a session write that
+   * reaches Redis later than this after its read is refused by Redis (red-team M9: a stalled
+   * Redis committed turns whose replies nobody saw). Default 3 s.
+   */
+  commandTimeoutMs?: number;
   /** How long a channel message id is remembered (WeChat retries within about 15 s). */
   dedupMs?: number;
+  /**
+   * How long connecting may take, ready check included (red-team m24: a port that accepts
+   * and never answers hung the start forever). Default 10 s.
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface RedisBackend {
@@ -30,6 +41,12 @@ export interface RedisBackend {
   close(): Promise<void>;
 }
 
+/** A session's revision and data, and Redis's own time (a sample for `redisNow`). */
+const READ = `
+local v = redis.call('HMGET', KEYS[1], 'rev', 'data')
+local t = redis.call('TIME')
+return {v[1], v[2], t[1], t[2]}`;
+
 /**
  * Compare-and-set on a session hash {rev, data}: written only if the stored revision is still
  * the expected one ('' = nothing stored), and its TTL renewed. A new key's first revision is
@@ -38,6 +55,10 @@ export interface RedisBackend {
  * tostring would print 1.7e+15).
  */
 const WRITE = `
+if ARGV[4] ~= '0' then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[4]) then return 'late' end
+end
 local current = redis.call('HGET', KEYS[1], 'rev')
 if (current or '') ~= ARGV[1] then return '' end
 local rev
@@ -51,6 +72,25 @@ rev = string.format('%.0f', rev)
 redis.call('HSET', KEYS[1], 'rev', rev, 'data', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return rev`;
+
+/**
+ * Moves an unreadable session (KEYS[1]) aside to KEYS[2], keeping its TTL, unless it was
+ * written meanwhile (its revision is no longer ARGV[1]; '' = none): the user starts afresh
+ * instead of every write conflicting with a value nobody can read (code review repro A).
+ */
+const ASIDE = `
+local t = redis.call('TYPE', KEYS[1]).ok
+if t == 'none' then return 0 end
+if t == 'hash' and (redis.call('HGET', KEYS[1], 'rev') or '') ~= ARGV[1] then return 0 end
+redis.call('RENAME', KEYS[1], KEYS[2])
+return 1`;
+
+/** SET if absent (with a TTL), else the value there: Redis 6.2 cannot combine NX and GET. */
+const CLAIM = `
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
 
 /** A fixed window per key: the count, with the window's expiry set by its first message. */
 const COUNT = `
@@ -79,6 +119,7 @@ return 1`;
  * the user is asked to send the message again in a moment, and ioredis reconnects by itself.
  */
 export async function connectRedis(options: RedisOptions): Promise<RedisBackend> {
+  const commandTimeout = options.commandTimeoutMs ?? 3_000;
   const redis = new Redis(options.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -97,14 +138,26 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
     if (lost) options.log.info('redis connection back');
     lost = false;
   });
+  const bound = options.connectTimeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await redis.connect();
+    await Promise.race([
+      redis.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${bound / 1000} s; is it a Redis server?`)),
+          bound,
+        );
+      }),
+    ]);
   } catch (error) {
     redis.disconnect();
     throw new ExpectedError(
       `zhuihui: cannot reach Redis at ${redacted(options.url)} (${(error as Error).message}). ` +
         'Check STORE_URL and that the server is running.',
     );
+  } finally {
+    clearTimeout(timer);
   }
   const { prefix } = options;
   let closed = false;
@@ -116,24 +169,65 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
   const hashed = (kind: string, key: string) =>
     `${prefix}${kind}:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
   const sessionKey = (key: string) => hashed('session', key);
+  const unavailable = <T>(work: () => Promise<T>) => bounded(work, commandTimeout);
+  /**
+   * Redis's clock minus this process's monotonic one (µs), so that a write can carry a
+   * deadline in Redis's own time: the moment this process gives the write up (its send plus
+   * the command timeout). Every sample is taken when a reply is handled, which is after Redis
+   * read its clock, so each one is at most the true offset: the largest is the closest, and
+   * a busy event loop only ever makes a deadline earlier (refusing, never accepting, late).
+   */
+  let offset = Number.NEGATIVE_INFINITY;
+  const sample = (seconds: string, micros: string) => {
+    offset = Math.max(offset, Number(seconds) * 1e6 + Number(micros) - performance.now() * 1e3);
+  };
+  const writeDeadline = () =>
+    Number.isFinite(offset)
+      ? String(Math.round(performance.now() * 1e3 + offset + commandTimeout * 1e3))
+      : '0';
+  const [seconds, micros] = await redis.time().catch(() => ['', '']);
+  if (seconds) sample(String(seconds), String(micros));
+  // Outside `session:*`, so that counts (list) never see it; erased by delete (forget).
+  const asideKey = (key: string) => hashed('corrupt', key);
+
+  /** Reads as absent, and is moved aside so that it can be overwritten. */
+  async function unreadable(key: string, rev: string): Promise<undefined> {
+    await redis.eval(ASIDE, 2, sessionKey(key), asideKey(key), rev);
+    options.log.warn('a stored session was unreadable; moved aside, starting that user afresh');
+    return undefined;
+  }
 
   const store: SessionStore = {
     read: (key) =>
-      unavailableOnFailure(async () => {
-        const [rev, data] = await redis.hmget(sessionKey(key), 'rev', 'data');
-        if (rev == null || data == null) return undefined;
+      unavailable(async () => {
+        let rev: string | null | undefined, data: string | null | undefined;
         try {
+          const [r, d, seconds, micros] = (await redis.eval(READ, 1, sessionKey(key))) as [
+            string | null,
+            string | null,
+            string,
+            string,
+          ];
+          [rev, data] = [r, d];
+          sample(seconds, micros);
+        } catch (error) {
+          // A key of another type (a foreign tool's SET) is as unreadable as torn JSON.
+          if (/WRONGTYPE/.test((error as Error).message)) return unreadable(key, '');
+          throw error;
+        }
+        if (rev == null && data == null) return undefined;
+        try {
+          if (rev == null || data == null || !/^\d+$/.test(rev)) throw new SyntaxError('partial');
           return {
             value: sessionOf({ session: JSON.parse(data) }, (u) => u === key),
             revision: Number(rev),
           };
         } catch {
-          options.log.warn('a stored session was unreadable; starting that user afresh');
-          return undefined;
+          return unreadable(key, rev ?? '');
         }
       }),
     write: (key, value, expected) =>
-      unavailableOnFailure(async () => {
+      unavailable(async () => {
         const rev = (await redis.eval(
           WRITE,
           1,
@@ -141,12 +235,14 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
           expected === undefined ? '' : String(expected),
           JSON.stringify(value),
           String(options.retentionMs),
+          writeDeadline(),
         )) as string;
+        if (rev === 'late') throw new Error('the write reached Redis after its deadline');
         return rev === '' ? { ok: false, conflict: true } : { ok: true, revision: Number(rev) };
       }),
     delete: (key) =>
-      unavailableOnFailure(async () => {
-        await redis.del(sessionKey(key));
+      unavailable(async () => {
+        await redis.del(sessionKey(key), asideKey(key));
       }),
     async *list() {
       let cursor = '0';
@@ -173,7 +269,7 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
   const floodGate: FloodGate | undefined = flood
     ? {
         admit: (key) =>
-          unavailableOnFailure(async () => {
+          unavailable(async () => {
             const n = Number(
               await redis.eval(COUNT, 1, hashed('flood', key), String(flood.windowMs)),
             );
@@ -187,40 +283,49 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
   const dedupMs = options.dedupMs ?? 10 * 60_000;
   const dedup: Deduplicator = {
     first: (id) =>
-      unavailableOnFailure(
+      unavailable(
         async () => (await redis.set(hashed('msg', id), '1', 'PX', dedupMs, 'NX')) === 'OK',
       ),
   };
 
   const shared: SharedValues = {
-    get: (key) =>
-      unavailableOnFailure(async () => (await redis.get(hashed('value', key))) ?? undefined),
+    get: (key) => unavailable(async () => (await redis.get(hashed('value', key))) ?? undefined),
     set: (key, value, ttlMs) =>
-      unavailableOnFailure(async () => {
+      unavailable(async () => {
         await redis.set(hashed('value', key), value, 'PX', Math.max(1, Math.round(ttlMs)));
       }),
     delete: (key) =>
-      unavailableOnFailure(async () => {
+      unavailable(async () => {
         await redis.del(hashed('value', key));
+      }),
+    claim: (key, value, ttlMs) =>
+      unavailable(async () => {
+        const held = (await redis.eval(
+          CLAIM,
+          1,
+          hashed('value', key),
+          value,
+          String(Math.max(1, Math.round(ttlMs))),
+        )) as string | null;
+        return held ?? undefined;
       }),
   };
 
   const cursors: Cursors = {
-    get: (key) =>
-      unavailableOnFailure(async () => (await redis.get(hashed('cursor', key))) ?? undefined),
+    get: (key) => unavailable(async () => (await redis.get(hashed('cursor', key))) ?? undefined),
     advance: (key, expected, next) =>
-      unavailableOnFailure(
+      unavailable(
         async () =>
           Number(await redis.eval(ADVANCE, 1, hashed('cursor', key), expected ?? '', next)) === 1,
       ),
     lease: (key, ttlMs) =>
-      unavailableOnFailure(async () => {
+      unavailable(async () => {
         const token = randomBytes(8).toString('hex');
         const taken = await redis.set(hashed('lease', key), token, 'PX', ttlMs, 'NX');
         return taken === 'OK' ? token : undefined;
       }),
     release: (key, token) =>
-      unavailableOnFailure(async () => {
+      unavailable(async () => {
         await redis.eval(RELEASE, 1, hashed('lease', key), token);
       }),
   };
@@ -228,12 +333,32 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
   return { store, shared, floodGate, dedup, cursors, close };
 }
 
-async function unavailableOnFailure<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new UnavailableError(`redis: ${(error as Error).message}`, { cause: error });
-  }
+/**
+ * Work that gives up after `ms`, as UnavailableError like any Redis failure. Not ioredis's own
+ * `commandTimeout`: when this process is busy (1,000 users at once on a loaded core), that
+ * timer fires before the replies already waiting in the socket are read, failing healthy
+ * commands; here the give-up waits one turn of the event loop (setImmediate runs after the
+ * pending I/O), so only a Redis that really has not answered is given up.
+ */
+function bounded<T>(work: () => Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = (error: unknown) =>
+      reject(new UnavailableError(`redis: ${(error as Error).message}`, { cause: error }));
+    const timer = setTimeout(
+      () => setImmediate(() => fail(new Error(`no answer within ${ms} ms`))),
+      ms,
+    );
+    work().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        fail(error);
+      },
+    );
+  });
 }
 
 /** The URL without its password, for messages and logs. */

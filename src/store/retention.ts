@@ -28,8 +28,10 @@ export function startRetention(
       running = false;
     }
   };
-  void sweep();
-  const timer = setInterval(() => void sweep(), everyHours * 3_600_000);
+  // sweep() handles its own failures; the catch only keeps a bug in it from going unhandled.
+  const run = () => void sweep().catch(() => undefined);
+  run();
+  const timer = setInterval(run, everyHours * 3_600_000);
   // The sweep never keeps the process alive on its own.
   timer.unref();
   return () => clearInterval(timer);

@@ -19,5 +19,13 @@ export function createMemoryValues(capacity = 50_000): SharedValues {
       if (values.size > capacity) values.delete(values.keys().next().value as string);
     },
     delete: async (key) => void values.delete(key),
+    claim: async (key, value, ttlMs) => {
+      const entry = values.get(key);
+      if (entry && entry.until >= Date.now()) return entry.value;
+      values.delete(key);
+      values.set(key, { value, until: Date.now() + ttlMs });
+      if (values.size > capacity) values.delete(values.keys().next().value as string);
+      return undefined;
+    },
   };
 }

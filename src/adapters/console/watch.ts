@@ -2,6 +2,7 @@ import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LANGS } from '../../shared/types.js';
 import { FlowLoadError } from '../../flow/problems.js';
+import { ExpectedError } from '../../shared/errors.js';
 import type { Runtime, RuntimeOptions } from '../../runtime.js';
 import { createRuntime } from '../../runtime.js';
 import { createMemoryStore } from '../../store/memory.js';
@@ -36,13 +37,17 @@ export function watchFlow(
       else if (fresh.flow.step(step)) say(t('common:console.reloadedKept', { step }));
       else say(t('common:console.reloadedStepGone', { step }));
     } catch (error) {
-      if (!(error instanceof FlowLoadError)) throw error;
-      say(`${error.message}\n`);
+      // A flow file moved away (git stash, an editor that saves by renaming) is an
+      // ExpectedError, not a FlowLoadError: it too keeps the last good flow (red-team m30),
+      // instead of a rejection nobody handles ending the chat.
+      if (error instanceof FlowLoadError || error instanceof ExpectedError)
+        say(`${error.message}\n`);
+      else say(`${error instanceof Error ? error.message : String(error)}\n`);
     }
   };
   const onChange = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => void reload(), DEBOUNCE_MS);
+    timer = setTimeout(() => void reload().catch(() => undefined), DEBOUNCE_MS);
   };
   // Recursive: a flow folder's files are one level down (Linux: Node ≥ 20).
   const watchers: FSWatcher[] = [

@@ -1,14 +1,17 @@
 import type { SharedValues } from '../../core/ports.js';
+import { DEFAULT_LANG, isLang, type Lang } from '../../shared/types.js';
 
 /**
  * The rest of a long answer, kept until the user asks for it ("继续" / "more"), for 48 hours
  * (the customer-service window). Kept in the shared values, so that with several webhook
- * workers on one Redis the next "继续" may reach any of them.
+ * workers on one Redis the next "继续" may reach any of them. The user's language is kept with
+ * the pages, so the paging hint is in it, whatever a page quotes (red-team M11: an English
+ * plan quoting the Chinese text for the police was guessed to be Chinese).
  */
 export interface Outbox {
-  put(user: string, pages: string[]): Promise<void>;
-  /** The next page, if any is waiting. */
-  next(user: string): Promise<string | undefined>;
+  put(user: string, pages: string[], lang: Lang): Promise<void>;
+  /** The next page and the language it was written for, if any is waiting. */
+  next(user: string): Promise<{ page: string; lang: Lang } | undefined>;
   /** Pages still waiting. */
   left(user: string): Promise<number>;
   clear(user: string): Promise<void>;
@@ -16,30 +19,40 @@ export interface Outbox {
 
 const TTL_MS = 48 * 3_600_000;
 
+interface Kept {
+  lang: Lang | undefined;
+  pages: string[];
+}
+
 export function createOutbox(shared: SharedValues): Outbox {
   const key = (user: string) => `oa-more:${user}`;
-  const read = async (user: string): Promise<string[]> => {
+  const read = async (user: string): Promise<Kept> => {
     const raw = await shared.get(key(user));
-    if (raw === undefined) return [];
+    if (raw === undefined) return { lang: undefined, pages: [] };
     try {
-      const pages = JSON.parse(raw) as unknown;
-      return Array.isArray(pages) ? pages.filter((p): p is string => typeof p === 'string') : [];
+      const kept = JSON.parse(raw) as { lang?: unknown; pages?: unknown } | unknown[];
+      // An array is what an older version kept: pages without their language.
+      const pages = Array.isArray(kept) ? kept : Array.isArray(kept?.pages) ? kept.pages : [];
+      const lang = !Array.isArray(kept) && isLang(kept?.lang) ? kept.lang : undefined;
+      return { lang, pages: pages.filter((p): p is string => typeof p === 'string') };
     } catch {
-      return [];
+      return { lang: undefined, pages: [] };
     }
   };
-  const write = async (user: string, pages: string[]) =>
-    pages.length === 0
+  const write = async (user: string, kept: Kept) =>
+    kept.pages.length === 0
       ? shared.delete(key(user))
-      : shared.set(key(user), JSON.stringify(pages), TTL_MS);
+      : shared.set(key(user), JSON.stringify(kept), TTL_MS);
   return {
-    put: (user, pages) => write(user, pages),
+    put: (user, pages, lang) => write(user, { lang, pages }),
     async next(user) {
-      const [page, ...rest] = await read(user);
-      if (page !== undefined) await write(user, rest);
-      return page;
+      const { lang, pages } = await read(user);
+      const [page, ...rest] = pages;
+      if (page === undefined) return undefined;
+      await write(user, { lang, pages: rest });
+      return { page, lang: lang ?? DEFAULT_LANG };
     },
-    left: async (user) => (await read(user)).length,
+    left: async (user) => (await read(user)).pages.length,
     clear: (user) => shared.delete(key(user)),
   };
 }

@@ -42,10 +42,22 @@ export function parseXml(body: string): Inbound | undefined {
   }
 }
 
+/**
+ * What XML 1.0 cannot carry, even in CDATA: control characters other than tab and newlines,
+ * lone surrogates and the noncharacters U+FFFE/U+FFFF. A re-prompt echoes the user's raw
+ * message, so a reply could hold them (red-team m19); they are dropped, as nothing can show
+ * them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu;
+
 /** `<xml>` with each value in CDATA, except numbers WeChat sends bare (CreateTime, TimeStamp). */
 export function buildXml(fields: Record<string, string | number>): string {
   const xml: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields))
-    xml[k] = typeof v === 'number' ? v : { __cdata: v.replaceAll(']]>', ']]]]><![CDATA[>') };
+    xml[k] =
+      typeof v === 'number'
+        ? v
+        : { __cdata: v.replace(NOT_XML, '').replaceAll(']]>', ']]]]><![CDATA[>') };
   return builder.build({ xml }) as string;
 }

@@ -70,6 +70,9 @@ const BACKLOG_GRACE_MS = 5_000;
 /** A stable, non-reversible id for logs: never the WeChat id or name. */
 export const ref = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 10);
 
+/** Message ids whose puppet order is remembered until the message is handled. */
+const MAX_ORDERS = 10_000;
+
 export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   const { log } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -100,10 +103,14 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
           })
         : undefined,
     ));
+  const puppetOrder = new Map<string, number>();
+  let reported = 0;
 
   const track = (work: Promise<void>) => {
     inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+    // Settled either way (a failure was reported where it happened): only forgotten here.
+    const forget = () => void inFlight.delete(work);
+    work.then(forget, forget);
   };
 
   // Bubbles of ≤ 600 characters; a copyable text is always one bubble of its own.
@@ -151,14 +158,26 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       if (await service.rekey(legacy, userId))
         log.info({ user: ref(userId) }, 'conversation moved to a stable contact key');
     }
-    await reorder.add(userId, msg.date().getTime(), async () => {
-      const { replies, handoff: events } =
-        type === types.Message.Text
-          ? await service.handle({ userId, text: msg.text(), channel: 'wechat', messageId: msg.id })
-          : await service.handleMedia(userId);
-      await sayAll(talker, replies);
-      if (events && events.length > 0) await (await handoffRoom())?.relay(userId, talker, events);
-    });
+    const order = puppetOrder.get(msg.id);
+    puppetOrder.delete(msg.id);
+    await reorder.add(
+      userId,
+      msg.date().getTime(),
+      async () => {
+        const { replies, handoff: events } =
+          type === types.Message.Text
+            ? await service.handle({
+                userId,
+                text: msg.text(),
+                channel: 'wechat',
+                messageId: msg.id,
+              })
+            : await service.handleMedia(userId);
+        await sayAll(talker, replies);
+        if (events && events.length > 0) await (await handoffRoom())?.relay(userId, talker, events);
+      },
+      order,
+    );
   }
 
   async function onFriendship(friendship: FriendshipInterface): Promise<void> {
@@ -207,6 +226,20 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     bot.on('message', message);
     bot.on('friendship', friendship);
     bot.on('login', login);
+    // The order the puppet reported messages in, before Wechaty loads each one (which can
+    // finish out of order under load): the tie-breaker for equal timestamps (red-team M14).
+    const noteOrder = ({ messageId }: { messageId: string }) => {
+      puppetOrder.set(messageId, ++reported);
+      if (puppetOrder.size > MAX_ORDERS) puppetOrder.delete(puppetOrder.keys().next().value ?? '');
+    };
+    const watch = (puppet: { on(event: 'message', l: typeof noteOrder): unknown }) =>
+      void puppet.on('message', noteOrder);
+    try {
+      watch(bot.puppet);
+    } catch {
+      // Not started yet: Wechaty announces its puppet when it has one.
+      (bot as unknown as NodeJS.EventEmitter).once('puppet', watch);
+    }
     return () => {
       clearInterval(timer);
       bot.off('message', message);

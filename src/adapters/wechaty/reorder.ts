@@ -9,14 +9,20 @@ import { createKeyedQueue } from '../../shared/keyed-queue.js';
  * in turn, as before.
  */
 export interface ReorderBuffer {
-  /** Runs `work` in this key's order; resolves or rejects with it. */
-  add(key: string, sentAt: number, work: () => Promise<void>): Promise<void>;
+  /**
+   * Runs `work` in this key's order; resolves or rejects with it. `order` is the puppet's own
+   * sequence for the message (the order it reported them in), which breaks ties between equal
+   * timestamps: wechat4u stamps whole seconds (red-team M14), so a user's messages within one
+   * second all tie, and the arrival order here is the scrambled one.
+   */
+  add(key: string, sentAt: number, work: () => Promise<void>, order?: number): Promise<void>;
   /** Closes every open window now (at shutdown). */
   flushAll(): void;
 }
 
 interface Item {
   sentAt: number;
+  order: number;
   seq: number;
   work: () => Promise<void>;
   done: (error?: unknown) => void;
@@ -33,8 +39,11 @@ export function createReorderBuffer(windowMs: number): ReorderBuffer {
     if (!batch) return;
     open.delete(key);
     clearTimeout(batch.timer);
-    const items = batch.items.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq);
-    void chains.run(key, async () => {
+    const items = batch.items.sort(
+      (a, b) => a.sentAt - b.sentAt || a.order - b.order || a.seq - b.seq,
+    );
+    // Each item settles its own caller; the batch itself never fails.
+    const batchDone = chains.run(key, async () => {
       for (const item of items) {
         try {
           await item.work();
@@ -44,13 +53,15 @@ export function createReorderBuffer(windowMs: number): ReorderBuffer {
         }
       }
     });
+    batchDone.catch(() => undefined);
   }
 
   return {
-    add(key, sentAt, work) {
+    add(key, sentAt, work, order = Number.MAX_SAFE_INTEGER) {
       return new Promise<void>((resolve, reject) => {
         const item: Item = {
           sentAt,
+          order,
           seq: seq++,
           work,
           done: (error) => (error === undefined ? resolve() : reject(error)),

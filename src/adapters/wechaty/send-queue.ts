@@ -57,6 +57,8 @@ export function createSendQueue(
   const turns: string[] = [];
   const sentAt: number[] = [];
   let running: Promise<void> | undefined;
+  /** Tries under way (settle() never throws, so these never reject). */
+  const inFlight = new Set<Promise<void>>();
   let lastSent = Number.NEGATIVE_INFINITY;
   let count = 0;
 
@@ -114,25 +116,39 @@ export function createSendQueue(
     else byKey.delete(key);
   }
 
+  /** What a settled try means for its item; the contact's turn comes back only now. */
+  function settle(key: string, item: Item, ok: boolean): void {
+    if (ok) {
+      count--;
+      item.done(true);
+    } else if (item.tries < options.retries) {
+      item.tries++;
+      // Back at the head of its own contact's line; the other contacts go first.
+      put(key, item, true);
+    } else {
+      count--;
+      log.error({ retries: options.retries }, 'send given up after retries');
+      item.done(false);
+    }
+    release(key);
+    running ??= run();
+  }
+
   async function run(): Promise<void> {
     for (let next = take(); next; next = take()) {
       const [key, item] = next;
       await waitForSlot();
       lastSent = performance.now();
       sentAt.push(lastSent);
-      if (await attempt(item)) {
-        count--;
-        item.done(true);
-      } else if (item.tries < options.retries) {
-        item.tries++;
-        // Back at the head of its own contact's line; the other contacts go first.
-        put(key, item, true);
-      } else {
-        count--;
-        log.error({ retries: options.retries }, 'send given up after retries');
-        item.done(false);
-      }
-      release(key);
+      // The queue waits for a send at most one pacing interval, then serves the next contact:
+      // a send that hangs (red-team M13: 15 s a try, 3 tries a bubble) holds up only its own
+      // contact, whose turn comes back when the try settles or times out.
+      const tried = attempt(item).then((ok) => {
+        inFlight.delete(tried);
+        settle(key, item, ok);
+      });
+      inFlight.add(tried);
+      await Promise.race([tried, sleep(Math.max(options.minIntervalMs, 50))]);
     }
     running = undefined;
   }
@@ -147,7 +163,11 @@ export function createSendQueue(
     },
     async drain(timeoutMs?: number) {
       const all = (async () => {
-        while (running) await running;
+        for (;;) {
+          const waiting = [...(running ? [running] : []), ...inFlight];
+          if (waiting.length === 0) return;
+          await Promise.race(waiting);
+        }
       })();
       if (timeoutMs === undefined) return all;
       await Promise.race([all, sleep(timeoutMs)]);

@@ -78,7 +78,9 @@ export function createKfChannel(options: KfChannelOptions): KfChannel {
         .notify(notice.openKfId, notice.token)
         .catch((error: unknown) => log.error({ err: error }, '微信客服 pull failed'));
       running.add(run);
-      void run.finally(() => running.delete(run));
+      // `run` never rejects (its failure is logged above).
+      const forget = () => running.delete(run);
+      run.then(forget, forget);
     },
     log,
   );

@@ -1,3 +1,4 @@
+import type { Lang } from '../../shared/types.js';
 import type { Turned } from '../../core/conversation.js';
 import type { SharedValues } from '../../core/ports.js';
 import type { Translators } from '../../i18n/index.js';
@@ -44,11 +45,10 @@ export function createKfSender(deps: KfSenderDeps): KfSender {
   const quota = createQuota(deps.shared);
   const menus = createMenuMemory(deps.shared);
 
-  const hintOf = (turned: Turned | string) => {
-    // A page kept for "继续" is our own words in the user's language.
-    const lang = typeof turned === 'string' ? detectLanguage(turned) : turned.lang;
-    return `\n\n${deps.translators(lang)('common:oa.more')}`;
-  };
+  // The pages kept for "继续" remember the language they were written in (red-team M11).
+  const langOf = (turned: Turned | string): Lang =>
+    typeof turned === 'string' ? detectLanguage(turned) : turned.lang;
+  const hintIn = (lang: Lang) => `\n\n${deps.translators(lang)('common:oa.more')}`;
 
   /** `messages` to send now and the text pages for later, with the hint on the last one sent. */
   async function plan(
@@ -56,7 +56,8 @@ export function createKfSender(deps: KfSenderDeps): KfSender {
     user: string,
     allowance: number,
   ): Promise<KfOutgoing[]> {
-    const hint = hintOf(turned);
+    const lang = langOf(turned);
+    const hint = hintIn(lang);
     const room = OA_MAX_BYTES - Buffer.byteLength(hint);
     let messages =
       typeof turned === 'string' ? [text(turned)] : compose(turned.replies, room, deps.menu);
@@ -66,7 +67,7 @@ export function createKfSender(deps: KfSenderDeps): KfSender {
     const now = messages.slice(0, allowance);
     const later = messages.slice(now.length).map((m) => (m.type === 'text' ? m.content : m.head));
     const pending = later.length > 0 || (await outbox.left(user)) > 0;
-    if (later.length > 0) await outbox.put(user, later);
+    if (later.length > 0) await outbox.put(user, later, lang);
     const last = now.at(-1);
     if (pending && last?.type === 'text') now[now.length - 1] = text(`${last.content}${hint}`);
     return now;
@@ -107,16 +108,18 @@ export function createKfSender(deps: KfSenderDeps): KfSender {
     },
     async more(target) {
       const pages: string[] = [];
+      let lang: Lang | undefined;
       const allowance = await quota.left(target.user);
-      for (let page = await outbox.next(target.user); page !== undefined;) {
-        pages.push(page);
+      for (let kept = await outbox.next(target.user); kept !== undefined;) {
+        pages.push(kept.page);
+        lang = kept.lang;
         if (pages.length >= allowance) break;
-        page = await outbox.next(target.user);
+        kept = await outbox.next(target.user);
       }
       if (pages.length === 0) return false;
       const last = pages.length - 1;
       if ((await outbox.left(target.user)) > 0)
-        pages[last] = `${pages[last]}${hintOf(pages[last] ?? '')}`;
+        pages[last] = `${pages[last]}${hintIn(lang ?? langOf(pages[last] ?? ''))}`;
       for (const page of pages) {
         if (!(await quota.take(target.user))) break;
         if (!(await sendOne(text(page), target))) break;
