@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // Layers point one way (docs/architecture.md): shared ← flow ← core ← i18n, store,
-// authoring ← adapters ← runtime / main. Each folder may import only from below it.
+// authoring ← adapters ← runtime ← commands ← cli / main. Each folder may import only from below it.
 const NO_IO = {
   group: ['wechaty*', 'lowdb*', 'node:*', 'fs', 'fs/*', 'process', 'path', 'pino*', 'i18next*'],
   message: 'The core does no I/O and loads no library adapters: put this in an adapter.',
@@ -73,6 +73,24 @@ export default tseslint.config(
         { patterns: [NO_IO, above(['i18n', 'store', 'authoring', ...ADAPTERS], 'core')] },
       ],
       'no-restricted-globals': ['error', 'process'],
+    },
+  },
+  {
+    // Adapters are the I/O around the core; the commands (src/commands/) compose them with the
+    // runtime and the configuration, so an adapter never reaches up for either.
+    files: ['src/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            above(
+              ['commands', 'runtime.ts', 'config.ts', 'main.ts', 'index.ts', 'cli.ts'],
+              'adapters',
+            ),
+          ],
+        },
+      ],
     },
   },
   {

@@ -34,7 +34,7 @@ export async function runCli(
       // 0.3 s, and the author's tools (graph rendering, lint) or Wechaty would double that.
       case 'flow':
         return await (
-          await import('./adapters/cli/flow-command.js')
+          await import('./commands/flow.js')
         ).flowCommand(config, {
           print: (text) => void io.output.write(text),
           input: io.input,
@@ -43,7 +43,7 @@ export async function runCli(
         return await bot(config);
       case 'chat':
         return await (
-          await import('./adapters/console/command.js')
+          await import('./commands/chat.js')
         ).chatCommand(config, {
           input: io.input,
           output: io.output,
@@ -51,7 +51,7 @@ export async function runCli(
           log: createLogger(config.logLevel ?? 'warn'),
         });
       case 'serve':
-        return await (await import('./adapters/oa/command.js')).serveCommand(config);
+        return await (await import('./commands/serve.js')).serveCommand(config);
     }
   } catch (error) {
     if (error instanceof ExpectedError) {
@@ -71,7 +71,7 @@ async function bot(config: BotConfig): Promise<number> {
   const runtime = await createRuntime({ ...config, log });
   runtime.startRetention(config.retentionDays, config.retentionSweepHours);
   // Loaded only for this command: wechaty is heavy and the console chat does not need it.
-  const { buildBot, runBot } = await import('./adapters/wechaty/bot.js');
+  const { buildBot, runBot } = await import('./commands/bot.js');
   const { bot: wechaty, assistant } = buildBot(config, runtime, log);
   try {
     const { metricsPort, host } = config.bot;

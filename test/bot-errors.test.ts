@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildBot } from '../src/adapters/wechaty/bot.js';
+import { buildBot } from '../src/commands/bot.js';
 import { loadConfig, type BotConfig } from '../src/config.js';
 import type { Logger } from '../src/log.js';
 import { createRuntime } from '../src/runtime.js';

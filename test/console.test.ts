@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chatCommand } from '../src/adapters/console/command.js';
+import { chatCommand } from '../src/commands/chat.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { storedSession, sessionFiles, spawnMain } from './helpers.js';

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WecomConfig } from '../../config.js';
+import type { ConversationService } from '../../core/conversation.js';
+import type { Cursors, Deduplicator, SharedValues } from '../../core/ports.js';
+import type { Translators } from '../../i18n/index.js';
 import type { Logger } from '../../log.js';
-import type { Runtime } from '../../runtime.js';
 import { createWecomApi, type WecomApi } from './api.js';
 import { createKfCallback } from './callback.js';
 import type { KfHandoffHooks } from './handoff.js';
@@ -10,9 +11,30 @@ import { createKfReceiver } from './receive.js';
 import { createNativeHandoff } from './native-handoff.js';
 import { createKfSender } from './send.js';
 
+/** 微信客服's settings (config.ts WecomConfig, parsed from WECOM_*). */
+export interface KfSettings {
+  corpId: string;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  apiBase: string;
+  menu: boolean;
+  handoff: boolean;
+  servicer: string | undefined;
+}
+
+/** What the channel uses of the runtime. */
+export interface KfRuntime {
+  service: ConversationService;
+  shared: SharedValues;
+  translators: Translators;
+  dedup: Deduplicator;
+  cursors: Cursors;
+}
+
 export interface KfChannelOptions {
-  config: WecomConfig;
-  runtime: Pick<Runtime, 'service' | 'shared' | 'translators' | 'dedup' | 'cursors'>;
+  config: KfSettings;
+  runtime: KfRuntime;
   log: Logger;
   logContent?: boolean;
   /** Default `/wechat/kf`. */

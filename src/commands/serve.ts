@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OaConfig, ServeConfig as Config } from '../../config.js';
-import { createLogger, type Logger } from '../../log.js';
-import { createRuntime, type Runtime } from '../../runtime.js';
-import { ExpectedError } from '../../shared/errors.js';
-import { handleProbe, type Probes } from '../http/probes.js';
+import type { OaConfig, ServeConfig as Config } from '../config.js';
+import { createLogger, type Logger } from '../log.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { ExpectedError } from '../shared/errors.js';
+import { handleProbe, type Probes } from '../adapters/http/probes.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -16,10 +16,10 @@ export async function serveCommand(config: Config): Promise<number> {
   const log = createLogger(config.logLevel ?? 'info');
   const runtime = await createRuntime({ ...config, log });
   runtime.startRetention(config.retentionDays, config.retentionSweepHours);
-  const { listen } = await import('./server.js');
+  const { listen } = await import('../adapters/oa/server.js');
   const oa = config.oa ? await oaHandler(config.oa, config.logContent, runtime, log) : undefined;
   const kf = config.wecom
-    ? (await import('../wecom/channel.js')).createKfChannel({
+    ? (await import('../adapters/wecom/channel.js')).createKfChannel({
         config: config.wecom,
         runtime,
         log,
@@ -85,8 +85,8 @@ async function oaHandler(
   runtime: Runtime,
   log: Logger,
 ): Promise<Handler> {
-  const { createOaHandler } = await import('./server.js');
-  const { createOaApi } = await import('./api.js');
+  const { createOaHandler } = await import('../adapters/oa/server.js');
+  const { createOaApi } = await import('../adapters/oa/api.js');
   const api =
     oa.mode === 'customer-service' && oa.appId && oa.appSecret
       ? createOaApi({ base: oa.apiBase, appId: oa.appId, appSecret: oa.appSecret, log })

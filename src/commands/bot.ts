@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import qrcodeTerminal from 'qrcode-terminal';
 import { qrcodeValueToImageUrl, ScanStatus, WechatyBuilder, type Wechaty } from 'wechaty';
-import type { BotConfig as Config } from '../../config.js';
-import type { Logger } from '../../log.js';
-import type { Runtime } from '../../runtime.js';
-import { listenProbes } from '../http/probes.js';
-import { ExpectedError } from '../../shared/errors.js';
-import { createWechatyAssistant, ref, type WechatyAssistant } from './plugin.js';
+import type { BotConfig as Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { Runtime } from '../runtime.js';
+import { listenProbes } from '../adapters/http/probes.js';
+import { ExpectedError } from '../shared/errors.js';
+import { createWechatyAssistant, ref, type WechatyAssistant } from '../adapters/wechaty/plugin.js';
 
 /** Builds the bot account from config; nothing starts until `run`. */
 export function buildBot(

@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
-import type { ChatConfig as Config } from '../../config.js';
-import type { Logger } from '../../log.js';
-import { createRuntime } from '../../runtime.js';
-import { consoleKey, runConsole } from './repl.js';
+import type { ChatConfig as Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { createRuntime } from '../runtime.js';
+import { consoleKey, runConsole } from '../adapters/console/repl.js';
 import { watchFlow } from './watch.js';
 
 /**

@@ -1,11 +1,11 @@
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { LANGS } from '../../shared/types.js';
-import { FlowLoadError } from '../../flow/problems.js';
-import { ExpectedError } from '../../shared/errors.js';
-import type { Runtime, RuntimeOptions } from '../../runtime.js';
-import { createRuntime } from '../../runtime.js';
-import { createMemoryStore } from '../../store/memory.js';
+import { LANGS } from '../shared/types.js';
+import { FlowLoadError } from '../flow/problems.js';
+import { ExpectedError } from '../shared/errors.js';
+import type { Runtime, RuntimeOptions } from '../runtime.js';
+import { createRuntime } from '../runtime.js';
+import { createMemoryStore } from '../store/memory.js';
 
 const DEBOUNCE_MS = 200;
 

@@ -4,24 +4,24 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { instance as vizInstance } from '@viz-js/viz';
-import { ConfigError, PACKAGE_ROOT, type FlowConfig as Config } from '../../config.js';
-import { LANGS, isLang, type Lang } from '../../shared/types.js';
-import { todayIn } from '../../shared/calendar.js';
-import { formatLintProblem, lintFlow, type SourceFile } from '../../authoring/lint.js';
-import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../../authoring/graph-render.js';
-import { formatTranscriptResult, runTranscript } from '../../authoring/transcript.js';
-import { funnel } from '../../authoring/stats.js';
-import { parseMessage } from '../../authoring/parse.js';
-import { createUnderstanding } from '../../core/understand.js';
-import { reachableSteps, stepsWithoutWayToEnd } from '../../flow/graph.js';
-import { pathGraph, type FlowPath } from '../../flow/paths.js';
-import { flowJsonSchema } from '../../flow/schema.js';
-import { withConditionReference } from '../../authoring/condition-docs.js';
-import { createLogger } from '../../log.js';
-import { createRuntime } from '../../runtime.js';
-import { createMemoryStore } from '../../store/memory.js';
-import { createSessionFileStore } from '../../store/session-files.js';
-import { listTranscripts, loadTranscript } from '../files/transcripts.js';
+import { ConfigError, PACKAGE_ROOT, type FlowConfig as Config } from '../config.js';
+import { LANGS, isLang, type Lang } from '../shared/types.js';
+import { todayIn } from '../shared/calendar.js';
+import { formatLintProblem, lintFlow, type SourceFile } from '../authoring/lint.js';
+import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../authoring/graph-render.js';
+import { formatTranscriptResult, runTranscript } from '../authoring/transcript.js';
+import { funnel } from '../authoring/stats.js';
+import { parseMessage } from '../authoring/parse.js';
+import { createUnderstanding } from '../core/understand.js';
+import { reachableSteps, stepsWithoutWayToEnd } from '../flow/graph.js';
+import { pathGraph, type FlowPath } from '../flow/paths.js';
+import { flowJsonSchema } from '../flow/schema.js';
+import { withConditionReference } from '../authoring/condition-docs.js';
+import { createLogger } from '../log.js';
+import { createRuntime } from '../runtime.js';
+import { createMemoryStore } from '../store/memory.js';
+import { createSessionFileStore } from '../store/session-files.js';
+import { listTranscripts, loadTranscript } from '../adapters/files/transcripts.js';
 import {
   flowLocation,
   flowPaths,
@@ -29,10 +29,10 @@ import {
   loadFlowFile,
   loadFlowSet,
   readFlowSources,
-} from '../files/flow-files.js';
-import { createEngine } from '../../core/engine.js';
-import type { CompiledFlow } from '../../flow/compile.js';
-import type { Session } from '../../core/session.js';
+} from '../adapters/files/flow-files.js';
+import { createEngine } from '../core/engine.js';
+import type { CompiledFlow } from '../flow/compile.js';
+import type { Session } from '../core/session.js';
 
 type Say = (line: string) => void;
 
@@ -294,7 +294,7 @@ async function stats(config: Config, say: Say, flowId: string | undefined): Prom
   const store = config.storeUrl
     ? (
         await (
-          await import('../../store/redis.js')
+          await import('../store/redis.js')
         ).connectRedis({
           url: config.storeUrl,
           prefix: config.storePrefix,
