@@ -24,6 +24,17 @@ describe('the render cache', () => {
     expect(t('common:paid', { count: 2, name: 'Li' })).toBe('2 payments to Li');
   });
 
+  it('a text is keyed on the variables of the texts it nests, and on no others', () => {
+    const t = createTranslators({
+      'zh-CN': { common: {} },
+      en: { common: { plan: 'Pay attention: $t(common:who)', who: 'ask {{name}}' } },
+    })('en');
+    expect(t('common:plan', { name: 'Wang', unused: 1 })).toBe('Pay attention: ask Wang');
+    expect(t('common:plan', { name: 'Li', unused: 1 })).toBe('Pay attention: ask Li');
+    // A variable the text cannot show does not make another entry (the plans pass thirty).
+    expect(t('common:plan', { name: 'Li', unused: 2 })).toBe('Pay attention: ask Li');
+  });
+
   it('a re-prompt quoting the user, made plural by a translator, quotes each user their own words (M12)', () => {
     const form = '我理解的是「{{detail}}」({{count}})';
     const t = createTranslators({

@@ -52,25 +52,35 @@ const QUOTES_USER = new Set(['detail']);
 
 /**
  * i18next renders a long text with nesting in tens of microseconds, and most replies are
- * the same words again. A rendered text is cached under its key and every variable given,
- * name and value: keying only on the variables a text names missed plural and context forms,
- * which have no base text to read the names from, so one user's words could be shown to
- * another (red-team M12, code review defect B). Keyed on everything, no locale can make the
- * cache cross users. Bounded in characters.
+ * the same words again. A rendered text is cached under its key and the values of every
+ * variable it can use: the placeholders of the text, of each of its plural and context forms
+ * (`key_one`, `key_male`, …) and of every text it nests with `$t(…)`, plus `count` and
+ * `context` themselves. Keying only on the base text's names missed plural and context forms,
+ * which could show one user's words to another (red-team M12, code review defect B); keying
+ * on every variable passed made each plan (thirty facts and phrases) a cache miss. Bounded in
+ * characters.
  */
 function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
   const rendered = new Map<string, string>();
+  const uses = new Map<string, string[]>();
   let chars = 0;
+  const used = (key: string): string[] => {
+    let names = uses.get(key);
+    if (!names) {
+      names = [...variablesOf(instance, lang, key, new Set())].sort();
+      uses.set(key, names);
+    }
+    return names;
+  };
   const t = (key: string, vars?: Record<string, unknown>) => {
-    const names = vars ? Object.keys(vars) : [];
-    if (names.some((n) => QUOTES_USER.has(n))) return String(fixed(key, vars ?? {}));
-    const id =
-      names.length === 0
-        ? key
-        : `${key}\u0000${names
-            .sort()
-            .map((n) => `${n}\u0001${valueId(vars?.[n])}`)
-            .join('\u0000')}`;
+    if (!vars) return cachedOrRender(key, key, undefined);
+    const names = used(key);
+    if (names.some((n) => QUOTES_USER.has(n) && vars[n] !== undefined))
+      return String(fixed(key, vars));
+    const id = `${key}\u0000${names.map((n) => `${n}\u0001${valueId(vars[n])}`).join('\u0000')}`;
+    return cachedOrRender(id, key, vars);
+  };
+  const cachedOrRender = (id: string, key: string, vars: Record<string, unknown> | undefined) => {
     let text = rendered.get(id);
     if (text === undefined) {
       text = String(fixed(key, vars ?? {}));
@@ -84,6 +94,43 @@ function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
     return text;
   };
   return Object.assign(t, { exists: (key: string) => instance.exists(key, { lng: lang }) });
+}
+
+/** Every variable a key's texts can use: its forms' placeholders and its nested texts'. */
+function variablesOf(instance: i18n, lang: Lang, key: string, seen: Set<string>): Set<string> {
+  // count and context choose the form, so they are part of the key whenever given.
+  const out = new Set<string>(['count', 'context']);
+  if (seen.has(key)) return out;
+  seen.add(key);
+  const [ns, path] = key.includes(':')
+    ? (key.split(/:(.*)/s) as [string, string])
+    : ['common', key];
+  const parts = path.split('.');
+  const last = parts.pop() ?? '';
+  const parent = parts.reduce<unknown>(
+    (node, part) =>
+      node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined,
+    instance.getResourceBundle(lang, ns) as unknown,
+  );
+  const texts: string[] = [];
+  if (parent && typeof parent === 'object')
+    for (const [name, value] of Object.entries(parent as Record<string, unknown>))
+      if ((name === last || name.startsWith(`${last}_`)) && typeof value === 'string')
+        texts.push(value);
+  for (const text of texts) {
+    for (const m of text.matchAll(/\{\{\s*([\w.]+)\s*(?:,[^}]*)?\}\}/g)) out.add(m[1] ?? '');
+    for (const m of text.matchAll(/\$t\(([^,)]+)/g)) {
+      const nested = (m[1] ?? '').trim();
+      for (const name of variablesOf(
+        instance,
+        lang,
+        nested.includes(':') ? nested : `${ns}:${nested}`,
+        seen,
+      ))
+        out.add(name);
+    }
+  }
+  return out;
 }
 
 /** A variable's value as part of a cache key: its type too, so 1 and "1" differ. */
