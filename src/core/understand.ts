@@ -14,6 +14,8 @@ import { isExtractable } from '../flow/story.js';
 import { parseDate } from './interpret/date.js';
 import { readMoney } from './interpret/money.js';
 import type { Facts } from '../shared/types.js';
+import { createStepClassifier, intentValue } from './classify/step-classifier.js';
+import { THRESHOLDS } from './classify/thresholds.js';
 
 /**
  * Reading what people write, as Rasa forms and Dialogflow CX parameters do: the answer to the
@@ -56,11 +58,55 @@ const DATE_IN_TEXT = new RegExp(
   'gu',
 );
 
-export function createUnderstanding(flow: CompiledFlow, translators: Translators): Understanding {
+/**
+ * Who reads the answer to the question asked: the rules alone, the classifier alone (for
+ * `flow nlu-eval`), or both — the rules first, the classifier where they find nothing.
+ */
+export type Reader = 'rules' | 'classifier' | 'combined';
+export interface UnderstandingOptions {
+  reader?: Reader;
+  /** The lowest probability taken, per kind of step (default THRESHOLDS). */
+  thresholds?: { choice: number; yesno: number; strict: number };
+}
+
+// What the rules say when they find no answer: the classifier may read these.
+const UNREAD = new Set(['choice', 'yesno', 'yesnoStrict']);
+
+export function createUnderstanding(
+  flow: CompiledFlow,
+  translators: Translators,
+  options: UnderstandingOptions = {},
+): Understanding {
   const steps = Object.entries(flow.definition.steps);
   const words = createStepWords(flow, translators);
+  const classifier = createStepClassifier(flow, translators);
+  const { reader = 'combined', thresholds = THRESHOLDS } = options;
 
   function answer(stepId: string, text: string, today: string): Interpretation {
+    if (reader === 'rules') return ruled(stepId, text, today);
+    const read = reader === 'combined' ? ruled(stepId, text, today) : undefined;
+    if (read && (read.ok || !UNREAD.has(read.reason))) return read;
+    const step = flow.step(stepId);
+    const ranked = classifier.rank(stepId, text);
+    const top = ranked?.[0];
+    if (!step || !top || (step.type !== 'choice' && step.type !== 'input'))
+      return read ?? ruled(stepId, text, today);
+    const yesNo = step.type === 'input';
+    const value = intentValue(top.intent, yesNo);
+    const least =
+      reader === 'classifier'
+        ? 0
+        : thresholds[yesNo ? (step.strict ? 'strict' : 'yesno') : 'choice'];
+    // A safety question's "no" is the rules' to give, only when it is plainly no.
+    const strictNo = yesNo && step.strict === true && value === false;
+    if (value === undefined || top.p < least || strictNo)
+      return (
+        read ?? { ok: false, reason: yesNo ? (step.strict ? 'yesnoStrict' : 'yesno') : 'choice' }
+      );
+    return { ok: true, value };
+  }
+
+  function ruled(stepId: string, text: string, today: string): Interpretation {
     const step = flow.step(stepId);
     if (step?.type === 'input') {
       return interpretInput(
