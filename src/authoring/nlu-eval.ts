@@ -163,8 +163,18 @@ export function tallyLine(label: string, t: Tally): string {
 export function formatReports(reports: readonly ReaderReport[], detailed: ReaderReport): string[] {
   const head = `${''.padEnd(22)} ${'n'.padStart(5)}  understood misread  asked again`;
   const lines = [head, ...reports.map((r) => tallyLine(r.name, r.overall)), ''];
-  lines.push(`per step (${detailed.name}):`, head);
-  for (const [step, t] of [...detailed.steps].sort()) lines.push(tallyLine(step, t));
+  lines.push(
+    `per step: understood / misread / asked again, ${reports.map((r) => r.name).join(' | ')}`,
+  );
+  for (const step of [...detailed.steps.keys()].sort()) {
+    const cells = reports.map((r) => {
+      const t = r.steps.get(step) ?? empty();
+      return `${pct(t.understood, t.n)} ${pct(t.misread, t.n)} ${pct(t.asked, t.n)}`;
+    });
+    lines.push(
+      `${step.padEnd(16)} ${String(detailed.steps.get(step)?.n ?? 0).padStart(4)}  ${cells.join(' | ')}`,
+    );
+  }
   lines.push('', `per intent (${detailed.name}):  precision  recall  f1  support`);
   for (const [key, { tp, fp, fn }] of [...detailed.intents].sort()) {
     if (tp + fn === 0) continue;

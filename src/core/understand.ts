@@ -5,6 +5,7 @@ import { createStepWords, type StepWords } from './step-words.js';
 import {
   interpretInput,
   mentionedOption,
+  namedOptions,
   normalize,
   parseChoice,
   type Interpretation,
@@ -87,7 +88,7 @@ export function createUnderstanding(
     const read = reader === 'combined' ? ruled(stepId, text, today) : undefined;
     if (read && (read.ok || !UNREAD.has(read.reason))) return read;
     const step = flow.step(stepId);
-    const ranked = classifier.rank(stepId, text);
+    const ranked = mayGuess(stepId, step, text) ? classifier.rank(stepId, text) : undefined;
     const top = ranked?.[0];
     if (!step || !top || (step.type !== 'choice' && step.type !== 'input'))
       return read ?? ruled(stepId, text, today);
@@ -104,6 +105,21 @@ export function createUnderstanding(
         read ?? { ok: false, reason: yesNo ? (step.strict ? 'yesnoStrict' : 'yesno') : 'choice' }
       );
     return { ok: true, value };
+  }
+
+  /**
+   * Where a reading by meaning would be a guess the rules rightly refuse: a number or a
+   * word without letters ("9", "八": an option number out of range is asked again), an
+   * either-or, a doubt, or a message that names two options ("转账" is either transfer,
+   * "孩子用了奶奶的手机" a child or an elder).
+   */
+  function mayGuess(stepId: string, step: Step | undefined, text: string): boolean {
+    const s = normalize(text);
+    if ((s.match(/\p{Script=Han}|[a-z]{2,}/gu)?.length ?? 0) < 2 && !/[a-z]{2,}/u.test(s))
+      return false;
+    if (/还是|或者|\bor\b/u.test(s)) return false;
+    if (step?.type === 'choice') return namedOptions(s, words.choice(stepId, step)).length < 2;
+    return true;
   }
 
   function ruled(stepId: string, text: string, today: string): Interpretation {

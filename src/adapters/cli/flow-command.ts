@@ -16,7 +16,6 @@ import {
   chooseThresholds,
   evaluate,
   formatReports,
-  tallyLine,
   half,
   utterancesOf,
   type Utterance,
@@ -455,9 +454,13 @@ async function nluEval(config: Config, argv: string[], say: Say): Promise<number
   const stepIds = [...new Set(known.map((u) => u.step))];
   for (const id of stepIds) classifier.rank(id, '');
   const trainMs = performance.now() - started;
-  started = performance.now();
-  for (const u of known) classifier.rank(u.step, u.text);
-  const perMessage = ((performance.now() - started) * 1000) / known.length;
+  // Warm (as a running service is): the third pass over the corpus is timed.
+  let perMessage = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    started = performance.now();
+    for (const u of known) classifier.rank(u.step, u.text);
+    perMessage = ((performance.now() - started) * 1000) / known.length;
+  }
   say(
     `classifier: ${stepIds.length} steps trained in ${trainMs.toFixed(0)} ms; ${perMessage.toFixed(1)} µs a reading (${features('测试 test').length} features in 「测试 test」)`,
   );
@@ -477,8 +480,6 @@ async function nluEval(config: Config, argv: string[], say: Say): Promise<number
     say(`\n== ${name} ==`);
     const lines = formatReports(reports, reports[2]!);
     for (const line of name === 'dev' ? lines.slice(0, 5) : lines) say(line);
-    say(`per step (rules):`);
-    for (const [step, t] of [...reports[0]!.steps].sort()) say(tallyLine(step, t));
   }
   return 0;
 }

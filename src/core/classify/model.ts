@@ -29,18 +29,16 @@ export function train(
   samples: readonly Sample[],
   o: TrainOptions = {},
 ): Model {
-  const { epochs = 20, rate = 0.5, l2 = 1e-4, seed = 21 } = o;
+  const { epochs = 12, rate = 0.5, l2 = 1e-4, seed = 21 } = o;
   const vocab = new Map<string, number>();
-  const rows = samples.map((s) => ({
-    label: s.label,
-    ids: [...new Set(s.features)].map((f) => {
-      let id = vocab.get(f);
-      if (id === undefined) vocab.set(f, (id = vocab.size));
-      return id;
-    }),
-  }));
+  const rows = samples.map((s) =>
+    [...new Set(s.features)].map((f) => vocab.get(f) ?? vocab.set(f, vocab.size).size - 1),
+  );
   const k = labels.length;
-  // Row vocab.size holds the bias of each label.
+  // Row vocab.size holds the bias of each label; each sample's ids end with it.
+  const bias = vocab.size;
+  const ids = rows.map((row) => Int32Array.from([...row, bias]));
+  const scales = rows.map((row) => 1 / Math.sqrt(row.length || 1));
   const size = (vocab.size + 1) * k;
   const w = new Float64Array(size);
   // AdaGrad: a rare feature (most n-grams) keeps a large step, a common one settles.
@@ -48,19 +46,20 @@ export function train(
   const random = mulberry32(seed);
   const order = rows.map((_, i) => i);
   const p = new Float64Array(k);
-  const bias = vocab.size;
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(order, random);
     for (const index of order) {
-      const row = rows[index]!;
-      const ids = [...row.ids, bias];
-      const scale = 1 / Math.sqrt(row.ids.length || 1);
-      scores(w, ids, scale, bias, k, p);
-      for (const id of ids) {
+      const row = ids[index]!;
+      const scale = scales[index]!;
+      const label = samples[index]!.label;
+      scores(w, row, scale, bias, k, p);
+      for (let j = 0; j < row.length; j++) {
+        const id = row[j]!;
         const x = id === bias ? 1 : scale;
+        const base = id * k;
         for (let c = 0; c < k; c++) {
-          const at = id * k + c;
-          const grad = (p[c]! - (c === row.label ? 1 : 0)) * x + l2 * w[at]!;
+          const at = base + c;
+          const grad = (p[c]! - (c === label ? 1 : 0)) * x + l2 * w[at]!;
           g2[at] = g2[at]! + grad * grad;
           w[at] = w[at]! - (rate * grad) / (Math.sqrt(g2[at]!) + 1e-8);
         }
@@ -70,15 +69,15 @@ export function train(
   return {
     labels,
     predict(features) {
-      const ids: number[] = [];
-      for (const f of new Set(features)) {
+      const distinct = new Set(features);
+      const found: number[] = [];
+      for (const f of distinct) {
         const id = vocab.get(f);
-        if (id !== undefined) ids.push(id);
+        if (id !== undefined) found.push(id);
       }
+      found.push(bias);
       const out = new Float64Array(k);
-      const scale = 1 / Math.sqrt(new Set(features).size || 1);
-      ids.push(bias);
-      scores(w, ids, scale, bias, k, out);
+      scores(w, found, 1 / Math.sqrt(distinct.size || 1), bias, k, out);
       return out;
     },
   };
@@ -87,14 +86,15 @@ export function train(
 /** Softmax of the summed weights of `ids` into `out`. */
 function scores(
   w: Float64Array,
-  ids: readonly number[],
+  ids: ArrayLike<number>,
   scale: number,
   bias: number,
   k: number,
   out: Float64Array,
 ): void {
   out.fill(0);
-  for (const id of ids) {
+  for (let j = 0; j < ids.length; j++) {
+    const id = ids[j]!;
     const x = id === bias ? 1 : scale;
     for (let c = 0; c < k; c++) out[c] = out[c]! + w[id * k + c]! * x;
   }

@@ -7,6 +7,7 @@ import { parseYesNo, parseYesNoStrict, type YesNoHints } from './yesno.js';
 
 export {
   mentionedOption,
+  namedOptions,
   parseChoice,
   phraseFinder,
   phraseMatcher,
