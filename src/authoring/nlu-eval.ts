@@ -2,6 +2,7 @@ import type { CompiledFlow } from '../flow/compile.js';
 import { createUnderstanding, type Reader } from '../core/understand.js';
 import type { Translators } from '../core/ports.js';
 import type { FactValue } from '../shared/types.js';
+import type { Thresholds } from '../core/classify/thresholds.js';
 
 /**
  * `npm run flow -- nlu-eval`: how well each reader understands held-out answers, as
@@ -23,6 +24,9 @@ export interface Tally {
   understood: number;
   misread: number;
   asked: number;
+  /** Asked again showing a reading to confirm; and how many of those readings were right. */
+  guessed: number;
+  guessedRight: number;
 }
 export interface Confusion {
   step: string;
@@ -60,7 +64,14 @@ export function half(u: Utterance): 'dev' | 'test' {
 const intentOf = (value: FactValue): string =>
   value === true ? 'yes' : value === false ? 'no' : String(value);
 
-const empty = (): Tally => ({ n: 0, understood: 0, misread: 0, asked: 0 });
+const empty = (): Tally => ({
+  n: 0,
+  understood: 0,
+  misread: 0,
+  asked: 0,
+  guessed: 0,
+  guessedRight: 0,
+});
 
 export function evaluate(
   flow: CompiledFlow,
@@ -93,9 +104,15 @@ export function evaluate(
     const outcome: Outcome = got === u.intent ? 'understood' : got === 'none' ? 'asked' : 'misread';
     let step = report.steps.get(u.step);
     if (!step) report.steps.set(u.step, (step = empty()));
+    const guess =
+      !read.ok && (read.reason === 'guess' || read.reason === 'guessYesNo')
+        ? read.vars?.optionKey?.split('.').at(-1)
+        : undefined;
     for (const t of [report.overall, step]) {
       t.n++;
       t[outcome]++;
+      if (guess !== undefined) t.guessed++;
+      if (guess === u.intent) t.guessedRight++;
     }
     if (got === u.intent) intent(`${u.step}:${u.intent}`).tp++;
     else {
@@ -118,8 +135,7 @@ export function evaluate(
   return report;
 }
 
-export type Thresholds = { choice: number; yesno: number; strict: number };
-export type StepKind = keyof Thresholds;
+export type StepKind = keyof Thresholds['take'];
 
 /** Which threshold a step's answers are held to. */
 export function stepKind(flow: CompiledFlow, stepId: string): StepKind {
@@ -129,8 +145,9 @@ export function stepKind(flow: CompiledFlow, stepId: string): StepKind {
 }
 
 /**
- * Per kind of step, the threshold on a grid whose misreads on `dev` stay at or under
- * `limit` and that understands most (ties: the higher, the safer).
+ * Per kind of step, on a grid: the `take` threshold whose misreads on `dev` stay at or
+ * under `limit` and that understands most (ties: the higher, the safer); then the lowest
+ * `ask` threshold below it whose readings shown back are right at least two times in three.
  */
 export function chooseThresholds(
   flow: CompiledFlow,
@@ -139,29 +156,48 @@ export function chooseThresholds(
   limit = 0.01,
 ): Thresholds {
   const grid = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01];
-  const pick = (kind: StepKind) => {
+  const run = (kind: StepKind, take: number, ask: number) => {
     const part = dev.filter((u) => stepKind(flow, u.step) === kind);
+    const all = { choice: take, yesno: take, strict: take };
+    return evaluate(flow, translators, part, 'combined', {
+      take: all,
+      ask: { choice: ask, yesno: ask },
+    }).overall;
+  };
+  const take = (kind: StepKind) => {
     let best = { t: 1.01, understood: -1 };
     for (const t of grid) {
-      const r = evaluate(flow, translators, part, 'combined', { choice: t, yesno: t, strict: t });
-      const { misread, understood, n } = r.overall;
+      const { misread, understood, n } = run(kind, t, t);
       if (n > 0 && misread / n <= limit && understood > best.understood) best = { t, understood };
     }
     return best.t;
   };
-  return { choice: pick('choice'), yesno: pick('yesno'), strict: pick('strict') };
+  const ask = (kind: 'choice' | 'yesno', above: number) => {
+    let best = above;
+    for (const t of [...grid].reverse().filter((g) => g < above)) {
+      const { guessed, guessedRight } = run(kind, above, t);
+      if (guessed > 0 && guessedRight * 3 < guessed * 2) break;
+      best = t;
+    }
+    return best;
+  };
+  const chosen = { choice: take('choice'), yesno: take('yesno'), strict: take('strict') };
+  return {
+    take: chosen,
+    ask: { choice: ask('choice', chosen.choice), yesno: ask('yesno', chosen.yesno) },
+  };
 }
 
 const pct = (x: number, n: number) =>
   n === 0 ? '   -  ' : `${((100 * x) / n).toFixed(1).padStart(5)}%`;
 
 export function tallyLine(label: string, t: Tally): string {
-  return `${label.padEnd(22)} ${String(t.n).padStart(5)}  ${pct(t.understood, t.n)}  ${pct(t.misread, t.n)}  ${pct(t.asked, t.n)}`;
+  return `${label.padEnd(22)} ${String(t.n).padStart(5)}  ${pct(t.understood, t.n)}  ${pct(t.misread, t.n)}  ${pct(t.asked, t.n)}  (${t.guessedRight}/${t.guessed})`;
 }
 
 /** The report as `rasa test nlu` would print it: overall, per step, per intent, confusions. */
 export function formatReports(reports: readonly ReaderReport[], detailed: ReaderReport): string[] {
-  const head = `${''.padEnd(22)} ${'n'.padStart(5)}  understood misread  asked again`;
+  const head = `${''.padEnd(22)} ${'n'.padStart(5)}  understood misread  asked again (of which shown a reading: right/all)`;
   const lines = [head, ...reports.map((r) => tallyLine(r.name, r.overall)), ''];
   lines.push(
     `per step: understood / misread / asked again, ${reports.map((r) => r.name).join(' | ')}`,

@@ -16,7 +16,8 @@ import { parseDate } from './interpret/date.js';
 import { readMoney } from './interpret/money.js';
 import type { Facts } from '../shared/types.js';
 import { createStepClassifier, intentValue } from './classify/step-classifier.js';
-import { THRESHOLDS } from './classify/thresholds.js';
+import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
+import { keys } from './render.js';
 
 /**
  * Reading what people write, as Rasa forms and Dialogflow CX parameters do: the answer to the
@@ -66,8 +67,8 @@ const DATE_IN_TEXT = new RegExp(
 export type Reader = 'rules' | 'classifier' | 'combined';
 export interface UnderstandingOptions {
   reader?: Reader;
-  /** The lowest probability taken, per kind of step (default THRESHOLDS). */
-  thresholds?: { choice: number; yesno: number; strict: number };
+  /** The lowest probability taken, and shown back to confirm, per kind of step. */
+  thresholds?: Thresholds;
 }
 
 // What the rules say when they find no answer: the classifier may read these.
@@ -94,17 +95,26 @@ export function createUnderstanding(
       return read ?? ruled(stepId, text, today);
     const yesNo = step.type === 'input';
     const value = intentValue(top.intent, yesNo);
-    const least =
-      reader === 'classifier'
-        ? 0
-        : thresholds[yesNo ? (step.strict ? 'strict' : 'yesno') : 'choice'];
+    const kind = yesNo ? (step.strict ? 'strict' : 'yesno') : 'choice';
+    const unread: Interpretation = read ?? {
+      ok: false,
+      reason: yesNo ? (step.strict ? 'yesnoStrict' : 'yesno') : 'choice',
+    };
     // A safety question's "no" is the rules' to give, only when it is plainly no.
-    const strictNo = yesNo && step.strict === true && value === false;
-    if (value === undefined || top.p < least || strictNo)
-      return (
-        read ?? { ok: false, reason: yesNo ? (step.strict ? 'yesnoStrict' : 'yesno') : 'choice' }
-      );
-    return { ok: true, value };
+    if (value === undefined || (kind === 'strict' && value === false)) return unread;
+    if (reader === 'classifier' || top.p >= thresholds.take[kind]) return { ok: true, value };
+    // Between: ask, showing the reading (a safety question keeps its own plain re-ask).
+    if (kind === 'strict' || top.p < thresholds.ask[kind]) return unread;
+    if (step.type === 'choice') {
+      const number = step.options.findIndex((o) => o.id === top.intent) + 1;
+      const optionKey = keys.option(flow.definition.id, stepId, top.intent);
+      return { ok: false, reason: 'guess', vars: { number: String(number), optionKey } };
+    }
+    return {
+      ok: false,
+      reason: 'guessYesNo',
+      vars: { optionKey: `common:guessWords.${top.intent}` },
+    };
   }
 
   /**
