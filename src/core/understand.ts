@@ -62,7 +62,8 @@ const DATE_IN_TEXT = new RegExp(
 
 /**
  * Who reads the answer to the question asked: the rules alone, the classifier alone (for
- * `flow nlu-eval`), or both — the rules first, the classifier where they find nothing.
+ * `flow nlu-eval`: its top intent, with none of the safeguards), or both — the rules first,
+ * the classifier where they find nothing, within the safeguards and thresholds.
  */
 export type Reader = 'rules' | 'classifier' | 'combined';
 export interface UnderstandingOptions {
@@ -89,7 +90,9 @@ export function createUnderstanding(
     const read = reader === 'combined' ? ruled(stepId, text, today) : undefined;
     if (read && (read.ok || !UNREAD.has(read.reason))) return read;
     const step = flow.step(stepId);
-    const ranked = mayGuess(stepId, step, text) ? classifier.rank(stepId, text) : undefined;
+    // The classifier alone (nlu-eval's measure of the model) reads every message as it is.
+    const raw = reader === 'classifier';
+    const ranked = raw || mayGuess(stepId, step, text) ? classifier.rank(stepId, text) : undefined;
     const top = ranked?.[0];
     if (!step || !top || (step.type !== 'choice' && step.type !== 'input'))
       return read ?? ruled(stepId, text, today);
@@ -101,8 +104,8 @@ export function createUnderstanding(
       reason: yesNo ? (step.strict ? 'yesnoStrict' : 'yesno') : 'choice',
     };
     // A safety question's "no" is the rules' to give, only when it is plainly no.
-    if (value === undefined || (kind === 'strict' && value === false)) return unread;
-    if (reader === 'classifier' || top.p >= thresholds.take[kind]) return { ok: true, value };
+    if (value === undefined || (!raw && kind === 'strict' && value === false)) return unread;
+    if (raw || top.p >= thresholds.take[kind]) return { ok: true, value };
     // Between: ask, showing the reading (a safety question keeps its own plain re-ask).
     if (kind === 'strict' || top.p < thresholds.ask[kind]) return unread;
     if (step.type === 'choice') {
