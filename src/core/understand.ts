@@ -128,11 +128,13 @@ export function createUnderstanding(
    */
   function mayGuess(stepId: string, step: Step | undefined, text: string): boolean {
     const s = normalize(text);
-    if ((s.match(/\p{Script=Han}|[a-z]{2,}/gu)?.length ?? 0) < 2 && !/[a-z]{2,}/u.test(s))
-      return false;
+    if ((s.match(/\p{Script=Han}/gu)?.length ?? 0) < 2 && !/[a-z]{2,}/u.test(s)) return false;
     if (/还是|或者|\bor\b/u.test(s)) return false;
-    if (step?.type === 'choice') return namedOptions(s, words.choice(stepId, step)).length < 2;
-    return true;
+    if (step?.type !== 'choice') return true;
+    const options = words.choice(stepId, step);
+    // A fragment several options share ("转账") is no more one of them than the other.
+    const sharing = options.filter((o) => o.words.some((w) => w.includes(s))).length;
+    return sharing < 2 && namedOptions(s, options).length < 2;
   }
 
   function ruled(stepId: string, text: string, today: string): Interpretation {
