@@ -408,7 +408,10 @@ async function nluEval(config: Config, argv: string[], say: Say): Promise<number
   const dir = await existing(values.corpus);
   const utterances: Utterance[] = [];
   const nluDir = join(dir, 'nlu');
-  for (const name of (await readdir(nluDir)).filter((f) => f.endsWith('.yaml')).sort())
+  const names = await readdir(nluDir).catch(() => {
+    throw new ConfigError(`no nlu/ folder of labelled answers in ${values.corpus}`);
+  });
+  for (const name of names.filter((f) => f.endsWith('.yaml')).sort())
     utterances.push(...utterancesOf(parseYaml(await readFile(join(nluDir, name), 'utf8'))));
   const fromNlu = utterances.length;
   for (const name of ['scam.yaml', 'honest.yaml']) {
