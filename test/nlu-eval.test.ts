@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
+import { formatLintProblem, lintFlow } from '../src/authoring/lint.js';
 
 /** `npm run flow -- nlu-eval`, as an author runs it on a corpus of their own. */
 let tmp: string;
@@ -65,5 +66,32 @@ describe('flow nlu-eval', () => {
     const { code, err } = await run(['flow', 'nlu-eval', '--corpus', tmp]);
     expect(code).toBe(2);
     expect(err).toContain('no nlu/ folder of labelled answers');
+  });
+});
+
+describe('flow lint on examples', () => {
+  it('warns on an example under two intents and on examples in one language only', () => {
+    const text = [
+      'id: ex',
+      'start: pick',
+      'steps:',
+      '  pick:',
+      '    type: choice',
+      '    fact: kind',
+      '    options:',
+      '      - id: a',
+      '        examples: { zh-CN: [转错了], en: [wrong one] }',
+      '      - id: b',
+      '        examples: { zh-CN: [转错了] }',
+      '    next: end',
+      '  end: { type: end }',
+    ].join('\n');
+    const problems = lintFlow({ flow: { file: 'ex.yaml', text }, locales: {} })
+      .map(formatLintProblem)
+      .filter((p) => p.includes('example'));
+    expect(problems).toEqual([
+      'ex.yaml:11:19: warning: "b" has no examples in en',
+      'ex.yaml:11:19: warning: the example "转错了" is under both "a" and "b"',
+    ]);
   });
 });
