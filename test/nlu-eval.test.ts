@@ -62,6 +62,15 @@ describe('flow nlu-eval', () => {
     expect(out).toContain('confusions (combined');
   });
 
+  it("flow parse shows the step classifier's ranking with scores", async () => {
+    const { code, out } = await run(['flow', 'parse', '--step', 'what-happened', '多给了']);
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as { unclear: string[]; intents: Array<{ intent: string }> };
+    expect(result.unclear).toEqual(['guess']);
+    expect(result.intents[0]?.intent).toBe('wrong-amount');
+    expect(result.intents).toHaveLength(3);
+  });
+
   it('a corpus without an nlu/ folder is named, exit 2', async () => {
     const { code, err } = await run(['flow', 'nlu-eval', '--corpus', tmp]);
     expect(code).toBe(2);

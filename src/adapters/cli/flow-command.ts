@@ -57,7 +57,8 @@ const COMMANDS: Record<string, string> = {
   test: `test [transcripts…]                        run golden transcripts (default test/transcripts/*.yaml)`,
   stats: `stats                                      a funnel per step from the stored sessions (counts only)`,
   parse: `parse --lang zh-CN|en [--step STEP] [--today YYYY-MM-DD] TEXT
-                                             what a message says, as one JSON line {facts, unclear};
+                                             what a message says, as one JSON line {facts, unclear,
+                                             intents: the step's classifier ranking with scores};
                                              --batch reads JSON lines {lang, step?, text, today?}`,
   'nlu-eval': `nlu-eval [--corpus DIR]                    rules vs classifier vs both on held-out answers
                                              (test/corpus/nlu/*.yaml and the safety corpus's screen answers)`,
@@ -355,6 +356,7 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
   });
   const runtime = await runtimeFor(config);
   const understanding = createUnderstanding(runtime.flow, runtime.translators);
+  const classifier = createStepClassifier(runtime.flow, runtime.translators);
   const one = (input: { lang?: unknown; step?: unknown; text?: unknown; today?: unknown }) => {
     if (typeof input.text !== 'string') return { error: 'text must be a string' };
     if (input.lang !== undefined && !isLang(input.lang))
@@ -364,7 +366,7 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
     const today = typeof input.today === 'string' ? input.today : todayIn(new Date());
     if (!/^\d{4}-\d{2}-\d{2}$/.test(today))
       return { error: `--today must be YYYY-MM-DD, not "${today}"` };
-    return parseMessage(runtime.flow, understanding, step, input.text, today);
+    return parseMessage(runtime.flow, understanding, step, input.text, today, classifier.rank);
   };
   if (!values.batch) {
     const result = one({
