@@ -66,10 +66,13 @@ describe('the classifier', () => {
     expect(both.answer('urgent-check', '没有', TODAY)).toEqual({ ok: true, value: false });
   });
 
-  it('does not guess a number, an either-or, or a message naming two options', () => {
+  it('does not guess a number, an either-or, a message naming two options, or through a doubt', () => {
     const both = createUnderstanding(kit.flow, kit.translators);
     for (const text of ['12', '十二', '赞赏码还是收款码', '转账'])
       expect(both.answer('payment-kind', text, TODAY).ok).toBe(false);
+    // A doubt chooses only "not sure", never the option it doubts.
+    const doubt = both.answer('what-happened', '我也不知道算不算被人骗了', TODAY);
+    expect(doubt.ok ? doubt.value : 'asked again').not.toBe('scam');
   });
 });
 

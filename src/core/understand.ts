@@ -1,5 +1,5 @@
 import type { CompiledFlow } from '../flow/compile.js';
-import type { Step } from '../flow/schema.js';
+import type { ChoiceStep, Step } from '../flow/schema.js';
 import type { Translators } from './ports.js';
 import { createStepWords, type StepWords } from './step-words.js';
 import {
@@ -8,6 +8,8 @@ import {
   namedOptions,
   normalize,
   parseChoice,
+  parseYesNo,
+  UNSURE,
   type Interpretation,
 } from './interpret/index.js';
 import { contradiction } from '../flow/constraints.js';
@@ -105,6 +107,9 @@ export function createUnderstanding(
     };
     // A safety question's "no" is the rules' to give, only when it is plainly no.
     if (value === undefined || (!raw && kind === 'strict' && value === false)) return unread;
+    // "不知道是不是被骗了": a doubt chooses only a "not sure" option.
+    if (!raw && step.type === 'choice' && !isUnsureOption(stepId, step, top.intent))
+      if (parseYesNo(text) === UNSURE) return unread;
     if (raw || top.p >= thresholds.take[kind]) return { ok: true, value };
     // Between: ask, showing the reading (a safety question keeps its own plain re-ask).
     if (kind === 'strict' || top.p < thresholds.ask[kind]) return unread;
@@ -135,6 +140,11 @@ export function createUnderstanding(
     // A fragment several options share ("转账") is no more one of them than the other.
     const sharing = options.filter((o) => o.words.some((w) => w.includes(s))).length;
     return sharing < 2 && namedOptions(s, options).length < 2;
+  }
+
+  function isUnsureOption(stepId: string, step: ChoiceStep, optionId: string): boolean {
+    const option = words.choice(stepId, step).find((o) => o.id === optionId);
+    return option?.words.some((w) => parseYesNo(w) === UNSURE) ?? false;
   }
 
   function ruled(stepId: string, text: string, today: string): Interpretation {
