@@ -1,5 +1,5 @@
 /**
- * The classifier's cost (`npm run bench`, or alone: `npx tsx bench/classify.ts`): training
+ * The classifier's cost (`npx tsx bench/classify.ts`; not yet in `npm run bench`): training
  * every step's model from cold, and the p50/p99 of reading one held-out answer
  * (test/corpus/nlu/) at its step with the rules and the classifier, as the chat reads it.
  */

@@ -21,7 +21,6 @@ import {
 import { createSessionFileStore } from '../src/store/session-files.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { redisBench } from './redis.js';
-import { classification } from './classify.js';
 import type { SessionStore } from '../src/store/port.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -252,8 +251,6 @@ async function main() {
     xstateRoundTripUs: round(xstateUs, 1),
     engineUsPerMessage: round(engineUs, 1),
     engineOverheadRatio: round(engineUs / xstateUs, 2),
-    // The classifier (src/core/classify): cold training of every step, one reading's cost.
-    classifier: await classification(runtime),
     bySessions: {} as Record<string, unknown>,
   };
   console.log(
