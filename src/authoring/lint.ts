@@ -84,6 +84,7 @@ export function lintFlow(input: LintInput): LintProblem[] {
     ...structureProblems(flow, at),
     ...factProblems(flow, at),
     ...synonymProblems(flow, locales, at),
+    ...exampleProblems(flow, at),
     ...localeProblems(flow, locales),
     ...placeholderProblems(flow, locales),
     ...endStepAdvice(flow, locales, at),
@@ -544,6 +545,52 @@ function synonymProblems(flow: FlowDefinition, locales: Locales, at: At): LintPr
           );
       }
     });
+  }
+  return problems;
+}
+
+/**
+ * The classifier's examples: one message under two intents of a step teaches it nothing but
+ * doubt, and examples in one language only leave the other to the rules.
+ */
+function exampleProblems(flow: FlowDefinition, at: At): LintProblem[] {
+  const problems: LintProblem[] = [];
+  for (const [id, step] of Object.entries(flow.steps)) {
+    const groups: Array<[intent: string, path: Path, byLang: Partial<Record<string, string[]>>]> =
+      [];
+    if (step.type === 'choice') {
+      step.options.forEach((o, index) => {
+        if (o.examples)
+          groups.push([o.id, ['steps', id, 'options', index, 'examples'], o.examples]);
+      });
+      if (step.examples?.none)
+        groups.push(['none', ['steps', id, 'examples', 'none'], step.examples.none]);
+    } else if (step.type === 'input' && step.examples) {
+      for (const [intent, byLang] of Object.entries(step.examples))
+        if (byLang) groups.push([intent, ['steps', id, 'examples', intent], byLang]);
+    }
+    const owner = new Map<string, string>();
+    for (const [intent, path, byLang] of groups) {
+      const missing = LANGS.filter((lang) => (byLang[lang] ?? []).length === 0);
+      if (missing.length > 0 && missing.length < LANGS.length)
+        problems.push(at('warning', path, `"${intent}" has no examples in ${missing.join(', ')}`));
+      for (const example of new Set(
+        Object.values(byLang)
+          .flat()
+          .map((e) => normalize(e ?? '')),
+      )) {
+        const other = owner.get(example);
+        if (other !== undefined && other !== intent)
+          problems.push(
+            at(
+              'warning',
+              path,
+              `the example "${example}" is under both "${other}" and "${intent}"`,
+            ),
+          );
+        owner.set(example, intent);
+      }
+    }
   }
   return problems;
 }

@@ -7,6 +7,8 @@ export interface ParseResult {
   facts: Facts;
   /** Why the answer to the step was not taken (a re-prompt reason such as "moneyRange"). */
   unclear: string[];
+  /** The step's classifier: its three likeliest intents with their probability. */
+  intents?: Array<{ intent: string; p: number }>;
 }
 
 /**
@@ -19,6 +21,7 @@ export function parseMessage(
   stepId: string | undefined,
   text: string,
   today: string,
+  rank?: (stepId: string, text: string) => Array<{ intent: string; p: number }> | undefined,
 ): ParseResult {
   const facts: Facts = {};
   const unclear: string[] = [];
@@ -28,5 +31,13 @@ export function parseMessage(
     if (answer.ok) facts[step.fact] = answer.value;
     else unclear.push(answer.reason);
   }
-  return { facts: { ...facts, ...understanding.extract(text, today, facts, stepId) }, unclear };
+  const ranked = stepId === undefined ? undefined : rank?.(stepId, text);
+  const intents = ranked
+    ?.slice(0, 3)
+    .map(({ intent, p }) => ({ intent, p: Math.round(p * 100) / 100 }));
+  return {
+    facts: { ...facts, ...understanding.extract(text, today, facts, stepId) },
+    unclear,
+    ...(intents ? { intents } : {}),
+  };
 }

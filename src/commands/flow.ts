@@ -12,6 +12,18 @@ import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../authoring/
 import { formatTranscriptResult, runTranscript } from '../authoring/transcript.js';
 import { funnel } from '../authoring/stats.js';
 import { parseMessage } from '../authoring/parse.js';
+import {
+  chooseThresholds,
+  evaluate,
+  formatReports,
+  half,
+  utterancesOf,
+  type Utterance,
+} from '../authoring/nlu-eval.js';
+import { features } from '../core/classify/index.js';
+import { createStepClassifier } from '../core/classify/step-classifier.js';
+import { THRESHOLDS } from '../core/classify/thresholds.js';
+import { parse as parseYaml } from 'yaml';
 import { createUnderstanding } from '../core/understand.js';
 import { reachableSteps, stepsWithoutWayToEnd } from '../flow/graph.js';
 import { pathGraph, type FlowPath } from '../flow/paths.js';
@@ -45,8 +57,11 @@ const COMMANDS: Record<string, string> = {
   test: `test [transcripts…]                        run golden transcripts (default test/transcripts/*.yaml)`,
   stats: `stats                                      a funnel per step from the stored sessions (counts only)`,
   parse: `parse --lang zh-CN|en [--step STEP] [--today YYYY-MM-DD] TEXT
-                                             what a message says, as one JSON line {facts, unclear};
+                                             what a message says, as one JSON line {facts, unclear,
+                                             intents: the step's classifier ranking with scores};
                                              --batch reads JSON lines {lang, step?, text, today?}`,
+  'nlu-eval': `nlu-eval [--corpus DIR]                    rules vs classifier vs both on held-out answers
+                                             (test/corpus/nlu/*.yaml and the safety corpus's screen answers)`,
   check: `check                                      load the flow and its words as the chat does`,
   schema: `schema                                     regenerate flows/flow.schema.json and flow-part.schema.json`,
 };
@@ -112,6 +127,8 @@ function run(
       return check(config, say);
     case 'parse':
       return parse(config, argv, say, io);
+    case 'nlu-eval':
+      return nluEval(config, argv, say);
     default:
       return schema(config, say);
   }
@@ -339,6 +356,7 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
   });
   const runtime = await runtimeFor(config);
   const understanding = createUnderstanding(runtime.flow, runtime.translators);
+  const classifier = createStepClassifier(runtime.flow, runtime.translators);
   const one = (input: { lang?: unknown; step?: unknown; text?: unknown; today?: unknown }) => {
     if (typeof input.text !== 'string') return { error: 'text must be a string' };
     if (input.lang !== undefined && !isLang(input.lang))
@@ -348,7 +366,7 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
     const today = typeof input.today === 'string' ? input.today : todayIn(new Date());
     if (!/^\d{4}-\d{2}-\d{2}$/.test(today))
       return { error: `--today must be YYYY-MM-DD, not "${today}"` };
-    return parseMessage(runtime.flow, understanding, step, input.text, today);
+    return parseMessage(runtime.flow, understanding, step, input.text, today, classifier.rank);
   };
   if (!values.batch) {
     const result = one({
@@ -375,6 +393,100 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
     say(JSON.stringify(result));
   }
   return failed ? 2 : 0;
+}
+
+// The safety corpus's screen answers, labelled by each story's screen (yes when it applies).
+const SCREENS = {
+  asked: 'urgent-check',
+  offer: 'screen-offer',
+  promise: 'screen-promise',
+} as const;
+
+async function nluEval(config: Config, argv: string[], say: Say): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { corpus: { type: 'string', default: join(PACKAGE_ROOT, 'test/corpus') } },
+  });
+  const dir = await existing(values.corpus);
+  const utterances: Utterance[] = [];
+  const nluDir = join(dir, 'nlu');
+  const names = await readdir(nluDir).catch(() => {
+    throw new ConfigError(`no nlu/ folder of labelled answers in ${values.corpus}`);
+  });
+  for (const name of names.filter((f) => f.endsWith('.yaml')).sort())
+    utterances.push(...utterancesOf(parseYaml(await readFile(join(nluDir, name), 'utf8'))));
+  const fromNlu = utterances.length;
+  for (const name of ['scam.yaml', 'honest.yaml']) {
+    const path = join(dir, 'safety', name);
+    const items = (parseYaml(await readFile(path, 'utf8').catch(() => '[]')) ?? []) as Array<{
+      lang: string;
+      screen: string[];
+      answers: Record<string, string>;
+    }>;
+    for (const item of items)
+      for (const [screen, step] of Object.entries(SCREENS))
+        if (item.answers?.[screen])
+          utterances.push({
+            step,
+            intent: item.screen.includes(screen) ? 'yes' : 'no',
+            lang: item.lang,
+            text: item.answers[screen],
+          });
+  }
+  const runtime = await runtimeFor(config);
+  const { flow, translators } = runtime;
+  const known = utterances.filter((u) => flow.step(u.step));
+  const dev = known.filter((u) => half(u) === 'dev');
+  const test = known.filter((u) => half(u) === 'test');
+  // How many held-out answers are also, word for word, a training example.
+  const trained = new Set(
+    Object.values(flow.definition.steps).flatMap((step) => {
+      const ex = 'examples' in step ? step.examples : undefined;
+      const options = step.type === 'choice' ? step.options.map((o) => o.examples) : [];
+      return [ex, ...options].flatMap((e) =>
+        Object.values(e ?? {}).flatMap((v) =>
+          Array.isArray(v) ? v : Object.values(v ?? {}).flat(),
+        ),
+      );
+    }),
+  );
+  const seen = known.filter((u) => trained.has(u.text)).length;
+  say(
+    `nlu-eval: ${known.length} utterances (${fromNlu} from nlu/, ${known.length - fromNlu} screen answers from safety/; ${seen} are also examples), dev ${dev.length}, test ${test.length}`,
+  );
+  let started = performance.now();
+  const classifier = createStepClassifier(flow, translators);
+  const stepIds = [...new Set(known.map((u) => u.step))];
+  for (const id of stepIds) classifier.rank(id, '');
+  const trainMs = performance.now() - started;
+  // Warm (as a running service is): the third pass over the corpus is timed.
+  let perMessage = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    started = performance.now();
+    for (const u of known) classifier.rank(u.step, u.text);
+    perMessage = ((performance.now() - started) * 1000) / known.length;
+  }
+  say(
+    `classifier: ${stepIds.length} steps trained in ${trainMs.toFixed(0)} ms; ${perMessage.toFixed(1)} µs a reading (${features('测试 test').length} features in 「测试 test」)`,
+  );
+  const chosen = chooseThresholds(flow, translators, dev);
+  say(
+    `thresholds chosen on dev (misread ≤ 1%): ${JSON.stringify(chosen)}; in use (thresholds.ts): ${JSON.stringify(THRESHOLDS)}`,
+  );
+  for (const [name, part] of [
+    ['dev', dev],
+    ['test', test],
+  ] as const) {
+    const reports = [
+      evaluate(flow, translators, part, 'rules'),
+      evaluate(flow, translators, part, 'classifier'),
+      evaluate(flow, translators, part, 'combined'),
+    ];
+    say(`\n== ${name} ==`);
+    const lines = formatReports(reports, reports[2]!);
+    for (const line of name === 'dev' ? lines.slice(0, 5) : lines) say(line);
+  }
+  return 0;
 }
 
 async function check(config: Config, say: Say): Promise<number> {

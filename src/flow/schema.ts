@@ -60,11 +60,28 @@ const synonyms = z
   .strict()
   .describe('other words a user may type for this option, per language (the label always counts)');
 
+/**
+ * Whole messages that mean something, per language, for the classifier (src/core/classify/)
+ * to learn from, as Rasa's nlu.yml: written as people type them on a phone, not as keywords.
+ */
+const examples = z
+  .object(
+    Object.fromEntries(
+      LANGS.map((lang) => [lang, z.array(z.string().min(1)).optional()]),
+    ) as Record<(typeof LANGS)[number], z.ZodOptional<z.ZodArray<z.ZodString>>>,
+  )
+  .strict();
+
 const option = z
   .object({
     id,
     text: text.describe("the option's label"),
     synonyms: synonyms.optional(),
+    examples: examples
+      .optional()
+      .describe(
+        'whole messages that choose this option, per language, as people type them (the classifier learns from them)',
+      ),
     ages: z
       .tuple([z.number().int().min(0), z.number().int().max(150)])
       .optional()
@@ -119,6 +136,13 @@ const choiceStep = z
         'false: never take this answer from a story told earlier (options that mean something only on this branch)',
       ),
     options: z.array(option).min(2),
+    examples: z
+      .object({
+        none: examples.describe('messages that choose none of the options (negatives)'),
+      })
+      .strict()
+      .optional()
+      .describe("the classifier's examples that belong to no option"),
     next: nextSchema.optional(),
   })
   .strict();
@@ -161,6 +185,20 @@ const inputStep = z
       .optional()
       .describe('the user may reply "skip" / "跳过"; the fact is then "not given"'),
     answers: yesNoAnswers.optional(),
+    examples: z
+      .object({
+        yes: examples.optional().describe('whole messages that mean "yes" to this question'),
+        no: examples.optional().describe('whole messages that mean "no" to this question'),
+        unsure: examples.optional().describe('whole messages that mean "not sure"'),
+        none: examples
+          .optional()
+          .describe('messages that answer none of these (a question back, something else)'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'yes/no steps: whole messages per meaning, as people type them, for the classifier (meaning differs per question)',
+      ),
     strict: z
       .boolean()
       .optional()
@@ -350,6 +388,7 @@ export type FlowDefinition = z.infer<typeof flowSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type ChoiceStep = z.infer<typeof choiceStep>;
 export type InputStep = z.infer<typeof inputStep>;
+export type Examples = z.infer<typeof examples>;
 export type Next = z.infer<typeof nextSchema>;
 export type Branch = z.infer<typeof branch>;
 export type Interrupt = z.infer<typeof interrupt>;

@@ -69,14 +69,21 @@ export function parseChoice(
 export function mentionedOption(s: string, options: readonly ChoiceOption[]): string | undefined {
   // "被骗了还是付错了我也不知道": an either-or or a doubt is no choice.
   if (/还是|或者|\bor\b/u.test(s) || parseYesNo(s) === 'unsure') return undefined;
-  const mentioned = options.filter((o) =>
-    o.words.some((w) => {
-      if (!mentions(s, w)) return false;
-      const at = s.indexOf(w);
-      return at < 0 || !negated(s.slice(0, at));
-    }),
-  );
-  return mentioned.length === 1 ? mentioned[0]?.id : undefined;
+  const mentioned = namedOptions(s, options);
+  return mentioned.length === 1 ? mentioned[0] : undefined;
+}
+
+/** Every option whose words a sentence names, not negated. `s` must be normalized. */
+export function namedOptions(s: string, options: readonly ChoiceOption[]): string[] {
+  return options
+    .filter((o) =>
+      o.words.some((w) => {
+        if (!mentions(s, w)) return false;
+        const at = s.indexOf(w);
+        return at < 0 || !negated(s.slice(0, at));
+      }),
+    )
+    .map((o) => o.id);
 }
 
 function ordinal(s: string): number | undefined {

@@ -7,6 +7,7 @@ import { parseYesNo, parseYesNoStrict, type YesNoHints } from './yesno.js';
 
 export {
   mentionedOption,
+  namedOptions,
   parseChoice,
   phraseFinder,
   phraseMatcher,
@@ -26,7 +27,10 @@ export type Rejection =
   | 'dateBeforeFirst'
   | 'text'
   | 'textTooLong'
-  | 'choice';
+  | 'choice'
+  /** The classifier's reading, not sure enough to take: shown back to be confirmed. */
+  | 'guess'
+  | 'guessYesNo';
 export type Interpretation =
   | { ok: true; value: FactValue }
   | {

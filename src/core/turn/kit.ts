@@ -168,7 +168,16 @@ export class FlowKit {
     if (failures < MAX_FAILURES) {
       return {
         session: { ...session, failures },
-        replies: [say(t(`common:reprompt.${reason}`, { count, ...vars }))],
+        // A guess names an option or an answer by its key, worded in the user's language.
+        replies: [
+          say(
+            t(`common:reprompt.${reason}`, {
+              count,
+              ...vars,
+              ...(vars.optionKey ? { option: t(vars.optionKey) } : {}),
+            }),
+          ),
+        ],
       };
     }
     return {

@@ -1,0 +1,66 @@
+import type { Step } from '../../flow/schema.js';
+import { features } from './features.js';
+import { train, type Model, type Sample } from './model.js';
+
+export { features } from './features.js';
+
+/** One intent of a step and how likely the message means it. */
+export interface Reading {
+  /** An option id, `yes` / `no` / `unsure`, or `none` (the message chooses nothing). */
+  intent: string;
+  p: number;
+}
+
+export const NONE = 'none';
+export type Ranker = (text: string) => Reading[];
+
+const YES_NO = ['yes', 'no', 'unsure', NONE] as const;
+
+/**
+ * A step's intents and what each is said with: the examples written beside each option or
+ * answer in the flow, the option's label in every language and its synonyms, a yes/no
+ * step's implication phrases. Undefined for a step with no examples (nothing to learn from
+ * beyond what the rules already read).
+ */
+export function trainingData(
+  step: Step,
+  /** An option's label in every language. */
+  labelOf: (optionId: string) => string[],
+): Array<[text: string, intent: string]> | undefined {
+  const pairs: Array<[string, string]> = [];
+  const add = (intent: string, byLang: Partial<Record<string, string[]>> | undefined) => {
+    for (const text of Object.values(byLang ?? {}).flat()) if (text) pairs.push([text, intent]);
+  };
+  if (step.type === 'choice') {
+    if (!step.examples && !step.options.some((o) => o.examples)) return undefined;
+    for (const o of step.options) {
+      for (const label of labelOf(o.id)) pairs.push([label, o.id]);
+      add(o.id, o.synonyms);
+      add(o.id, o.examples);
+    }
+    add(NONE, step.examples?.none);
+    return pairs;
+  }
+  if (step.type !== 'input' || step.input !== 'yesno' || !step.examples) return undefined;
+  for (const intent of YES_NO) add(intent, step.examples[intent]);
+  add('yes', step.answers?.yes);
+  add('no', step.answers?.no);
+  return pairs;
+}
+
+/** A model trained on `pairs`; its intents ranked for a message, most likely first. */
+export function trainRanker(pairs: ReadonlyArray<[string, string]>): Ranker {
+  const labels = [...new Set(pairs.map(([, intent]) => intent))].sort();
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const samples: Sample[] = pairs.map(([text, intent]) => ({
+    features: features(text),
+    label: index.get(intent)!,
+  }));
+  const model: Model = train(labels, samples);
+  return (text) => {
+    const p = model.predict(features(text));
+    return labels
+      .map((intent, i) => ({ intent, p: p[i]! }))
+      .sort((a, b) => b.p - a.p || (a.intent < b.intent ? -1 : 1));
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * Where the rules find no answer, the classifier's reading is taken at `take` or above, and
+ * shown back to be confirmed (「你是说「金额输错了」吗？」) from `ask` up to `take`; below, the
+ * question is asked again as before. Per kind of step: a choice, a yes/no question, and a
+ * safety screen's yes/no, where the classifier may give "yes" or "not sure" but never "no",
+ * and never guesses aloud. Chosen with `npm run flow -- nlu-eval` on the dev half of the
+ * held-out corpus so that misreads stay at or under 1% (see docs/architecture.md).
+ */
+export interface Thresholds {
+  take: { choice: number; yesno: number; strict: number };
+  ask: { choice: number; yesno: number };
+}
+
+export const THRESHOLDS: Thresholds = {
+  take: { choice: 0.7, yesno: 0.99, strict: 1.01 },
+  ask: { choice: 0.3, yesno: 0.3 },
+};

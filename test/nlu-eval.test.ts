@@ -1,0 +1,106 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.js';
+import { formatLintProblem, lintFlow } from '../src/authoring/lint.js';
+
+/** `npm run flow -- nlu-eval`, as an author runs it on a corpus of their own. */
+let tmp: string;
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'zhuihui-nlu-'));
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function run(args: string[]) {
+  const output = new PassThrough();
+  let out = '';
+  let err = '';
+  output.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await runCli(
+    args,
+    { DATA_DIR: join(tmp, 'data') },
+    {
+      input: Readable.from([]),
+      output,
+      error: (text) => (err += text),
+      interactive: false,
+      privateFiles: false,
+    },
+  );
+  return { code, out, err };
+}
+
+describe('flow nlu-eval', () => {
+  it('prints rules, classifier and both, per step and intent, with the confusions', async () => {
+    await mkdir(join(tmp, 'corpus/nlu'), { recursive: true });
+    await writeFile(
+      join(tmp, 'corpus/nlu/mine.yaml'),
+      [
+        'what-happened:',
+        '  wrong-amount:',
+        '    zh-CN: [多给了, 金额输错了]',
+        '  none:',
+        '    zh-CN: [他把我拉黑了]',
+        'ask-can-reach:',
+        '  no:',
+        '    en: [he blocked me]',
+      ].join('\n'),
+    );
+    const { code, out, err } = await run(['flow', 'nlu-eval', '--corpus', join(tmp, 'corpus')]);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain('nlu-eval: 4 utterances (4 from nlu/, 0 screen answers');
+    expect(out).toMatch(/^rules +\d+ /mu);
+    expect(out).toMatch(/^classifier +\d+ /mu);
+    expect(out).toMatch(/^combined +\d+ /mu);
+    expect(out).toContain('thresholds chosen on dev');
+    expect(out).toMatch(/what-happened:wrong-amount +\d\.\d\d/u);
+    expect(out).toContain('confusions (combined');
+  });
+
+  it("flow parse shows the step classifier's ranking with scores", async () => {
+    const { code, out } = await run(['flow', 'parse', '--step', 'what-happened', '多给了']);
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as { unclear: string[]; intents: Array<{ intent: string }> };
+    expect(result.unclear).toEqual(['guess']);
+    expect(result.intents[0]?.intent).toBe('wrong-amount');
+    expect(result.intents).toHaveLength(3);
+  });
+
+  it('a corpus without an nlu/ folder is named, exit 2', async () => {
+    const { code, err } = await run(['flow', 'nlu-eval', '--corpus', tmp]);
+    expect(code).toBe(2);
+    expect(err).toContain('no nlu/ folder of labelled answers');
+  });
+});
+
+describe('flow lint on examples', () => {
+  it('warns on an example under two intents and on examples in one language only', () => {
+    const text = [
+      'id: ex',
+      'start: pick',
+      'steps:',
+      '  pick:',
+      '    type: choice',
+      '    fact: kind',
+      '    options:',
+      '      - id: a',
+      '        examples: { zh-CN: [转错了], en: [wrong one] }',
+      '      - id: b',
+      '        examples: { zh-CN: [转错了] }',
+      '    next: end',
+      '  end: { type: end }',
+    ].join('\n');
+    const problems = lintFlow({ flow: { file: 'ex.yaml', text }, locales: {} })
+      .map(formatLintProblem)
+      .filter((p) => p.includes('example'));
+    expect(problems).toEqual([
+      'ex.yaml:11:19: warning: "b" has no examples in en',
+      'ex.yaml:11:19: warning: the example "转错了" is under both "a" and "b"',
+    ]);
+  });
+});
