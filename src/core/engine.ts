@@ -18,8 +18,9 @@ import type { HandoffPolicy, OperatorAction } from './handoff.js';
 import { operate } from './operator.js';
 import { followHandOvers, handOver } from './turn/hand-over.js';
 import { interrupt } from './turn/interrupt.js';
-import { createFlowSet, type FlowKit, type FlowSet } from './turn/kit.js';
-import { migrate, migrateSession } from './turn/migrate.js';
+import { createFlowSet, type FlowSet } from './turn/kit.js';
+import { resumed } from './resume.js';
+import { migrate } from './turn/migrate.js';
 import { notice } from './turn/notice.js';
 import { route } from './turn/route.js';
 import { tooLong } from './turn/too-long.js';
@@ -146,16 +147,4 @@ export function createEngine(
     flow: set.start.flow,
     flows: set,
   };
-}
-
-/** A user coming back: the guide's change (if any), "welcome back", and where they were. */
-function resumed(set: FlowSet, kit: FlowKit, existing: Session, now: Date): Outcome {
-  const today = todayIn(now);
-  const { session, notice: changed } = migrateSession(kit, existing, now, today);
-  const t = set.translators(session.lang);
-  return followHandOvers(
-    set,
-    { session, replies: [...changed, say(t('common:resumed')), ...kit.show(session)] },
-    today,
-  );
 }

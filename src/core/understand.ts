@@ -1,15 +1,12 @@
 import type { CompiledFlow } from '../flow/compile.js';
-import type { ChoiceStep, Step } from '../flow/schema.js';
+import type { Step } from '../flow/schema.js';
 import type { Translators } from './ports.js';
 import { createStepWords, type StepWords } from './step-words.js';
 import {
   interpretInput,
   mentionedOption,
-  namedOptions,
   normalize,
   parseChoice,
-  parseYesNo,
-  UNSURE,
   type Interpretation,
 } from './interpret/index.js';
 import { contradiction } from '../flow/constraints.js';
@@ -17,9 +14,9 @@ import { isExtractable } from '../flow/story.js';
 import { parseDate } from './interpret/date.js';
 import { readMoney } from './interpret/money.js';
 import type { Facts } from '../shared/types.js';
-import { createStepClassifier, intentValue } from './classify/step-classifier.js';
+import { createStepClassifier } from './classify/step-classifier.js';
 import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
-import { keys } from './render.js';
+import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
 
 /**
  * Reading what people write, as Rasa forms and Dialogflow CX parameters do: the answer to the
@@ -67,7 +64,7 @@ const DATE_IN_TEXT = new RegExp(
  * `flow nlu-eval`: its top intent, with none of the safeguards), or both — the rules first,
  * the classifier where they find nothing, within the safeguards and thresholds.
  */
-export type Reader = 'rules' | 'classifier' | 'combined';
+export type { Reader };
 export interface UnderstandingOptions {
   reader?: Reader;
   /** The lowest probability taken, and shown back to confirm, per kind of step. */
@@ -87,81 +84,14 @@ export function createUnderstanding(
   const classifier = createStepClassifier(flow, translators);
   const { reader = 'combined', thresholds = THRESHOLDS } = options;
 
+  const meaning: MeaningContext = { flow, words, classifier, reader, thresholds };
+
   function answer(stepId: string, text: string, today: string): Interpretation {
-    if (reader === 'rules') return ruled(stepId, text, today);
-    const read = reader === 'combined' ? ruled(stepId, text, today) : undefined;
+    const rules = () => ruled(flow, words, stepId, text, today);
+    if (reader === 'rules') return rules();
+    const read = reader === 'combined' ? rules() : undefined;
     if (read && (read.ok || !UNREAD.has(read.reason))) return read;
-    const step = flow.step(stepId);
-    // The classifier alone (nlu-eval's measure of the model) reads every message as it is.
-    const raw = reader === 'classifier';
-    const ranked = raw || mayGuess(stepId, step, text) ? classifier.rank(stepId, text) : undefined;
-    const top = ranked?.[0];
-    if (!step || !top || (step.type !== 'choice' && step.type !== 'input'))
-      return read ?? ruled(stepId, text, today);
-    const yesNo = step.type === 'input';
-    const value = intentValue(top.intent, yesNo);
-    const kind = yesNo ? (step.strict ? 'strict' : 'yesno') : 'choice';
-    const unread: Interpretation = read ?? {
-      ok: false,
-      reason: yesNo ? (step.strict ? 'yesnoStrict' : 'yesno') : 'choice',
-    };
-    // A safety question's "no" is the rules' to give, only when it is plainly no.
-    if (value === undefined || (!raw && kind === 'strict' && value === false)) return unread;
-    // "不知道是不是被骗了": a doubt chooses only a "not sure" option.
-    if (!raw && step.type === 'choice' && !isUnsureOption(stepId, step, top.intent))
-      if (parseYesNo(text) === UNSURE) return unread;
-    if (raw || top.p >= thresholds.take[kind]) return { ok: true, value };
-    // Between: ask, showing the reading (a safety question keeps its own plain re-ask).
-    if (kind === 'strict' || top.p < thresholds.ask[kind]) return unread;
-    if (step.type === 'choice') {
-      const number = step.options.findIndex((o) => o.id === top.intent) + 1;
-      const optionKey = keys.option(flow.definition.id, stepId, top.intent);
-      return { ok: false, reason: 'guess', vars: { number: String(number), optionKey } };
-    }
-    return {
-      ok: false,
-      reason: 'guessYesNo',
-      vars: { optionKey: `common:guessWords.${top.intent}` },
-    };
-  }
-
-  /**
-   * Where a reading by meaning would be a guess the rules rightly refuse: a number or a
-   * word without letters ("9", "八": an option number out of range is asked again), an
-   * either-or, a doubt, or a message that names two options ("转账" is either transfer,
-   * "孩子用了奶奶的手机" a child or an elder).
-   */
-  function mayGuess(stepId: string, step: Step | undefined, text: string): boolean {
-    const s = normalize(text);
-    if ((s.match(/\p{Script=Han}/gu)?.length ?? 0) < 2 && !/[a-z]{2,}/u.test(s)) return false;
-    if (/还是|或者|\bor\b/u.test(s)) return false;
-    if (step?.type !== 'choice') return true;
-    const options = words.choice(stepId, step);
-    // A fragment several options share ("转账") is no more one of them than the other.
-    const sharing = options.filter((o) => o.words.some((w) => w.includes(s))).length;
-    return sharing < 2 && namedOptions(s, options).length < 2;
-  }
-
-  function isUnsureOption(stepId: string, step: ChoiceStep, optionId: string): boolean {
-    const option = words.choice(stepId, step).find((o) => o.id === optionId);
-    return option?.words.some((w) => parseYesNo(w) === UNSURE) ?? false;
-  }
-
-  function ruled(stepId: string, text: string, today: string): Interpretation {
-    const step = flow.step(stepId);
-    if (step?.type === 'input') {
-      return interpretInput(
-        step.input,
-        text,
-        today,
-        step.optional,
-        words.yesNo(stepId, step),
-        step.strict,
-      );
-    }
-    if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
-    const id = parseChoice(text, words.choice(stepId, step), true);
-    return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
+    return byMeaning(meaning, stepId, text, read) ?? read ?? rules();
   }
 
   function extract(text: string, today: string, known: Facts, except?: string): Facts {
@@ -270,4 +200,28 @@ function oneDate(s: string, today: string): string | undefined {
     if (read.ok) values.add(read.value);
   }
   return values.size === 1 ? [...values][0] : undefined;
+}
+
+/** The answer as the rules read it: the step's own interpreter, or its options' words. */
+function ruled(
+  flow: CompiledFlow,
+  words: StepWords,
+  stepId: string,
+  text: string,
+  today: string,
+): Interpretation {
+  const step = flow.step(stepId);
+  if (step?.type === 'input') {
+    return interpretInput(
+      step.input,
+      text,
+      today,
+      step.optional,
+      words.yesNo(stepId, step),
+      step.strict,
+    );
+  }
+  if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
+  const id = parseChoice(text, words.choice(stepId, step), true);
+  return id === undefined ? { ok: false, reason: 'choice' } : { ok: true, value: id };
 }
