@@ -106,3 +106,28 @@ describe('flows/flow.schema.json and flow-part.schema.json', () => {
     expect(await read('flow-part.schema.json')).toEqual(flowJsonSchema('part'));
   });
 });
+
+describe('fact names', () => {
+  it('refuses a name JavaScript objects already have (red-team m27), at its line', () => {
+    const text = [
+      'id: proto',
+      'start: ask',
+      'steps:',
+      '  ask:',
+      '    type: input',
+      '    input: text',
+      '    fact: constructor',
+      '    next: done',
+      '  done:',
+      '    type: end',
+    ].join('\n');
+    let message = '';
+    try {
+      parseFlow(text, 'proto.yaml');
+    } catch (error) {
+      if (!(error instanceof FlowLoadError)) throw error;
+      message = error.message;
+    }
+    expect(message).toMatch(/^proto\.yaml:7:\d+: .*belongs to JavaScript objects/);
+  });
+});

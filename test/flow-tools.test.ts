@@ -370,3 +370,24 @@ describe('flow commands, as an author types them', () => {
     }
   });
 });
+
+describe('flow parse --today', () => {
+  it('a day that does not exist is refused with the reason, exit 2; other batch lines still read (m31)', async () => {
+    const one = await run(['flow', 'parse', '--lang', 'zh-CN', '--today', '2026-99-99', '昨天']);
+    expect(one.code).toBe(2);
+    expect(one.out).toContain('--today must be a real day');
+    const batch = await run(
+      ['flow', 'parse', '--batch'],
+      {},
+      [
+        JSON.stringify({ lang: 'zh-CN', text: '昨天', today: '2026-02-30' }),
+        JSON.stringify({ lang: 'zh-CN', step: 'ask-date', text: '昨天', today: '2026-11-28' }),
+      ].join('\n') + '\n',
+    );
+    const lines = batch.out.trim().split('\n');
+    expect(batch.code).toBe(2);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('--today must be a real day');
+    expect(lines[1]).toContain('2026-11-27');
+  });
+});

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { instance as vizInstance } from '@viz-js/viz';
 import { ConfigError, PACKAGE_ROOT, type FlowConfig as Config } from '../config.js';
 import { LANGS, isLang, type Lang } from '../shared/types.js';
-import { todayIn } from '../shared/calendar.js';
+import { isRealDay, todayIn } from '../shared/calendar.js';
 import { formatLintProblem, lintFlow, type SourceFile } from '../authoring/lint.js';
 import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../authoring/graph-render.js';
 import { formatTranscriptResult, runTranscript } from '../authoring/transcript.js';
@@ -364,8 +364,9 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
     const step = typeof input.step === 'string' ? input.step : undefined;
     if (step !== undefined && !runtime.flow.step(step)) return { error: `unknown step "${step}"` };
     const today = typeof input.today === 'string' ? input.today : todayIn(new Date());
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(today))
-      return { error: `--today must be YYYY-MM-DD, not "${today}"` };
+    // A real calendar day: 2026-99-99 matches the pattern but is no date (red-team m31).
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || !isRealDay(today))
+      return { error: `--today must be a real day as YYYY-MM-DD, not "${today}"` };
     return parseMessage(runtime.flow, understanding, step, input.text, today, classifier.rank);
   };
   if (!values.batch) {

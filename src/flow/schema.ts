@@ -15,10 +15,12 @@ const id = z
   );
 const factName = z
   .string()
-  .regex(
-    /^[a-zA-Z][a-zA-Z0-9]*$/,
-    'use letters and digits, starting with a letter (e.g. "paidOn")',
-  );
+  .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'use letters and digits, starting with a letter (e.g. "paidOn")')
+  // Facts are read as `facts[name]`: "constructor" or "toString" would be found on every
+  // session as a built-in function, and the question skipped (red-team m27).
+  .refine((name) => !(name in Object.prototype), {
+    message: 'this name belongs to JavaScript objects (constructor, toString, …): choose another',
+  });
 
 const target = id.describe('the id of the step to go to');
 

@@ -50,6 +50,12 @@ export function addDays(iso: string, days: number): string {
   return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** Whether `iso` (YYYY-MM-DD) names a day that exists (not 2026-02-30, not 2026-99-99). */
+export function isRealDay(iso: string): boolean {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return Number.isInteger(y) && m >= 1 && m <= 12 && d >= 1 && isoFromParts(y, m, d) === iso;
+}
+
 export function isoFromParts(year: number, month: number, day: number): string {
   return new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10);
 }
