@@ -17,6 +17,7 @@ export { refusals, type RefusalCause } from './refusals.js';
 import { OA_MAX_BYTES, packForOa } from './pack.js';
 import { createKeyedQueue } from '../../shared/keyed-queue.js';
 import { buildXml, parseXml, type Inbound } from './xml.js';
+import { readBody } from '../http/body.js';
 
 export interface OaSettings {
   token: string;
@@ -44,8 +45,6 @@ export interface OaDeps {
   clock?: () => number;
 }
 
-/** WeChat drops a passive reply that takes longer than 5 s, and retries the message. */
-const MAX_BODY_BYTES = 64 * 1024;
 /** In customer-service mode, WeChat takes at most this many messages per user message. */
 const MAX_CS_MESSAGES = 5;
 /** What a user sends for the next part of a long answer. */
@@ -382,17 +381,6 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       Nonce: n,
     });
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Listens on host:port; resolves with the server once it accepts connections. */

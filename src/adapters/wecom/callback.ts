@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log.js';
 import { aesKey, CryptoError, decrypt, sameSignature, signature } from '../oa/crypto.js';
 import { parseXml } from '../oa/xml.js';
+import { readBody } from '../http/body.js';
 
 export interface KfCallbackSettings {
   corpId: string;
@@ -14,8 +15,6 @@ export interface KfNotice {
   openKfId: string;
   token: string;
 }
-
-const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * WeCom's callback for 微信客服 (served at /wechat/kf). The URL check (GET) is answered with the
@@ -80,15 +79,4 @@ export function createKfCallback(
     if (inner?.Event === 'kf_msg_or_event' && openKfId)
       onNotice({ openKfId, token: inner.Token ?? '' });
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
