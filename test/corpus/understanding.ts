@@ -753,7 +753,7 @@ export const STEP_CASES: StepCases[] = [
 export const STORIES: Array<{
   lang: 'zh-CN' | 'en';
   text: string;
-  facts: Record<string, string | number>;
+  facts: Record<string, string | number | boolean>;
 }> = [
   {
     lang: 'zh-CN',
@@ -923,6 +923,136 @@ export const STORIES: Array<{
     lang: 'en',
     text: 'They promised a course and never sent it, I tipped 300 yuan',
     facts: { paymentKind: 'reward-code', situation: 'not-delivered', amount: 300 },
+  },
+  // Dev stories of issue 21 (yes/no facts, counts and totals, zeros, payment dates, ages,
+  // negations): stated facts the stories give, and nothing they do not.
+  {
+    lang: 'zh-CN',
+    text: '前天给一个公众号作者连着赞赏了四次 每次五十 后来他把我拉黑了',
+    facts: {
+      paymentKind: 'reward-code',
+      paidOn: '2026-11-27',
+      severalPayments: true,
+      amount: 200,
+      canReach: false,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '扫收款码的时候多输了两个0，付了3000，对方已经删了我',
+    facts: {
+      paymentKind: 'receipt-code',
+      situation: 'wrong-amount',
+      amount: 3000,
+      intendedAmount: 30,
+      canReach: false,
+    },
+  },
+  {
+    lang: 'en',
+    text: 'I wanted to tip 10 but sent 1000 through the reward code yesterday',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-amount',
+      paidOn: '2026-11-28',
+      amount: 1000,
+      intendedAmount: 10,
+    },
+  },
+  {
+    lang: 'en',
+    text: 'I added an extra zero and paid 600 yuan, I still have his wechat',
+    facts: { situation: 'wrong-amount', amount: 600, intendedAmount: 60, canReach: true },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月20号转错人了800块，今天看账单才发现',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-20', amount: 800 },
+  },
+  {
+    lang: 'zh-CN',
+    // The screens are never answered from a story, not even "yes": asked (the signal warns).
+    text: '昨天有人打电话说是客服，让我先交保证金才能退款',
+    facts: {},
+  },
+  {
+    lang: 'zh-CN',
+    text: '没人催我 就是上周五扫赞赏码付错人了',
+    facts: { paymentKind: 'reward-code', situation: 'wrong-recipient', paidOn: '2026-11-20' },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我女儿今年13岁，用她自己的微信给主播打赏了1500',
+    facts: {
+      situation: 'minor',
+      childAccount: 'own',
+      childAge: 'from-8-to-17',
+      amount: 1500,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '给儿子转生活费 结果转到了别人那里 500块',
+    facts: { situation: 'wrong-recipient', amount: 500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '有人假冒我同事微信找我借了3000',
+    facts: { situation: 'scam', amount: 3000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我妈有老年痴呆，看直播给主播打赏了两万',
+    facts: { situation: 'elderly', elderImpaired: true, amount: 20000 },
+  },
+  {
+    lang: 'en',
+    text: 'my dad has dementia and sent a streamer 5000 yuan',
+    facts: { situation: 'elderly', elderImpaired: true, amount: 5000 },
+  },
+  {
+    lang: 'en',
+    text: 'I paid a stranger 300 by mistake last Friday and they blocked me',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-27', amount: 300, canReach: false },
+  },
+  {
+    lang: 'en',
+    text: 'someone pretending to be my cousin asked to borrow money and I sent 2000',
+    facts: { situation: 'scam', amount: 2000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '被骗了，对方让我做任务刷单，前后转了五笔',
+    facts: { situation: 'scam', severalPayments: true },
+  },
+  {
+    lang: 'zh-CN',
+    text: '就付了一笔，昨天扫错了码，付了120',
+    facts: { severalPayments: false, paidOn: '2026-11-28', amount: 120 },
+  },
+  {
+    lang: 'en',
+    text: 'I tipped an author three times, 100 each time, and regret it',
+    facts: {
+      situation: 'regret',
+      severalPayments: true,
+      amount: 300,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '骗倒是没骗 就是一时冲动打赏了主播500 后悔了',
+    facts: { situation: 'regret', amount: 500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '唔係有人催我 係我自己转错咗200',
+    facts: { amount: 200 },
+  },
+  {
+    lang: 'en',
+    text: 'Sent 800 to the wrong person on Nov 18, only noticed yesterday, he never replies',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-18', amount: 800, canReach: false },
   },
   {
     lang: 'en',
