@@ -38,7 +38,7 @@ export interface Understanding {
 
 // Words that mark a message as a correction of something said before.
 const CORRECTION =
-  /^(?:不是|不对|错了|应该是|其实是|改成|改为|更正)|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b/u;
+  /^(?:不是|不对|错了|应该是|其实是|改成|改为|更正)|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b|[\d一二两三四五六七八九十百千万.]+\s*(?:块|元|yuan)?\s*(?:而?不是|\bnot\b)\s*[\d一二两三四五六七八九十百千万.]+/u;
 const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
 const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
 // After the last of these comes the corrected value: "不是500，是5000" → "5000".
@@ -169,8 +169,11 @@ function corrections(
       if (name !== undefined) out[step.fact] = name;
     }
   }
-  // A changed choice names exactly one option of a known fact.
+  // A changed choice names exactly one option of a known fact; not when the message
+  // corrected a value ("金额错了 应该是900" is not the option 「金额输错了」).
+  const valueCorrected = Object.keys(out).length > 0;
   for (const [stepId, step] of steps) {
+    if (valueCorrected) break;
     if (step.type !== 'choice' || !step.fact || known[step.fact] === undefined) continue;
     const id = mentionedOption(s, words.choice(stepId, step));
     if (id !== undefined) out[step.fact] = id;

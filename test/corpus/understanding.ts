@@ -1060,3 +1060,37 @@ export const STORIES: Array<{
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
   },
 ];
+
+/**
+ * Corrections in the forms people use, at a step after the facts were given (issue 21):
+ * what each changes, given what is known; `{}` where nothing may change. Written for this
+ * list, not copied from the flow's `corrections:` examples.
+ */
+export const KNOWN = {
+  situation: 'wrong-recipient',
+  paymentKind: 'receipt-code',
+  paidOn: '2026-11-20',
+  amount: 500,
+  recipient: '小王',
+} as const;
+export const CORRECTIONS: Array<{ text: string; changes: Record<string, string | number> }> = [
+  { text: '不是500，是5000', changes: { amount: 5000 } },
+  { text: 'oh wait, it was 200 not 500', changes: { amount: 200 } },
+  { text: '是200不是500', changes: { amount: 200 } },
+  { text: '金额错了 应该是900', changes: { amount: 900 } },
+  { text: '我说错了 钱数是四百五', changes: { amount: 450 } },
+  { text: 'sorry, the amount was actually 350', changes: { amount: 350 } },
+  { text: '日期不对，是上个月15号付的', changes: { paidOn: '2026-10-15' } },
+  { text: '不是上周五 是上周四', changes: { paidOn: '2026-11-19' } },
+  { text: 'actually the date was Nov 18', changes: { paidOn: '2026-11-18' } },
+  { text: '记错了 是前天付的', changes: { paidOn: '2026-11-27' } },
+  { text: '名字抄错了，应该是小李', changes: { recipient: '小李' } },
+  { text: 'the name is wrong, it is Wang Fang', changes: { recipient: 'Wang Fang' } },
+  { text: '其实名字那一栏是空白的', changes: { recipient: '' } },
+  { text: 'there was no name on the bill actually', changes: { recipient: '' } },
+  { text: '不是付错人，是金额输错了', changes: { situation: 'wrong-amount' } },
+  { text: '好的', changes: {} },
+  { text: '对方还没回我', changes: {} },
+  { text: '我还能联系到他', changes: {} },
+  { text: 'thanks', changes: {} },
+];
