@@ -125,7 +125,8 @@ export function createUnderstanding(
   return {
     answer,
     extract,
-    correct: (text, today, known) => corrections(steps, words, form, text, today, known),
+    correct: (text, today, known) =>
+      corrections(flow, steps, words, form, story, text, today, known),
   };
 }
 
@@ -133,9 +134,11 @@ type Steps = ReadonlyArray<[string, Step]>;
 
 /** "不是500，是5000", "日期是上周三", "不是被骗，是转错人了": the known facts a message changes. */
 function corrections(
+  flow: CompiledFlow,
   steps: Steps,
   words: StepWords,
   form: CorrectionForm,
+  story: StoryYesNo,
   text: string,
   today: string,
   known: Facts,
@@ -168,6 +171,15 @@ function corrections(
       const name = nameAfter(text);
       if (name !== undefined) out[step.fact] = name;
     }
+  }
+  // "其实他没拉黑我，还能联系": a known yes/no fact the correction states otherwise.
+  // Only a sentence: a bare 「不是」 answers the question asked and corrects nothing.
+  if (Object.keys(out).length === 0 && isStory(s)) {
+    const stated: Facts = { ...story.facts(text) };
+    const several = flow.definition.stories?.several?.fact;
+    if (several && severalOf(s)) stated[several] = true;
+    for (const [fact, value] of Object.entries(stated))
+      if (known[fact] !== undefined) out[fact] = value;
   }
   // A changed choice names exactly one option of a known fact; not when the message
   // corrected a value ("金额错了 应该是900" is not the option 「金额输错了」).

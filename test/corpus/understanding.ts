@@ -1072,8 +1072,13 @@ export const KNOWN = {
   paidOn: '2026-11-20',
   amount: 500,
   recipient: '小王',
+  severalPayments: false,
+  canReach: true,
 } as const;
-export const CORRECTIONS: Array<{ text: string; changes: Record<string, string | number> }> = [
+export const CORRECTIONS: Array<{
+  text: string;
+  changes: Record<string, string | number | boolean>;
+}> = [
   { text: '不是500，是5000', changes: { amount: 5000 } },
   { text: 'oh wait, it was 200 not 500', changes: { amount: 200 } },
   { text: '是200不是500', changes: { amount: 200 } },
@@ -1089,6 +1094,8 @@ export const CORRECTIONS: Array<{ text: string; changes: Record<string, string |
   { text: '其实名字那一栏是空白的', changes: { recipient: '' } },
   { text: 'there was no name on the bill actually', changes: { recipient: '' } },
   { text: '不是付错人，是金额输错了', changes: { situation: 'wrong-amount' } },
+  { text: '其实是分了三次付的', changes: { severalPayments: true } },
+  { text: '不对 他已经把我拉黑了', changes: { canReach: false } },
   { text: '好的', changes: {} },
   { text: '对方还没回我', changes: {} },
   { text: '我还能联系到他', changes: {} },
