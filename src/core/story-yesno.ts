@@ -115,7 +115,9 @@ function train(flow: CompiledFlow): Map<string, Reader> {
         own.add(normalize(text));
         pairs.push([text, intent === 'none' ? NONE : intent]);
       }
-    // What the other facts' stories say is, for this fact, nothing.
+    // What the other facts' stories say is, for this fact, nothing — unless they use this
+    // step's own phrases ("他把我拉黑了" is an example of no situation, but says canReach).
+    const named = phraseFinder([...all(step.answers?.yes), ...all(step.answers?.no)]);
     for (const [otherId, other] of steps) {
       if (otherId === stepId || other.fact === step.fact) continue;
       for (const text of [
@@ -123,21 +125,34 @@ function train(flow: CompiledFlow): Map<string, Reader> {
         ...all(other.stories?.no),
         ...all(other.stories?.none),
       ])
-        if (!own.has(normalize(text))) pairs.push([text, NONE]);
+        if (!own.has(normalize(text)) && named(text) === undefined) pairs.push([text, NONE]);
     }
-    // The options' examples are stories about other facts too, unless they use this
-    // step's own phrases ("他把我拉黑了" is an example of no situation, but says canReach).
-    const named = phraseFinder([...all(step.answers?.yes), ...all(step.answers?.no)]);
+    // The options' examples are stories about other facts too, on the same terms.
     for (const text of generic)
       if (!own.has(normalize(text)) && named(text) === undefined) pairs.push([text, NONE]);
     readers.set(stepId, {
       fact: step.fact,
       strict: step.strict === true,
-      rank: trainRanker(pairs),
+      rank: trainRanker(balanced(pairs)),
       ...phrasesOf(step),
     });
   }
   return readers;
+}
+
+/**
+ * The negatives outnumber a step's own examples tenfold; repeated, each answer weighs about
+ * a third of the negatives, so the model does not learn "none" as the answer to everything.
+ */
+function balanced(pairs: Array<[string, string]>): Array<[string, string]> {
+  const none = pairs.filter(([, intent]) => intent === NONE).length;
+  const out = [...pairs];
+  for (const intent of ['yes', 'no']) {
+    const own = pairs.filter(([, i]) => i === intent);
+    const times = own.length === 0 ? 0 : Math.floor(none / 3 / own.length);
+    for (let k = 1; k < times; k++) out.push(...own);
+  }
+  return out;
 }
 
 function phrasesOf(step: InputStep): Pick<Reader, 'vetoes' | 'says'> {

@@ -44,7 +44,7 @@ const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
 // After the last of these comes the corrected value: "不是500，是5000" → "5000".
 const VALUE_AFTER = /.*(?:是|改成|改为|为|was|is|to|be|meant)\s*/su;
 const MONEY_CONTEXT =
-  /[块元¥付转]|赞赏|打赏|打了|给了|借了|借给|借走|rmb|yuan|kuai|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\btipped\b|\btyped\b|\btransferred\b/u;
+  /[块元¥付转]|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\btipped\b|\btyped\b|\btransferred\b/u;
 // Date expressions inside a story; each is read with the full date parser.
 const DATE_IN_TEXT = new RegExp(
   [

@@ -860,7 +860,8 @@ export const STORIES: Array<{
   {
     lang: 'zh-CN',
     text: '我在视频号直播间打赏了主播1万块，后悔了',
-    facts: { paymentKind: 'live-gift', situation: 'regret', amount: 10000 },
+    // onPlatform added by issue 21: the story states it (a live room is a platform).
+    facts: { paymentKind: 'live-gift', situation: 'regret', amount: 10000, onPlatform: true },
   },
   {
     lang: 'zh-CN',
