@@ -22,11 +22,14 @@ export const CORRECTION_TAKE = 0.75;
 const built = new WeakMap<CompiledFlow, Ranker | null>();
 
 export function createCorrectionForm(flow: CompiledFlow): CorrectionForm {
-  if (!built.has(flow)) built.set(flow, train(flow));
-  const rank = built.get(flow) ?? null;
+  // Trained on the first message that may be a correction, not at start-up.
+  const ranker = () => {
+    if (!built.has(flow)) built.set(flow, train(flow));
+    return built.get(flow) ?? null;
+  };
   return {
     kind(text) {
-      const top = rank?.(text)[0];
+      const top = ranker()?.(text)[0];
       if (!top || top.intent === NONE || top.p < CORRECTION_TAKE) return undefined;
       return KINDS.find((k) => k === top.intent);
     },

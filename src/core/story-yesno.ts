@@ -1,7 +1,8 @@
 import type { CompiledFlow } from '../flow/compile.js';
 import type { InputStep } from '../flow/schema.js';
 import type { Facts } from '../shared/types.js';
-import { NONE, trainRanker, type Ranker } from './classify/index.js';
+import { features, NONE } from './classify/index.js';
+import { train as trainModel, type Model } from './classify/model.js';
 import { normalize, phraseFinder } from './interpret/index.js';
 
 /**
@@ -33,7 +34,8 @@ const LEADING_TURN = /^(?:结果|但是|可是|不过|后来|然后|(?:and|but|t
 interface Reader {
   fact: string;
   strict: boolean;
-  rank: Ranker;
+  /** The likeliest intent for a clause's features (computed once for every reader). */
+  top: (grams: readonly string[]) => { intent: string; p: number };
   /** Whether the step's phrases contradict reading `clause` as `intent`. */
   vetoes: (clause: string, intent: 'yes' | 'no') => boolean;
   /** Whether the step's phrases say `intent` in `clause`, not negated. */
@@ -43,14 +45,20 @@ interface Reader {
 const built = new WeakMap<CompiledFlow, Map<string, Reader>>();
 
 export function createStoryYesNo(flow: CompiledFlow): StoryYesNo {
-  const readers = built.get(flow) ?? train(flow);
-  built.set(flow, readers);
+  // Trained on the first story, not at start-up (a few tens of milliseconds).
+  const readers = () => {
+    const known = built.get(flow);
+    if (known) return known;
+    const fresh = train(flow);
+    built.set(flow, fresh);
+    return fresh;
+  };
   return {
     facts(text, except) {
-      const clauses = clausesOf(text);
+      const clauses = clausesOf(text).map((clause) => ({ clause, grams: features(clause) }));
       const out: Facts = {};
       if (clauses.length === 0) return out;
-      for (const [stepId, reader] of readers) {
+      for (const [stepId, reader] of readers()) {
         if (stepId === except || out[reader.fact] !== undefined) continue;
         const value = readFact(reader, clauses);
         if (value !== undefined) out[reader.fact] = value;
@@ -68,13 +76,16 @@ export function clausesOf(text: string): string[] {
     .filter((c) => (c.match(/\p{Script=Han}/gu)?.length ?? 0) >= 2 || /[a-z]+\s+[a-z]+/u.test(c));
 }
 
-function readFact(reader: Reader, clauses: string[]): boolean | undefined {
+function readFact(
+  reader: Reader,
+  clauses: ReadonlyArray<{ clause: string; grams: readonly string[] }>,
+): boolean | undefined {
   const take = reader.strict ? STORY_TAKE.strict : STORY_TAKE.yesno;
   let yes = false;
   let no = false;
-  for (const clause of clauses) {
-    const top = reader.rank(clause)[0];
-    if (!top || top.intent === NONE) continue;
+  for (const { clause, grams } of clauses) {
+    const top = reader.top(grams);
+    if (top.intent === NONE) continue;
     // Below the threshold, the model's reading stands only where the step's own phrase for
     // it is said too (「删了我」 is canReach "no" by the step's words and by the model).
     if (top.p < take && !(top.p >= STORY_TAKE.withPhrase && reader.says(clause, top.intent)))
@@ -133,11 +144,25 @@ function train(flow: CompiledFlow): Map<string, Reader> {
     readers.set(stepId, {
       fact: step.fact,
       strict: step.strict === true,
-      rank: trainRanker(balanced(pairs)),
+      top: topOf(balanced(pairs)),
       ...phrasesOf(step),
     });
   }
   return readers;
+}
+
+function topOf(pairs: ReadonlyArray<[string, string]>): Reader['top'] {
+  const labels = [...new Set(pairs.map(([, intent]) => intent))].sort();
+  const model: Model = trainModel(
+    labels,
+    pairs.map(([text, intent]) => ({ features: features(text), label: labels.indexOf(intent) })),
+  );
+  return (grams) => {
+    const p = model.predict(grams);
+    let best = 0;
+    for (let i = 1; i < labels.length; i++) if (p[i]! > p[best]!) best = i;
+    return { intent: labels[best] ?? NONE, p: p[best] ?? 0 };
+  };
 }
 
 /**
