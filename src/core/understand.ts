@@ -145,7 +145,8 @@ function corrections(
 ): Facts {
   const s = normalize(text);
   // The form by its words, or by meaning ("oh wait, it was 200 not 500").
-  const kind = form.kind(text);
+  // A short answer ("是", "1", "跳过") is no correction: the model is not asked (cost).
+  const kind = s.length >= 4 ? form.kind(text) : undefined;
   if (!CORRECTION.test(s) && kind === undefined) return {};
   // What is denied is not the new value: "是200不是500", "200 not 500" → "200".
   const asserted = s.replace(DENIED, ' ');
