@@ -48,9 +48,10 @@ export function severalOf(s: string): Several | undefined {
     const n = EN_COUNT[word] ?? (/^\d+$/u.test(word) ? Number(word) : undefined);
     if (n !== undefined) counts.add(n);
   }
-  if (counts.size !== 1) return undefined;
-  const count = [...counts][0]!;
-  if (count < 2 || count > 50) return undefined;
+  // 「各转了一笔」 is one each time, not the count: only counts of two or more are counted.
+  const several = [...counts].filter((n) => n >= 2 && n <= 50);
+  if (several.length !== 1) return undefined;
+  const count = several[0]!;
   const each = eachOf(s);
   return each === undefined ? { count } : { count, total: Math.round(each * count * 100) / 100 };
 }

@@ -48,7 +48,7 @@ const MONEY_CONTEXT =
 // Date expressions inside a story; each is read with the full date parser.
 const DATE_IN_TEXT = new RegExp(
   [
-    '大前天|前天|昨天|昨晚|今天',
+    '大前天|前天|昨天|昨晚|昨夜|前晚|今天|今早|今晚',
     '(?:\\d+|[一二两三四五六七八九十]+)\\s*(?:天|个?星期|周)前',
     '(?:上上|上|这|本)?(?:个)?(?:周|星期|礼拜)[一二三四五六日天]',
     '(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}[日号]?',
@@ -56,8 +56,12 @@ const DATE_IN_TEXT = new RegExp(
     '双十一|双11|双十二',
     '\\b(?:yesterday|today|the day before yesterday)\\b',
     '\\b\\d+ (?:days?|weeks?) ago\\b',
-    '\\blast (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b',
-    '\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \\d{1,2}\\b',
+    '\\b(?:last )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b',
+    '\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.? \\d{1,2}(?:st|nd|rd|th)?\\b',
+    '\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\b',
+    '\\bthe \\d{1,2}(?:st|nd|rd|th)\\b',
+    '\\b(?:this|yesterday) (?:morning|afternoon|evening)\\b|\\blast night\\b|\\btonight\\b',
+    '(?<![\\d月./-])\\d{1,2}[号日](?![\\d线店楼])',
   ].join('|'),
   'gu',
 );
@@ -257,7 +261,10 @@ function statedFacts(
     ? undefined
     : (money.intended ??
       (zeros && paid !== undefined && paid % 10 ** zeros === 0 ? paid / 10 ** zeros : undefined));
-  const date = oneDate(s, today);
+  // Several payments on several days: the payment date asked is the first one's (the
+  // earliest: its deadlines come first), never a later one.
+  const dates = [...paymentDates(s, today)].sort();
+  const date = dates.length === 1 || (count && out[count.fact] === true) ? dates[0] : undefined;
   for (const [stepId, step] of steps) {
     if (stepId === except || !isExtractable(step) || step.type !== 'input') continue;
     if (out[step.fact] !== undefined) continue;
@@ -327,6 +334,12 @@ const PAID =
  * not it; nothing when it names none, or several for the payment.
  */
 function oneDate(s: string, today: string): string | undefined {
+  const values = paymentDates(s, today);
+  return values.size === 1 ? [...values][0] : undefined;
+}
+
+/** The dates of the story's clauses about paying (see oneDate). */
+function paymentDates(s: string, today: string): Set<string> {
   const values = new Set<string>();
   for (const clause of s.split(/[,，。;；!！?？\n]+|\s(?=but\s|and\s|then\s)/u)) {
     const learnt = LEARNT.test(clause) && !PAID.test(clause.replace(LEARNT, ''));
@@ -335,7 +348,7 @@ function oneDate(s: string, today: string): string | undefined {
       if (read.ok && !learnt) values.add(read.value);
     }
   }
-  return values.size === 1 ? [...values][0] : undefined;
+  return values;
 }
 
 /** The answer as the rules read it: the step's own interpreter, or its options' words. */

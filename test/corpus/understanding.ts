@@ -1057,6 +1057,21 @@ export const STORIES: Array<{
   },
   {
     lang: 'en',
+    text: 'I paid the wrong person 200 on thursday',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-26', amount: 200 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月3号和11月10号各转了一笔 一共两次 每次500',
+    facts: { severalPayments: true, paidOn: '2026-11-03', amount: 1000 },
+  },
+  {
+    lang: 'en',
+    text: 'sent 300 yuan to the wrong guy this morning, he deleted me',
+    facts: { paidOn: '2026-11-29', amount: 300, canReach: false },
+  },
+  {
+    lang: 'en',
     text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
   },
