@@ -92,7 +92,7 @@ export function extraZeros(s: string): number | undefined {
 
 const CHILD = /孩子|小孩|儿子|女儿|闺女|娃|孙子|孙女|\b(?:son|daughter|kid|child|boy|girl)\b/u;
 const AGE = new RegExp(
-  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ]years?[- ]old|yo)\\b|\\b(?:aged?|is) (\\d{1,2})\\b`,
+  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ]years?[- ]old|yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]`,
   'gu',
 );
 
@@ -101,7 +101,7 @@ export function childAgeOf(s: string): number | undefined {
   if (!CHILD.test(s)) return undefined;
   const ages = new Set<number>();
   for (const m of s.matchAll(AGE)) {
-    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? '');
+    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
     if (n !== undefined) ages.add(n);
   }
   return ages.size === 1 ? [...ages][0] : undefined;

@@ -37,7 +37,7 @@ export interface Understanding {
 }
 
 const MONEY_CONTEXT =
-  /[块元¥付转]|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\btipped\b|\btyped\b|\btransferred\b/u;
+  /[块元¥付转]|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\bspent\b|\btipped\b|\btyped\b|\btransferred\b/u;
 
 /**
  * Who reads the answer to the question asked: the rules alone, the classifier alone (for

@@ -1071,6 +1071,11 @@ export const STORIES: Array<{
     facts: { paidOn: '2026-11-29', amount: 300, canReach: false },
   },
   {
+    lang: 'zh-CN',
+    text: '我女儿（7）用我的手机买了皮肤 300块',
+    facts: { situation: 'minor', childAccount: 'parent', childAge: 'under-8', amount: 300 },
+  },
+  {
     lang: 'en',
     text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
