@@ -14,9 +14,12 @@ type Steps = ReadonlyArray<[string, Step]>;
 
 // Words that mark a message as a correction of something said before.
 const CORRECTION =
-  /^(?:不是|不对|错了|应该是|其实是|改成|改为|更正)|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b|[\d一二两三四五六七八九十百千万.]+\s*(?:块|元|yuan)?\s*(?:而?不是|\bnot\b)\s*[\d一二两三四五六七八九十百千万.]+/u;
+  /^(?:不是|不对|(?:说|记|写|抄)?错了|应该是|其实是|改成|改为|更正)|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b|[\d一二两三四五六七八九十百千万.]+\s*(?:块|元|yuan)?\s*(?:而?不是|\bnot\b)\s*[\d一二两三四五六七八九十百千万.]+/u;
 const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
 const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
+// The amount the user meant to pay, not the one paid.
+const MEANT =
+  /本来|原本|本想|想付|想打|想给|打算付|\b(?:meant|intended|wanted) to\b|\bsupposed to\b/u;
 // After the last of these comes the corrected value: "不是500，是5000" → "5000".
 const VALUE_AFTER = /.*(?:是|改成|改为|为|was|is|to|be|meant)\s*/su;
 
@@ -43,6 +46,7 @@ export function corrections(
   const money = readMoney(tail, { story: true });
   const date = parseDate(tail, today);
   const dated = date.ok ? date : oneDateRead(tail, today);
+  const meant = MEANT.test(s);
   const wantsMoney =
     kind === 'amount' ||
     (kind !== 'date' && (MONEY_WORDS.test(s) || (!DATE_WORDS.test(s) && !dated.ok)));
@@ -50,7 +54,8 @@ export function corrections(
   for (const [, step] of steps) {
     // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
     if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
-    if (step.input === 'money' && wantsMoney && money.ok && !step.intended)
+    // 「我本来想付的是50」 corrects the amount meant, not the amount paid.
+    if (step.input === 'money' && wantsMoney && money.ok && Boolean(step.intended) === meant)
       out[step.fact] = money.value;
     if (step.input === 'date' && wantsDate && dated.ok && !(money.ok && wantsMoney))
       out[step.fact] = dated.value;

@@ -1095,6 +1095,7 @@ export const KNOWN = {
   recipient: '小王',
   severalPayments: false,
   canReach: true,
+  intendedAmount: 5,
 } as const;
 export const CORRECTIONS: Array<{
   text: string;
@@ -1116,6 +1117,8 @@ export const CORRECTIONS: Array<{
   { text: 'there was no name on the bill actually', changes: { recipient: '' } },
   { text: '不是付错人，是金额输错了', changes: { situation: 'wrong-amount' } },
   { text: '其实是分了三次付的', changes: { severalPayments: true } },
+  { text: '说错了 我本来想付的是10块', changes: { intendedAmount: 10 } },
+  { text: 'sorry, I meant to pay 8, not 5', changes: { intendedAmount: 8 } },
   { text: '不对 他已经把我拉黑了', changes: { canReach: false } },
   { text: '好的', changes: {} },
   { text: '对方还没回我', changes: {} },
