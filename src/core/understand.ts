@@ -137,7 +137,11 @@ function statedFacts(
   const unless = count?.unless;
   // A duplicate is two payments of one amount: the amount asked is that one payment.
   const situation = out[unless?.fact ?? ''] ?? known[unless?.fact ?? ''];
-  const oneOfTwo = unless !== undefined && unless.values.includes(String(situation));
+  // The same payment twice ("the same article twice", 「同一笔付了两次」) is a duplicate too,
+  // whether or not the situation was named: each amount is the one payment.
+  const oneOfTwo =
+    (unless !== undefined && unless.values.includes(String(situation))) ||
+    (SAME_TWICE.test(s) && severalOf(s)?.count === 2);
   if (count && oneOfTwo) delete out[count.fact];
   const several = count === undefined || oneOfTwo ? undefined : severalOf(s);
   if (count && several && out[count.fact] === undefined) out[count.fact] = true;
@@ -201,6 +205,8 @@ function storyRoles(flow: CompiledFlow, s: string, out: Facts, wrongAmount: bool
     if (hit.length === 1 && hit[0]) out[step.fact] = hit[0].id;
   }
 }
+
+const SAME_TWICE = /同一|一样的|重复|\b(?:the same|double|duplicate)/u;
 
 // 「给女儿发红包」「转给儿子」"sent my son": the child is who was paid, not who paid.
 const CHILD_PAID_TO =

@@ -1077,6 +1077,12 @@ export const STORIES: Array<{
   },
   {
     lang: 'en',
+    // The same payment twice: the amount is the one payment, not the sum (a duplicate).
+    text: 'I tipped the same author twice by mistake, 40 each, on nov 2',
+    facts: { paidOn: '2026-11-02', amount: 40 },
+  },
+  {
+    lang: 'en',
     text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
   },
