@@ -148,6 +148,12 @@ describe('a correction at any step changes the fact it names, read back', () => 
     expect(c.session?.facts.recipient).toBe('Li Ming');
   });
 
+  it('a date in Chinese numerals is never read as an amount (「十月八号」 is not ¥10)', () => {
+    const { c } = walkTo([...toRecipient, '小王']);
+    c.say('我记错了 是十月八号付的');
+    expect(c.session?.facts.amount).toBe(500);
+  });
+
   it('a name is still a name: 「显示的是李记水果店」 and "Happy Shop" are stored as written', () => {
     const { c } = walkTo(toRecipient);
     c.say('显示的是李记水果店');
