@@ -16,8 +16,8 @@ import {
   takeDeliveries,
   takeNotices,
   type DeskDeps,
-  type Undelivered,
 } from '../handoff/desk.js';
+import { operatorWords } from '../handoff/words.js';
 import type { OpenCase, OpenCases } from '../handoff/open-cases.js';
 import type { SendQueue } from './send-queue.js';
 
@@ -39,11 +39,6 @@ export interface HandoffRoomDeps {
   lang?: Lang;
 }
 
-const say = (text: string): Reply => ({ type: 'text', text });
-
-/** Stands in for text typed by a person while the line around it is worded. */
-const RAW = '\u{E000}';
-
 /**
  * The operator side on the personal account: a WeChat group of volunteers. New cases, the
  * users' words and the ends are posted there, for the bot's own users and for those of the
@@ -60,13 +55,7 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
   const contacts = new Map<string, ContactInterface>();
   let room: RoomInterface | undefined;
 
-  const words = (key: string, vars: Record<string, unknown> = {}) =>
-    t(`common:handoff.room.${key}`, vars);
-  /** Words with a name a person typed put in after wording, so i18next never reads it. */
-  const named = (key: string, vars: Record<string, unknown>, name: string) =>
-    words(key, { ...vars, operator: RAW }).replace(RAW, name);
-  const undelivered = (ref: string, why: Undelivered) =>
-    say(why === 'failed' ? words('notDelivered', { ref }) : words(`undelivered.${why}`, { ref }));
+  const said = operatorWords(t);
 
   async function roomOf(): Promise<RoomInterface | undefined> {
     room ??= await deps.bot()?.Room.find({ id: roomId });
@@ -112,25 +101,9 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
   /** What the room is told of one event of a case, on any channel. */
   async function announce(event: HandoffEvent): Promise<void> {
     log.info({ case: event.ref, event: event.type }, 'handoff');
-    switch (event.type) {
-      case 'requested':
-        return post([say(words('new', { ref: event.ref })), ...event.summary]);
-      case 'user-message': {
-        const text = deps.logContent ? { text: event.text } : {};
-        log.info({ case: event.ref, ...text }, 'handoff message to the operators');
-        const alarm = event.alarm
-          ? [say(words('alarm', { ref: event.ref, noticed: event.alarm }))]
-          : [];
-        const said = event.media
-          ? words('media', { ref: event.ref })
-          : `${words('user', { ref: event.ref })} ${event.text}`;
-        return post([...alarm, say(said)]);
-      }
-      case 'taken':
-        return post([say(named('taken', { ref: event.ref }, event.operator))]);
-      case 'ended':
-        return post([say(words(`ended.${event.reason}`, { ref: event.ref }))]);
-    }
+    if (event.type === 'user-message' && deps.logContent)
+      log.info({ case: event.ref, text: event.text }, 'handoff message to the operators');
+    await post(said.event(event));
   }
 
   /** What a turn of this bot's user said for the room. */
@@ -150,12 +123,12 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
   /** An operator's action on a case: the user told, the room told; unknown cases said so. */
   async function act(open: OpenCase, action: OperatorAction): Promise<void> {
     const result = await actOn(desk, open, action);
-    if (result.type === 'failed') return post([undelivered(open.ref, 'failed')]);
+    if (result.type === 'failed') return post([said.undelivered(open.ref, 'failed')]);
     if (result.type === 'unknown') {
-      if (action.type !== 'expire') await post([say(words('unknown', { ref: open.ref }))]);
+      if (action.type !== 'expire') await post([said.unknown(open.ref)]);
       return;
     }
-    if (result.undelivered) await post([undelivered(open.ref, result.undelivered)]);
+    if (result.undelivered) await post([said.undelivered(open.ref, result.undelivered)]);
     for (const event of result.events) {
       if (event.type === 'ended') contacts.delete(open.userId);
       await announce(event);
@@ -166,16 +139,7 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
   }
 
   async function list(): Promise<void> {
-    const open = await cases.all();
-    if (open.length === 0) return post([say(words('listEmpty'))]);
-    const lines = open.map((c) =>
-      words('listLine', {
-        ref: c.ref,
-        state: c.state === 'human' ? named('human', {}, c.operator ?? '') : words('waiting'),
-        since: c.since.slice(0, 16).replace('T', ' '),
-      }),
-    );
-    await post([say(words('list', { cases: lines.join('\n') }))]);
+    await post([said.list(await cases.all())]);
   }
 
   return {
@@ -190,7 +154,7 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
       if (!(await from.has(talker))) return;
       if (line.type === 'list') return list();
       const open = await cases.find(line.ref);
-      if (!open) return post([say(words('unknown', { ref: line.ref }))]);
+      if (!open) return post([said.unknown(line.ref)]);
       await act(open, line.action(talker.name() || talker.id));
     },
     /** Requests nobody took in time, and conversations silent too long, go back to the bot. */
@@ -205,11 +169,11 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
     async poll(): Promise<void> {
       for (const notice of await takeNotices(bus, 'room')) {
         if (notice.type === 'event') await announce(notice.event);
-        else await post([undelivered(notice.ref, notice.why)]);
+        else await post([said.undelivered(notice.ref, notice.why)]);
       }
       for (const d of await takeDeliveries(bus, deliveryQueue('wechat', ''))) {
         if (!(await deliver(await contactOf(d), d.replies)))
-          await post([undelivered(d.ref, 'failed')]);
+          await post([said.undelivered(d.ref, 'failed')]);
       }
     },
   };
