@@ -231,6 +231,25 @@ describe('handoff on the Official Account, answered from the operator console', 
     expect(await h.operator(['/list'])).toContain(`#${ref} 无人接手`);
   });
 
+  it('forget takes the user’s words out of the queues; the operators hear only that the case closed', async () => {
+    const h = await start();
+    const ref = await handOver(h);
+    await h.wechat.text(ALICE, '我叫王五，转错了五百块');
+    expect((await h.wechat.text(ALICE, '删除我的数据')).content).toContain('删除');
+    await h.wechat.text(ALICE, '是');
+    const left = [
+      ...(await h.runtime.handoffBus.queue('notices:console').take()),
+      ...(await h.runtime.handoffBus.queue('notices:room').take()),
+    ].join('\n');
+    expect(left).not.toContain('王五');
+    expect(left).toContain('"reason":"forget"');
+    expect(
+      await h.runtime.handoffBus.fields('oa-window').get(`oa:${APPID}:${ALICE}`),
+    ).toBeUndefined();
+    expect(await h.operator(['/list'])).toContain('现在没有进行中的案件。');
+    expect(ref).not.toBe('');
+  });
+
   it('unknown references and stray lines get a clear message, never a stack trace', async () => {
     const h = await start();
     const out = await h.operator(['/list', '#abcd 你好', 'hello', '#zz /take', '/help']);

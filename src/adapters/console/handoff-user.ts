@@ -23,7 +23,7 @@ export function createConsoleHandoff(deps: {
     if (events.length === 0) return turned;
     try {
       const where = { channel: 'console' as const, userId, address: userId };
-      for (const event of await applyEvents({ service, cases, clock }, where, events))
+      for (const event of await applyEvents({ service, cases, clock, bus }, where, events))
         await publish(bus, { type: 'event', channel: 'console', event });
     } catch (error) {
       log.error(

@@ -114,7 +114,7 @@ const MAX_RENAMES = 8;
  * under, for the operators.
  */
 export async function applyEvents(
-  deps: Pick<DeskDeps, 'service' | 'cases' | 'clock'>,
+  deps: Pick<DeskDeps, 'service' | 'cases' | 'clock' | 'bus'>,
   where: { channel: CaseChannel; userId: string; address: string },
   events: HandoffEvent[],
 ): Promise<HandoffEvent[]> {
@@ -139,6 +139,7 @@ export async function applyEvents(
         break;
       case 'ended':
         await cases.close(event.ref);
+        if (event.reason === 'forget') await forgetCase(deps.bus, event.ref, where);
         out.push(event);
         break;
       case 'user-message':
@@ -146,6 +147,31 @@ export async function applyEvents(
     }
   }
   return out;
+}
+
+/**
+ * The user erased their data (`forget`): what the queues still hold about the case — their
+ * words for the operators, an operator's words for them — is taken out too. Items another
+ * process takes in the same instant are the ones it would have shown anyway.
+ */
+async function forgetCase(
+  bus: HandoffBus,
+  ref: string,
+  where: { channel: CaseChannel; address: string },
+): Promise<void> {
+  const queues = [...DESKS.map((d) => `notices:${d}`), deliveryQueue(where.channel, where.address)];
+  for (const name of queues) {
+    const queue = bus.queue(name);
+    const kept = (await queue.take()).filter((item) => {
+      try {
+        const value = JSON.parse(item) as { ref?: unknown; event?: { ref?: unknown } };
+        return (value.event?.ref ?? value.ref) !== ref;
+      } catch {
+        return false;
+      }
+    });
+    for (const item of kept) await queue.push(item);
+  }
 }
 
 /** What an action on a case came to. */

@@ -114,7 +114,9 @@ export function createOaHandoff(deps: OaHandoffDeps) {
             packForOa(turned.replies, OA_MAX_BYTES, true).length,
           )
         : 0;
-    await windows.set(userId, JSON.stringify({ since: clock().toISOString(), used }));
+    // A case that ended here (结束人工, forget) leaves no window behind.
+    if (events.some((e) => e.type === 'ended')) await windows.delete(userId);
+    else await windows.set(userId, JSON.stringify({ since: clock().toISOString(), used }));
     const where = { channel: 'oa' as const, userId, address: openIdOf(userId) };
     for (const event of await applyEvents(desk, where, events)) {
       log.info({ case: event.ref, event: event.type }, 'oa handoff');
@@ -150,8 +152,16 @@ export function createOaHandoff(deps: OaHandoffDeps) {
         if (why) await publish(bus, { type: 'undelivered', ref: d.ref, why });
       }
     },
-    /** OA cases nobody took in time, or silent too long, go back to the bot (12348 and the plan). */
+    /**
+     * OA cases nobody took in time, or silent too long, go back to the bot (12348 and the plan);
+     * windows past their 48 hours are dropped (they allow nothing more).
+     */
     async expire(): Promise<void> {
+      const now = clock().getTime();
+      for (const [userId, raw] of await windows.all()) {
+        const w = windowOf(raw);
+        if (!w || now - Date.parse(w.since) >= OA_WINDOW_MS) await windows.delete(userId);
+      }
       for (const open of await cases.all()) {
         if (open.channel !== 'oa') continue;
         const result = await actOn(desk, open, { type: 'expire' });
