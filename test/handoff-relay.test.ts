@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
+import { PassThrough, Readable } from 'node:stream';
+import { chatCommand } from '../src/commands/chat.js';
+import { loadConfig } from '../src/config.js';
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +15,7 @@ import { createOaHandler, listen } from '../src/adapters/oa/server.js';
 import { createWechatyAssistant } from '../src/adapters/wechaty/plugin.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime } from '../src/runtime.js';
-import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
+import { FLOW_FILE, LOCALES_DIR, ROOT } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 import { fakeApi, fakeWeChat, type FakeApi } from './wechat-fake.js';
 
@@ -167,4 +171,64 @@ describe('an OA user answered from the operator room of the bot: two runtimes on
     operator.say(`#${ref} /done`).to(room);
     await until(roomSaid, `#${ref} 已交回机器人。`);
   }, 30_000);
+});
+
+describe('npm run serve with WECHAT_OA_HANDOFF=1 and npm start -- --operator, two processes on one Redis', () => {
+  it('the operator console answers an OA user through the customer-service API; logs carry no words', async () => {
+    const env = {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      DATA_DIR: dir,
+      STORE_URL: redis.url,
+      STORE_PREFIX: 'serve:',
+      WECHAT_OA_TOKEN: TOKEN,
+      WECHAT_OA_APPID: APPID,
+      WECHAT_OA_APPSECRET: SECRET,
+      WECHAT_API_BASE: api.base,
+      WECHAT_OA_HANDOFF: '1',
+      PORT: '0',
+      HOST: '127.0.0.1',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    child.stderr.on('data', (d: Buffer) => (logs += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (logs += d.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    stops.push(async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    });
+    const listening = await until(() => logs, 'webhook listening', 20_000);
+    const url = /"url":"([^"]+\/wechat\/oa)"/.exec(listening)?.[1] ?? '';
+    const wechat = fakeWeChat({ url, token: TOKEN, appId: APPID });
+    const bob = 'o-bob-secret';
+    await wechat.text(bob, '我要人工客服');
+    const ref = /#([0-9a-f]{4})/.exec((await wechat.text(bob, '是')).content ?? '')?.[1] ?? '';
+    expect(ref).not.toBe('');
+    await wechat.text(bob, '我叫王五');
+
+    const config = loadConfig(['chat', '--operator', '--user', '小王'], env);
+    if (config.command !== 'chat') throw new Error('not a chat');
+    const output = new PassThrough();
+    let out = '';
+    output.on('data', (d: Buffer) => (out += d.toString()));
+    await chatCommand(config, {
+      input: Readable.from([`#${ref} 你好，我是志愿者小王。\n`]),
+      output,
+      interactive: false,
+      log: silentLogger,
+    });
+    expect(out).toContain(`#${ref} 用户： 我叫王五`);
+    expect(out).toContain(`#${ref} 已发给用户。`);
+    expect(api.sent.filter((s) => s.touser === bob).map((s) => s.content)).toEqual([
+      '志愿者已经接手你的情况，接下来由志愿者回复你。\n\n志愿者：你好，我是志愿者小王。',
+    ]);
+    await until(() => logs, '"msg":"oa handoff"');
+    expect(logs).not.toContain('王五');
+    expect(logs).not.toContain(bob);
+  }, 60_000);
 });
