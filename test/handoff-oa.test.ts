@@ -207,15 +207,19 @@ describe('handoff on the Official Account, answered from the operator console', 
     const h = await start();
     const ref = await handOver(h);
     // As the room does when it cannot reach the OA itself: the words go through the queue.
+    // No OA sender has run yet on this store: the operator is told the words wait.
     const out = await runOperatorWithoutSender(h, [`#${ref} 排队的话`]);
-    expect(out).toContain(`#${ref} 已交给能联系到用户的进程`);
+    expect(out).toContain(`#${ref} 已排队，但现在没有进程在给公众号用户发消息`);
     expect(h.delivered()).toEqual([]);
     await h.handoff.drain();
     expect(h.delivered()).toEqual([
       '志愿者已经接手你的情况，接下来由志愿者回复你。\n\n志愿者：排队的话',
     ]);
     h.advanceHours(49);
-    await runOperatorWithoutSender(h, [`#${ref} 太晚了`]);
+    // The sender has been seen now (its drain ran): queued, and any failure comes back.
+    expect(await runOperatorWithoutSender(h, [`#${ref} 太晚了`])).toContain(
+      `#${ref} 已交给能联系到用户的进程`,
+    );
     await h.handoff.drain();
     expect(await h.operator([])).toContain(
       `#${ref} 没有发出：微信只允许在用户最后一条消息后 48 小时内回复`,

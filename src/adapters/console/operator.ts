@@ -108,6 +108,7 @@ export async function runOperatorConsole(options: OperatorConsoleOptions): Promi
     if (result.type === 'failed') return print([said.undelivered(open.ref, 'failed')]);
     if (result.type === 'unknown') return print([said.unknown(open.ref)]);
     if (result.undelivered) print([said.undelivered(open.ref, result.undelivered)]);
+    else if (result.unsent) print([said.unsent(open.ref, open.channel)]);
     else if (result.turned.replies.length > 0)
       print([
         say(t(`common:handoff.console.${result.queued ? 'queued' : 'sent'}`, { ref: open.ref })),

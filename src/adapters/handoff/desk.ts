@@ -174,6 +174,28 @@ async function forgetCase(
   }
 }
 
+/**
+ * A channel's sender (the OA webhook's drain, the room's poll) says it is there at most every
+ * SENDER_BEAT_MS; one unseen for SENDER_GONE_MS may not be running, and the operator is told
+ * (their words wait in the queue). Wall-clock time: the conversation's clock is not theirs.
+ */
+const SENDER_BEAT_MS = 10_000;
+const SENDER_GONE_MS = 60_000;
+
+export function senderBeat(bus: HandoffBus, channel: CaseChannel) {
+  let last = 0;
+  return async () => {
+    if (Date.now() - last < SENDER_BEAT_MS) return;
+    last = Date.now();
+    await bus.fields('senders').set(channel, String(last));
+  };
+}
+
+async function senderSeen(bus: HandoffBus, channel: CaseChannel): Promise<boolean> {
+  const seen = Number(await bus.fields('senders').get(channel));
+  return Number.isFinite(seen) && Date.now() - seen < SENDER_GONE_MS;
+}
+
 /** What an action on a case came to. */
 export type ActResult =
   /** The conversation is gone or back with the bot already (the index forgets it). */
@@ -186,6 +208,8 @@ export type ActResult =
       events: HandoffEvent[];
       undelivered?: Undelivered;
       queued: boolean;
+      /** Queued for a channel whose sender has not been seen lately (nobody may send it). */
+      unsent?: true;
     };
 
 /**
@@ -213,6 +237,7 @@ export async function actOn(
   const sender = deps.senders[open.channel];
   let undelivered: Undelivered | undefined;
   let queued = false;
+  let unsent = false;
   if (turned.replies.length > 0) {
     if (sender) undelivered = await sender(open, turned.replies, turned.lang);
     else {
@@ -227,10 +252,18 @@ export async function actOn(
       await deps.bus
         .queue(deliveryQueue(open.channel, open.address))
         .push(JSON.stringify(delivery));
+      unsent = open.channel !== 'console' && !(await senderSeen(deps.bus, open.channel));
     }
   }
   if (action.type === 'say')
     deps.log.info({ case: open.ref, queued }, 'handoff message to the user');
   const events = await applyEvents(deps, open, turned.handoff ?? []);
-  return { type: 'done', turned, events, queued, ...(undelivered ? { undelivered } : {}) };
+  return {
+    type: 'done',
+    turned,
+    events,
+    queued,
+    ...(undelivered ? { undelivered } : {}),
+    ...(unsent ? { unsent: true as const } : {}),
+  };
 }

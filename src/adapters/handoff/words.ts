@@ -2,7 +2,7 @@ import type { HandoffEvent } from '../../core/handoff.js';
 import type { Reply } from '../../core/replies.js';
 import type { Translator } from '../../i18n/index.js';
 import type { Undelivered } from './desk.js';
-import type { OpenCase } from './open-cases.js';
+import type { CaseChannel, OpenCase } from './open-cases.js';
 
 const say = (text: string): Reply => ({ type: 'text', text });
 
@@ -44,6 +44,8 @@ export function operatorWords(t: Translator) {
     undelivered: (ref: string, why: Undelivered): Reply =>
       say(why === 'failed' ? words('notDelivered', { ref }) : words(`undelivered.${why}`, { ref })),
     unknown: (ref: string): Reply => say(words('unknown', { ref })),
+    /** Queued for a channel no process has been sending for lately. */
+    unsent: (ref: string, channel: CaseChannel): Reply => say(words(`unsent.${channel}`, { ref })),
     list(open: OpenCase[]): Reply {
       if (open.length === 0) return say(words('listEmpty'));
       const lines = open.map((c) =>

@@ -6,6 +6,7 @@ import {
   applyEvents,
   deliveryQueue,
   publish,
+  senderBeat,
   takeDeliveries,
   type DeskDeps,
   type Sender,
@@ -102,6 +103,7 @@ export function createOaHandoff(deps: OaHandoffDeps) {
   };
 
   const desk: DeskDeps = { service, bus, cases, log, clock, senders: { oa: send } };
+  const beat = senderBeat(bus, 'oa');
 
   /** After an OA user's turn with handoff events: their window opens again, the operators hear. */
   async function afterTurn(userId: string, turned: Turned): Promise<void> {
@@ -142,6 +144,7 @@ export function createOaHandoff(deps: OaHandoffDeps) {
     send,
     /** Sends the operators' words queued by other processes; what cannot go is reported to them. */
     async drain(): Promise<void> {
+      await beat();
       for (const d of await takeDeliveries(bus, deliveryQueue('oa', ''))) {
         const open = { ref: d.ref, userId: d.userId, address: d.address };
         const why = await send(
@@ -176,6 +179,7 @@ export function createOaHandoff(deps: OaHandoffDeps) {
         void work().catch((error: unknown) =>
           log.error({ err: (error as Error).message }, `oa handoff: ${what} failed`),
         );
+      guard('sending queued words', () => this.drain())();
       const timers = [
         setInterval(
           guard('sending queued words', () => this.drain()),

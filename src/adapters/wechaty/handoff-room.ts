@@ -13,6 +13,7 @@ import {
   deliveryQueue,
   parseOperatorLine,
   publish,
+  senderBeat,
   takeDeliveries,
   takeNotices,
   type DeskDeps,
@@ -98,6 +99,8 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
     },
   };
 
+  const beat = senderBeat(bus, 'wechat');
+
   /** What the room is told of one event of a case, on any channel. */
   async function announce(event: HandoffEvent): Promise<void> {
     log.info({ case: event.ref, event: event.type }, 'handoff');
@@ -129,6 +132,7 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
       return;
     }
     if (result.undelivered) await post([said.undelivered(open.ref, result.undelivered)]);
+    if (result.unsent) await post([said.unsent(open.ref, open.channel)]);
     for (const event of result.events) {
       if (event.type === 'ended') contacts.delete(open.userId);
       await announce(event);
@@ -167,6 +171,7 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
      * wrote to this bot's users.
      */
     async poll(): Promise<void> {
+      await beat();
       for (const notice of await takeNotices(bus, 'room')) {
         if (notice.type === 'event') await announce(notice.event);
         else await post([said.undelivered(notice.ref, notice.why)]);
