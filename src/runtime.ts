@@ -22,6 +22,9 @@ import { createMemoryValues } from './store/shared-values.js';
 import { withDurableClaims } from './store/claims-file.js';
 import { startRetention } from './store/retention.js';
 import { createAssistantMetrics, type AssistantMetrics } from './metrics/assistant.js';
+import type { HandoffBus } from './core/handoff-bus.js';
+import { createMemoryHandoffBus } from './store/handoff-memory.js';
+import { createFileHandoffBus } from './store/handoff-files.js';
 
 export interface RuntimeOptions {
   flowFile: string;
@@ -61,6 +64,8 @@ export interface Runtime {
   cursors: Cursors;
   /** Counts for /metrics (serve, and the bot with METRICS_PORT); never a user's id or words. */
   metrics: AssistantMetrics;
+  /** The open cases and the handoff's queues between processes (Redis, DATA_DIR/handoff, memory). */
+  handoffBus: HandoffBus;
   /** Whether the store answers now (for /readyz): a read that must not fail. */
   storeReachable(): Promise<boolean>;
   /** Starts the periodic retention sweep when the store needs one (a TTL store does not). */
@@ -102,6 +107,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     observe: (before, after) => metrics.transition(before, after),
   });
   const service = counted(inner, metrics);
+  const handoffBus = await openHandoffBus(options);
   return {
     flow,
     flows,
@@ -122,7 +128,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const sweep = store.sweep?.bind(store);
       return sweep ? startRetention({ sweep }, days, everyHours, options.log) : () => undefined;
     },
+    handoffBus,
     close: async () => {
+      await handoffBus.close();
       await backend.close();
     },
   };
@@ -197,6 +205,20 @@ async function openBackend(options: RuntimeOptions, flood: FloodLimit | false): 
     join(options.dataDir, 'claims.jsonl'),
   ).catch(unusable('data directory (DATA_DIR)', options.dataDir));
   return { store, cursors, shared, close: () => store.close() };
+}
+
+/**
+ * Where the handoff's cases and queues are shared: beside the sessions (Redis, or the files
+ * under DATA_DIR); in memory when no person can be asked for (no extra connection) or the
+ * store was passed in.
+ */
+async function openHandoffBus(options: RuntimeOptions): Promise<HandoffBus> {
+  if (!options.handoff || options.store) return createMemoryHandoffBus();
+  if (options.storeUrl) {
+    const { connectRedisHandoffBus } = await import('./store/handoff-redis.js');
+    return connectRedisHandoffBus(options.storeUrl, options.storePrefix ?? 'zhuihui:');
+  }
+  return createFileHandoffBus(join(options.dataDir, 'handoff'));
 }
 
 /** Paths relative to this package, so an embedding bot finds the shipped flow and words. */
