@@ -2,6 +2,7 @@ import type { CompiledFlow } from '../../flow/compile.js';
 import { LANGS, type FactValue } from '../../shared/types.js';
 import type { Translators } from '../ports.js';
 import { keys } from '../render.js';
+import type { ModelBank } from './bank.js';
 import { NONE, trainingData, trainRanker, type Ranker, type Reading } from './index.js';
 
 /**
@@ -16,7 +17,11 @@ export interface StepClassifier {
 // Trained once per compiled flow and words: every reader of the same flow shares them.
 const trained = new WeakMap<CompiledFlow, WeakMap<Translators, Map<string, Ranker | null>>>();
 
-export function createStepClassifier(flow: CompiledFlow, translators: Translators): StepClassifier {
+export function createStepClassifier(
+  flow: CompiledFlow,
+  translators: Translators,
+  bank?: ModelBank,
+): StepClassifier {
   const byWords = trained.get(flow) ?? new WeakMap<Translators, Map<string, Ranker | null>>();
   trained.set(flow, byWords);
   const rankers = byWords.get(translators) ?? new Map<string, Ranker | null>();
@@ -30,7 +35,7 @@ export function createStepClassifier(flow: CompiledFlow, translators: Translator
       trainingData(step, (option) =>
         LANGS.map((lang) => translators(lang)(keys.option(flow.definition.id, stepId, option))),
       );
-    const built = pairs ? trainRanker(pairs) : null;
+    const built = pairs ? trainRanker(pairs, bank) : null;
     rankers.set(stepId, built);
     return built;
   };
