@@ -8,6 +8,7 @@ import type { Reply } from './replies.js';
 import type { Session } from './session.js';
 import { answer } from './turn/answer.js';
 import { command } from './turn/command.js';
+import { commandByMeaning } from './turn/command-meaning.js';
 import { confirmForget } from './turn/confirm-forget.js';
 import { confirmSignal } from './turn/confirm-signal.js';
 import { correction } from './turn/correction.js';
@@ -45,6 +46,7 @@ export const PIPELINE: readonly Handler[] = [
   greet,
   route,
   migrate,
+  commandByMeaning,
   handoff,
   confirmForget,
   confirmSignal,

@@ -33,7 +33,7 @@ export function signalTrainingData(
     add(intent, {
       all: Object.values(byLang ?? {})
         .flat()
-        .filter((t): t is string => !!t && isStory(t)),
+        .filter((t): t is string => !!t && isStory(t, 3)),
     });
   const alarms = alarmValues(definition.escalate?.when);
   for (const fact of interrupt.confirm.after)
@@ -120,7 +120,7 @@ function strongest(s: string, p: (text: string) => number): string {
   const clauses = s.split(latin ? /[,，.。;；!！?？]+/u : CLAUSE).filter((c) => c.trim());
   const windows: string[] = [];
   for (const clause of clauses) {
-    if (!isStory(clause)) continue;
+    if (!isStory(clause, 3)) continue;
     if (latin) {
       const words = clause.split(/\s+/).filter(Boolean);
       if (words.length <= WORD_WINDOW) windows.push(words.join(' '));
@@ -145,9 +145,12 @@ function strongest(s: string, p: (text: string) => number): string {
   return best;
 }
 
-/** More than a short answer: Chinese of six characters or more, or three words or more. */
-export function isStory(text: string): boolean {
+/**
+ * More than a short answer: Chinese of six characters or more, or `words` words or more (a
+ * message is read for the signal from four: "go back please" is no story).
+ */
+export function isStory(text: string, words = 4): boolean {
   const s = normalize(text);
   const han = s.match(/\p{Script=Han}/gu)?.length ?? 0;
-  return han >= 6 || s.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length >= 3;
+  return han >= 6 || s.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length >= words;
 }

@@ -27,4 +27,4 @@ export const SIGNAL_THRESHOLD = 0.4;
  * A command by meaning (classify/commands.ts), where the message is not an answer: taken at
  * `take`, shown back with the command's own word to send from `ask`; below, not a command.
  */
-export const COMMAND_THRESHOLDS = { take: 0.9, ask: 0.6 };
+export const COMMAND_THRESHOLDS = { take: 0.85, ask: 0.5 };
