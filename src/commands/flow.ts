@@ -11,7 +11,7 @@ import { formatLintProblem, lintFlow, type SourceFile } from '../authoring/lint.
 import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../authoring/graph-render.js';
 import { formatTranscriptResult, runTranscript } from '../authoring/transcript.js';
 import { funnel } from '../authoring/stats.js';
-import { parseMessage } from '../authoring/parse.js';
+import { meaningReaders, parseMessage } from '../authoring/parse.js';
 import {
   chooseThresholds,
   evaluate,
@@ -58,7 +58,9 @@ const COMMANDS: Record<string, string> = {
   stats: `stats                                      a funnel per step from the stored sessions (counts only)`,
   parse: `parse --lang zh-CN|en [--step STEP] [--today YYYY-MM-DD] TEXT
                                              what a message says, as one JSON line {facts, unclear,
-                                             intents: the step's classifier ranking with scores};
+                                             intents: the step's classifier ranking with scores,
+                                             commands: the commands' ranking, signals: each
+                                             signal's probability and the words it names};
                                              --batch reads JSON lines {lang, step?, text, today?}`,
   'nlu-eval': `nlu-eval [--corpus DIR]                    rules vs classifier vs both on held-out answers
                                              (test/corpus/nlu/*.yaml and the safety corpus's screen answers)`,
@@ -357,6 +359,7 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
   const runtime = await runtimeFor(config);
   const understanding = createUnderstanding(runtime.flow, runtime.translators);
   const classifier = createStepClassifier(runtime.flow, runtime.translators);
+  const readers = meaningReaders(runtime.flow);
   const one = (input: { lang?: unknown; step?: unknown; text?: unknown; today?: unknown }) => {
     if (typeof input.text !== 'string') return { error: 'text must be a string' };
     if (input.lang !== undefined && !isLang(input.lang))
@@ -367,7 +370,15 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
     // A real calendar day: 2026-99-99 matches the pattern but is no date (red-team m31).
     if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || !isRealDay(today))
       return { error: `--today must be a real day as YYYY-MM-DD, not "${today}"` };
-    return parseMessage(runtime.flow, understanding, step, input.text, today, classifier.rank);
+    return parseMessage(
+      runtime.flow,
+      understanding,
+      step,
+      input.text,
+      today,
+      classifier.rank,
+      readers,
+    );
   };
   if (!values.batch) {
     const result = one({
