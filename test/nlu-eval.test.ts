@@ -62,6 +62,39 @@ describe('flow nlu-eval', () => {
     expect(out).toContain('confusions (combined');
   });
 
+  it('reads intents/*.yaml too: the commands and the signal, each its own step', async () => {
+    await mkdir(join(tmp, 'corpus/nlu'), { recursive: true });
+    await mkdir(join(tmp, 'corpus/intents'), { recursive: true });
+    await writeFile(
+      join(tmp, 'corpus/nlu/mine.yaml'),
+      'ask-can-reach:\n  no:\n    en: [he blocked me]\n',
+    );
+    await writeFile(
+      join(tmp, 'corpus/intents/commands.yaml'),
+      [
+        'restart:',
+        '  zh-CN: [全部从头来一遍吧]',
+        '  en: [start over]',
+        'none:',
+        '  en: [i paid 500]',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(tmp, 'corpus/intents/scam-signal.yaml'),
+      ['signal:', '  zh-CN: [他让我先交保证金才能退款]', 'none:', '  zh-CN: [我自己转错了]'].join(
+        '\n',
+      ),
+    );
+    const { code, out } = await run(['flow', 'nlu-eval', '--corpus', join(tmp, 'corpus')]);
+    expect(code).toBe(0);
+    expect(out).toContain(
+      '== intents/ (5 utterances, at every step: commands.yaml, scam-signal.yaml) ==',
+    );
+    expect(out).toMatch(/^commands +3 /mu);
+    expect(out).toMatch(/^scam-signal +2 /mu);
+    expect(out).toMatch(/commands:restart +\d\.\d\d/u);
+  });
+
   it("flow parse shows the step classifier's ranking with scores", async () => {
     const { code, out } = await run(['flow', 'parse', '--step', 'what-happened', '多给了']);
     expect(code).toBe(0);

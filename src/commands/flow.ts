@@ -12,6 +12,7 @@ import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../authoring/
 import { formatTranscriptResult, runTranscript } from '../authoring/transcript.js';
 import { funnel } from '../authoring/stats.js';
 import { meaningReaders, parseMessage } from '../authoring/parse.js';
+import { evaluateIntents, intentUtterances } from '../authoring/intent-eval.js';
 import {
   chooseThresholds,
   evaluate,
@@ -63,7 +64,8 @@ const COMMANDS: Record<string, string> = {
                                              signal's probability and the words it names};
                                              --batch reads JSON lines {lang, step?, text, today?}`,
   'nlu-eval': `nlu-eval [--corpus DIR]                    rules vs classifier vs both on held-out answers
-                                             (test/corpus/nlu/*.yaml and the safety corpus's screen answers)`,
+                                             (test/corpus/nlu/*.yaml and the safety corpus's screen answers;
+                                             intents/commands.yaml and intents/scam-signal.yaml as their own steps)`,
   check: `check                                      load the flow and its words as the chat does`,
   schema: `schema                                     regenerate flows/flow.schema.json and flow-part.schema.json`,
 };
@@ -497,6 +499,26 @@ async function nluEval(config: Config, argv: string[], say: Say): Promise<number
     say(`\n== ${name} ==`);
     const lines = formatReports(reports, reports[2]!);
     for (const line of name === 'dev' ? lines.slice(0, 5) : lines) say(line);
+  }
+  // What is read at every step (commands, the signal): held out whole, nothing chosen on it.
+  const intentsDir = join(dir, 'intents');
+  const files = (await readdir(intentsDir).catch(() => [] as string[]))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+  const held: Utterance[] = [];
+  for (const file of files)
+    held.push(
+      ...intentUtterances(
+        file.replace(/\.yaml$/, ''),
+        parseYaml(await readFile(join(intentsDir, file), 'utf8')),
+      ),
+    );
+  if (held.length > 0) {
+    const reports = (['rules', 'classifier', 'combined'] as const).map((reader) =>
+      evaluateIntents(flow, held, reader),
+    );
+    say(`\n== intents/ (${held.length} utterances, at every step: ${files.join(', ')}) ==`);
+    for (const line of formatReports(reports, reports[2]!)) say(line);
   }
   return 0;
 }
