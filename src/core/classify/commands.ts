@@ -4,6 +4,8 @@ import { COMMAND_WORDS } from '../commands.js';
 import type { ModelBank } from './bank.js';
 import { NONE, trainRanker, type Ranker, type Reading } from './index.js';
 
+const REPEAT = 3;
+
 export type CommandIntent = (typeof COMMAND_INTENTS)[number];
 
 /**
@@ -21,10 +23,13 @@ export function commandTrainingData(
   const add = (intent: string, byLang: Partial<Record<string, string[]>> | undefined) => {
     for (const text of Object.values(byLang ?? {}).flat()) if (text) pairs.push([text, intent]);
   };
-  for (const intent of COMMAND_INTENTS) {
-    for (const word of COMMAND_WORDS[intent]) if (/\p{L}/u.test(word)) pairs.push([word, intent]);
-    add(intent, examples[intent]);
-  }
+  // A dozen sentences a command against every answer of the flow: each is taught REPEAT
+  // times, or the answers' weight drowns them (cross-validated on the examples: see docs).
+  for (let r = 0; r < REPEAT; r++)
+    for (const intent of COMMAND_INTENTS) {
+      for (const word of COMMAND_WORDS[intent]) if (/\p{L}/u.test(word)) pairs.push([word, intent]);
+      add(intent, examples[intent]);
+    }
   add(NONE, examples.none);
   for (const step of Object.values(definition.steps)) {
     if (step.type === 'choice') {

@@ -27,7 +27,8 @@ export const commandByMeaning: Handler = (turn, next) => {
     return sure && top.intent === 'endHandoff' && session.handoff.state === 'waiting'
       ? next({ ...turn, command: { type: 'endHandoff' } })
       : next(turn);
-  if (kit.firedInterrupt(session, text)) return next(turn);
+  // Back to the bot from no person at all means nothing (and is "no bot!" misread as often).
+  if (top.intent === 'endHandoff' || kit.firedInterrupt(session, text)) return next(turn);
   const read = kit.understanding.answer(session.stepId, text, today);
   if (read.ok || (!sure && (read.reason === 'guess' || read.reason === 'guessYesNo')))
     return next(turn);
