@@ -84,7 +84,10 @@ export function evaluateIntents(
   return report;
 
   function command(text: string): { got: string; guess?: string } {
-    const typed = reader === 'classifier' ? undefined : parseCommand(text)?.type;
+    const parsed = reader === 'classifier' ? undefined : parseCommand(text);
+    // A language switch is labelled with the language asked for (language-en).
+    const typed =
+      parsed?.type === 'language' ? `language-${parsed.lang ?? 'unknown'}` : parsed?.type;
     if (typed || reader === 'rules' || !commands) return { got: typed ?? NONE };
     const top = commands.rank(text)[0];
     if (!top) return { got: NONE };
