@@ -85,6 +85,8 @@ describe('flow nlu-eval', () => {
         '\n',
       ),
     );
+    // Not read at every step: left to its own evaluation.
+    await writeFile(join(tmp, 'corpus/intents/corrections.yaml'), 'amount:\n  zh-CN: [不是500]\n');
     const { code, out } = await run(['flow', 'nlu-eval', '--corpus', join(tmp, 'corpus')]);
     expect(code).toBe(0);
     expect(out).toContain(

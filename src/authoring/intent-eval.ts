@@ -22,7 +22,7 @@ export function intentUtterances(step: string, doc: unknown): Utterance[] {
  * `nlu-eval` on what is read at every step rather than at one (`<corpus>/intents/*.yaml`,
  * intent → language → utterances): `commands.yaml` against the commands (rules: the command
  * words; the classifier's top intent; combined: the words, else the classifier within its
- * thresholds, a reading between them shown back), and any other file against the flow's
+ * thresholds, a reading between them shown back), and a `*signal.yaml` against the flow's
  * signal by meaning (`scam-signal.yaml`: every intent but `none` is a signal; rules: the
  * phrases; the classifier at SIGNAL_THRESHOLD; combined: either, as the chat reads it). Each
  * file is its own "step" in the report.

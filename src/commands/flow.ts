@@ -502,8 +502,9 @@ async function nluEval(config: Config, argv: string[], say: Say): Promise<number
   }
   // What is read at every step (commands, the signal): held out whole, nothing chosen on it.
   const intentsDir = join(dir, 'intents');
+  // commands.yaml and *signal.yaml are read at every step; other files (corrections) are not.
   const files = (await readdir(intentsDir).catch(() => [] as string[]))
-    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => f === 'commands.yaml' || f.endsWith('signal.yaml'))
     .sort();
   const held: Utterance[] = [];
   for (const file of files)
