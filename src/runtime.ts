@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ExpectedError } from './shared/errors.js';
 import { join, resolve } from 'node:path';
 import { assertFlowWords, loadFlowSet, loadWords } from './adapters/files/flow-files.js';
+import { loadModelBank } from './adapters/files/model-cache.js';
 import {
   createConversationService,
   createMemoryDedup,
@@ -84,8 +85,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   );
   for (const each of flows) assertFlowWords(each, resources, options.localesDir);
   const translators = createTranslators(resources);
+  // A compiled build trains its classifiers once per content; a start then trains none.
+  const { bank } = await loadModelBank(flows, translators);
   const engine = createEngine(flows, translators, flow.definition.id, PIPELINE, {
     handoff: options.handoff,
+    models: bank,
   });
   const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
   const backend = await openBackend(options, flood);
