@@ -124,7 +124,13 @@ describe('a correction at any step changes the fact it names, read back', () => 
 
   it('「名字那栏是空的」 is no name: stored as not given, never copied into the texts', () => {
     const { c } = walkTo(toRecipient);
-    c.say('名字那栏是空的');
+    // The scam signal by meaning may ask its safety question first (a false alarm of the
+    // signal model on this sentence); after "no" the sentence is read as the answer.
+    if (c.say('名字那栏是空的').includes('先确认一下安全')) {
+      c.say('不是');
+      c.say('名字那栏是空的');
+    }
+    expect(c.session?.stepId).toBe('ask-can-reach');
     expect(c.session?.facts.recipient).toBe('');
     const plan = ['是'].map((l) => c.say(l)).join('\n') + c.say('摘要');
     expect(plan).not.toContain('名字那栏');
@@ -154,10 +160,13 @@ describe('a correction at any step changes the fact it names, read back', () => 
     expect(c.session?.facts.amount).toBe(500);
   });
 
-  it('a name is still a name: 「显示的是李记水果店」 and "Happy Shop" are stored as written', () => {
+  it('a name is still a name: 「显示的是李记水果店」 is stored as written; 「看不到名字」 is none', () => {
     const { c } = walkTo(toRecipient);
     c.say('显示的是李记水果店');
     expect(c.session?.facts.recipient).toBe('李记水果店');
+    const other = walkTo(toRecipient).c;
+    other.say('看不到名字');
+    expect(other.session?.facts.recipient).toBe('');
   });
 });
 
@@ -174,7 +183,7 @@ describe('the console, piped (a real process)', () => {
         '后悔了',
         '跳过',
         '金额错了 应该是900',
-        '名字那栏是空的',
+        '收款方那栏没写名字',
         '摘要',
         '',
       ];
@@ -188,7 +197,7 @@ describe('the console, piped (a real process)', () => {
       expect(r.stdout).toContain('¥600');
       expect(r.stdout).not.toContain('是一笔付款，还是分好几笔付的');
       expect(r.stdout).not.toContain('你现在还能私下联系到收款人吗');
-      expect(r.stdout).not.toContain('名字那栏');
+      expect(r.stdout).not.toContain('收款方那栏');
       // The correction is read back, changes the amount only, and the case file shows it.
       expect(r.stdout).toContain('改好了：\n• 金额：¥900');
       expect(r.stdout.split('目前记录的情况').at(-1)).toContain('¥900');

@@ -12,6 +12,7 @@ import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
 import { readMoney } from './interpret/money.js';
 import type { Facts } from '../shared/types.js';
+import type { ModelBank } from './classify/bank.js';
 import { createStepClassifier } from './classify/step-classifier.js';
 import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
 import { createCorrectionForm } from './correction-form.js';
@@ -49,6 +50,8 @@ export interface UnderstandingOptions {
   reader?: Reader;
   /** The lowest probability taken, and shown back to confirm, per kind of step. */
   thresholds?: Thresholds;
+  /** Models trained before: none is trained again (classify/bank.ts). */
+  bank?: ModelBank;
 }
 
 // What the rules say when they find no answer: the classifier may read these.
@@ -61,7 +64,7 @@ export function createUnderstanding(
 ): Understanding {
   const steps = Object.entries(flow.definition.steps);
   const words = createStepWords(flow, translators);
-  const classifier = createStepClassifier(flow, translators);
+  const classifier = createStepClassifier(flow, translators, options.bank);
   const story = createStoryYesNo(flow);
   const form = createCorrectionForm(flow);
   const { reader = 'combined', thresholds = THRESHOLDS } = options;

@@ -25,8 +25,8 @@ export interface AssistantMetrics {
 /**
  * What an operator needs to see the service working: counts per channel, plans reached per
  * end (the flow's own end ids), scam plans, unclear answers, errors, Redis gone, latency.
- * Handoffs to a person are counted by name now so dashboards keep their line when handoff
- * arrives; nothing increments it yet.
+ * Handoffs count requests that reached the operators (a session entering `waiting`, which
+ * happens only after the user consented to share).
  */
 export function createAssistantMetrics(flows: readonly CompiledFlow[]): AssistantMetrics {
   const registry = createRegistry();
@@ -57,9 +57,8 @@ export function createAssistantMetrics(flows: readonly CompiledFlow[]): Assistan
   );
   const handoffs = registry.counter(
     'zhuihui_handoffs_total',
-    'Conversations handed to a person (not built yet: always 0).',
+    'Requests for a person that reached the operators (the user consented to share).',
   );
-  void handoffs;
   const unclear = registry.counter(
     'zhuihui_unclear_answers_total',
     'Answers the assistant could not understand and asked again.',
@@ -105,6 +104,8 @@ export function createAssistantMetrics(flows: readonly CompiledFlow[]): Assistan
     transition(before, after) {
       const more = failures(after) - failures(before);
       if (more > 0) unclear.inc({}, more);
+      if (after.handoff?.state === 'waiting' && before?.handoff?.state !== 'waiting')
+        handoffs.inc();
       const flow = byId.get(after.flowId);
       const arrived = before?.stepId !== after.stepId || before.flowId !== after.flowId;
       if (!flow || !arrived || flow.step(after.stepId)?.type !== 'end') return;
