@@ -3,7 +3,8 @@
  * per user) in a temp dir, with simulated users walking the recovery flow, at 1k, 10k and
  * 100k stored sessions. Writes bench/results.json. Sizes and message counts can be lowered
  * with BENCH_SIZES=1000,10000 and BENCH_MESSAGES=5000 for a quick look; BENCH_ONLY=startup
- * measures only the start-up of the compiled chat (bench/startup.ts).
+ * measures only the start-up of the compiled chat (bench/startup.ts), BENCH_ONLY=flow-load only
+ * the loading of large generated flows (bench/flow-load.ts).
  */
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -23,6 +24,7 @@ import { createSessionFileStore } from '../src/store/session-files.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { redisBench } from './redis.js';
 import { startupBench } from './startup.js';
+import { flowLoadBench } from './flow-load.js';
 import type { SessionStore } from '../src/store/port.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -237,6 +239,8 @@ async function floodImpact(runtime: Runtime, store: SessionStore, population: nu
 }
 
 async function main() {
+  const flowLoad = await flowLoadBench();
+  if (process.env.BENCH_ONLY === 'flow-load') return clearInterval(sampler);
   const startup = await startupBench();
   if (process.env.BENCH_ONLY === 'startup') return clearInterval(sampler);
   const runtime = await createRuntime({
@@ -256,6 +260,7 @@ async function main() {
     engineUsPerMessage: round(engineUs, 1),
     engineOverheadRatio: round(engineUs / xstateUs, 2),
     startup,
+    flowLoad,
     bySessions: {} as Record<string, unknown>,
   };
   console.log(
