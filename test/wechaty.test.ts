@@ -49,6 +49,7 @@ async function start(
   },
   autoAcceptFriends = false,
   keepRemarks = false,
+  remarkTimeoutMs?: number,
 ): Promise<Harness> {
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
@@ -70,6 +71,7 @@ async function start(
     autoAcceptFriends,
     // Short, so the many exchanges here stay quick; the default is tested under load.
     reorderMs: 20,
+    ...(remarkTimeoutMs === undefined ? {} : { remarkTimeoutMs }),
   });
   const sent = new Map<string, string[]>();
   const waiters = new Set<() => void>();
@@ -277,6 +279,84 @@ describe('wechaty plugin on the mock puppet', () => {
     expect((await storedSession(second.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
       'screen-offer',
     );
+  });
+
+  it('keeps the conversation of a user who changed their WeChat handle (red-team m34)', async () => {
+    const first = await start(undefined, false, true);
+    const erin = first.mocker.createContact({ id: 'login1-erin', name: 'Erin', handle: 'erin_wx' });
+    await exchange(first, erin, 'hello', 'is anyone asking you right now');
+    await exchange(first, erin, 'no', 'How did the money go?');
+    const remark = (first.mocker.cacheContactPayload.get('login1-erin') as { alias?: string })
+      .alias;
+    expect(remark).toMatch(/^zh-[0-9a-f]{12}$/);
+    await first.stop();
+    // WeChat allows a new handle; the remark stays, and the web protocol gives a new id.
+    const second = await start(undefined, false, true);
+    const again = second.mocker.createContact({
+      id: 'login2-erin',
+      name: 'Erin',
+      handle: 'erin_new',
+      alias: remark,
+    });
+    const reply = await exchange(second, again, 'reward code', 'offering a refund');
+    expect(reply).not.toContain("I'm the zhuihui");
+    expect((await storedSession(second.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
+      'screen-offer',
+    );
+  });
+
+  it('moves a conversation stored under the handle to the remark', async () => {
+    const h = await start(undefined, false, true);
+    await h.runtime.service.handle({ userId: 'wechat:h:frank_wx', text: 'hello' });
+    await h.runtime.service.handle({ userId: 'wechat:h:frank_wx', text: 'no' });
+    const frank = h.mocker.createContact({ id: 'frank', name: 'Frank', handle: 'frank_wx' });
+    const reply = await exchange(h, frank, 'reward code', 'offering a refund');
+    expect(reply).not.toContain("I'm the zhuihui");
+    const remark = (h.mocker.cacheContactPayload.get('frank') as { alias?: string }).alias;
+    expect((await storedSession(h.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
+      'screen-offer',
+    );
+    expect(await storedSession(h.runtime.store, 'wechat:h:frank_wx')).toBeUndefined();
+  });
+
+  it('does not trust a remark of ours copied onto a second contact (red-team m33)', async () => {
+    const h = await start(undefined, false, true);
+    const carol = h.mocker.createContact({ id: 'carol', name: 'Carol' });
+    await exchange(h, carol, 'hello', 'is anyone asking you right now');
+    await exchange(h, carol, 'no', 'How did the money go?');
+    const remark = (h.mocker.cacheContactPayload.get('carol') as { alias?: string }).alias;
+    expect(remark).toMatch(/^zh-[0-9a-f]{12}$/);
+    // An operator copies Carol's remark onto another contact.
+    const mallory = h.mocker.createContact({ id: 'mallory', name: 'Mallory', alias: remark });
+    const reply = await exchange(h, mallory, 'hello', 'is anyone asking you right now');
+    expect(reply).toContain("I'm the zhuihui");
+    const own = (h.mocker.cacheContactPayload.get('mallory') as { alias?: string }).alias;
+    expect(own).toMatch(/^zh-[0-9a-f]{12}$/);
+    expect(own).not.toBe(remark);
+    // Carol's conversation is where she left it, and still hers.
+    expect((await storedSession(h.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
+      'payment-kind',
+    );
+    const next = await exchange(h, carol, 'reward code', 'offering a refund');
+    expect(next).not.toContain("I'm the zhuihui");
+  });
+
+  it('answers a contact whose remark call hangs, under its id, and others meanwhile (red-team m35)', async () => {
+    const h = await start(undefined, false, false, 300);
+    const setAlias = h.puppet.contactAlias.bind(h.puppet);
+    Object.assign(h.puppet, {
+      contactAlias: (id: string, alias?: string | null) =>
+        id === 'stuck' && alias !== undefined
+          ? new Promise(() => undefined)
+          : setAlias(id, alias as string),
+    });
+    const stuck = h.mocker.createContact({ id: 'stuck', name: 'Stuck' });
+    const other = h.mocker.createContact({ id: 'other', name: 'Other' });
+    stuck.say('hello').to(h.botUser);
+    const elsewhere = await exchange(h, other, 'hello', 'is anyone asking you right now');
+    expect(elsewhere).toContain("I'm the zhuihui");
+    await h.until('stuck', (all) => all.includes('is anyone asking you right now'));
+    expect(await storedSession(h.runtime.store, 'wechat:stuck')).toBeDefined();
   });
 
   it('moves a conversation stored under the old per-login id to the stable key', async () => {

@@ -38,6 +38,8 @@ export interface AssistantDeps {
   handoffRoom?: string | undefined;
   /** How often the handoff timeouts are checked (default 30 s). */
   handoffCheckMs?: number;
+  /** How long a contact remark call may take before its id is used instead (default 5 s). */
+  remarkTimeoutMs?: number;
 }
 
 export interface AssistantRuntime {
@@ -79,7 +81,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   const queue = createSendQueue({ ...DEFAULT_SEND_OPTIONS, ...deps.send }, log);
   const inFlight = new Set<Promise<void>>();
   const reorder = createReorderBuffer(deps.reorderMs ?? REORDER_MS);
-  const identities = createIdentities(log);
+  const identities = createIdentities(log, undefined, deps.remarkTimeoutMs);
   const migrated = new Set<string>();
   let closing = false;
   let startedAt = clock().getTime();
@@ -151,11 +153,13 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       return;
     }
     if (talker.type() !== types.Contact.Individual) return;
-    const { key: userId, legacy } = await identities.of(talker);
-    // A conversation kept under the old per-login id moves to the stable key once.
-    if (legacy !== userId && !migrated.has(legacy)) {
-      migrated.add(legacy);
-      if (await service.rekey(legacy, userId))
+    const { key: userId, old } = await identities.of(talker);
+    // A conversation kept under an older key (the per-login id, the handle) moves to the
+    // stable key once.
+    for (const from of old) {
+      if (from === userId || migrated.has(from)) continue;
+      migrated.add(from);
+      if (await service.rekey(from, userId))
         log.info({ user: ref(userId) }, 'conversation moved to a stable contact key');
     }
     const order = puppetOrder.get(msg.id);
@@ -222,6 +226,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     const friendship = (f: FriendshipInterface) => guard('friendship', onFriendship(f));
     const login = () => {
       startedAt = clock().getTime();
+      identities.newLogin();
     };
     bot.on('message', message);
     bot.on('friendship', friendship);
