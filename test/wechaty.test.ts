@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toBubbles } from '../src/core/replies.js';
 import { types, WechatyBuilder, type Wechaty } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
-import type { WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
+import type { AssistantDeps, WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
 import type { SendQueueOptions } from '../src/adapters/wechaty/send-queue.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger, type Logger } from '../src/log.js';
 import type { Runtime } from '../src/runtime.js';
 import { assistantBot, loginOnMock } from './assistant-bot.js';
 import { SCAM_WALK_ZH, storedSession } from './helpers.js';
@@ -50,6 +50,7 @@ async function start(
   autoAcceptFriends = false,
   keepRemarks = false,
   remarkTimeoutMs?: number,
+  extra: Pick<AssistantDeps, 'clock'> & { log?: Logger } = {},
 ): Promise<Harness> {
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
@@ -72,6 +73,7 @@ async function start(
     // Short, so the many exchanges here stay quick; the default is tested under load.
     reorderMs: 20,
     ...(remarkTimeoutMs === undefined ? {} : { remarkTimeoutMs }),
+    ...extra,
   });
   const sent = new Map<string, string[]>();
   const waiters = new Set<() => void>();
@@ -212,6 +214,50 @@ describe('wechaty plugin on the mock puppet', () => {
     await h.assistant.settled();
     expect(h.said(alice.id).filter((m) => m.includes('「追回」助手'))).toHaveLength(1);
     expect(h.said(alice.id).join('\n')).not.toContain("I'm the zhuihui");
+  });
+
+  it('answers the first message after login on a host clock 2 minutes ahead of WeChat, and counts the backlog (red-team m36)', async () => {
+    const lines: Array<{ fields: unknown; msg: string | undefined }> = [];
+    const log = {
+      ...silentLogger,
+      info: (fields: unknown, msg?: string) => void lines.push({ fields, msg }),
+    } as unknown as Logger;
+    const h = await start(undefined, false, false, undefined, {
+      clock: () => new Date(Date.now() + 120_000),
+      log,
+    });
+    const alice = h.mocker.createContact({ name: 'Alice' });
+    const old = h.mocker.MessageMock.create({
+      id: 'backlog-skew',
+      talkerId: alice.id,
+      listenerId: h.botUser.id,
+      timestamp: Date.now() - 3_600_000,
+      type: types.Message.Text,
+      text: 'I paid the wrong person',
+    });
+    h.mocker.puppet.emit('message', { messageId: old.id });
+    // Stamped by WeChat's clock, 2 minutes behind the host's: it was dropped as backlog.
+    const reply = await exchange(h, alice, 'hello', 'is anyone asking you right now');
+    expect(reply).toContain("I'm the zhuihui");
+    await h.assistant.settled();
+    expect(h.said(alice.id).filter((m) => m.includes("I'm the zhuihui"))).toHaveLength(1);
+    const counted = lines.filter((l) => l.msg === 'backlog from before login: not answered');
+    expect(counted.map((l) => l.fields)).toEqual([{ count: 1 }]);
+    expect(JSON.stringify(lines)).not.toContain('wrong person');
+    // After the burst that follows login, a message is live whatever its stamp.
+    const late = h.mocker.MessageMock.create({
+      id: 'late-stamp',
+      talkerId: alice.id,
+      listenerId: h.botUser.id,
+      timestamp: Date.now() - 3_600_000,
+      type: types.Message.Text,
+      text: 'no',
+    });
+    const before = h.said(alice.id).length;
+    h.mocker.puppet.emit('message', { messageId: late.id });
+    await h.until(alice.id, () =>
+      h.said(alice.id).slice(before).join('\n').includes('How did the money go?'),
+    );
   });
 
   it('continues a conversation after the bot is stopped and started again', async () => {

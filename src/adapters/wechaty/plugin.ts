@@ -14,6 +14,7 @@ import {
 } from './send-queue.js';
 import { createReorderBuffer } from './reorder.js';
 import { createIdentities } from './identity.js';
+import { createBacklogFilter, DEFAULT_BACKLOG, type BacklogOptions } from './backlog.js';
 import type { SharedValues } from '../../core/ports.js';
 import { createMemoryValues } from '../../store/shared-values.js';
 import { createOpenCases } from './handoff-cases.js';
@@ -40,6 +41,8 @@ export interface AssistantDeps {
   handoffCheckMs?: number;
   /** How long a contact remark call may take before its id is used instead (default 5 s). */
   remarkTimeoutMs?: number;
+  /** How the replay after login is told apart (backlog.ts; defaults: 5 s grace, 1 s gap, 10 s). */
+  backlog?: Partial<BacklogOptions>;
 }
 
 export interface AssistantRuntime {
@@ -66,9 +69,6 @@ const REORDER_MS = 300;
 /** How long close() waits for queued replies before giving up on them. */
 const CLOSE_TIMEOUT_MS = 30_000;
 
-/** Messages stamped this long before the plugin started are backlog replayed after login. */
-const BACKLOG_GRACE_MS = 5_000;
-
 /** A stable, non-reversible id for logs: never the WeChat id or name. */
 export const ref = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 10);
 
@@ -84,7 +84,11 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   const identities = createIdentities(log, undefined, deps.remarkTimeoutMs);
   const migrated = new Set<string>();
   let closing = false;
-  let startedAt = clock().getTime();
+  const backlog = createBacklogFilter(
+    { ...DEFAULT_BACKLOG, ...deps.backlog },
+    () => clock().getTime(),
+    (count) => log.info({ count }, 'backlog from before login: not answered'),
+  );
   let installed: Wechaty | undefined;
   let handoffTimer: ReturnType<typeof setInterval> | undefined;
   let handoff: Promise<HandoffRoom | undefined> | undefined;
@@ -123,8 +127,8 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     // Recalled messages are notices about an earlier message, not something to answer.
     if (closing || msg.self() || msg.type() === types.Message.Recalled) return;
     const { service, translators } = await deps.runtime;
-    // msg.age() alone misses backlog on some puppets; compare with our own start time too.
-    if (msg.date().getTime() < startedAt - BACKLOG_GRACE_MS) return;
+    // What the puppet replays after login (backlog.ts); counted in a log line, not answered.
+    if (await backlog.isBacklog(msg.date().getTime())) return;
     const talker = msg.talker();
     const room = msg.room();
     const type = msg.type();
@@ -212,7 +216,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   };
 
   const install: WechatyPlugin = (bot: Wechaty) => {
-    startedAt = clock().getTime();
+    backlog.login();
     installed = bot;
     const timer = (handoffTimer = deps.handoffRoom
       ? setInterval(
@@ -225,7 +229,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     const message = (msg: MessageInterface) => guard('message', onMessage(msg));
     const friendship = (f: FriendshipInterface) => guard('friendship', onFriendship(f));
     const login = () => {
-      startedAt = clock().getTime();
+      backlog.login();
       identities.newLogin();
     };
     bot.on('message', message);
@@ -265,6 +269,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     async close(timeoutMs = CLOSE_TIMEOUT_MS) {
       closing = true;
       clearInterval(handoffTimer);
+      backlog.flush();
       // Messages held for reordering are handled now, not after their window.
       reorder.flushAll();
       let timer: ReturnType<typeof setTimeout> | undefined;
