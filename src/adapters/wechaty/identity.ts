@@ -69,7 +69,7 @@ export function createIdentities(log: Logger, capacity = 50_000, timeoutMs = REM
       if (remark && REMARK.test(remark)) {
         const holder = holders.get(remark);
         if (holder === undefined || holder === contact.id) {
-          holders.set(remark, contact.id);
+          hold(remark, contact.id);
           return `wechat:a:${remark}`;
         }
         // The same remark on two contacts at once: the first keeps it, this one gets its own.
@@ -79,7 +79,7 @@ export function createIdentities(log: Logger, capacity = 50_000, timeoutMs = REM
       await bounded(contact.alias(ours));
       await bounded(contact.sync()).catch(() => undefined);
       if ((await bounded(contact.alias())) === ours) {
-        holders.set(ours, contact.id);
+        hold(ours, contact.id);
         return `wechat:a:${ours}`;
       }
     } catch (error) {
@@ -89,6 +89,11 @@ export function createIdentities(log: Logger, capacity = 50_000, timeoutMs = REM
       if (error instanceof RemarkTimeout) return legacy;
     }
     return fallback;
+  }
+
+  function hold(remark: string, contactId: string) {
+    if (holders.size >= capacity) holders.delete(holders.keys().next().value as string);
+    holders.set(remark, contactId);
   }
 
   /** A remark call, given up after `timeoutMs` (a hanging one left running, its result unused). */
