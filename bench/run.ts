@@ -25,6 +25,7 @@ import { createMemoryStore } from '../src/store/memory.js';
 import { redisBench } from './redis.js';
 import { startupBench } from './startup.js';
 import { flowLoadBench } from './flow-load.js';
+import { classification } from './classify.js';
 import type { SessionStore } from '../src/store/port.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -251,6 +252,10 @@ async function main() {
     store: createMemoryStore(),
   });
   const { xstateUs, engineUs } = await floor(runtime);
+  const classified = await classification(runtime);
+  console.log(
+    `classification: p99 ${classified.classifyP99UsPerMessage} µs per message (step model, scam signal, commands); an answer read p50 ${classified.readP50Us} µs, p99 ${classified.readP99Us} µs; every model from cold ${classified.trainMs} ms (a compiled start loads them from dist/flow-cache)`,
+  );
   const results: Record<string, unknown> = {
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     date: new Date().toISOString(),
@@ -261,6 +266,7 @@ async function main() {
     engineOverheadRatio: round(engineUs / xstateUs, 2),
     startup,
     flowLoad,
+    classification: classified,
     bySessions: {} as Record<string, unknown>,
   };
   console.log(

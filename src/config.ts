@@ -71,6 +71,8 @@ const envSchema = z.object({
     .optional(),
   WECHAT_OA_APPSECRET: z.string().min(1).optional(),
   WECHAT_OA_MODE: z.enum(['passive', 'customer-service']).default('passive'),
+  // 1: OA users can ask for a person; operators answer through the customer-service API.
+  WECHAT_OA_HANDOFF: z.enum(['0', '1']).default('0'),
   WECHAT_API_BASE: z.url().default('https://api.weixin.qq.com'),
   // 微信客服 (WeCom kf) at /wechat/kf: set WECOM_CORP_ID to serve it.
   WECOM_CORP_ID: z.string().regex(/^\w+$/, 'letters and digits (ww…)').optional(),
@@ -111,6 +113,11 @@ interface ChatOptions {
   /** Console: start at this step, with these facts (raw text, read as the step would). */
   at: string | undefined;
   facts: Record<string, string>;
+  /** Console: a person can be asked for (answered from another terminal with --operator). */
+  withOperators: boolean;
+  /** Console: work as an operator (the cases waiting for a person), not as a user. */
+  operator: boolean;
+  help: boolean;
 }
 
 /** What every command shares: where the flow, the words and the sessions are. */
@@ -134,6 +141,10 @@ export interface BaseConfig {
 /** `npm start`: the terminal chat. */
 export interface ChatConfig extends BaseConfig, Omit<ChatOptions, 'positionals'> {
   command: 'chat';
+  /** Handoff timeouts, with --handoff or --operator. */
+  handoff: { waitMinutes: number; silenceHours: number } | undefined;
+  /** --operator: the OA customer-service API, when WECHAT_OA_APPID and _APPSECRET are set. */
+  oaApi: { appId: string; appSecret: string; apiBase: string } | undefined;
 }
 
 /** `npm run bot`: the personal-account bot. */
@@ -165,7 +176,7 @@ export interface ServeConfig extends BaseConfig {
   wecom: WecomConfig | undefined;
   port: number;
   host: string;
-  /** Handoff timeouts when 微信客服 hands users to its servicers (the engine offers a person only then). */
+  /** Handoff timeouts when 微信客服 or the OA hand users to people (the engine offers a person only then). */
   handoff: { waitMinutes: number; silenceHours: number } | undefined;
 }
 
@@ -188,6 +199,8 @@ export interface OaConfig {
   appSecret: string | undefined;
   mode: 'passive' | 'customer-service';
   apiBase: string;
+  /** Users can ask for a person; operators' words go through the customer-service API. */
+  handoff: boolean;
 }
 
 /** 微信客服 (WeCom kf): the callback at /wechat/kf and the API it pulls from and sends with. */
@@ -244,6 +257,10 @@ function oaConfig(e: z.infer<typeof envSchema>): OaConfig {
     throw new ConfigError(
       'WECHAT_OA_MODE=customer-service needs WECHAT_OA_APPID and WECHAT_OA_APPSECRET (for the access token)',
     );
+  if (e.WECHAT_OA_HANDOFF === '1' && (!e.WECHAT_OA_APPID || !e.WECHAT_OA_APPSECRET))
+    throw new ConfigError(
+      'WECHAT_OA_HANDOFF=1 needs WECHAT_OA_APPID and WECHAT_OA_APPSECRET: operators answer through the customer-service API',
+    );
   return {
     port: e.PORT,
     host: e.HOST,
@@ -253,6 +270,7 @@ function oaConfig(e: z.infer<typeof envSchema>): OaConfig {
     appSecret: e.WECHAT_OA_APPSECRET,
     mode: e.WECHAT_OA_MODE,
     apiBase: e.WECHAT_API_BASE,
+    handoff: e.WECHAT_OA_HANDOFF === '1',
   };
 }
 
@@ -291,9 +309,10 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       const wecom = wecomConfig(e);
       // Either channel may be served alone; with neither there is nothing to serve.
       const oa = wecom && !e.WECHAT_OA_TOKEN ? undefined : oaConfig(e);
-      const handoff = wecom?.handoff
-        ? { waitMinutes: e.HANDOFF_WAIT_MINUTES, silenceHours: e.HANDOFF_SILENCE_HOURS }
-        : undefined;
+      const handoff =
+        wecom?.handoff || oa?.handoff
+          ? { waitMinutes: e.HANDOFF_WAIT_MINUTES, silenceHours: e.HANDOFF_SILENCE_HOURS }
+          : undefined;
       return { ...base, command, oa, wecom, port: e.PORT, host: e.HOST, handoff };
     }
     case 'bot':
@@ -324,13 +343,53 @@ export function loadConfig(argv: string[], env: Record<string, string | undefine
       const { positionals, ...console } = parseChatOptions(rest);
       if (positionals.length > 0)
         throw new ConfigError(`unexpected "${positionals.join(' ')}"\n${CHAT_USAGE}`);
-      return { ...base, ...console, command: 'chat' };
+      const people = console.withOperators || console.operator;
+      return {
+        ...base,
+        ...console,
+        command: 'chat',
+        handoff: people
+          ? { waitMinutes: e.HANDOFF_WAIT_MINUTES, silenceHours: e.HANDOFF_SILENCE_HOURS }
+          : undefined,
+        oaApi:
+          console.operator && e.WECHAT_OA_APPID && e.WECHAT_OA_APPSECRET
+            ? {
+                appId: e.WECHAT_OA_APPID,
+                appSecret: e.WECHAT_OA_APPSECRET,
+                apiBase: e.WECHAT_API_BASE,
+              }
+            : undefined,
+      };
     }
   }
 }
 
 const CHAT_USAGE =
-  'Usage: npm start -- [--lang zh-CN|en] [--user ID] [--record FILE.yaml] [--watch] [--at STEP] [--fact NAME=VALUE …]';
+  'Usage: npm start -- [--lang zh-CN|en] [--user ID] [--record FILE.yaml] [--watch] [--at STEP] [--fact NAME=VALUE …] [--handoff] | --operator | --help';
+
+/** `npm start -- --help`. */
+export const CHAT_HELP = `${CHAT_USAGE}
+
+  --lang zh-CN|en     the language (default: detected from the first message)
+  --user ID           who is typing (default "console"; kept as console:ID)
+  --record FILE.yaml  write the conversation as a transcript
+  --watch             reload the flow and words when their files change
+  --at STEP           start at a step, with --fact NAME=VALUE answers
+  --handoff           a person can be asked for (人工 / "talk to a person"); an operator
+                      answers from another terminal with --operator
+  --operator          (with --user NAME: the name users' cases show) work as an operator on the cases waiting for a person, on the same
+                      store (DATA_DIR, or Redis with STORE_URL). Type:
+                        /list             the open cases
+                        #a1b2 /take       take a case
+                        #a1b2 your words  say something to the user
+                        #a1b2 /done       hand the case back to the bot
+                      Words reach the user on their channel: the Official Account's
+                      customer-service API (WECHAT_OA_APPID and WECHAT_OA_APPSECRET; at most
+                      5 messages per user message, within 48 hours of it), the personal
+                      account's bot, or a console user (shown in their terminal). On files one
+                      process at a time uses DATA_DIR: run the channels and operators on one
+                      Redis (STORE_URL) to work at the same time.
+  --help              this text`;
 
 function parseChatOptions(argv: string[]): ChatOptions {
   let parsed;
@@ -345,6 +404,9 @@ function parseChatOptions(argv: string[]): ChatOptions {
         watch: { type: 'boolean' },
         at: { type: 'string' },
         fact: { type: 'string', multiple: true },
+        handoff: { type: 'boolean' },
+        operator: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
@@ -362,6 +424,10 @@ function parseChatOptions(argv: string[]): ChatOptions {
   }
   if (Object.keys(facts).length > 0 && !values.at)
     throw new ConfigError('--fact goes with --at STEP');
+  if (values.operator && (values.at || values.record || values.watch))
+    throw new ConfigError(
+      `--operator works on the open cases: it takes no --at, --record or --watch\n${CHAT_USAGE}`,
+    );
   return {
     positionals: parsed.positionals,
     lang: parseLang(values.lang),
@@ -370,6 +436,9 @@ function parseChatOptions(argv: string[]): ChatOptions {
     watch: values.watch ?? false,
     at: values.at,
     facts,
+    withOperators: values.handoff ?? false,
+    operator: values.operator ?? false,
+    help: values.help ?? false,
   };
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ExpectedError } from './shared/errors.js';
 import { join, resolve } from 'node:path';
 import { assertFlowWords, loadFlowSet, loadWords } from './adapters/files/flow-files.js';
+import { loadModelBank } from './adapters/files/model-cache.js';
 import {
   createConversationService,
   createMemoryDedup,
@@ -22,6 +23,9 @@ import { createMemoryValues } from './store/shared-values.js';
 import { withDurableClaims } from './store/claims-file.js';
 import { startRetention } from './store/retention.js';
 import { createAssistantMetrics, type AssistantMetrics } from './metrics/assistant.js';
+import type { HandoffBus } from './core/handoff-bus.js';
+import { createMemoryHandoffBus } from './store/handoff-memory.js';
+import { createFileHandoffBus } from './store/handoff-files.js';
 
 export interface RuntimeOptions {
   flowFile: string;
@@ -61,6 +65,8 @@ export interface Runtime {
   cursors: Cursors;
   /** Counts for /metrics (serve, and the bot with METRICS_PORT); never a user's id or words. */
   metrics: AssistantMetrics;
+  /** The open cases and the handoff's queues between processes (Redis, DATA_DIR/handoff, memory). */
+  handoffBus: HandoffBus;
   /** Whether the store answers now (for /readyz): a read that must not fail. */
   storeReachable(): Promise<boolean>;
   /** Starts the periodic retention sweep when the store needs one (a TTL store does not). */
@@ -79,8 +85,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   );
   for (const each of flows) assertFlowWords(each, resources, options.localesDir);
   const translators = createTranslators(resources);
+  // A compiled build trains its classifiers once per content; a start then trains none.
+  const { bank } = await loadModelBank(flows, translators);
   const engine = createEngine(flows, translators, flow.definition.id, PIPELINE, {
     handoff: options.handoff,
+    models: bank,
   });
   const flood = options.flood ?? DEFAULT_FLOOD_LIMIT;
   const backend = await openBackend(options, flood);
@@ -102,6 +111,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     observe: (before, after) => metrics.transition(before, after),
   });
   const service = counted(inner, metrics);
+  const handoffBus = await openHandoffBus(options);
   return {
     flow,
     flows,
@@ -122,7 +132,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const sweep = store.sweep?.bind(store);
       return sweep ? startRetention({ sweep }, days, everyHours, options.log) : () => undefined;
     },
+    handoffBus,
     close: async () => {
+      await handoffBus.close();
       await backend.close();
     },
   };
@@ -197,6 +209,20 @@ async function openBackend(options: RuntimeOptions, flood: FloodLimit | false): 
     join(options.dataDir, 'claims.jsonl'),
   ).catch(unusable('data directory (DATA_DIR)', options.dataDir));
   return { store, cursors, shared, close: () => store.close() };
+}
+
+/**
+ * Where the handoff's cases and queues are shared: beside the sessions (Redis, or the files
+ * under DATA_DIR); in memory when no person can be asked for (no extra connection) or the
+ * store was passed in.
+ */
+async function openHandoffBus(options: RuntimeOptions): Promise<HandoffBus> {
+  if (!options.handoff || options.store) return createMemoryHandoffBus();
+  if (options.storeUrl) {
+    const { connectRedisHandoffBus } = await import('./store/handoff-redis.js');
+    return connectRedisHandoffBus(options.storeUrl, options.storePrefix ?? 'zhuihui:');
+  }
+  return createFileHandoffBus(join(options.dataDir, 'handoff'));
 }
 
 /** Paths relative to this package, so an embedding bot finds the shipped flow and words. */

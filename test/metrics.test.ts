@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/log.js';
 import { createRegistry } from '../src/metrics/registry.js';
 import { createRuntime } from '../src/runtime.js';
+import { DEFAULT_HANDOFF_POLICY } from '../src/core/handoff.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { FLOW_FILE, LOCALES_DIR, SCAM_WALK_ZH } from './helpers.js';
 
@@ -38,6 +39,31 @@ describe('metrics', () => {
     expect(count('zhuihui_handoffs_total')).toBe(0);
     // Counts only: no user key, no words the user sent.
     expect(text).not.toMatch(/o-1|紫色|小李/);
+    await runtime.close();
+  });
+
+  it('a request for a person that reached the operators is counted once, after consent', async () => {
+    const runtime = await createRuntime({
+      flowFile: FLOW_FILE,
+      localesDir: LOCALES_DIR,
+      dataDir: '',
+      log: silentLogger,
+      store: createMemoryStore(),
+      flood: false,
+      handoff: DEFAULT_HANDOFF_POLICY,
+    });
+    const { service, metrics } = runtime;
+    const count = () =>
+      Number(/^zhuihui_handoffs_total (\d+)$/m.exec(metrics.registry.text())?.[1]);
+    const say = (text: string) => service.handle({ userId: 'oa:x:o-2', text, channel: 'oa' });
+    await say('我要人工客服');
+    // Asked to consent: nothing reached the operators yet.
+    expect(count()).toBe(0);
+    await say('是');
+    expect(count()).toBe(1);
+    // Writing while waiting is not another request.
+    await say('还在吗');
+    expect(count()).toBe(1);
     await runtime.close();
   });
 

@@ -62,6 +62,41 @@ describe('flow nlu-eval', () => {
     expect(out).toContain('confusions (combined');
   });
 
+  it('reads intents/*.yaml too: the commands and the signal, each its own step', async () => {
+    await mkdir(join(tmp, 'corpus/nlu'), { recursive: true });
+    await mkdir(join(tmp, 'corpus/intents'), { recursive: true });
+    await writeFile(
+      join(tmp, 'corpus/nlu/mine.yaml'),
+      'ask-can-reach:\n  no:\n    en: [he blocked me]\n',
+    );
+    await writeFile(
+      join(tmp, 'corpus/intents/commands.yaml'),
+      [
+        'restart:',
+        '  zh-CN: [全部从头来一遍吧]',
+        '  en: [start over]',
+        'none:',
+        '  en: [i paid 500]',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(tmp, 'corpus/intents/scam-signal.yaml'),
+      ['signal:', '  zh-CN: [他让我先交保证金才能退款]', 'none:', '  zh-CN: [我自己转错了]'].join(
+        '\n',
+      ),
+    );
+    // Not read at every step: left to its own evaluation.
+    await writeFile(join(tmp, 'corpus/intents/corrections.yaml'), 'amount:\n  zh-CN: [不是500]\n');
+    const { code, out } = await run(['flow', 'nlu-eval', '--corpus', join(tmp, 'corpus')]);
+    expect(code).toBe(0);
+    expect(out).toContain(
+      '== intents/ (5 utterances, at every step: commands.yaml, scam-signal.yaml) ==',
+    );
+    expect(out).toMatch(/^commands +3 /mu);
+    expect(out).toMatch(/^scam-signal +2 /mu);
+    expect(out).toMatch(/commands:restart +\d\.\d\d/u);
+  });
+
   it("flow parse shows the step classifier's ranking with scores", async () => {
     const { code, out } = await run(['flow', 'parse', '--step', 'what-happened', '多给了']);
     expect(code).toBe(0);
@@ -69,6 +104,28 @@ describe('flow nlu-eval', () => {
     expect(result.unclear).toEqual(['guess']);
     expect(result.intents[0]?.intent).toBe('wrong-amount');
     expect(result.intents).toHaveLength(3);
+  });
+
+  it("flow parse shows the commands' ranking and each signal's reading, at any step", async () => {
+    const { code, out } = await run([
+      'flow',
+      'parse',
+      '--lang',
+      'en',
+      'can we go back one question',
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as {
+      commands: Array<{ intent: string; p: number }>;
+      signals: Record<string, { p: number; noticed?: string }>;
+    };
+    expect(result.commands[0]?.intent).toBe('back');
+    expect(result.commands).toHaveLength(3);
+    expect(result.signals['scam-pressure']?.noticed).toBeUndefined();
+    const scam = await run(['flow', 'parse', '网上认识的大哥带我买币 说稳赚 现在取不出来']);
+    const read = JSON.parse(scam.out) as typeof result;
+    expect(read.signals['scam-pressure']?.p).toBeGreaterThan(0.5);
+    expect(read.signals['scam-pressure']?.noticed).toBeTruthy();
   });
 
   it('a corpus without an nlu/ folder is named, exit 2', async () => {
@@ -99,8 +156,54 @@ describe('flow lint on examples', () => {
       .map(formatLintProblem)
       .filter((p) => p.includes('example'));
     expect(problems).toEqual([
+      'ex.yaml:9:19: warning: "a" has too few examples (1 in zh-CN, 1 in en); at least 10 per language teach the classifier',
       'ex.yaml:11:19: warning: "b" has no examples in en',
+      'ex.yaml:11:19: warning: "b" has too few examples (1 in zh-CN); at least 10 per language teach the classifier',
       'ex.yaml:11:19: warning: the example "转错了" is under both "a" and "b"',
     ]);
+  });
+
+  it('warns on a command example that is an answer, and on too few for a command or a signal', () => {
+    const ten = (word: string) =>
+      `[${Array.from({ length: 10 }, (_, i) => `${word}${i}`).join(', ')}]`;
+    const text = [
+      'id: ex',
+      'start: pick',
+      'interrupts:',
+      '  - id: scam',
+      '    phrases: { zh-CN: [手续费], en: [fee] }',
+      '    confirm:',
+      '      after: [kind]',
+      '      fact: confirmed',
+      '      to: end',
+      '    examples:',
+      `      signal: { zh-CN: [要我先交钱], en: ${ten('pay first ')} }`,
+      `      none: { zh-CN: [转错了], en: [wrong one] }`,
+      'commands:',
+      '  examples:',
+      `    back: { zh-CN: ${ten('回到上一题')}, en: [go back, wrong one] }`,
+      'steps:',
+      '  pick:',
+      '    type: choice',
+      '    fact: kind',
+      '    options:',
+      `      - { id: a, examples: { zh-CN: ${ten('转错了')}, en: [wrong one] } }`,
+      '      - { id: b }',
+      '    next: end',
+      '  end: { type: end }',
+    ].join('\n');
+    const problems = lintFlow({ flow: { file: 'ex.yaml', text }, locales: {} })
+      .map(formatLintProblem)
+      .filter((p) => p.includes('example'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('"b" has no examples; the classifier knows it by its label alone'),
+        expect.stringContaining('the example "wrong one" is under "back" and is an answer ("a")'),
+        expect.stringContaining('"back" has too few examples (2 in en)'),
+        expect.stringContaining('"signal" has too few examples (1 in zh-CN)'),
+      ]),
+    );
+    // Negatives are as many as there are.
+    expect(problems.some((p) => p.includes('"none" has too few'))).toBe(false);
   });
 });

@@ -557,19 +557,36 @@ function synonymProblems(flow: FlowDefinition, locales: Locales, at: At): LintPr
   return problems;
 }
 
+/** Fewer examples than this in a language leave an intent to its label and the rules. */
+export const MIN_EXAMPLES = 10;
+
+type Group = [intent: string, path: Path, byLang: Partial<Record<string, string[]>>];
+
 /**
  * The classifier's examples: one message under two intents of a step teaches it nothing but
- * doubt, and examples in one language only leave the other to the rules.
+ * doubt, examples in one language only leave the other to the rules, and fewer than
+ * MIN_EXAMPLES per language are too few to learn from. The same for the commands (whose
+ * negatives are every answer of the flow: an answer's example under a command collides) and
+ * for each signal read by meaning.
  */
 function exampleProblems(flow: FlowDefinition, at: At): LintProblem[] {
   const problems: LintProblem[] = [];
+  const answers: Group[] = [];
   for (const [id, step] of Object.entries(flow.steps)) {
-    const groups: Array<[intent: string, path: Path, byLang: Partial<Record<string, string[]>>]> =
-      [];
+    const groups: Group[] = [];
     if (step.type === 'choice') {
+      const any = Boolean(step.examples) || step.options.some((o) => o.examples);
       step.options.forEach((o, index) => {
         if (o.examples)
           groups.push([o.id, ['steps', id, 'options', index, 'examples'], o.examples]);
+        else if (any)
+          problems.push(
+            at(
+              'warning',
+              ['steps', id, 'options', index],
+              `"${o.id}" has no examples; the classifier knows it by its label alone`,
+            ),
+          );
       });
       if (step.examples?.none)
         groups.push(['none', ['steps', id, 'examples', 'none'], step.examples.none]);
@@ -577,27 +594,86 @@ function exampleProblems(flow: FlowDefinition, at: At): LintProblem[] {
       for (const [intent, byLang] of Object.entries(step.examples))
         if (byLang) groups.push([intent, ['steps', id, 'examples', intent], byLang]);
     }
-    const owner = new Map<string, string>();
-    for (const [intent, path, byLang] of groups) {
-      const missing = LANGS.filter((lang) => (byLang[lang] ?? []).length === 0);
-      if (missing.length > 0 && missing.length < LANGS.length)
-        problems.push(at('warning', path, `"${intent}" has no examples in ${missing.join(', ')}`));
-      for (const example of new Set(
+    problems.push(...groupProblems(groups, at));
+    answers.push(...groups);
+  }
+  const commands = flow.commands?.examples;
+  if (commands) {
+    const groups = Object.entries(commands).flatMap(([intent, byLang]): Group[] =>
+      byLang ? [[intent, ['commands', 'examples', intent], byLang]] : [],
+    );
+    // An answer the flow already labels is a command's negative: under a command it collides.
+    const taken = new Map(
+      answers.flatMap(([intent, , byLang]) =>
         Object.values(byLang)
           .flat()
-          .map((e) => normalize(e ?? '')),
-      )) {
-        const other = owner.get(example);
-        if (other !== undefined && other !== intent)
+          .map((e) => [normalize(e ?? ''), intent] as const),
+      ),
+    );
+    for (const [intent, path, byLang] of groups) {
+      if (intent === 'none') continue;
+      for (const example of Object.values(byLang).flat()) {
+        const other = taken.get(normalize(example ?? ''));
+        if (other !== undefined)
           problems.push(
             at(
               'warning',
               path,
-              `the example "${example}" is under both "${other}" and "${intent}"`,
+              `the example "${example}" is under "${intent}" and is an answer ("${other}")`,
             ),
           );
-        owner.set(example, intent);
       }
+    }
+    problems.push(...groupProblems(groups, at));
+  }
+  (flow.interrupts ?? []).forEach((interrupt, index) => {
+    const examples = interrupt.examples;
+    if (!examples) return;
+    problems.push(
+      ...groupProblems(
+        [
+          ['signal', ['interrupts', index, 'examples', 'signal'], examples.signal],
+          ['none', ['interrupts', index, 'examples', 'none'], examples.none],
+        ],
+        at,
+      ),
+    );
+  });
+  return problems;
+}
+
+/** One set of intents (a step's, the commands', a signal's): languages, counts, collisions. */
+function groupProblems(groups: readonly Group[], at: At): LintProblem[] {
+  const problems: LintProblem[] = [];
+  const owner = new Map<string, string>();
+  for (const [intent, path, byLang] of groups) {
+    const missing = LANGS.filter((lang) => (byLang[lang] ?? []).length === 0);
+    if (missing.length > 0 && missing.length < LANGS.length)
+      problems.push(at('warning', path, `"${intent}" has no examples in ${missing.join(', ')}`));
+    // Negatives (`none`) are as many as there are; an intent needs enough of its own.
+    const few = LANGS.flatMap((lang) => {
+      const count = (byLang[lang] ?? []).length;
+      return intent !== 'none' && count > 0 && count < MIN_EXAMPLES ? [`${count} in ${lang}`] : [];
+    });
+    if (few.length > 0)
+      problems.push(
+        at(
+          'warning',
+          path,
+          `"${intent}" has too few examples (${few.join(', ')}); at least ${MIN_EXAMPLES} per language teach the classifier`,
+        ),
+      );
+    for (const example of new Set(
+      Object.values(byLang)
+        .flat()
+        .map((e) => normalize(e ?? '')),
+    )) {
+      const other = owner.get(example);
+      if (other !== undefined && other !== intent)
+        problems.push(
+          at('warning', path, `the example "${example}" is under both "${other}" and "${intent}"`),
+        );
+      owner.set(example, intent);
     }
   }
   return problems;

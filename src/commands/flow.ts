@@ -11,7 +11,8 @@ import { formatLintProblem, lintFlow, type SourceFile } from '../authoring/lint.
 import { GRAPH_FORMATS, toDot, toMermaid, type GraphFormat } from '../authoring/graph-render.js';
 import { formatTranscriptResult, runTranscript } from '../authoring/transcript.js';
 import { funnel } from '../authoring/stats.js';
-import { parseMessage } from '../authoring/parse.js';
+import { meaningReaders, parseMessage } from '../authoring/parse.js';
+import { evaluateIntents, intentUtterances } from '../authoring/intent-eval.js';
 import {
   chooseThresholds,
   evaluate,
@@ -59,10 +60,13 @@ const COMMANDS: Record<string, string> = {
   stats: `stats                                      a funnel per step from the stored sessions (counts only)`,
   parse: `parse --lang zh-CN|en [--step STEP] [--today YYYY-MM-DD] TEXT
                                              what a message says, as one JSON line {facts, unclear,
-                                             intents: the step's classifier ranking with scores};
+                                             intents: the step's classifier ranking with scores,
+                                             commands: the commands' ranking, signals: each
+                                             signal's probability and the words it names};
                                              --batch reads JSON lines {lang, step?, text, today?}`,
   'nlu-eval': `nlu-eval [--corpus DIR]                    rules vs classifier vs both on held-out answers
-                                             (test/corpus/nlu/*.yaml and the safety corpus's screen answers)`,
+                                             (test/corpus/nlu/*.yaml and the safety corpus's screen answers;
+                                             intents/commands.yaml and intents/scam-signal.yaml as their own steps)`,
   check: `check                                      load the flow and its words as the chat does`,
   schema: `schema                                     regenerate flows/flow.schema.json and flow-part.schema.json`,
 };
@@ -365,6 +369,7 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
   const runtime = await runtimeFor(config);
   const understanding = createUnderstanding(runtime.flow, runtime.translators);
   const classifier = createStepClassifier(runtime.flow, runtime.translators);
+  const readers = meaningReaders(runtime.flow);
   const one = (input: { lang?: unknown; step?: unknown; text?: unknown; today?: unknown }) => {
     if (typeof input.text !== 'string') return { error: 'text must be a string' };
     if (input.lang !== undefined && !isLang(input.lang))
@@ -375,7 +380,15 @@ async function parse(config: Config, argv: string[], say: Say, io: FlowIo): Prom
     // A real calendar day: 2026-99-99 matches the pattern but is no date (red-team m31).
     if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || !isRealDay(today))
       return { error: `--today must be a real day as YYYY-MM-DD, not "${today}"` };
-    return parseMessage(runtime.flow, understanding, step, input.text, today, classifier.rank);
+    return parseMessage(
+      runtime.flow,
+      understanding,
+      step,
+      input.text,
+      today,
+      classifier.rank,
+      readers,
+    );
   };
   if (!values.batch) {
     const result = one({
@@ -494,6 +507,27 @@ async function nluEval(config: Config, argv: string[], say: Say): Promise<number
     say(`\n== ${name} ==`);
     const lines = formatReports(reports, reports[2]!);
     for (const line of name === 'dev' ? lines.slice(0, 5) : lines) say(line);
+  }
+  // What is read at every step (commands, the signal): held out whole, nothing chosen on it.
+  const intentsDir = join(dir, 'intents');
+  // commands.yaml and *signal.yaml are read at every step; other files (corrections) are not.
+  const files = (await readdir(intentsDir).catch(() => [] as string[]))
+    .filter((f) => f === 'commands.yaml' || f.endsWith('signal.yaml'))
+    .sort();
+  const held: Utterance[] = [];
+  for (const file of files)
+    held.push(
+      ...intentUtterances(
+        file.replace(/\.yaml$/, ''),
+        parseYaml(await readFile(join(intentsDir, file), 'utf8')),
+      ),
+    );
+  if (held.length > 0) {
+    const reports = (['rules', 'classifier', 'combined'] as const).map((reader) =>
+      evaluateIntents(flow, held, reader),
+    );
+    say(`\n== intents/ (${held.length} utterances, at every step: ${files.join(', ')}) ==`);
+    for (const line of formatReports(reports, reports[2]!)) say(line);
   }
   return 0;
 }

@@ -17,7 +17,10 @@ export async function serveCommand(config: Config): Promise<number> {
   const runtime = await createRuntime({ ...config, log });
   runtime.startRetention(config.retentionDays, config.retentionSweepHours);
   const { listen } = await import('../adapters/oa/server.js');
-  const oa = config.oa ? await oaHandler(config.oa, config.logContent, runtime, log) : undefined;
+  const oaChannel = config.oa
+    ? await oaHandler(config.oa, config.logContent, runtime, log)
+    : undefined;
+  const oa = oaChannel?.handler;
   const kf = config.wecom
     ? (await import('../adapters/wecom/channel.js')).createKfChannel({
         config: config.wecom,
@@ -71,6 +74,7 @@ export async function serveCommand(config: Config): Promise<number> {
   });
   log.info({ signal }, 'shutting down');
   draining = true;
+  oaChannel?.stop();
   // No new connections; requests in flight are answered first, then pulls finish.
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await kf?.idle();
@@ -84,15 +88,27 @@ async function oaHandler(
   logContent: boolean,
   runtime: Runtime,
   log: Logger,
-): Promise<Handler> {
+): Promise<{ handler: Handler; stop: () => void }> {
   const { createOaHandler } = await import('../adapters/oa/server.js');
   const { createOaApi } = await import('../adapters/oa/api.js');
   const api =
-    oa.mode === 'customer-service' && oa.appId && oa.appSecret
+    (oa.mode === 'customer-service' || oa.handoff) && oa.appId && oa.appSecret
       ? createOaApi({ base: oa.apiBase, appId: oa.appId, appSecret: oa.appSecret, log })
       : undefined;
-  return createOaHandler({
-    service: runtime.service,
+  // Handoff: the operators hear of the users' turns, and their words go out from here.
+  const handoff = oa.handoff
+    ? (await import('../adapters/oa/handoff.js')).createOaHandoff({
+        bus: runtime.handoffBus,
+        service: runtime.service,
+        api,
+        log,
+        clock: () => new Date(),
+        mode: oa.mode,
+      })
+    : undefined;
+  const stop = handoff?.start() ?? (() => undefined);
+  const handler = createOaHandler({
+    service: handoff?.service ?? runtime.service,
     translators: runtime.translators,
     shared: runtime.shared,
     settings: {
@@ -105,6 +121,7 @@ async function oaHandler(
     log,
     logContent,
     metrics: runtime.metrics,
-    ...(api ? { api } : {}),
+    ...(api && oa.mode === 'customer-service' ? { api } : {}),
   });
+  return { handler, stop };
 }

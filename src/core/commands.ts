@@ -17,7 +17,7 @@ export type Command =
   | { type: 'endHandoff' }
   | { type: 'language'; lang: Lang | undefined };
 
-const WORDS: Record<Exclude<Command['type'], 'language'>, string[]> = {
+export const COMMAND_WORDS: Record<Exclude<Command['type'], 'language'>, string[]> = {
   help: ['help', '/help', '?', '帮助', '菜单', 'menu'],
   back: ['back', '/back', 'undo', '返回', '上一步', '后退', '撤销'],
   restart: ['restart', '/restart', 'start over', '重新开始', '重来', '从头开始'],
@@ -95,7 +95,7 @@ export function parseCommand(text: string): Command | undefined {
   // A lone "?" is all punctuation, which normalize() strips.
   if (text.normalize('NFKC').trim() === '?') return { type: 'help' };
   const s = normalize(text);
-  for (const [type, words] of Object.entries(WORDS)) {
+  for (const [type, words] of Object.entries(COMMAND_WORDS)) {
     if (words.includes(s)) return { type } as Command;
   }
   if (HANDOFF_ZH.test(s) || HANDOFF_EN.test(s)) return { type: 'handoff' };

@@ -8,6 +8,7 @@ import type { Reply } from './replies.js';
 import type { Session } from './session.js';
 import { answer } from './turn/answer.js';
 import { command } from './turn/command.js';
+import { commandByMeaning } from './turn/command-meaning.js';
 import { confirmForget } from './turn/confirm-forget.js';
 import { confirmSignal } from './turn/confirm-signal.js';
 import { correction } from './turn/correction.js';
@@ -19,6 +20,7 @@ import { operate } from './operator.js';
 import { followHandOvers, handOver } from './turn/hand-over.js';
 import { interrupt } from './turn/interrupt.js';
 import { createFlowSet, type FlowSet } from './turn/kit.js';
+import type { ModelBank } from './classify/bank.js';
 import { resumed } from './resume.js';
 import { migrate } from './turn/migrate.js';
 import { notice } from './turn/notice.js';
@@ -44,6 +46,7 @@ export const PIPELINE: readonly Handler[] = [
   greet,
   route,
   migrate,
+  commandByMeaning,
   handoff,
   confirmForget,
   confirmSignal,
@@ -57,6 +60,8 @@ export const PIPELINE: readonly Handler[] = [
 export interface EngineOptions {
   /** Handoff to a person: how long a request waits and a silent conversation is held. Absent: no operator side. */
   handoff?: HandoffPolicy | undefined;
+  /** Classifier models trained before (dist/flow-cache): a start trains none. */
+  models?: ModelBank | undefined;
 }
 
 /** A turn's result, with the language the conversation is now in (adapters word their own hints in it). */
@@ -99,7 +104,12 @@ export function createEngine(
   options: EngineOptions = {},
 ): Engine {
   const flows = 'definition' in loaded ? [loaded] : loaded;
-  const set = createFlowSet(flows, translators, startId ?? flows[0]?.definition.id ?? '');
+  const set = createFlowSet(
+    flows,
+    translators,
+    startId ?? flows[0]?.definition.id ?? '',
+    options.models,
+  );
   const run = compose(pipeline);
   const kitOf = (session: Session | undefined) => (session && set.get(session.flowId)) ?? set.start;
   const answered = (outcome: Outcome, fallback: Lang): Answered => ({

@@ -14,6 +14,7 @@ import { isExtractable } from '../flow/story.js';
 import { parseDate } from './interpret/date.js';
 import { readMoney } from './interpret/money.js';
 import type { Facts } from '../shared/types.js';
+import type { ModelBank } from './classify/bank.js';
 import { createStepClassifier } from './classify/step-classifier.js';
 import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
 import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
@@ -69,6 +70,8 @@ export interface UnderstandingOptions {
   reader?: Reader;
   /** The lowest probability taken, and shown back to confirm, per kind of step. */
   thresholds?: Thresholds;
+  /** Models trained before: none is trained again (classify/bank.ts). */
+  bank?: ModelBank;
 }
 
 // What the rules say when they find no answer: the classifier may read these.
@@ -81,7 +84,7 @@ export function createUnderstanding(
 ): Understanding {
   const steps = Object.entries(flow.definition.steps);
   const words = createStepWords(flow, translators);
-  const classifier = createStepClassifier(flow, translators);
+  const classifier = createStepClassifier(flow, translators, options.bank);
   const { reader = 'combined', thresholds = THRESHOLDS } = options;
 
   const meaning: MeaningContext = { flow, words, classifier, reader, thresholds };

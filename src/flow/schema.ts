@@ -283,6 +283,18 @@ const interrupt = z
       .describe(
         'true: information, not a stop: the text is shown once (while its fact is not yet true) and the message is read as usual',
       ),
+    examples: z
+      .object({
+        signal: examples.describe(
+          'whole messages that show this signal, in words the phrases miss',
+        ),
+        none: examples.describe('messages that do not (negatives: honest stories, denials)'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "an interrupt with `confirm`: the classifier's examples, read at every step where no phrase fires; a reading only raises the confirmation question",
+      ),
     confirm: z
       .object({
         after: z
@@ -306,6 +318,34 @@ const interrupt = z
   .strict()
   .describe(
     'checked on every message before it is read as an answer; its text is shown, then the current question again',
+  );
+
+/** The commands (src/core/commands.ts) said in a sentence, for the classifier to learn. */
+export const COMMAND_INTENTS = [
+  'help',
+  'back',
+  'restart',
+  'summary',
+  'forget',
+  'handoff',
+  'endHandoff',
+] as const;
+const commandExamples = z
+  .object({
+    examples: z
+      .object(
+        Object.fromEntries(
+          [...COMMAND_INTENTS, 'none'].map((intent) => [intent, examples.optional()]),
+        ) as Record<(typeof COMMAND_INTENTS)[number] | 'none', z.ZodOptional<typeof examples>>,
+      )
+      .strict()
+      .describe(
+        'whole messages that ask for each command in a sentence, and `none`: messages that ask for none',
+      ),
+  })
+  .strict()
+  .describe(
+    "commands by meaning: where a message is not an answer to the question, the classifier's reading of it as a command is taken only when it is sure, shown back below that",
   );
 
 const phraseVariant = z
@@ -352,6 +392,7 @@ export const flowSchema = z
     version: z.number().int().min(1).optional(),
     start: target.describe('the first step'),
     interrupts: z.array(interrupt).optional(),
+    commands: commandExamples.optional(),
     escalate: escalate.optional(),
     phrases: z
       .record(factName, z.array(phraseVariant).min(1))

@@ -24,7 +24,12 @@ export interface ConsoleOptions {
   /** Start at a step with facts, replacing the user's conversation. */
   at?: { step: string; facts: Record<string, string> };
   clock?: () => Date;
+  /** What operators said to this user (`--handoff`): shown at start and looked for while it runs. */
+  incoming?: (userId: string) => Promise<Reply[]>;
 }
+
+/** How often a console user with --handoff looks for an operator's words. */
+const INCOMING_MS = 500;
 
 /**
  * Terminal users have keys of their own, so `--user wechat:<id>` never opens a WeChat user's
@@ -79,6 +84,14 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
       ]);
   }
 
+  const { incoming } = options;
+  const look = async () => print(incoming ? await incoming(userId).catch(() => []) : []);
+  await look();
+  const timer = incoming
+    ? setInterval(() => {
+        look().catch(() => undefined);
+      }, INCOMING_MS)
+    : undefined;
   const rl = createInterface({
     input,
     output: interactive ? output : undefined,
@@ -86,12 +99,16 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
   });
   if (interactive) rl.setPrompt('> ');
   if (interactive) rl.prompt();
-  for await (const line of rl) {
-    if (line.trim() !== '') {
-      const { replies } = await service.handle({ userId, text: line, lang, channel: 'console' });
-      print(replies);
-      await recorder?.turn(line, toBubbles(replies), await service.stepOf(userId));
+  try {
+    for await (const line of rl) {
+      if (line.trim() !== '') {
+        const { replies } = await service.handle({ userId, text: line, lang, channel: 'console' });
+        print(replies);
+        await recorder?.turn(line, toBubbles(replies), await service.stepOf(userId));
+      }
+      if (interactive) rl.prompt();
     }
-    if (interactive) rl.prompt();
+  } finally {
+    clearInterval(timer);
   }
 }

@@ -12,12 +12,36 @@ export interface OaApiOptions {
 }
 
 export interface OaApi {
-  /** Sends one text through the customer-service API; throws after the last attempt. */
+  /**
+   * Sends one text through the customer-service API; throws after the last attempt (an
+   * OaSendError with WeChat's errcode when WeChat refused it; at once when retrying cannot help).
+   */
   sendText(openId: string, content: string): Promise<void>;
 }
 
 /** Token errors: the cached access token is no longer valid, so fetch a new one and retry. */
 const TOKEN_ERRORS = new Set([40001, 40014, 42001]);
+
+/**
+ * Refusals that trying again cannot change (docs/content-sources.md, "Official Account
+ * customer-service facts"): 45015 "response out of time limit or subscription is canceled"
+ * (more than 48 hours since the user's last message), 45047 "out of response count limit"
+ * (the messages allowed per user message are used up), 43004 "require subscribe" (the user
+ * unfollowed), 40003 invalid openid.
+ */
+export const OA_FINAL_ERRORS = { window: 45015, count: 45047, unsubscribed: 43004, openId: 40003 };
+const FINAL = new Set<number>(Object.values(OA_FINAL_ERRORS));
+
+/** WeChat refused a customer-service message, with its errcode. */
+export class OaSendError extends Error {
+  override readonly name = 'OaSendError';
+  constructor(
+    readonly errcode: number,
+    errmsg: string,
+  ) {
+    super(`send refused: ${errcode} ${errmsg}`);
+  }
+}
 
 interface WeChatResult {
   errcode?: number;
@@ -79,7 +103,7 @@ export function createOaApi(options: OaApiOptions): OaApi {
       cached = undefined;
       throw new Error(`token rejected (${result.errcode})`);
     }
-    if (result.errcode) throw new Error(`send refused: ${result.errcode} ${result.errmsg ?? ''}`);
+    if (result.errcode) throw new OaSendError(result.errcode, result.errmsg ?? '');
   }
 
   return {
@@ -92,7 +116,8 @@ export function createOaApi(options: OaApiOptions): OaApi {
             { attempt, err: (error as Error).message },
             'customer-service send failed',
           );
-          if (attempt >= attempts) throw error;
+          const final = error instanceof OaSendError && FINAL.has(error.errcode);
+          if (final || attempt >= attempts) throw error;
           await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
         }
       }

@@ -209,7 +209,8 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
             .set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS)
             .catch(() => undefined);
         // Nothing to say may mean another worker is answering this very message (WeChat's retry
-        // reached this one): that worker's reply is waited for, within WeChat's 5 seconds.
+        // reached this one): that worker's reply is waited for, within WeChat's 5 seconds. Not
+        // when a person holds the conversation: then the bot is quiet on purpose (handoff events).
         if (
           settings.mode === 'passive' &&
           msgKey &&
@@ -217,6 +218,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
           replies !== undefined &&
           'replies' in replies &&
           replies.replies.length === 0 &&
+          !replies.handoff?.length &&
           message.MsgType === 'text'
         )
           return waitForReply(`oa-reply:${msgKey}`, deadline);

@@ -1,12 +1,25 @@
 import type { Wechaty } from 'wechaty';
 import type { ContactInterface, MessageInterface, RoomInterface } from 'wechaty/impls';
-import type { ConversationService, Turned } from '../../core/conversation.js';
-import { caseRef, type HandoffEvent, type OperatorAction } from '../../core/handoff.js';
+import type { ConversationService } from '../../core/conversation.js';
+import type { HandoffBus } from '../../core/handoff-bus.js';
+import type { HandoffEvent, OperatorAction } from '../../core/handoff.js';
 import { toBubbles, type Reply } from '../../core/replies.js';
 import type { Translators } from '../../i18n/index.js';
 import type { Logger } from '../../log.js';
 import type { Lang } from '../../shared/types.js';
-import type { OpenCase, OpenCases } from './handoff-cases.js';
+import {
+  actOn,
+  applyEvents,
+  deliveryQueue,
+  parseOperatorLine,
+  publish,
+  senderBeat,
+  takeDeliveries,
+  takeNotices,
+  type DeskDeps,
+} from '../handoff/desk.js';
+import { operatorWords } from '../handoff/words.js';
+import type { OpenCase, OpenCases } from '../handoff/open-cases.js';
 import type { SendQueue } from './send-queue.js';
 
 export interface HandoffRoomDeps {
@@ -15,6 +28,8 @@ export interface HandoffRoomDeps {
   service: ConversationService;
   translators: Translators;
   cases: OpenCases;
+  /** The queues shared with the other channels' processes (the OA webhook, console users). */
+  bus: HandoffBus;
   queue: SendQueue;
   log: Logger;
   logContent: boolean;
@@ -25,34 +40,23 @@ export interface HandoffRoomDeps {
   lang?: Lang;
 }
 
-const say = (text: string): Reply => ({ type: 'text', text });
-
-/** `#a1b2 words`, `#a1b2 /take`, `#a1b2 /done`: a case's reference, then what to do. */
-const OPERATOR = /^#([0-9a-f]{4})\s+([^]+)$/i;
-/** Tries for a free reference when a new case's is held by another open case. */
-const MAX_RENAMES = 8;
-/** Stands in for text typed by a person while the line around it is worded. */
-const RAW = '\u{E000}';
-
 /**
  * The operator side on the personal account: a WeChat group of volunteers. New cases, the
- * users' words and the ends are posted there; members answer with `#a1b2 …`. Only messages
- * in that room from its members are read as operator commands: anywhere else they are a
- * user's words like any other. Logs carry counts and case references, never text (unless
- * LOG_CONTENT=1) or names.
+ * users' words and the ends are posted there, for the bot's own users and for those of the
+ * other channels (the Official Account's, through the shared queues); members answer with
+ * `#a1b2 …`, and the words reach the user on the case's channel (the OA's customer-service
+ * sender through its queue). Only messages in that room from its members are read as operator
+ * commands: anywhere else they are a user's words like any other. Logs carry counts and case
+ * references, never text (unless LOG_CONTENT=1) or names.
  */
 export function createHandoffRoom(deps: HandoffRoomDeps) {
-  const { service, cases, queue, log, roomId } = deps;
+  const { service, cases, queue, log, roomId, bus } = deps;
   const t = deps.translators(deps.lang ?? 'zh-CN');
   /** Contacts of the cases open here: whom an operator's words go to. */
   const contacts = new Map<string, ContactInterface>();
   let room: RoomInterface | undefined;
 
-  const words = (key: string, vars: Record<string, unknown> = {}) =>
-    t(`common:handoff.room.${key}`, vars);
-  /** Words with a name a person typed put in after wording, so i18next never reads it. */
-  const named = (key: string, vars: Record<string, unknown>, name: string) =>
-    words(key, { ...vars, operator: RAW }).replace(RAW, name);
+  const said = operatorWords(t);
 
   async function roomOf(): Promise<RoomInterface | undefined> {
     room ??= await deps.bot()?.Room.find({ id: roomId });
@@ -70,8 +74,8 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
     );
   }
 
-  async function contactOf(open: OpenCase): Promise<ContactInterface | undefined> {
-    return contacts.get(open.userId) ?? (await deps.bot()?.Contact.find({ id: open.contactId }));
+  async function contactOf(open: Pick<OpenCase, 'userId' | 'address'>) {
+    return contacts.get(open.userId) ?? (await deps.bot()?.Contact.find({ id: open.address }));
   }
 
   /** Replies to the user; false when any could not be sent. */
@@ -83,97 +87,63 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
     return sent.every(Boolean);
   }
 
-  /** A new case's reference, renamed while another open case holds it. */
-  async function freeRef(userId: string, ref: string): Promise<string> {
-    let current = ref;
-    for (let salt = 1; salt <= MAX_RENAMES && (await cases.taken(current, userId)); salt++) {
-      const next = caseRef(userId, deps.clock(), salt);
-      if (await service.operate(userId, { type: 'rename', ref: next })) current = next;
-    }
-    return current;
+  const desk: DeskDeps = {
+    service,
+    bus,
+    cases,
+    log,
+    clock: deps.clock,
+    senders: {
+      wechat: async (open, replies) =>
+        (await deliver(await contactOf(open), replies)) ? undefined : 'failed',
+    },
+  };
+
+  const beat = senderBeat(bus, 'wechat');
+
+  /** What the room is told of one event of a case, on any channel. */
+  async function announce(event: HandoffEvent): Promise<void> {
+    log.info({ case: event.ref, event: event.type }, 'handoff');
+    if (event.type === 'user-message' && deps.logContent)
+      log.info({ case: event.ref, text: event.text }, 'handoff message to the operators');
+    await post(said.event(event));
   }
 
-  /** What a turn (the user's, an operator's, the clock's) said for the room. */
+  /** What a turn of this bot's user said for the room. */
   async function relay(
     userId: string,
     contact: ContactInterface | undefined,
     events: HandoffEvent[],
   ) {
-    for (const event of events) {
-      log.info(
-        { case: event.type === 'requested' ? undefined : event.ref, event: event.type },
-        'handoff',
-      );
-      switch (event.type) {
-        case 'requested': {
-          const ref = await freeRef(userId, event.ref);
-          if (contact) contacts.set(userId, contact);
-          const since = deps.clock().toISOString();
-          await cases.open({ ref, userId, contactId: contact?.id ?? '', state: 'waiting', since });
-          await post([say(words('new', { ref })), ...event.summary]);
-          break;
-        }
-        case 'user-message': {
-          const text = deps.logContent ? { text: event.text } : {};
-          log.info({ case: event.ref, ...text }, 'handoff message to the operators');
-          const alarm = event.alarm
-            ? [say(words('alarm', { ref: event.ref, noticed: event.alarm }))]
-            : [];
-          const said = event.media
-            ? words('media', { ref: event.ref })
-            : `${words('user', { ref: event.ref })} ${event.text}`;
-          await post([...alarm, say(said)]);
-          break;
-        }
-        case 'taken':
-          await cases.update(event.ref, { state: 'human', operator: event.operator });
-          await post([say(named('taken', { ref: event.ref }, event.operator))]);
-          break;
-        case 'ended':
-          await cases.close(event.ref);
-          contacts.delete(userId);
-          await post([say(words(`ended.${event.reason}`, { ref: event.ref }))]);
-          break;
-      }
+    const where = { channel: 'wechat' as const, userId, address: contact?.id ?? '' };
+    for (const event of await applyEvents(desk, where, events)) {
+      if (event.type === 'requested' && contact) contacts.set(userId, contact);
+      if (event.type === 'ended') contacts.delete(userId);
+      await announce(event);
     }
   }
 
   /** An operator's action on a case: the user told, the room told; unknown cases said so. */
   async function act(open: OpenCase, action: OperatorAction): Promise<void> {
-    let turned: Turned | undefined;
-    try {
-      turned = await service.operate(open.userId, action);
-    } catch (error) {
-      log.error({ case: open.ref, err: (error as Error).message }, 'operator action failed');
-      await post([say(words('notDelivered', { ref: open.ref }))]);
+    const result = await actOn(desk, open, action);
+    if (result.type === 'failed') return post([said.undelivered(open.ref, 'failed')]);
+    if (result.type === 'unknown') {
+      if (action.type !== 'expire') await post([said.unknown(open.ref)]);
       return;
     }
-    if (!turned) {
-      // The conversation is gone or back with the bot already: the index forgets it.
-      if (action.type !== 'expire') {
-        await cases.close(open.ref);
-        await post([say(words('unknown', { ref: open.ref }))]);
-      }
-      return;
+    if (result.undelivered) await post([said.undelivered(open.ref, result.undelivered)]);
+    if (result.unsent) await post([said.unsent(open.ref, open.channel)]);
+    for (const event of result.events) {
+      if (event.type === 'ended') contacts.delete(open.userId);
+      await announce(event);
+      // An operator working at the console sees what happened here to the other channels' cases.
+      if (open.channel !== 'wechat')
+        await publish(bus, { type: 'event', channel: open.channel, event }, 'room');
     }
-    const contact = await contactOf(open);
-    if (!(await deliver(contact, turned.replies)))
-      await post([say(words('notDelivered', { ref: open.ref }))]);
-    if (action.type === 'say') log.info({ case: open.ref }, 'handoff message to the user');
-    await relay(open.userId, contact, turned.handoff ?? []);
   }
 
   async function list(): Promise<void> {
-    const open = await cases.all();
-    if (open.length === 0) return post([say(words('listEmpty'))]);
-    const lines = open.map((c) =>
-      words('listLine', {
-        ref: c.ref,
-        state: c.state === 'human' ? named('human', {}, c.operator ?? '') : words('waiting'),
-        since: c.since.slice(0, 16).replace('T', ' '),
-      }),
-    );
-    await post([say(words('list', { cases: lines.join('\n') }))]);
+    await post([said.list(await cases.all())]);
   }
 
   return {
@@ -182,29 +152,34 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
     async onRoomMessage(msg: MessageInterface, from: RoomInterface): Promise<void> {
       room = from;
       const talker = msg.talker();
-      const text = msg.text().trim();
-      const command = text === '/list' ? 'list' : OPERATOR.exec(text);
-      if (!command) return;
+      const line = parseOperatorLine(msg.text());
+      if (!line) return;
       // Someone who has left the room (or was never in it) cannot operate.
       if (!(await from.has(talker))) return;
-      if (command === 'list') return list();
-      const [, rawRef = '', rest = ''] = command;
-      const ref = rawRef.toLowerCase();
-      const open = await cases.find(ref);
-      if (!open) return post([say(words('unknown', { ref }))]);
-      const operator = talker.name() || talker.id;
-      const said = rest.trim();
-      const action: OperatorAction =
-        said === '/take'
-          ? { type: 'take', operator }
-          : said === '/done'
-            ? { type: 'done', operator }
-            : { type: 'say', operator, text: said };
-      await act(open, action);
+      if (line.type === 'list') return list();
+      const open = await cases.find(line.ref);
+      if (!open) return post([said.unknown(line.ref)]);
+      await act(open, line.action(talker.name() || talker.id));
     },
     /** Requests nobody took in time, and conversations silent too long, go back to the bot. */
     async expire(): Promise<void> {
       for (const open of await cases.all()) await act(open, { type: 'expire' });
+    },
+    /**
+     * What the other processes left for the room: the other channels' cases (new, the users'
+     * words, ends, words that could not be delivered), and words an operator at the console
+     * wrote to this bot's users.
+     */
+    async poll(): Promise<void> {
+      await beat();
+      for (const notice of await takeNotices(bus, 'room')) {
+        if (notice.type === 'event') await announce(notice.event);
+        else await post([said.undelivered(notice.ref, notice.why)]);
+      }
+      for (const d of await takeDeliveries(bus, deliveryQueue('wechat', ''))) {
+        if (!(await deliver(await contactOf(d), d.replies)))
+          await post([said.undelivered(d.ref, 'failed')]);
+      }
     },
   };
 }

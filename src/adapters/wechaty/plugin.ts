@@ -15,9 +15,9 @@ import {
 import { createReorderBuffer } from './reorder.js';
 import { createIdentities } from './identity.js';
 import { createBacklogFilter, DEFAULT_BACKLOG, type BacklogOptions } from './backlog.js';
-import type { SharedValues } from '../../core/ports.js';
-import { createMemoryValues } from '../../store/shared-values.js';
-import { createOpenCases } from './handoff-cases.js';
+import { createOpenCases } from '../handoff/open-cases.js';
+import type { HandoffBus } from '../../core/handoff-bus.js';
+import { createMemoryHandoffBus } from '../../store/handoff-memory.js';
 import { createHandoffRoom, type HandoffRoom } from './handoff-room.js';
 
 export interface AssistantDeps {
@@ -48,8 +48,8 @@ export interface AssistantDeps {
 export interface AssistantRuntime {
   service: ConversationService;
   translators: Translators;
-  /** Where the open cases' index lives (shared by processes on one store); default: memory. */
-  shared?: SharedValues;
+  /** The open cases and the queues to the other channels' processes, on the store; default: memory. */
+  handoffBus?: HandoffBus;
 }
 
 export interface WechatyAssistant {
@@ -65,6 +65,9 @@ export interface WechatyAssistant {
 
 /** Long enough for the delivery spread seen under load (about 50 ms), short beside send pacing. */
 const REORDER_MS = 300;
+
+/** How often the room takes what the other channels' processes left for it. */
+const HANDOFF_POLL_MS = 1_000;
 
 /** How long close() waits for queued replies before giving up on them. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -91,7 +94,9 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   );
   let installed: Wechaty | undefined;
   let handoffTimer: ReturnType<typeof setInterval> | undefined;
+  let handoffPoll: ReturnType<typeof setInterval> | undefined;
   let handoff: Promise<HandoffRoom | undefined> | undefined;
+  let bus: HandoffBus | undefined;
   /** The operator room, once the runtime has loaded (it holds the service and the index). */
   const handoffRoom = (): Promise<HandoffRoom | undefined> =>
     (handoff ??= Promise.resolve(deps.runtime).then((runtime) =>
@@ -100,7 +105,8 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
             roomId: deps.handoffRoom,
             service: runtime.service,
             translators: runtime.translators,
-            cases: createOpenCases(runtime.shared ?? createMemoryValues()),
+            cases: createOpenCases((bus ??= runtime.handoffBus ?? createMemoryHandoffBus())),
+            bus: (bus ??= runtime.handoffBus ?? createMemoryHandoffBus()),
             queue,
             log,
             logContent: deps.logContent ?? false,
@@ -224,8 +230,20 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
           deps.handoffCheckMs ?? 30_000,
         )
       : undefined);
-    // The check never keeps the process alive on its own.
+    // The other channels' cases (the Official Account's) reach the room through the store.
+    const polling = (handoffPoll = deps.handoffRoom
+      ? setInterval(
+          () =>
+            guard(
+              'handoff queues',
+              handoffRoom().then((r) => r?.poll()),
+            ),
+          HANDOFF_POLL_MS,
+        )
+      : undefined);
+    // The checks never keep the process alive on their own.
     timer?.unref();
+    polling?.unref();
     const message = (msg: MessageInterface) => guard('message', onMessage(msg));
     const friendship = (f: FriendshipInterface) => guard('friendship', onFriendship(f));
     const login = () => {
@@ -251,6 +269,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     }
     return () => {
       clearInterval(timer);
+      clearInterval(polling);
       bot.off('message', message);
       bot.off('friendship', friendship);
       bot.off('login', login);
@@ -269,6 +288,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     async close(timeoutMs = CLOSE_TIMEOUT_MS) {
       closing = true;
       clearInterval(handoffTimer);
+      clearInterval(handoffPoll);
       backlog.flush();
       // Messages held for reordering are handled now, not after their window.
       reorder.flushAll();

@@ -1,6 +1,7 @@
 import type { Step } from '../../flow/schema.js';
 import { features } from './features.js';
-import { train, type Model, type Sample } from './model.js';
+import { trainingKey, type ModelBank } from './bank.js';
+import { fromSaved, train, type Model, type Sample } from './model.js';
 
 export { features } from './features.js';
 
@@ -48,19 +49,30 @@ export function trainingData(
   return pairs;
 }
 
-/** A model trained on `pairs`; its intents ranked for a message, most likely first. */
-export function trainRanker(pairs: ReadonlyArray<[string, string]>): Ranker {
-  const labels = [...new Set(pairs.map(([, intent]) => intent))].sort();
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const samples: Sample[] = pairs.map(([text, intent]) => ({
-    features: features(text),
-    label: index.get(intent)!,
-  }));
-  const model: Model = train(labels, samples);
+/**
+ * A model trained on `pairs` (or kept in `bank` from an earlier training on the same pairs);
+ * its intents ranked for a message, most likely first.
+ */
+export function trainRanker(pairs: ReadonlyArray<[string, string]>, bank?: ModelBank): Ranker {
+  const key = bank && trainingKey(pairs);
+  const kept = key === undefined ? undefined : bank?.get(key);
+  const model: Model = kept ? fromSaved(kept) : trainPairs(pairs);
+  if (!kept && key !== undefined) bank?.add(key, model.saved());
+  const { labels } = model;
   return (text) => {
     const p = model.predict(features(text));
     return labels
       .map((intent, i) => ({ intent, p: p[i]! }))
       .sort((a, b) => b.p - a.p || (a.intent < b.intent ? -1 : 1));
   };
+}
+
+function trainPairs(pairs: ReadonlyArray<[string, string]>): Model {
+  const labels = [...new Set(pairs.map(([, intent]) => intent))].sort();
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const samples: Sample[] = pairs.map(([text, intent]) => ({
+    features: features(text),
+    label: index.get(intent)!,
+  }));
+  return train(labels, samples);
 }

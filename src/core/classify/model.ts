@@ -14,6 +14,16 @@ export interface Model {
   labels: readonly string[];
   /** Probabilities per label, in the order of `labels`. */
   predict(features: readonly string[]): Float64Array;
+  /** What the model is, to be kept and loaded again unchanged (fromSaved). */
+  saved(): SavedModel;
+}
+
+/** A trained model as data: its labels, its features in order, and every weight exactly. */
+export interface SavedModel {
+  labels: readonly string[];
+  /** Feature i's weights are `weights[i * k … i * k + k)`; the biases follow the last. */
+  vocab: readonly string[];
+  weights: Float64Array;
 }
 
 export interface TrainOptions {
@@ -66,6 +76,20 @@ export function train(
       }
     }
   }
+  return ready(labels, vocab, w);
+}
+
+/** A saved model as it was trained: the same weights give the same readings. */
+export function fromSaved(saved: SavedModel): Model {
+  const vocab = new Map(saved.vocab.map((f, i) => [f, i]));
+  if ((vocab.size + 1) * saved.labels.length !== saved.weights.length)
+    throw new Error('a saved model whose weights do not fit its features');
+  return ready(saved.labels, vocab, saved.weights);
+}
+
+function ready(labels: readonly string[], vocab: Map<string, number>, w: Float64Array): Model {
+  const k = labels.length;
+  const bias = vocab.size;
   return {
     labels,
     predict(features) {
@@ -80,6 +104,7 @@ export function train(
       scores(w, found, 1 / Math.sqrt(distinct.size || 1), bias, k, out);
       return out;
     },
+    saved: () => ({ labels, vocab: [...vocab.keys()], weights: w }),
   };
 }
 

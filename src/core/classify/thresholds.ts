@@ -15,3 +15,16 @@ export const THRESHOLDS: Thresholds = {
   take: { choice: 0.7, yesno: 0.99, strict: 1.01 },
   ask: { choice: 0.3, yesno: 0.3 },
 };
+
+/**
+ * The scam signal by meaning (classify/signal.ts): at or above, a message in which no phrase
+ * is found is a signal as if it named one; it only ever raises the confirmation question.
+ * Chosen on test/corpus/safety for high recall (docs/architecture.md).
+ */
+export const SIGNAL_THRESHOLD = 0.4;
+
+/**
+ * A command by meaning (classify/commands.ts), where the message is not an answer: taken at
+ * `take`, shown back with the command's own word to send from `ask`; below, not a command.
+ */
+export const COMMAND_THRESHOLDS = { take: 0.85, ask: 0.5 };

@@ -1,4 +1,5 @@
 import { advance } from '../../flow/compile.js';
+import { evaluate } from '../../flow/conditions.js';
 import { pushHistory, type Session } from '../session.js';
 import type { Fired } from './kit.js';
 import { say, withSession, type Handler, type Next, type Outcome, type Turn } from './turn.js';
@@ -67,7 +68,7 @@ function signal(turn: Turn, next: Next, session: Session, fired: Fired): Outcome
   };
 }
 
-/** Whether the message, read as the answer to the current step, leads to the alarm. */
+/** Whether the message, read as the answer to the current step, leads to the alarm (or the safe plan). */
 function takesAlarm(turn: Turn, session: Session, alarm: string): boolean {
   const { kit, today } = turn;
   const read = kit.understanding.answer(session.stepId, turn.inbound.text, today);
@@ -77,7 +78,10 @@ function takesAlarm(turn: Turn, session: Session, alarm: string): boolean {
     value: read.value,
     today,
   });
-  return moved !== undefined && moved.stepId === alarm;
+  if (moved === undefined) return false;
+  // The alarm itself, or the safe plan by the flow's own escalation (a deception check's "yes").
+  const escalate = kit.flow.definition.escalate;
+  return moved.stepId === alarm || (!!escalate && evaluate(escalate.when, moved.facts, today));
 }
 
 /** An interrupt without `confirm`: the warning first, then the same question again. */

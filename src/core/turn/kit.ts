@@ -8,6 +8,10 @@ import { pushHistory, type Session } from '../session.js';
 import { createUnderstanding, type Understanding } from '../understand.js';
 import type { FactValue, Facts, Lang } from '../../shared/types.js';
 import { say, type Outcome } from './turn.js';
+import type { ModelBank } from '../classify/bank.js';
+import { createCommandReader, type CommandReader } from '../classify/commands.js';
+import { createSignalReader, isStory, type SignalReader } from '../classify/signal.js';
+import { SIGNAL_THRESHOLD } from '../classify/thresholds.js';
 
 /** A flow whose message steps loop would otherwise spin forever. */
 const MAX_AUTO_STEPS = 100;
@@ -18,6 +22,8 @@ export const MAX_FAILURES = 3;
 interface Matcher {
   interrupt: Interrupt;
   find: (text: string) => string | undefined;
+  /** The signal by meaning, where no phrase is found (an interrupt with `confirm` and examples). */
+  meaning?: SignalReader | undefined;
 }
 
 /** An interrupt a message fired, and the phrase of the flow's that it was noticed by. */
@@ -34,6 +40,8 @@ export class FlowKit {
   readonly id: string;
   readonly understanding: Understanding;
   readonly #stops: Matcher[];
+  /** Commands said in a sentence (「我想跟真人聊聊」), where the message is not an answer. */
+  readonly commands: CommandReader | undefined;
   readonly #notices: Matcher[];
 
   constructor(
@@ -42,9 +50,12 @@ export class FlowKit {
     /** The label of a fact this flow has no word for (one carried over from another flow). */
     private readonly otherLabel: (name: string, t: Translator) => string | undefined = () =>
       undefined,
+    /** Models trained before (dist/flow-cache): none is trained again. */
+    bank?: ModelBank,
   ) {
     this.id = flow.definition.id;
-    this.understanding = createUnderstanding(flow, translators);
+    this.understanding = createUnderstanding(flow, translators, bank ? { bank } : {});
+    this.commands = createCommandReader(flow, bank);
     // Normalized once: these are checked against every message.
     const matchers = (flow.definition.interrupts ?? []).map((i) => ({
       interrupt: i,
@@ -52,6 +63,7 @@ export class FlowKit {
       find: phraseFinder(Object.values(i.phrases).flat().map(normalize).filter(Boolean), {
         negatable: Boolean(i.confirm),
       }),
+      meaning: createSignalReader(i, flow.definition, bank),
     }));
     this.#stops = matchers.filter(({ interrupt }) => !interrupt.notice);
     this.#notices = matchers.filter(({ interrupt }) => interrupt.notice);
@@ -189,12 +201,32 @@ export class FlowKit {
 
   /** The interrupt (a stop, not a notice) this message fires at the session's step. */
   firedInterrupt(session: Session, text: string): Fired | undefined {
-    for (const { interrupt, find } of this.#stops) {
+    for (const { interrupt, find, meaning } of this.#stops) {
       if (interrupt.notAt?.includes(session.stepId)) continue;
       const phrase = find(text);
       if (phrase !== undefined) return { interrupt, phrase };
+      const noticed = meaning && this.#byMeaning(interrupt, meaning, session, text);
+      if (noticed !== undefined) return { interrupt, phrase: noticed };
     }
     return undefined;
+  }
+
+  /**
+   * The signal read by meaning: only in a sentence (a short answer is an answer), only until
+   * it has been noticed once, and never after the user has answered its confirmation (a
+   * false alarm costs one question, never two).
+   */
+  #byMeaning(
+    interrupt: Interrupt,
+    meaning: SignalReader,
+    session: Session,
+    text: string,
+  ): string | undefined {
+    const { confirm } = interrupt;
+    if (!confirm || session.facts[confirm.fact] !== undefined) return undefined;
+    if (interrupt.fact && session.facts[interrupt.fact] === true) return undefined;
+    if (!isStory(text)) return undefined;
+    return meaning.find(text, SIGNAL_THRESHOLD);
   }
 
   /** A notice the message calls for and the user has not seen yet (its fact is not true). */
@@ -226,6 +258,7 @@ export function createFlowSet(
   flows: readonly CompiledFlow[],
   translators: Translators,
   startId: string,
+  bank?: ModelBank,
 ): FlowSet {
   // A fact carried over by a hand-over is labelled with the words of the flow that asked it.
   const otherLabel = (name: string, t: Translator) => {
@@ -233,7 +266,7 @@ export function createFlowSet(
     return owner ? t(keys.fact(owner.definition.id, name)) : undefined;
   };
   const kits = new Map(
-    flows.map((f) => [f.definition.id, new FlowKit(f, translators, otherLabel)]),
+    flows.map((f) => [f.definition.id, new FlowKit(f, translators, otherLabel, bank)]),
   );
   const start = kits.get(startId);
   if (!start) throw new Error(`no flow with id "${startId}"`);

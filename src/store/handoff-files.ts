@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { QUEUE_MAX_ITEMS, QUEUE_TTL_MS, type HandoffBus } from '../core/handoff-bus.js';
+
+/** A lock older than this is a crashed writer's: taken over. */
+const STALE_LOCK_MS = 5_000;
+/** How long a compare-and-set waits for a field another process holds before giving up. */
+const LOCK_WAIT_MS = 10_000;
+
+const safe = (name: string) => encodeURIComponent(name).replace(/\./g, '%2E');
+const unsafe = (file: string) => decodeURIComponent(file);
+const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Written whole or not at all: a reader never sees half a value. */
+async function replace(path: string, value: string): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(tmp, value, { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+/**
+ * The handoff's shared fields and queues as files under `dir` (DATA_DIR/handoff): one file
+ * per field, so changing one case never rewrites another; a field's compare-and-set runs
+ * under its own lock file (created exclusively, retried while another process holds it);
+ * a queue item is a file, taken by renaming it away (only one taker's rename succeeds).
+ */
+export function createFileHandoffBus(dir: string): HandoffBus {
+  const fieldDir = (name: string) => join(dir, 'fields', safe(name));
+  const queueDir = (name: string) => join(dir, 'queues', safe(name));
+  const read = (path: string) =>
+    readFile(path, 'utf8').catch((error: unknown) => {
+      if (missing(error)) return undefined;
+      throw error;
+    });
+
+  async function locked<T>(path: string, work: () => Promise<T>): Promise<T> {
+    const lock = `${path}.lock`;
+    const until = Date.now() + LOCK_WAIT_MS;
+    for (let attempt = 0; Date.now() < until; attempt++) {
+      try {
+        await writeFile(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+          continue;
+        }
+        if (code !== 'EEXIST') throw error;
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
+        if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+        // A random wait, so that writers racing for one field spread out.
+        else await sleep(Math.random() * Math.min(20, 1 + attempt));
+        continue;
+      }
+      try {
+        return await work();
+      } finally {
+        await rm(lock, { force: true });
+      }
+    }
+    throw new Error(`the handoff file ${path} stayed locked`);
+  }
+
+  return {
+    fields: (name) => {
+      const path = (field: string) => join(fieldDir(name), safe(field));
+      return {
+        get: (field) => read(path(field)),
+        set: (field, value) => locked(path(field), () => replace(path(field), value)),
+        update: (field, f) =>
+          locked(path(field), async () => {
+            const next = f(await read(path(field)));
+            if (next === undefined) await rm(path(field), { force: true });
+            else await replace(path(field), next);
+            return next;
+          }),
+        delete: (field) => locked(path(field), () => rm(path(field), { force: true })),
+        all: async () => {
+          const files = await readdir(fieldDir(name)).catch((error: unknown) => {
+            if (missing(error)) return [];
+            throw error;
+          });
+          const out = new Map<string, string>();
+          for (const file of files) {
+            if (file.endsWith('.lock') || file.endsWith('.tmp')) continue;
+            const value = await read(join(fieldDir(name), file));
+            if (value !== undefined) out.set(unsafe(file), value);
+          }
+          return out;
+        },
+      };
+    },
+    queue: (name) => ({
+      push: async (item) => {
+        await mkdir(queueDir(name), { recursive: true, mode: 0o700 });
+        // Named by time, so items are taken in the order they were pushed.
+        const stamp = String(Date.now()).padStart(15, '0');
+        const file = `${stamp}-${process.hrtime.bigint()}-${randomBytes(3).toString('hex')}.item`;
+        const tmp = join(queueDir(name), `${file}.tmp`);
+        await writeFile(tmp, item, { mode: 0o600 });
+        await rename(tmp, join(queueDir(name), file));
+      },
+      take: async () => {
+        const files = await readdir(queueDir(name)).catch((error: unknown) => {
+          if (missing(error)) return [];
+          throw error;
+        });
+        const items = files.filter((f) => f.endsWith('.item')).sort();
+        const now = Date.now();
+        const out: string[] = [];
+        for (const [index, file] of items.entries()) {
+          const from = join(queueDir(name), file);
+          const mine = `${from}.${process.pid}.${randomBytes(3).toString('hex')}.taken`;
+          try {
+            await rename(from, mine);
+          } catch (error) {
+            if (missing(error)) continue; // another process took it
+            throw error;
+          }
+          const value = await readFile(mine, 'utf8');
+          await unlink(mine);
+          const age = now - Number(file.slice(0, 15));
+          // The same bounds as Redis's: the newest QUEUE_MAX_ITEMS, none older than the TTL.
+          if (age <= QUEUE_TTL_MS && index >= items.length - QUEUE_MAX_ITEMS) out.push(value);
+        }
+        return out;
+      },
+    }),
+    close: async () => undefined,
+  };
+}
