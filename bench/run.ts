@@ -3,7 +3,8 @@
  * per user) in a temp dir, with simulated users walking the recovery flow, at 1k, 10k and
  * 100k stored sessions. Writes bench/results.json. Sizes and message counts can be lowered
  * with BENCH_SIZES=1000,10000 and BENCH_MESSAGES=5000 for a quick look; BENCH_ONLY=startup
- * measures only the start-up of the compiled chat (bench/startup.ts).
+ * measures only the start-up of the compiled chat (bench/startup.ts), BENCH_ONLY=flow-load only
+ * the loading of large generated flows (bench/flow-load.ts).
  */
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -23,6 +24,7 @@ import { createSessionFileStore } from '../src/store/session-files.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { redisBench } from './redis.js';
 import { startupBench } from './startup.js';
+import { flowLoadBench } from './flow-load.js';
 import { classification } from './classify.js';
 import type { SessionStore } from '../src/store/port.js';
 
@@ -238,6 +240,8 @@ async function floodImpact(runtime: Runtime, store: SessionStore, population: nu
 }
 
 async function main() {
+  const flowLoad = await flowLoadBench();
+  if (process.env.BENCH_ONLY === 'flow-load') return clearInterval(sampler);
   const startup = await startupBench();
   if (process.env.BENCH_ONLY === 'startup') return clearInterval(sampler);
   const runtime = await createRuntime({
@@ -261,6 +265,7 @@ async function main() {
     engineUsPerMessage: round(engineUs, 1),
     engineOverheadRatio: round(engineUs / xstateUs, 2),
     startup,
+    flowLoad,
     classification: classified,
     bySessions: {} as Record<string, unknown>,
   };
