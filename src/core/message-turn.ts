@@ -1,4 +1,4 @@
-import { UnavailableError } from '../shared/errors.js';
+import { isStoreFull, UnavailableError } from '../shared/errors.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
 import type { Turned } from './conversation.js';
 import type { Engine, Inbound } from './engine.js';
@@ -36,7 +36,8 @@ export async function handleMessage(ctx: MessageContext, inbound: Inbound): Prom
       ctx.dedup.first(`${inbound.channel ?? 'unknown'}:${inbound.userId}:${inbound.messageId}`),
     ).catch((error: unknown) => {
       ctx.report(error, inbound.userId);
-      return undefined;
+      // A full store cannot remember the id: handled, so that `forget` still works (m22).
+      return isStoreFull(error) ? true : undefined;
     });
     if (first === undefined) return said(ctx.engine.sorry(fallback, 'unavailable'));
     if (!first) return said([]);

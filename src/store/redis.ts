@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { FloodLimit } from '../core/conversation.js';
 import type { Cursors, Deduplicator, FloodGate, SharedValues, Verdict } from '../core/ports.js';
-import { ExpectedError, UnavailableError } from '../shared/errors.js';
+import { ExpectedError, StoreFullError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../log.js';
 import type { SessionStore } from './port.js';
 import { sessionOf } from './session-shape.js';
@@ -342,8 +342,12 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
  */
 function bounded<T>(work: () => Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const fail = (error: unknown) =>
-      reject(new UnavailableError(`redis: ${(error as Error).message}`, { cause: error }));
+    const fail = (error: unknown) => {
+      const message = `redis: ${(error as Error).message}`;
+      // maxmemory with noeviction: writes are refused, deletes still work (red-team m22).
+      const Kind = /^OOM /.test((error as Error).message) ? StoreFullError : UnavailableError;
+      reject(new Kind(message, { cause: error }));
+    };
     const timer = setTimeout(
       () => setImmediate(() => fail(new Error(`no answer within ${ms} ms`))),
       ms,
