@@ -15,6 +15,8 @@ export interface Turned {
   lang: Lang;
   /** What the operator side must hear (docs/architecture.md, "Handoff"); channels relay it. */
   handoff?: HandoffEvent[];
+  /** The user's conversation was erased (forget): a channel erases what it keeps of them too. */
+  erased?: true;
 }
 
 export interface ConversationService {

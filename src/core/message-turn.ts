@@ -59,9 +59,10 @@ export async function handleMessage(ctx: MessageContext, inbound: Inbound): Prom
         lang = session?.lang ?? lang;
         return ctx.engine.handle(session, inbound, ctx.clock());
       });
-      return outcome.handoff
+      const turned: Turned = outcome.handoff
         ? { ...said(outcome.replies, outcome.lang), handoff: outcome.handoff }
         : said(outcome.replies, outcome.lang);
+      return outcome.session === null ? { ...turned, erased: true } : turned;
     } catch (error) {
       ctx.report(error, inbound.userId);
       const reason = error instanceof UnavailableError ? 'unavailable' : 'error';

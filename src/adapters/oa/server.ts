@@ -82,6 +82,8 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   const answered = new Map<string, Promise<string | typeof LATE>>();
   // Customer-service sends to one user go out in order, one after another.
   const sending = createKeyedQueue();
+  // Changes to a user's list of remembered replies, one at a time in this process.
+  const listing = createKeyedQueue();
 
   return (req, res) => {
     void handle(req, res)
@@ -204,10 +206,9 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       .catch((error: unknown) => unavailable(error, message))
       .then(async (replies) => {
         const reply = await deliver(replies, user, openId, account);
-        if (msgKey && reply !== undefined)
-          await deps.shared
-            .set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS)
-            .catch(() => undefined);
+        if (replies !== undefined && 'erased' in replies && replies.erased)
+          await eraseReplies(user, msgKey);
+        if (msgKey && reply !== undefined) await rememberReply(user, msgKey, reply);
         // Nothing to say may mean another worker is answering this very message (WeChat's retry
         // reached this one): that worker's reply is waited for, within WeChat's 5 seconds.
         if (
@@ -243,6 +244,42 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       setTimeout(() => answered.delete(msgKey), RETRY_MEMORY_MS).unref();
     }
     return work;
+  }
+
+  /**
+   * Keeps a reply for WeChat's retries of its message, and its key in the user's list, so that
+   * `forget` can erase every copy (red-team m23: the plan text outlived the erase by 60 s).
+   */
+  async function rememberReply(user: string, msgKey: string, reply: string): Promise<void> {
+    await deps.shared.set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS).catch(() => undefined);
+    await listing
+      .run(user, async () => {
+        const keys = remembered(await deps.shared.get(`oa-replies:${user}`));
+        // WeChat retries within 15 s: a user's last few messages are plenty to list.
+        const next = [...keys.filter((k) => k !== msgKey), msgKey].slice(-20);
+        await deps.shared.set(`oa-replies:${user}`, JSON.stringify(next), RETRY_MEMORY_MS);
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * After `forget`: every reply remembered for this user's retries, in this process and in the
+   * shared values, except the one to the erasing message itself (it quotes nothing).
+   */
+  async function eraseReplies(user: string, except: string | undefined): Promise<void> {
+    for (const msgKey of [...answered.keys()])
+      if (msgKey.startsWith(`${user}:`) && msgKey !== except) answered.delete(msgKey);
+    await listing
+      .run(user, async () => {
+        const keys = remembered(await deps.shared.get(`oa-replies:${user}`));
+        await Promise.all(
+          keys.filter((k) => k !== except).map((k) => deps.shared.delete(`oa-reply:${k}`)),
+        );
+        await deps.shared.delete(`oa-replies:${user}`);
+      })
+      .catch((error: unknown) =>
+        log.error({ err: (error as Error).message }, 'replies kept for retries not erased'),
+      );
   }
 
   /**
@@ -380,6 +417,16 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       TimeStamp: Number(ts),
       Nonce: n,
     });
+  }
+}
+
+/** The message keys in a user's list of remembered replies (anything unreadable: none). */
+function remembered(raw: string | undefined): string[] {
+  try {
+    const keys: unknown = JSON.parse(raw ?? '[]');
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+  } catch {
+    return [];
   }
 }
 
