@@ -5,6 +5,7 @@
  * with BENCH_SIZES=1000,10000 and BENCH_MESSAGES=5000 for a quick look; BENCH_ONLY=startup
  * measures only the start-up of the compiled chat (bench/startup.ts).
  */
+import { oaRefusalBench } from './oa-refusal.js';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -247,6 +248,10 @@ async function main() {
     store: createMemoryStore(),
   });
   const { xstateUs, engineUs } = await floor(runtime);
+  const oaRefusal = await oaRefusalBench(runtime);
+  console.log(
+    `an unsigned safe-mode body costs ${oaRefusal.unsignedBodyCpuMs} ms of CPU (client included)`,
+  );
   const results: Record<string, unknown> = {
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     date: new Date().toISOString(),
@@ -256,6 +261,7 @@ async function main() {
     engineUsPerMessage: round(engineUs, 1),
     engineOverheadRatio: round(engineUs / xstateUs, 2),
     startup,
+    oaRefusal,
     bySessions: {} as Record<string, unknown>,
   };
   console.log(

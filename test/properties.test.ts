@@ -119,6 +119,22 @@ describe('interpreters never throw', () => {
     const refused = kit.engine.handle(undefined, { userId: 'p', text: '五'.repeat(2001) }, NOW);
     expect(repliesText(refused.replies)).toContain('太长');
   });
+
+  it('an emoji of joined code points is one character: 1,000 families are read (red-team m37)', () => {
+    const family = '👨‍👩‍👧‍👦';
+    expect([...family].length).toBe(7);
+    const read = kit.engine.handle(undefined, { userId: 'p', text: family.repeat(1000) }, NOW);
+    expect(repliesText(read.replies)).not.toMatch(/太长|too long/);
+    const refused = kit.engine.handle(undefined, { userId: 'p', text: family.repeat(2001) }, NOW);
+    expect(repliesText(refused.replies)).toMatch(/太长|too long/);
+    // One "character" of 30,000 combining marks is refused all the same: the work is bounded.
+    const marks = kit.engine.handle(
+      undefined,
+      { userId: 'p', text: `a${'\u0301'.repeat(30_000)}` },
+      NOW,
+    );
+    expect(repliesText(marks.replies)).toMatch(/太长|too long/);
+  });
 });
 
 describe('the engine on any input at any step', () => {

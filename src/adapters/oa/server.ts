@@ -16,8 +16,8 @@ import { refuse, type RefusalCause } from './refusals.js';
 export { refusals, type RefusalCause } from './refusals.js';
 import { OA_MAX_BYTES, packForOa } from './pack.js';
 import { createKeyedQueue } from '../../shared/keyed-queue.js';
-import { buildXml, parseXml, type Inbound } from './xml.js';
-import { readBody } from '../http/body.js';
+import { buildXml, encryptField, parseXml, type Inbound } from './xml.js';
+import { ClientGoneError, readBody } from '../http/body.js';
 
 export interface OaSettings {
   token: string;
@@ -92,6 +92,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
         if (res.statusCode === 401) deps.metrics?.signatureFailed();
       })
       .catch((error: unknown) => {
+        if (error instanceof ClientGoneError) return log.warn(error.message);
         deps.metrics?.channelError('oa');
         log.error({ err: error }, 'webhook request failed');
         if (!res.headersSent) res.writeHead(500).end();
@@ -122,16 +123,15 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end(q.get('echostr') ?? '');
     }
     if (req.method !== 'POST') return void res.writeHead(405).end();
-    // Plain mode: nothing unsigned is even read. Safe mode signs the Encrypt field, so the
-    // body is parsed first (and nothing else in it is trusted).
+    // Plain mode: nothing unsigned is even read. Safe mode signs the Encrypt field, which is
+    // found by a scan, not the XML parser: an unsigned body costs no parse (red-team m38),
+    // and nothing else in the outer body is used.
     if (!key && !plainOk) return refused('bad-signature');
     const body = await readBody(req);
     if (body === undefined) return void res.writeHead(413).end();
-    const outer = parseXml(body);
-    if (!outer) return void res.writeHead(key ? 401 : 400).end();
-    let message: Inbound | undefined = outer;
+    let message: Inbound | undefined;
     if (key) {
-      const encrypted = outer.Encrypt;
+      const encrypted = encryptField(body);
       if (!encrypted) return refused('safe-mode-without-encrypt');
       if (
         !sameSignature(
@@ -151,6 +151,9 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       }
       if (!message) return void res.writeHead(400).end();
     } else {
+      const outer = parseXml(body);
+      if (!outer) return void res.writeHead(400).end();
+      message = outer;
       if (!fresh(timestamp)) return refused('stale-timestamp');
       // A safe-mode push carries only ToUserName and Encrypt: answering "success" would
       // ignore every user in silence (red-team M10). Compatible mode also carries the plain
