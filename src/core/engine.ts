@@ -1,3 +1,4 @@
+import { showable } from '../shared/showable.js';
 import type { CompiledFlow } from '../flow/compile.js';
 import { todayIn } from '../shared/calendar.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
@@ -107,7 +108,10 @@ export function createEngine(
     lang: outcome.session?.lang ?? fallback,
   });
 
-  function handle(session: Session | undefined, inbound: Inbound, now: Date): Answered {
+  function handle(session: Session | undefined, received: Inbound, now: Date): Answered {
+    // Whatever is read from the message may be quoted back, in XML too (red-team m19).
+    const text = showable(received.text);
+    const inbound = text === received.text ? received : { ...received, text };
     const lang = session?.lang ?? inbound.lang ?? detectLanguage(inbound.text);
     const turn: Turn = {
       session,

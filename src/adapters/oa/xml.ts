@@ -1,4 +1,5 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { UNSHOWABLE } from '../../shared/showable.js';
 
 /** The fields of a WeChat push that zhuihui reads; everything is text in WeChat's XML. */
 export interface Inbound {
@@ -85,13 +86,10 @@ export function encryptField(body: string): string | undefined {
 }
 
 /**
- * What XML 1.0 cannot carry, even in CDATA: control characters other than tab and newlines,
- * lone surrogates and the noncharacters U+FFFE/U+FFFF. A re-prompt echoes the user's raw
- * message, so a reply could hold them (red-team m19); they are dropped, as nothing can show
- * them.
+ * What XML 1.0 cannot carry, even in CDATA (src/shared/showable.ts): the engine drops it from
+ * what users write, and any other text (a flow's, an operator's) is cleaned here too.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Cs}/gu;
+const NOT_XML = UNSHOWABLE;
 
 /** `<xml>` with each value in CDATA, except numbers WeChat sends bare (CreateTime, TimeStamp). */
 export function buildXml(fields: Record<string, string | number>): string {
