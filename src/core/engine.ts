@@ -73,6 +73,8 @@ export interface Engine {
   slowDown(lang: Lang): Reply[];
   /** The reply when handling a message failed unexpectedly: please send it again. */
   sorry(lang: Lang, reason?: 'error' | 'unavailable'): Reply[];
+  /** Told before the greeting when the store lost the user's conversation (red-team m25). */
+  lost(lang: Lang): Reply[];
   /** Shows the session's step and walks on to the next question (a flow handed over to). */
   enter(session: Session, now: Date): Outcome;
   /**
@@ -136,6 +138,7 @@ export function createEngine(
     },
     media: (session) => [say(translators(session?.lang ?? DEFAULT_LANG)('common:media'))],
     slowDown: (lang) => [say(translators(lang)('common:slowDown'))],
+    lost: (lang) => [say(translators(lang)('common:lost'))],
     sorry: (lang, reason = 'error') => [
       say(translators(lang)(reason === 'unavailable' ? 'common:unavailable' : 'common:sorry')),
     ],

@@ -59,9 +59,13 @@ export async function handleMessage(ctx: MessageContext, inbound: Inbound): Prom
         lang = session?.lang ?? lang;
         return ctx.engine.handle(session, inbound, ctx.clock());
       });
+      // The conversation was there and the store lost it: said, rather than a silent restart.
+      const replies = ctx.store.lost?.(inbound.userId)
+        ? [...ctx.engine.lost(outcome.lang), ...outcome.replies]
+        : outcome.replies;
       const turned: Turned = outcome.handoff
-        ? { ...said(outcome.replies, outcome.lang), handoff: outcome.handoff }
-        : said(outcome.replies, outcome.lang);
+        ? { ...said(replies, outcome.lang), handoff: outcome.handoff }
+        : said(replies, outcome.lang);
       return outcome.session === null ? { ...turned, erased: true } : turned;
     } catch (error) {
       ctx.report(error, inbound.userId);
