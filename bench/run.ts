@@ -6,6 +6,7 @@
  * measures only the start-up of the compiled chat (bench/startup.ts), BENCH_ONLY=flow-load only
  * the loading of large generated flows (bench/flow-load.ts).
  */
+import { oaRefusalBench } from './oa-refusal.js';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -256,6 +257,10 @@ async function main() {
   console.log(
     `classification: p99 ${classified.classifyP99UsPerMessage} µs per message (step model, scam signal, commands); an answer read p50 ${classified.readP50Us} µs, p99 ${classified.readP99Us} µs; every model from cold ${classified.trainMs} ms (a compiled start loads them from dist/flow-cache)`,
   );
+  const oaRefusal = await oaRefusalBench(runtime);
+  console.log(
+    `an unsigned safe-mode body costs ${oaRefusal.unsignedBodyCpuMs} ms of CPU (client included)`,
+  );
   const results: Record<string, unknown> = {
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     date: new Date().toISOString(),
@@ -267,6 +272,7 @@ async function main() {
     startup,
     flowLoad,
     classification: classified,
+    oaRefusal,
     bySessions: {} as Record<string, unknown>,
   };
   console.log(
