@@ -3,8 +3,10 @@
  * per user) in a temp dir, with simulated users walking the recovery flow, at 1k, 10k and
  * 100k stored sessions. Writes bench/results.json. Sizes and message counts can be lowered
  * with BENCH_SIZES=1000,10000 and BENCH_MESSAGES=5000 for a quick look; BENCH_ONLY=startup
- * measures only the start-up of the compiled chat (bench/startup.ts).
+ * measures only the start-up of the compiled chat (bench/startup.ts), BENCH_ONLY=flow-load only
+ * the loading of large generated flows (bench/flow-load.ts).
  */
+import { oaRefusalBench } from './oa-refusal.js';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import { createSessionFileStore } from '../src/store/session-files.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { redisBench } from './redis.js';
 import { startupBench } from './startup.js';
+import { flowLoadBench } from './flow-load.js';
 import { classification } from './classify.js';
 import type { SessionStore } from '../src/store/port.js';
 
@@ -238,6 +241,8 @@ async function floodImpact(runtime: Runtime, store: SessionStore, population: nu
 }
 
 async function main() {
+  const flowLoad = await flowLoadBench();
+  if (process.env.BENCH_ONLY === 'flow-load') return clearInterval(sampler);
   const startup = await startupBench();
   if (process.env.BENCH_ONLY === 'startup') return clearInterval(sampler);
   const runtime = await createRuntime({
@@ -252,6 +257,10 @@ async function main() {
   console.log(
     `classification: p99 ${classified.classifyP99UsPerMessage} µs per message (step model, scam signal, commands); an answer read p50 ${classified.readP50Us} µs, p99 ${classified.readP99Us} µs; every model from cold ${classified.trainMs} ms (a compiled start loads them from dist/flow-cache)`,
   );
+  const oaRefusal = await oaRefusalBench(runtime);
+  console.log(
+    `an unsigned safe-mode body costs ${oaRefusal.unsignedBodyCpuMs} ms of CPU (client included)`,
+  );
   const results: Record<string, unknown> = {
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     date: new Date().toISOString(),
@@ -261,7 +270,9 @@ async function main() {
     engineUsPerMessage: round(engineUs, 1),
     engineOverheadRatio: round(engineUs / xstateUs, 2),
     startup,
+    flowLoad,
     classification: classified,
+    oaRefusal,
     bySessions: {} as Record<string, unknown>,
   };
   console.log(

@@ -25,7 +25,7 @@ export interface AssistantBot {
 export async function assistantBot(
   dataDir: string,
   puppet: NonNullable<WechatyOptions['puppet']>,
-  options: Omit<AssistantDeps, 'runtime' | 'log'> = {},
+  options: Omit<AssistantDeps, 'runtime' | 'log'> & { log?: AssistantDeps['log'] } = {},
 ): Promise<AssistantBot> {
   const bot = WechatyBuilder.build({ puppet, name: join(dataDir, 'bot') });
   const runtime = await createRuntime({

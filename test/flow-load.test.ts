@@ -1,8 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { FlowLoadError, parseFlow } from '../src/flow/load.js';
-import { loadFlowFile } from '../src/adapters/files/flow-files.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkedFlow, FlowLoadError, parseFlow } from '../src/flow/load.js';
+import { compileFlow } from '../src/flow/compile.js';
+import type { FlowDefinition } from '../src/flow/schema.js';
+import { formatLintProblem, lintFlow } from '../src/authoring/lint.js';
+import { loadFlowFile, loadFlowSet } from '../src/adapters/files/flow-files.js';
 import { inlineWords, unfinishedWords } from '../src/flow/keys.js';
 import { ROOT } from './helpers.js';
 
@@ -129,5 +133,187 @@ describe('fact names', () => {
       message = error.message;
     }
     expect(message).toMatch(/^proto\.yaml:7:\d+: .*belongs to JavaScript objects/);
+  });
+});
+
+describe('loops that never ask (red-team m28)', () => {
+  const words = '{ zh-CN: 好的, en: ok }';
+  const flow = (waitNext: string[]) =>
+    [
+      'id: spin',
+      'start: ask',
+      'facts:',
+      `  paid: ${words}`,
+      'steps:',
+      '  ask:',
+      '    type: input',
+      '    input: yesno',
+      '    fact: paid',
+      `    text: ${words}`,
+      '    next: wait',
+      '  wait:',
+      '    type: message',
+      `    text: ${words}`,
+      ...waitNext,
+      '  again:',
+      '    type: message',
+      `    text: ${words}`,
+      '    next: wait',
+      `  done: { type: end, text: ${words} }`,
+    ].join('\n');
+  // "wait" goes round through "again" for as long as the user has not paid: a message sets no
+  // fact, so that is forever (the engine walked 100 steps of it on every message).
+  const spinning = flow([
+    '    next:',
+    '      - when: { factEquals: { fact: paid, value: false } }',
+    '        to: again',
+    '      - to: done',
+  ]);
+
+  it('refuses message steps that go round until a fact holds, at the first step of the loop', () => {
+    let message = '';
+    try {
+      parseFlow(spinning, 'spin.yaml');
+    } catch (error) {
+      if (!(error instanceof FlowLoadError)) throw error;
+      message = error.message;
+    }
+    expect(message).toBe(
+      'spin.yaml:13:5: steps "wait" → "again" → "wait" loop without a question: a message sets no fact, so a conversation that comes here goes round forever; lead one of them to a question or an end',
+    );
+  });
+
+  it('lint reports it as an error at the same line', () => {
+    const problems = lintFlow({ flow: { file: 'spin.yaml', text: spinning }, locales: {} });
+    const inFlow = problems.filter((p) => p.severity === 'error' && p.file === 'spin.yaml');
+    expect(inFlow.map(formatLintProblem)).toEqual([
+      expect.stringMatching(/^spin\.yaml:13:5: error: steps "wait" → "again" → "wait" loop/),
+    ]);
+  });
+
+  it('a step that leads to itself is a loop too; a loop through a question is not', () => {
+    const self = flow([
+      '    next: [{ when: { factKnown: { fact: paid } }, to: wait }, { to: done }]',
+    ]);
+    expect(() => parseFlow(self, 'self.yaml')).toThrow(/steps "wait" → "wait" loop/);
+    // Back to the question: the user is asked, so the conversation waits for them.
+    const asking = flow([
+      '    next: [{ when: { factEquals: { fact: paid, value: false } }, to: ask }, { to: done }]',
+    ]);
+    expect(Object.keys(parseFlow(asking, 'asking.yaml').steps)).toContain('again');
+  });
+});
+
+describe('hand-overs in a ring (red-team m28)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'zhuihui-ring-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const words = '{ zh-CN: 好的, en: ok }';
+  const write = async (name: string, lines: string[]) =>
+    writeFile(join(dir, `${name}.yaml`), [...lines, ''].join('\n'));
+
+  it('refuses two flows that hand over to each other, at the hand-over line', async () => {
+    await write('ring-a', [
+      'id: ring-a',
+      'start: ask',
+      'facts:',
+      `  sure: ${words}`,
+      'steps:',
+      `  ask: { type: input, input: yesno, fact: sure, text: ${words}, next: to-b }`,
+      '  to-b:',
+      '    type: end',
+      `    text: ${words}`,
+      '    handover: ring-b',
+    ]);
+    await write('ring-b', [
+      'id: ring-b',
+      'start: note',
+      'steps:',
+      `  note: { type: message, text: ${words}, next: to-a }`,
+      '  to-a:',
+      '    type: end',
+      `    text: ${words}`,
+      '    handover: ring-a',
+    ]);
+    const problems = await loadFlowSet(join(dir, 'ring-a.yaml')).then(
+      () => [],
+      (error: unknown) => (error instanceof FlowLoadError ? error.message.split('\n') : [error]),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /ring-a\.yaml:10:1: flows "ring-a" → "ring-b" → "ring-a" hand over in a ring \(at step "to-b"\)/,
+      ),
+    ]);
+  });
+});
+
+describe('loading time (red-team m39)', () => {
+  /** A chain: a yes/no screen (the escalation's intake), n message steps, an end. */
+  const chain = (n: number): FlowDefinition => {
+    const steps: FlowDefinition['steps'] = {
+      s0: {
+        type: 'input',
+        input: 'yesno',
+        fact: 'danger',
+        text: { 'zh-CN': '好', en: 'ok' },
+        next: 's1',
+      },
+      done: { type: 'end', text: { 'zh-CN': '完', en: 'done' } },
+      safe: { type: 'end', text: { 'zh-CN': '完', en: 'done' } },
+    };
+    for (let i = 1; i < n; i++)
+      steps[`s${i}`] = {
+        type: 'message',
+        text: { 'zh-CN': '好', en: 'ok' },
+        next: i + 1 < n ? `s${i + 1}` : 'done',
+      };
+    return {
+      id: 'chain',
+      start: 's0',
+      facts: { danger: { 'zh-CN': '危险', en: 'danger' } },
+      escalate: {
+        when: { factEquals: { fact: 'danger', value: true } },
+        to: 's0',
+        intake: ['s0'],
+        end: 'safe',
+      },
+      steps,
+    } as FlowDefinition;
+  };
+
+  /** How often the loader and the compiler read a step, or the list of steps. */
+  const reads = (n: number): number => {
+    let count = 0;
+    const counted = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get: (t, key, receiver) => {
+          count++;
+          return Reflect.get(t, key, receiver) as unknown;
+        },
+        ownKeys: (t) => {
+          count++;
+          return Reflect.ownKeys(t);
+        },
+      });
+    const flow = chain(n);
+    const steps = counted(
+      Object.fromEntries(Object.entries(flow.steps).map(([id, s]) => [id, counted(s)])),
+    );
+    const definition = { ...flow, steps };
+    const locate = (_: unknown, message: string) => ({ file: 'x', line: 1, column: 1, message });
+    compileFlow(checkedFlow(definition, locate), 'hash');
+    return count;
+  };
+
+  it('grows with the number of steps, not its square (4,000 steps)', () => {
+    const small = reads(1000);
+    const large = reads(4000);
+    // Linear: about 4 times the reads for 4 times the steps (it was 16 times and more).
+    expect(large / small).toBeLessThan(5);
+    expect(large / small).toBeGreaterThan(3);
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -226,6 +226,60 @@ describe('flow graph, paths, test', () => {
     const bad = await run(['flow', 'paths', flow]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/stuck\.yaml:\d+:\d+: step "b" can never reach an end step/);
+  });
+
+  it('counts 18 yes/no questions in a row (3^18 paths) without walking each path (red-team m29)', async () => {
+    const n = 18;
+    const lines = ['id: many', 'start: q0', 'steps:'];
+    for (let i = 0; i < n; i++)
+      lines.push(
+        `  q${i}: { type: input, input: yesno, fact: f${i}, next: ${i + 1 < n ? `q${i + 1}` : 'done'} }`,
+      );
+    lines.push('  done: { type: end }', '');
+    const flow = join(tmp, 'many.yaml');
+    await writeFile(flow, lines.join('\n'));
+    // Walking the 387,420,489 paths one by one (as before) took minutes, past the test timeout.
+    const result = await run(['flow', 'paths', flow]);
+    expect(result.code).toBe(0);
+    expect(result.out.split('\n').slice(0, 3)).toEqual([
+      `${3 ** n} paths from "q0" to an end`,
+      `  done: ${3 ** n}`,
+      `longest: ${n + 1} steps, ${n} answers`,
+    ]);
+  });
+
+  it('lint refuses flows that hand over to each other (red-team m28)', async () => {
+    const dir = join(tmp, 'flows');
+    await mkdir(dir);
+    const words = '{ zh-CN: 好的, en: ok }';
+    const end = (to: string) => [`  end: { type: end, text: ${words}, handover: ${to} }`];
+    await writeFile(
+      join(dir, 'ring-a.yaml'),
+      [
+        'id: ring-a',
+        'start: hi',
+        'steps:',
+        `  hi: { type: message, text: ${words}, next: end }`,
+        ...end('ring-b'),
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'ring-b.yaml'),
+      [
+        'id: ring-b',
+        'start: hi',
+        'steps:',
+        `  hi: { type: message, text: ${words}, next: end }`,
+        ...end('ring-a'),
+        '',
+      ].join('\n'),
+    );
+    const lint = await run(['flow', 'lint'], { FLOW_FILE: join(dir, 'ring-a.yaml') });
+    expect(lint.code).toBe(1);
+    expect(lint.out).toMatch(
+      /ring-a\.yaml:5:1: error: flows "ring-a" → "ring-b" → "ring-a" hand over in a ring/,
+    );
   });
 
   it('runs transcripts and shows a failure with the conversation', async () => {

@@ -13,7 +13,7 @@ import { parseYesNo } from '../src/core/interpret/yesno.js';
 import type { Session } from '../src/core/session.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { typedAnswer } from '../src/authoring/replay.js';
-import { loadKit, type Kit } from './helpers.js';
+import { chat, loadKit, SCAM_WALK_ZH, type Kit } from './helpers.js';
 
 const NOW = new Date('2026-11-28T04:00:00Z');
 // Random locally, so new runs keep searching; fixed in CI, so a landing never hangs on luck.
@@ -118,6 +118,43 @@ describe('interpreters never throw', () => {
     expect(repliesText(read.replies)).not.toContain('太长');
     const refused = kit.engine.handle(undefined, { userId: 'p', text: '五'.repeat(2001) }, NOW);
     expect(repliesText(refused.replies)).toContain('太长');
+  });
+
+  it('an emoji of joined code points is one character: 1,000 families are read (red-team m37)', () => {
+    const family = '👨‍👩‍👧‍👦';
+    expect([...family].length).toBe(7);
+    const read = kit.engine.handle(undefined, { userId: 'p', text: family.repeat(1000) }, NOW);
+    expect(repliesText(read.replies)).not.toMatch(/太长|too long/);
+    const refused = kit.engine.handle(undefined, { userId: 'p', text: family.repeat(2001) }, NOW);
+    expect(repliesText(refused.replies)).toMatch(/太长|too long/);
+    // One "character" of 30,000 combining marks is refused all the same: the work is bounded.
+    const marks = kit.engine.handle(
+      undefined,
+      { userId: 'p', text: `a${'\u0301'.repeat(30_000)}` },
+      NOW,
+    );
+    expect(repliesText(marks.replies)).toMatch(/太长|too long/);
+  });
+});
+
+describe('what a user typed, quoted back (red-team m19, every channel)', () => {
+  // XML 1.0's forbidden characters and Unicode's noncharacters, written out for the test.
+  const FORBIDDEN =
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufdd0-\ufdef\ufffe\uffff\u{10fffe}\u{10ffff}]/u;
+  it('a re-prompt, the texts to copy and the police outline carry no control character or noncharacter', () => {
+    const c = chat(kit.engine);
+    for (const text of SCAM_WALK_ZH.slice(0, 8)) c.say(text);
+    const reprompt = c.say('大概五六百\u0001\u000b\u001f\ufffe块');
+    expect(reprompt).toContain('五六百');
+    expect(reprompt).not.toMatch(FORBIDDEN);
+    c.say('两千三');
+    const plan = c.say('王五\u0001\ufffe\ufdd0\u{10ffff}客服');
+    expect(plan).toContain('王五');
+    expect(plan).not.toMatch(FORBIDDEN);
+    expect(c.say('摘要')).not.toMatch(FORBIDDEN);
+    expect(JSON.stringify(c.session?.facts)).toContain('王五');
+    expect(Object.values(c.session?.facts ?? {}).join('')).not.toMatch(FORBIDDEN);
   });
 });
 

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toBubbles } from '../src/core/replies.js';
 import { types, WechatyBuilder, type Wechaty } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
-import type { WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
+import type { AssistantDeps, WechatyAssistant } from '../src/adapters/wechaty/plugin.js';
 import type { SendQueueOptions } from '../src/adapters/wechaty/send-queue.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger, type Logger } from '../src/log.js';
 import type { Runtime } from '../src/runtime.js';
 import { assistantBot, loginOnMock } from './assistant-bot.js';
 import { SCAM_WALK_ZH, storedSession } from './helpers.js';
@@ -49,6 +49,8 @@ async function start(
   },
   autoAcceptFriends = false,
   keepRemarks = false,
+  remarkTimeoutMs?: number,
+  extra: Pick<AssistantDeps, 'clock'> & { log?: Logger } = {},
 ): Promise<Harness> {
   const mocker = new mock.Mocker();
   const puppet = new PuppetMock({ mocker });
@@ -70,6 +72,8 @@ async function start(
     autoAcceptFriends,
     // Short, so the many exchanges here stay quick; the default is tested under load.
     reorderMs: 20,
+    ...(remarkTimeoutMs === undefined ? {} : { remarkTimeoutMs }),
+    ...extra,
   });
   const sent = new Map<string, string[]>();
   const waiters = new Set<() => void>();
@@ -212,6 +216,50 @@ describe('wechaty plugin on the mock puppet', () => {
     expect(h.said(alice.id).join('\n')).not.toContain("I'm the zhuihui");
   });
 
+  it('answers the first message after login on a host clock 2 minutes ahead of WeChat, and counts the backlog (red-team m36)', async () => {
+    const lines: Array<{ fields: unknown; msg: string | undefined }> = [];
+    const log = {
+      ...silentLogger,
+      info: (fields: unknown, msg?: string) => void lines.push({ fields, msg }),
+    } as unknown as Logger;
+    const h = await start(undefined, false, false, undefined, {
+      clock: () => new Date(Date.now() + 120_000),
+      log,
+    });
+    const alice = h.mocker.createContact({ name: 'Alice' });
+    const old = h.mocker.MessageMock.create({
+      id: 'backlog-skew',
+      talkerId: alice.id,
+      listenerId: h.botUser.id,
+      timestamp: Date.now() - 3_600_000,
+      type: types.Message.Text,
+      text: 'I paid the wrong person',
+    });
+    h.mocker.puppet.emit('message', { messageId: old.id });
+    // Stamped by WeChat's clock, 2 minutes behind the host's: it was dropped as backlog.
+    const reply = await exchange(h, alice, 'hello', 'is anyone asking you right now');
+    expect(reply).toContain("I'm the zhuihui");
+    await h.assistant.settled();
+    expect(h.said(alice.id).filter((m) => m.includes("I'm the zhuihui"))).toHaveLength(1);
+    const counted = lines.filter((l) => l.msg === 'backlog from before login: not answered');
+    expect(counted.map((l) => l.fields)).toEqual([{ count: 1 }]);
+    expect(JSON.stringify(lines)).not.toContain('wrong person');
+    // After the burst that follows login, a message is live whatever its stamp.
+    const late = h.mocker.MessageMock.create({
+      id: 'late-stamp',
+      talkerId: alice.id,
+      listenerId: h.botUser.id,
+      timestamp: Date.now() - 3_600_000,
+      type: types.Message.Text,
+      text: 'no',
+    });
+    const before = h.said(alice.id).length;
+    h.mocker.puppet.emit('message', { messageId: late.id });
+    await h.until(alice.id, () =>
+      h.said(alice.id).slice(before).join('\n').includes('How did the money go?'),
+    );
+  });
+
   it('continues a conversation after the bot is stopped and started again', async () => {
     const first = await start();
     const alice = first.mocker.createContact({ id: 'alice-1', name: 'Alice' });
@@ -277,6 +325,84 @@ describe('wechaty plugin on the mock puppet', () => {
     expect((await storedSession(second.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
       'screen-offer',
     );
+  });
+
+  it('keeps the conversation of a user who changed their WeChat handle (red-team m34)', async () => {
+    const first = await start(undefined, false, true);
+    const erin = first.mocker.createContact({ id: 'login1-erin', name: 'Erin', handle: 'erin_wx' });
+    await exchange(first, erin, 'hello', 'is anyone asking you right now');
+    await exchange(first, erin, 'no', 'How did the money go?');
+    const remark = (first.mocker.cacheContactPayload.get('login1-erin') as { alias?: string })
+      .alias;
+    expect(remark).toMatch(/^zh-[0-9a-f]{12}$/);
+    await first.stop();
+    // WeChat allows a new handle; the remark stays, and the web protocol gives a new id.
+    const second = await start(undefined, false, true);
+    const again = second.mocker.createContact({
+      id: 'login2-erin',
+      name: 'Erin',
+      handle: 'erin_new',
+      alias: remark,
+    });
+    const reply = await exchange(second, again, 'reward code', 'offering a refund');
+    expect(reply).not.toContain("I'm the zhuihui");
+    expect((await storedSession(second.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
+      'screen-offer',
+    );
+  });
+
+  it('moves a conversation stored under the handle to the remark', async () => {
+    const h = await start(undefined, false, true);
+    await h.runtime.service.handle({ userId: 'wechat:h:frank_wx', text: 'hello' });
+    await h.runtime.service.handle({ userId: 'wechat:h:frank_wx', text: 'no' });
+    const frank = h.mocker.createContact({ id: 'frank', name: 'Frank', handle: 'frank_wx' });
+    const reply = await exchange(h, frank, 'reward code', 'offering a refund');
+    expect(reply).not.toContain("I'm the zhuihui");
+    const remark = (h.mocker.cacheContactPayload.get('frank') as { alias?: string }).alias;
+    expect((await storedSession(h.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
+      'screen-offer',
+    );
+    expect(await storedSession(h.runtime.store, 'wechat:h:frank_wx')).toBeUndefined();
+  });
+
+  it('does not trust a remark of ours copied onto a second contact (red-team m33)', async () => {
+    const h = await start(undefined, false, true);
+    const carol = h.mocker.createContact({ id: 'carol', name: 'Carol' });
+    await exchange(h, carol, 'hello', 'is anyone asking you right now');
+    await exchange(h, carol, 'no', 'How did the money go?');
+    const remark = (h.mocker.cacheContactPayload.get('carol') as { alias?: string }).alias;
+    expect(remark).toMatch(/^zh-[0-9a-f]{12}$/);
+    // An operator copies Carol's remark onto another contact.
+    const mallory = h.mocker.createContact({ id: 'mallory', name: 'Mallory', alias: remark });
+    const reply = await exchange(h, mallory, 'hello', 'is anyone asking you right now');
+    expect(reply).toContain("I'm the zhuihui");
+    const own = (h.mocker.cacheContactPayload.get('mallory') as { alias?: string }).alias;
+    expect(own).toMatch(/^zh-[0-9a-f]{12}$/);
+    expect(own).not.toBe(remark);
+    // Carol's conversation is where she left it, and still hers.
+    expect((await storedSession(h.runtime.store, `wechat:a:${remark}`))?.stepId).toBe(
+      'payment-kind',
+    );
+    const next = await exchange(h, carol, 'reward code', 'offering a refund');
+    expect(next).not.toContain("I'm the zhuihui");
+  });
+
+  it('answers a contact whose remark call hangs, under its id, and others meanwhile (red-team m35)', async () => {
+    const h = await start(undefined, false, false, 300);
+    const setAlias = h.puppet.contactAlias.bind(h.puppet);
+    Object.assign(h.puppet, {
+      contactAlias: (id: string, alias?: string | null) =>
+        id === 'stuck' && alias !== undefined
+          ? new Promise(() => undefined)
+          : setAlias(id, alias as string),
+    });
+    const stuck = h.mocker.createContact({ id: 'stuck', name: 'Stuck' });
+    const other = h.mocker.createContact({ id: 'other', name: 'Other' });
+    stuck.say('hello').to(h.botUser);
+    const elsewhere = await exchange(h, other, 'hello', 'is anyone asking you right now');
+    expect(elsewhere).toContain("I'm the zhuihui");
+    await h.until('stuck', (all) => all.includes('is anyone asking you right now'));
+    expect(await storedSession(h.runtime.store, 'wechat:stuck')).toBeDefined();
   });
 
   it('moves a conversation stored under the old per-login id to the stable key', async () => {

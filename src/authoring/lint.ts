@@ -5,6 +5,7 @@ import { normalize } from '../core/interpret/normalize.js';
 import { LANGS, type Lang } from '../shared/types.js';
 import { factsRead, type Condition } from '../flow/conditions.js';
 import {
+  automaticLoops,
   branchConditions,
   edges,
   reachableSteps,
@@ -21,6 +22,7 @@ import {
 import { readFlowFolder } from '../flow/folder.js';
 import { factSetters as setters, factsSet } from '../flow/facts.js';
 import {
+  automaticLoopMessage,
   FlowLoadError,
   formatProblem,
   parseYamlWith,
@@ -99,20 +101,26 @@ type At = (severity: Severity, path: Path, message: string) => LintProblem;
 function structureProblems(flow: FlowDefinition, at: At): LintProblem[] {
   const reachable = reachableSteps(flow);
   const stuck = new Set(stepsWithoutWayToEnd(flow));
-  return Object.keys(flow.steps).flatMap((id) => [
-    ...(reachable.has(id)
-      ? []
-      : [at('error', ['steps', id], `step "${id}" cannot be reached from the start`)]),
-    ...(stuck.has(id)
-      ? [
-          at(
-            'error',
-            ['steps', id],
-            `step "${id}" has no way to an end step: a user here could never finish`,
-          ),
-        ]
-      : []),
-  ]);
+  const loops = automaticLoops(flow).map((loop) =>
+    at('error', ['steps', loop[0] as string], automaticLoopMessage(loop)),
+  );
+  return [
+    ...loops,
+    ...Object.keys(flow.steps).flatMap((id) => [
+      ...(reachable.has(id)
+        ? []
+        : [at('error', ['steps', id], `step "${id}" cannot be reached from the start`)]),
+      ...(stuck.has(id)
+        ? [
+            at(
+              'error',
+              ['steps', id],
+              `step "${id}" has no way to an end step: a user here could never finish`,
+            ),
+          ]
+        : []),
+    ]),
+  ];
 }
 
 /** Conditions must not read a fact that no earlier step can have set. */

@@ -27,7 +27,8 @@ import { THRESHOLDS } from '../core/classify/thresholds.js';
 import { parse as parseYaml } from 'yaml';
 import { createUnderstanding } from '../core/understand.js';
 import { reachableSteps, stepsWithoutWayToEnd } from '../flow/graph.js';
-import { pathGraph, type FlowPath } from '../flow/paths.js';
+import { FlowLoadError } from '../flow/problems.js';
+import { pathGraph } from '../flow/paths.js';
 import { flowJsonSchema } from '../flow/schema.js';
 import { withConditionReference } from '../authoring/condition-docs.js';
 import { createLogger } from '../log.js';
@@ -196,6 +197,17 @@ async function lint(config: Config, files: string[], say: Say): Promise<number> 
     errors += problems.filter((p) => p.severity === 'error').length;
     warnings += problems.filter((p) => p.severity === 'warning').length;
   }
+  // What only the flows together show (a hand-over to a missing flow, a ring of hand-overs),
+  // as the chat checks it at start-up.
+  if (files.length === 0 && errors === 0) {
+    try {
+      await loadFlowSet(config.flowFile);
+    } catch (error) {
+      if (!(error instanceof FlowLoadError)) throw error;
+      for (const p of error.problems) say(formatLintProblem({ ...p, severity: 'error' }));
+      errors += error.problems.length;
+    }
+  }
   say(`${errors} errors, ${warnings} warnings`);
   return errors > 0 ? 1 : 0;
 }
@@ -260,16 +272,12 @@ async function paths(
     say(`cannot reach an end: ${stuck.join(', ')}`);
     return 1;
   }
-  // Counted one by one, never held all at once: a flow can have hundreds of thousands.
+  // Counted on the graph of shared suffixes, never path by path: 20 yes/no questions in a row
+  // are 3^20 paths, which no walk of every path finishes.
   const graph = pathGraph(flow, todayIn(new Date()));
-  let longest: FlowPath = { steps: [], answers: [], end: '' };
-  const ends = new Map<string, number>();
-  for (const p of graph.paths()) {
-    ends.set(p.end, (ends.get(p.end) ?? 0) + 1);
-    if (p.steps.length > longest.steps.length) longest = p;
-  }
+  const longest = graph.longest() ?? { steps: [], answers: [], end: '' };
   say(`${graph.count} paths from "${definition.start}" to an end`);
-  for (const [end, count] of [...ends].sort()) say(`  ${end}: ${count}`);
+  for (const [end, count] of graph.ends()) say(`  ${end}: ${count}`);
   say(`longest: ${longest.steps.length} steps, ${longest.answers.length} answers`);
   say(`  ${longest.steps.join(' → ')}`);
   return 0;

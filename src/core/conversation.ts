@@ -1,3 +1,4 @@
+import { isStoreFull } from '../shared/errors.js';
 import { createKeyedQueue } from '../shared/keyed-queue.js';
 import { handleMedia, handleMessage, type MessageContext } from './message-turn.js';
 import { createSessionUpdater } from './session-update.js';
@@ -14,6 +15,8 @@ export interface Turned {
   lang: Lang;
   /** What the operator side must hear (docs/architecture.md, "Handoff"); channels relay it. */
   handoff?: HandoffEvent[];
+  /** The user's conversation was erased (forget): a channel erases what it keeps of them too. */
+  erased?: true;
 }
 
 export interface ConversationService {
@@ -171,7 +174,9 @@ function messageContext(
         return await floodGate.admit(key);
       } catch (error) {
         report(error, key);
-        return 'unavailable';
+        // A full store cannot count (a write), yet can still read and erase: the message
+        // goes on, so that `forget` works while Redis is full (red-team m22).
+        return isStoreFull(error) ? 'ok' : 'unavailable';
       }
     },
     serialised,

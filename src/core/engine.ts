@@ -1,3 +1,4 @@
+import { showable } from '../shared/showable.js';
 import type { CompiledFlow } from '../flow/compile.js';
 import { todayIn } from '../shared/calendar.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
@@ -77,6 +78,8 @@ export interface Engine {
   slowDown(lang: Lang): Reply[];
   /** The reply when handling a message failed unexpectedly: please send it again. */
   sorry(lang: Lang, reason?: 'error' | 'unavailable'): Reply[];
+  /** Told before the greeting when the store lost the user's conversation (red-team m25). */
+  lost(lang: Lang): Reply[];
   /** Shows the session's step and walks on to the next question (a flow handed over to). */
   enter(session: Session, now: Date): Outcome;
   /**
@@ -117,7 +120,10 @@ export function createEngine(
     lang: outcome.session?.lang ?? fallback,
   });
 
-  function handle(session: Session | undefined, inbound: Inbound, now: Date): Answered {
+  function handle(session: Session | undefined, received: Inbound, now: Date): Answered {
+    // Whatever is read from the message may be quoted back, in XML too (red-team m19).
+    const text = showable(received.text);
+    const inbound = text === received.text ? received : { ...received, text };
     const lang = session?.lang ?? inbound.lang ?? detectLanguage(inbound.text);
     const turn: Turn = {
       session,
@@ -142,6 +148,7 @@ export function createEngine(
     },
     media: (session) => [say(translators(session?.lang ?? DEFAULT_LANG)('common:media'))],
     slowDown: (lang) => [say(translators(lang)('common:slowDown'))],
+    lost: (lang) => [say(translators(lang)('common:lost'))],
     sorry: (lang, reason = 'error') => [
       say(translators(lang)(reason === 'unavailable' ? 'common:unavailable' : 'common:sorry')),
     ],

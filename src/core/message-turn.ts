@@ -1,4 +1,4 @@
-import { UnavailableError } from '../shared/errors.js';
+import { isStoreFull, UnavailableError } from '../shared/errors.js';
 import { DEFAULT_LANG, type Lang } from '../shared/types.js';
 import type { Turned } from './conversation.js';
 import type { Engine, Inbound } from './engine.js';
@@ -36,7 +36,8 @@ export async function handleMessage(ctx: MessageContext, inbound: Inbound): Prom
       ctx.dedup.first(`${inbound.channel ?? 'unknown'}:${inbound.userId}:${inbound.messageId}`),
     ).catch((error: unknown) => {
       ctx.report(error, inbound.userId);
-      return undefined;
+      // A full store cannot remember the id: handled, so that `forget` still works (m22).
+      return isStoreFull(error) ? true : undefined;
     });
     if (first === undefined) return said(ctx.engine.sorry(fallback, 'unavailable'));
     if (!first) return said([]);
@@ -58,9 +59,14 @@ export async function handleMessage(ctx: MessageContext, inbound: Inbound): Prom
         lang = session?.lang ?? lang;
         return ctx.engine.handle(session, inbound, ctx.clock());
       });
-      return outcome.handoff
-        ? { ...said(outcome.replies, outcome.lang), handoff: outcome.handoff }
-        : said(outcome.replies, outcome.lang);
+      // The conversation was there and the store lost it: said, rather than a silent restart.
+      const replies = ctx.store.lost?.(inbound.userId)
+        ? [...ctx.engine.lost(outcome.lang), ...outcome.replies]
+        : outcome.replies;
+      const turned: Turned = outcome.handoff
+        ? { ...said(replies, outcome.lang), handoff: outcome.handoff }
+        : said(replies, outcome.lang);
+      return outcome.session === null ? { ...turned, erased: true } : turned;
     } catch (error) {
       ctx.report(error, inbound.userId);
       const reason = error instanceof UnavailableError ? 'unavailable' : 'error';

@@ -44,6 +44,11 @@ export interface SessionStore {
    * expires entries by itself (a key's TTL), which then needs no sweep.
    */
   sweep?(before: Date): Promise<number>;
+  /**
+   * Whether the store lost this key's conversation since this process saw it (a Redis
+   * restarted empty), told once; absent where a backend cannot tell (red-team m25).
+   */
+  lost?(key: string): boolean;
   /** Releases what the store holds (connections, a lock on its directory). */
   close?(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { isStoreFull } from '../shared/errors.js';
 import type { SessionStore } from './ports.js';
 import type { Session } from './session.js';
 
@@ -15,6 +16,9 @@ class WriteConflictError extends Error {
  * is wrong.
  */
 const MAX_WRITE_ATTEMPTS = 30;
+
+/** Users asked "erase everything?" while the store was full, remembered at most (oldest out). */
+const MAX_HELD_QUESTIONS = 1_000;
 
 export interface SessionUpdater {
   /**
@@ -37,20 +41,45 @@ export function createSessionUpdater(
   store: SessionStore,
   observe?: (before: Session | undefined, after: Session) => void,
 ): SessionUpdater {
+  /**
+   * "Erase everything?" asked while the store refused to save the question (Redis at maxmemory
+   * with noeviction, a full disk): key → the revision it was asked at. Held in this process
+   * until the user's next message, which answers it, so that 删除我的数据 + 是 erases even a
+   * full store (erasing needs no room; red-team m22). Only while the stored session is still
+   * that revision: anything written since makes the question void.
+   */
+  const heldQuestions = new Map<string, number>();
   async function updateIf<T extends { session: Session | null }>(
     key: string,
     run: (session: Session | undefined) => T | undefined,
   ): Promise<T | undefined> {
+    const asked = heldQuestions.get(key);
+    heldQuestions.delete(key);
     for (let attempt = 1; ; attempt++) {
       const stored = await store.read(key);
-      const outcome = run(stored?.value);
+      const before =
+        stored && stored.revision === asked
+          ? { ...stored.value, pending: 'confirm-forget' as const }
+          : stored?.value;
+      const outcome = run(before);
       if (!outcome) return undefined;
       if (!outcome.session) {
         // Erased even when nothing readable was stored: damaged copies are the user's data too.
         await store.delete(key);
         return outcome;
       }
-      const result = await store.write(key, outcome.session, stored?.revision);
+      const result = await store
+        .write(key, outcome.session, stored?.revision)
+        .catch((error: unknown) => {
+          const question =
+            outcome.session?.pending === 'confirm-forget' && before?.pending !== 'confirm-forget';
+          if (!stored || !question || !isStoreFull(error)) throw error;
+          heldQuestions.set(key, stored.revision);
+          if (heldQuestions.size > MAX_HELD_QUESTIONS)
+            heldQuestions.delete(heldQuestions.keys().next().value as string);
+          return 'held' as const;
+        });
+      if (result === 'held') return outcome;
       if (result.ok) {
         observe?.(stored?.value, outcome.session);
         return outcome;

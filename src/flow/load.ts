@@ -1,6 +1,6 @@
 import type { Path } from './path.js';
-import { nexts, stepsWithoutWayToEnd } from './graph.js';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { automaticLoops, nexts, stepsWithoutWayToEnd } from './graph.js';
+import { LineCounter, parseDocument, isNode, isScalar, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { flowSchema, type FlowDefinition, type Next, type Step } from './schema.js';
 import { factsRead, leafConditionSchemas, type Condition } from './conditions.js';
@@ -34,8 +34,18 @@ export function checkedFlow(
   const stuck = stepsWithoutWayToEnd(data).map((id) =>
     locate(['steps', id], `step "${id}" can never reach an end step`),
   );
-  if (stuck.length > 0) throw new FlowLoadError(sortProblems(stuck));
+  // The engine would walk such a loop on every message until its bound, and never end.
+  const loops = automaticLoops(data).map((loop) =>
+    locate(['steps', loop[0] as string], automaticLoopMessage(loop)),
+  );
+  if (stuck.length + loops.length > 0) throw new FlowLoadError(sortProblems([...stuck, ...loops]));
   return data;
+}
+
+/** Why a loop of message steps is refused, for the loader and the lint. */
+export function automaticLoopMessage(loop: readonly string[]): string {
+  const way = [...loop, loop[0]].map((id) => `"${id}"`).join(' → ');
+  return `steps ${way} loop without a question: a message sets no fact, so a conversation that comes here goes round forever; lead one of them to a question or an end`;
 }
 
 /**
@@ -72,14 +82,18 @@ export function parseYamlWith<T>(
   schema: z.ZodType<T>,
 ): { data: T; locate: (path: Path, message: string) => FlowProblem } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // Duplicate keys are found here, not by the parser: its check compares each key with every
+  // key before it in the map, so a flow of thousands of steps took seconds to parse.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const at = (offset: number, message: string): FlowProblem => {
     const pos = lineCounter.linePos(offset);
     return { file, line: pos.line, column: pos.col, message };
   };
-  if (doc.errors.length > 0) {
-    throw new FlowLoadError(doc.errors.map((e) => at(e.pos[0], yamlMessage(e.code, e.message))));
-  }
+  const errors = [
+    ...doc.errors.map((e) => ({ offset: e.pos[0], message: yamlMessage(e.code, e.message) })),
+    ...duplicateKeys(doc).map((offset) => ({ offset, message: yamlMessage('DUPLICATE_KEY', '') })),
+  ].sort((a, b) => a.offset - b.offset);
+  if (errors.length > 0) throw new FlowLoadError(errors.map((e) => at(e.offset, e.message)));
   const locate = (path: Path, message: string): FlowProblem => at(offsetOf(doc, path), message);
   const parsed = schema.safeParse(plainData(doc, text, at));
   if (parsed.success) return { data: parsed.data, locate };
@@ -96,6 +110,22 @@ export function parseYamlWith<T>(
       : schemaMessage(i);
   };
   throw new FlowLoadError(sortProblems(issues.map((i) => locate(i.path as Path, message(i)))));
+}
+
+/** Where a key is written a second time in the same map, in one pass over each map. */
+function duplicateKeys(doc: Document): number[] {
+  const out: number[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) out.push(key.range?.[0] ?? 0);
+        seen.add(key.value);
+      }
+    },
+  });
+  return out;
 }
 
 function yamlMessage(code: string, message: string): string {

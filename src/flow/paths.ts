@@ -82,6 +82,10 @@ function allConditions(flow: CompiledFlow): Condition[] {
 export interface PathGraph {
   /** How many distinct paths there are, without producing them. */
   readonly count: number;
+  /** How many paths arrive at each end step, without producing them. */
+  ends(): Map<string, number>;
+  /** The first of the longest paths (most steps) in the order of paths(), without walking them all. */
+  longest(): FlowPath | undefined;
   /** The paths one by one, depth first. */
   paths(): Generator<FlowPath>;
   /** A covering subset of the paths (see coveringPaths), found without producing them all. */
@@ -169,8 +173,49 @@ export function pathGraph(flow: CompiledFlow, today: string): PathGraph {
       }
       yield* walk(root);
     },
+    ends: () => (root ? endCounts(root) : new Map()),
+    longest: () => (root ? longestPath(root) : undefined),
     covering: () => (root ? coverDag(root) : []),
   };
+}
+
+/** Paths per end, summed over the graph: each node once, however many paths pass it. */
+function endCounts(root: Node): Map<string, number> {
+  const memo = new Map<Node, Map<string, number>>();
+  const of = (node: Node): Map<string, number> => {
+    const seen = memo.get(node);
+    if (seen) return seen;
+    const out = new Map<string, number>();
+    if (node.edges.length === 0) out.set(node.stepId, 1);
+    for (const edge of node.edges)
+      for (const [end, n] of of(edge.child)) out.set(end, (out.get(end) ?? 0) + n);
+    memo.set(node, out);
+    return out;
+  };
+  return new Map([...of(root)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The longest path, by the longest way on from each node (the first edge of them on a tie). */
+function longestPath(root: Node): FlowPath {
+  const memo = new Map<Node, { steps: number; edge?: Node['edges'][number] }>();
+  const of = (node: Node): { steps: number; edge?: Node['edges'][number] } => {
+    const seen = memo.get(node);
+    if (seen) return seen;
+    let best: { steps: number; edge?: Node['edges'][number] } = { steps: 1 };
+    for (const edge of node.edges) {
+      const steps = of(edge.child).steps + 1;
+      if (best.edge === undefined || steps > best.steps) best = { steps, edge };
+    }
+    memo.set(node, best);
+    return best;
+  };
+  const path: FlowPath = { steps: [root.stepId], answers: [], end: root.stepId };
+  for (let edge = of(root).edge; edge; edge = of(edge.child).edge) {
+    path.steps.push(edge.child.stepId);
+    if (edge.answer) path.answers.push(edge.answer);
+    path.end = edge.child.stepId;
+  }
+  return path;
 }
 
 /**

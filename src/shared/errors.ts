@@ -15,3 +15,18 @@ export class ExpectedError extends Error {
 export class UnavailableError extends Error {
   override readonly name: string = 'UnavailableError';
 }
+
+/**
+ * The store refuses to grow (Redis at `maxmemory` with `noeviction`, a full disk): a kind of
+ * unavailable in which erasing still works, so that `forget` can (red-team m22).
+ */
+export class StoreFullError extends UnavailableError {
+  override readonly name: string = 'StoreFullError';
+}
+
+/** Whether an error says the store is full: StoreFullError, or a file write's ENOSPC/EDQUOT. */
+export function isStoreFull(error: unknown): boolean {
+  if (error instanceof StoreFullError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}

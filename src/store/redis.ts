@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { FloodLimit } from '../core/conversation.js';
 import type { Cursors, Deduplicator, FloodGate, SharedValues, Verdict } from '../core/ports.js';
-import { ExpectedError, UnavailableError } from '../shared/errors.js';
+import { ExpectedError, StoreFullError, UnavailableError } from '../shared/errors.js';
 import type { Logger } from '../log.js';
 import type { SessionStore } from './port.js';
 import { sessionOf } from './session-shape.js';
@@ -41,11 +41,23 @@ export interface RedisBackend {
   close(): Promise<void>;
 }
 
-/** A session's revision and data, and Redis's own time (a sample for `redisNow`). */
+/**
+ * A session's revision and data, Redis's own time (a sample for `redisNow`), and the store's
+ * generation (KEYS[2]), set to ARGV[1] when there is none: a Redis restarted empty has none
+ * (red-team m25). pcall: a full Redis (maxmemory) refuses the SET, and the read goes on.
+ */
 const READ = `
 local v = redis.call('HMGET', KEYS[1], 'rev', 'data')
 local t = redis.call('TIME')
-return {v[1], v[2], t[1], t[2]}`;
+local g = redis.call('GET', KEYS[2])
+if not g then
+  redis.pcall('SET', KEYS[2], ARGV[1], 'NX')
+  g = redis.call('GET', KEYS[2])
+end
+return {v[1], v[2], t[1], t[2], g}`;
+
+/** Users remembered as having a conversation, at most (oldest out): about 100 bytes each. */
+const MAX_KNOWN = 100_000;
 
 /**
  * Compare-and-set on a session hash {rev, data}: written only if the stored revision is still
@@ -197,19 +209,49 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
     return undefined;
   }
 
+  /**
+   * How a conversation lost by Redis is told from one that never was (red-team m25): the store
+   * holds a generation, a random value set once; a Redis restarted empty (no persistence) or
+   * flushed has none, and the next read sets a new one. This process remembers which users it
+   * saw a conversation of, and in which generation (hashed keys only, in memory): such a user
+   * found with nothing stored in a later generation lost it. An expiry, or a `forget` on
+   * another process, leaves the generation as it is, so neither is taken for a loss. A process
+   * started after the loss remembers nobody, and tells nobody.
+   */
+  const generationKey = `${prefix}generation`;
+  let generation: string | undefined;
+  const known = new Map<string, string>();
+  const lostKeys = new Set<string>();
+  const saw = (hash: string) => {
+    if (generation === undefined) return;
+    known.delete(hash);
+    known.set(hash, generation);
+    if (known.size > MAX_KNOWN) known.delete(known.keys().next().value as string);
+  };
+  const found = (hash: string, present: boolean, current: string | null) => {
+    if (current !== null) generation = current;
+    if (present) return saw(hash);
+    const then = known.get(hash);
+    if (then === undefined || current === null || then === current) return;
+    known.delete(hash);
+    lostKeys.add(hash);
+  };
+
   const store: SessionStore = {
     read: (key) =>
       unavailable(async () => {
         let rev: string | null | undefined, data: string | null | undefined;
         try {
-          const [r, d, seconds, micros] = (await redis.eval(READ, 1, sessionKey(key))) as [
-            string | null,
-            string | null,
-            string,
-            string,
-          ];
+          const [r, d, seconds, micros, current] = (await redis.eval(
+            READ,
+            2,
+            sessionKey(key),
+            generationKey,
+            randomBytes(12).toString('hex'),
+          )) as [string | null, string | null, string, string, string | null];
           [rev, data] = [r, d];
           sample(seconds, micros);
+          found(sessionKey(key), r != null || d != null, current);
         } catch (error) {
           // A key of another type (a foreign tool's SET) is as unreadable as torn JSON.
           if (/WRONGTYPE/.test((error as Error).message)) return unreadable(key, '');
@@ -238,12 +280,17 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
           writeDeadline(),
         )) as string;
         if (rev === 'late') throw new Error('the write reached Redis after its deadline');
-        return rev === '' ? { ok: false, conflict: true } : { ok: true, revision: Number(rev) };
+        if (rev === '') return { ok: false, conflict: true };
+        saw(sessionKey(key));
+        return { ok: true, revision: Number(rev) };
       }),
     delete: (key) =>
       unavailable(async () => {
+        known.delete(sessionKey(key));
+        lostKeys.delete(sessionKey(key));
         await redis.del(sessionKey(key), asideKey(key));
       }),
+    lost: (key) => lostKeys.delete(sessionKey(key)),
     async *list() {
       let cursor = '0';
       do {
@@ -342,8 +389,12 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
  */
 function bounded<T>(work: () => Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const fail = (error: unknown) =>
-      reject(new UnavailableError(`redis: ${(error as Error).message}`, { cause: error }));
+    const fail = (error: unknown) => {
+      const message = `redis: ${(error as Error).message}`;
+      // maxmemory with noeviction: writes are refused, deletes still work (red-team m22).
+      const Kind = /^OOM /.test((error as Error).message) ? StoreFullError : UnavailableError;
+      reject(new Kind(message, { cause: error }));
+    };
     const timer = setTimeout(
       () => setImmediate(() => fail(new Error(`no answer within ${ms} ms`))),
       ms,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compileFlow, type CompiledFlow } from '../../flow/compile.js';
+import { handOverLoops } from '../../flow/graph.js';
 import { FlowLoadError, type FlowProblem } from '../../flow/problems.js';
 import type { FlowSource } from '../../flow/folder.js';
 import type { FlowDefinition } from '../../flow/schema.js';
@@ -121,6 +122,21 @@ export async function loadFlowSet(
         line: source ? lineOf(source.text, needle) : 1,
         column: 1,
         message: `step "${stepId}" hands over to flow "${step.handover}", which is not in ${shown(dir)}; flows: ${[...texts.keys()].join(', ')}`,
+      });
+    }
+  }
+  if (problems.length === 0) {
+    for (const ring of handOverLoops(flows.map((f) => f.definition))) {
+      const [first] = ring;
+      if (!first) continue;
+      const needle = `handover: ${ring[1]?.flow ?? first.flow}`;
+      const source = (texts.get(first.flow) ?? []).find((s) => s.text.includes(needle));
+      const way = [...ring.map((r) => r.flow), first.flow].map((id) => `"${id}"`).join(' → ');
+      problems.push({
+        file: source?.file ?? first.flow,
+        line: source ? lineOf(source.text, needle) : 1,
+        column: 1,
+        message: `flows ${way} hand over in a ring (at step "${first.step}"): the facts are kept, so the flow handed back to walks to the same end again; end one of them with a plan`,
       });
     }
   }

@@ -16,8 +16,8 @@ import { refuse, type RefusalCause } from './refusals.js';
 export { refusals, type RefusalCause } from './refusals.js';
 import { OA_MAX_BYTES, packForOa } from './pack.js';
 import { createKeyedQueue } from '../../shared/keyed-queue.js';
-import { buildXml, parseXml, type Inbound } from './xml.js';
-import { readBody } from '../http/body.js';
+import { buildXml, encryptField, parseXml, type Inbound } from './xml.js';
+import { ClientGoneError, readBody } from '../http/body.js';
 
 export interface OaSettings {
   token: string;
@@ -82,6 +82,8 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   const answered = new Map<string, Promise<string | typeof LATE>>();
   // Customer-service sends to one user go out in order, one after another.
   const sending = createKeyedQueue();
+  // Changes to a user's list of remembered replies, one at a time in this process.
+  const listing = createKeyedQueue();
 
   return (req, res) => {
     void handle(req, res)
@@ -90,6 +92,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
         if (res.statusCode === 401) deps.metrics?.signatureFailed();
       })
       .catch((error: unknown) => {
+        if (error instanceof ClientGoneError) return log.warn(error.message);
         deps.metrics?.channelError('oa');
         log.error({ err: error }, 'webhook request failed');
         if (!res.headersSent) res.writeHead(500).end();
@@ -120,16 +123,15 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end(q.get('echostr') ?? '');
     }
     if (req.method !== 'POST') return void res.writeHead(405).end();
-    // Plain mode: nothing unsigned is even read. Safe mode signs the Encrypt field, so the
-    // body is parsed first (and nothing else in it is trusted).
+    // Plain mode: nothing unsigned is even read. Safe mode signs the Encrypt field, which is
+    // found by a scan, not the XML parser: an unsigned body costs no parse (red-team m38),
+    // and nothing else in the outer body is used.
     if (!key && !plainOk) return refused('bad-signature');
     const body = await readBody(req);
     if (body === undefined) return void res.writeHead(413).end();
-    const outer = parseXml(body);
-    if (!outer) return void res.writeHead(key ? 401 : 400).end();
-    let message: Inbound | undefined = outer;
+    let message: Inbound | undefined;
     if (key) {
-      const encrypted = outer.Encrypt;
+      const encrypted = encryptField(body);
       if (!encrypted) return refused('safe-mode-without-encrypt');
       if (
         !sameSignature(
@@ -149,6 +151,9 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       }
       if (!message) return void res.writeHead(400).end();
     } else {
+      const outer = parseXml(body);
+      if (!outer) return void res.writeHead(400).end();
+      message = outer;
       if (!fresh(timestamp)) return refused('stale-timestamp');
       // A safe-mode push carries only ToUserName and Encrypt: answering "success" would
       // ignore every user in silence (red-team M10). Compatible mode also carries the plain
@@ -204,10 +209,9 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       .catch((error: unknown) => unavailable(error, message))
       .then(async (replies) => {
         const reply = await deliver(replies, user, openId, account);
-        if (msgKey && reply !== undefined)
-          await deps.shared
-            .set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS)
-            .catch(() => undefined);
+        if (replies !== undefined && 'erased' in replies && replies.erased)
+          await eraseReplies(user, msgKey);
+        if (msgKey && reply !== undefined) await rememberReply(user, msgKey, reply);
         // Nothing to say may mean another worker is answering this very message (WeChat's retry
         // reached this one): that worker's reply is waited for, within WeChat's 5 seconds. Not
         // when a person holds the conversation: then the bot is quiet on purpose (handoff events).
@@ -245,6 +249,42 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       setTimeout(() => answered.delete(msgKey), RETRY_MEMORY_MS).unref();
     }
     return work;
+  }
+
+  /**
+   * Keeps a reply for WeChat's retries of its message, and its key in the user's list, so that
+   * `forget` can erase every copy (red-team m23: the plan text outlived the erase by 60 s).
+   */
+  async function rememberReply(user: string, msgKey: string, reply: string): Promise<void> {
+    await deps.shared.set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS).catch(() => undefined);
+    await listing
+      .run(user, async () => {
+        const keys = remembered(await deps.shared.get(`oa-replies:${user}`));
+        // WeChat retries within 15 s: a user's last few messages are plenty to list.
+        const next = [...keys.filter((k) => k !== msgKey), msgKey].slice(-20);
+        await deps.shared.set(`oa-replies:${user}`, JSON.stringify(next), RETRY_MEMORY_MS);
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * After `forget`: every reply remembered for this user's retries, in this process and in the
+   * shared values, except the one to the erasing message itself (it quotes nothing).
+   */
+  async function eraseReplies(user: string, except: string | undefined): Promise<void> {
+    for (const msgKey of [...answered.keys()])
+      if (msgKey.startsWith(`${user}:`) && msgKey !== except) answered.delete(msgKey);
+    await listing
+      .run(user, async () => {
+        const keys = remembered(await deps.shared.get(`oa-replies:${user}`));
+        await Promise.all(
+          keys.filter((k) => k !== except).map((k) => deps.shared.delete(`oa-reply:${k}`)),
+        );
+        await deps.shared.delete(`oa-replies:${user}`);
+      })
+      .catch((error: unknown) =>
+        log.error({ err: (error as Error).message }, 'replies kept for retries not erased'),
+      );
   }
 
   /**
@@ -382,6 +422,16 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       TimeStamp: Number(ts),
       Nonce: n,
     });
+  }
+}
+
+/** The message keys in a user's list of remembered replies (anything unreadable: none). */
+function remembered(raw: string | undefined): string[] {
+  try {
+    const keys: unknown = JSON.parse(raw ?? '[]');
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+  } catch {
+    return [];
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from './send-queue.js';
 import { createReorderBuffer } from './reorder.js';
 import { createIdentities } from './identity.js';
+import { createBacklogFilter, DEFAULT_BACKLOG, type BacklogOptions } from './backlog.js';
 import { createOpenCases } from '../handoff/open-cases.js';
 import type { HandoffBus } from '../../core/handoff-bus.js';
 import { createMemoryHandoffBus } from '../../store/handoff-memory.js';
@@ -38,6 +39,10 @@ export interface AssistantDeps {
   handoffRoom?: string | undefined;
   /** How often the handoff timeouts are checked (default 30 s). */
   handoffCheckMs?: number;
+  /** How long a contact remark call may take before its id is used instead (default 5 s). */
+  remarkTimeoutMs?: number;
+  /** How the replay after login is told apart (backlog.ts; defaults: 5 s grace, 1 s gap, 10 s). */
+  backlog?: Partial<BacklogOptions>;
 }
 
 export interface AssistantRuntime {
@@ -67,9 +72,6 @@ const HANDOFF_POLL_MS = 1_000;
 /** How long close() waits for queued replies before giving up on them. */
 const CLOSE_TIMEOUT_MS = 30_000;
 
-/** Messages stamped this long before the plugin started are backlog replayed after login. */
-const BACKLOG_GRACE_MS = 5_000;
-
 /** A stable, non-reversible id for logs: never the WeChat id or name. */
 export const ref = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 10);
 
@@ -82,10 +84,14 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   const queue = createSendQueue({ ...DEFAULT_SEND_OPTIONS, ...deps.send }, log);
   const inFlight = new Set<Promise<void>>();
   const reorder = createReorderBuffer(deps.reorderMs ?? REORDER_MS);
-  const identities = createIdentities(log);
+  const identities = createIdentities(log, undefined, deps.remarkTimeoutMs);
   const migrated = new Set<string>();
   let closing = false;
-  let startedAt = clock().getTime();
+  const backlog = createBacklogFilter(
+    { ...DEFAULT_BACKLOG, ...deps.backlog },
+    () => clock().getTime(),
+    (count) => log.info({ count }, 'backlog from before login: not answered'),
+  );
   let installed: Wechaty | undefined;
   let handoffTimer: ReturnType<typeof setInterval> | undefined;
   let handoffPoll: ReturnType<typeof setInterval> | undefined;
@@ -127,8 +133,8 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     // Recalled messages are notices about an earlier message, not something to answer.
     if (closing || msg.self() || msg.type() === types.Message.Recalled) return;
     const { service, translators } = await deps.runtime;
-    // msg.age() alone misses backlog on some puppets; compare with our own start time too.
-    if (msg.date().getTime() < startedAt - BACKLOG_GRACE_MS) return;
+    // What the puppet replays after login (backlog.ts); counted in a log line, not answered.
+    if (await backlog.isBacklog(msg.date().getTime())) return;
     const talker = msg.talker();
     const room = msg.room();
     const type = msg.type();
@@ -157,11 +163,13 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       return;
     }
     if (talker.type() !== types.Contact.Individual) return;
-    const { key: userId, legacy } = await identities.of(talker);
-    // A conversation kept under the old per-login id moves to the stable key once.
-    if (legacy !== userId && !migrated.has(legacy)) {
-      migrated.add(legacy);
-      if (await service.rekey(legacy, userId))
+    const { key: userId, old } = await identities.of(talker);
+    // A conversation kept under an older key (the per-login id, the handle) moves to the
+    // stable key once.
+    for (const from of old) {
+      if (from === userId || migrated.has(from)) continue;
+      migrated.add(from);
+      if (await service.rekey(from, userId))
         log.info({ user: ref(userId) }, 'conversation moved to a stable contact key');
     }
     const order = puppetOrder.get(msg.id);
@@ -214,7 +222,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
   };
 
   const install: WechatyPlugin = (bot: Wechaty) => {
-    startedAt = clock().getTime();
+    backlog.login();
     installed = bot;
     const timer = (handoffTimer = deps.handoffRoom
       ? setInterval(
@@ -239,7 +247,8 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
     const message = (msg: MessageInterface) => guard('message', onMessage(msg));
     const friendship = (f: FriendshipInterface) => guard('friendship', onFriendship(f));
     const login = () => {
-      startedAt = clock().getTime();
+      backlog.login();
+      identities.newLogin();
     };
     bot.on('message', message);
     bot.on('friendship', friendship);
@@ -280,6 +289,7 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       closing = true;
       clearInterval(handoffTimer);
       clearInterval(handoffPoll);
+      backlog.flush();
       // Messages held for reordering are handled now, not after their window.
       reorder.flushAll();
       let timer: ReturnType<typeof setTimeout> | undefined;
