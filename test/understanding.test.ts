@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../src/authoring/parse.js';
 import { createUnderstanding, type Understanding } from '../src/core/understand.js';
 import type { FactValue } from '../src/shared/types.js';
-import { STEP_CASES, STORIES, TODAY } from './corpus/understanding.js';
+import { CORRECTIONS, KNOWN, STEP_CASES, STORIES, TODAY } from './corpus/understanding.js';
 import { loadKit, type Kit } from './helpers.js';
 
 let kit: Kit;
@@ -88,5 +88,16 @@ describe('understanding people as they write (our own corpus, harder than the ex
     expect(STORIES.length).toBeGreaterThanOrEqual(20);
     expect(wrong, wrong.join('\n')).toEqual([]);
     expect(taken / stated).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it('reads every correction form as the change it names, and nothing else as a change', () => {
+    const wrong: string[] = [];
+    for (const { text, changes } of CORRECTIONS) {
+      const got = understanding.correct(text, TODAY, { ...KNOWN });
+      if (JSON.stringify(got) !== JSON.stringify(changes))
+        wrong.push(`${text}: got ${JSON.stringify(got)}, expected ${JSON.stringify(changes)}`);
+    }
+    console.log(`corrections: ${CORRECTIONS.length} · read wrong ${wrong.length}`);
+    expect(wrong, wrong.join('\n')).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 import type { CompiledFlow } from '../flow/compile.js';
-import type { Step } from '../flow/schema.js';
 import type { Translators } from './ports.js';
 import { createStepWords, type StepWords } from './step-words.js';
 import {
@@ -11,12 +10,16 @@ import {
 } from './interpret/index.js';
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
-import { parseDate } from './interpret/date.js';
 import { readMoney } from './interpret/money.js';
 import type { Facts } from '../shared/types.js';
 import type { ModelBank } from './classify/bank.js';
 import { createStepClassifier } from './classify/step-classifier.js';
 import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
+import { createCorrectionForm } from './correction-form.js';
+import { corrections } from './corrections.js';
+import { isStory, paymentDates } from './story-dates.js';
+import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
+import { childAgeOf, extraZeros, saysEach, severalOf } from './story-typed.js';
 import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
 
 /**
@@ -34,31 +37,8 @@ export interface Understanding {
   correct(text: string, today: string, known: Facts): Facts;
 }
 
-// Words that mark a message as a correction of something said before.
-const CORRECTION =
-  /^(?:不是|不对|错了|应该是|其实是|改成|改为|更正)|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b/u;
-const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
-const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
-// After the last of these comes the corrected value: "不是500，是5000" → "5000".
-const VALUE_AFTER = /.*(?:是|改成|改为|为|was|is|to|be|meant)\s*/su;
 const MONEY_CONTEXT =
-  /[块元¥付转]|赞赏|打赏|打了|给了|rmb|yuan|kuai|\bpaid\b|\bpay\b|\bsent\b|\btipped\b|\btyped\b|\btransferred\b/u;
-// Date expressions inside a story; each is read with the full date parser.
-const DATE_IN_TEXT = new RegExp(
-  [
-    '大前天|前天|昨天|昨晚|今天',
-    '(?:\\d+|[一二两三四五六七八九十]+)\\s*(?:天|个?星期|周)前',
-    '(?:上上|上|这|本)?(?:个)?(?:周|星期|礼拜)[一二三四五六日天]',
-    '(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}[日号]?',
-    '(?:上|这|本)个?月\\d{1,2}[号日]',
-    '双十一|双11|双十二',
-    '\\b(?:yesterday|today|the day before yesterday)\\b',
-    '\\b\\d+ (?:days?|weeks?) ago\\b',
-    '\\blast (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b',
-    '\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \\d{1,2}\\b',
-  ].join('|'),
-  'gu',
-);
+  /[块元¥付转]|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\bspent\b|\btipped\b|\btyped\b|\btransferred\b/u;
 
 /**
  * Who reads the answer to the question asked: the rules alone, the classifier alone (for
@@ -85,11 +65,20 @@ export function createUnderstanding(
   const steps = Object.entries(flow.definition.steps);
   const words = createStepWords(flow, translators);
   const classifier = createStepClassifier(flow, translators, options.bank);
+  const story = createStoryYesNo(flow);
+  const form = createCorrectionForm(flow);
   const { reader = 'combined', thresholds = THRESHOLDS } = options;
 
   const meaning: MeaningContext = { flow, words, classifier, reader, thresholds };
 
   function answer(stepId: string, text: string, today: string): Interpretation {
+    const step = flow.step(stepId);
+    // A name is asked: 「名字那栏是空的」 is no name, and "it was 200 not 500" is a correction.
+    if (step?.type === 'input' && step.input === 'text') {
+      const kind = form.kind(text);
+      if (kind === 'empty' && step.optional) return { ok: true, value: '' };
+      if (kind === 'amount' || kind === 'date') return { ok: false, reason: 'textCorrection' };
+    }
     const rules = () => ruled(flow, words, stepId, text, today);
     if (reader === 'rules') return rules();
     const read = reader === 'combined' ? rules() : undefined;
@@ -101,7 +90,7 @@ export function createUnderstanding(
     // A name is not a statement: "赞赏码小王" at the recipient question says nothing else.
     const asked = except === undefined ? undefined : flow.step(except);
     if (asked?.type === 'input' && asked.input === 'text') return {};
-    const found = statedFacts(steps, words, text, today, except);
+    const found = statedFacts(flow, story, words, text, today, known, except);
     const fresh = Object.entries(found).filter(([fact]) => known[fact] === undefined);
     // A story's amount meant that is not below the amount paid, say, is not taken.
     const all = { ...known, ...found };
@@ -116,52 +105,22 @@ export function createUnderstanding(
   return {
     answer,
     extract,
-    correct: (text, today, known) => corrections(steps, words, text, today, known),
+    correct: (text, today, known) =>
+      corrections(flow, steps, words, form, story, text, today, known),
   };
-}
-
-type Steps = ReadonlyArray<[string, Step]>;
-
-/** "不是500，是5000", "日期是上周三", "不是被骗，是转错人了": the known facts a message changes. */
-function corrections(
-  steps: Steps,
-  words: StepWords,
-  text: string,
-  today: string,
-  known: Facts,
-): Facts {
-  const s = normalize(text);
-  if (!CORRECTION.test(s)) return {};
-  const tail = s.replace(VALUE_AFTER, '').trim() || s;
-  const out: Facts = {};
-  const money = readMoney(tail);
-  const date = parseDate(tail, today);
-  const wantsMoney = MONEY_WORDS.test(s) || !DATE_WORDS.test(s);
-  const wantsDate = DATE_WORDS.test(s) || !MONEY_WORDS.test(s);
-  for (const [, step] of steps) {
-    // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
-    if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
-    if (step.input === 'money' && wantsMoney && money.ok && !step.intended)
-      out[step.fact] = money.value;
-    if (step.input === 'date' && wantsDate && date.ok && !money.ok) out[step.fact] = date.value;
-  }
-  // A changed choice names exactly one option of a known fact.
-  for (const [stepId, step] of steps) {
-    if (step.type !== 'choice' || !step.fact || known[step.fact] === undefined) continue;
-    const id = mentionedOption(s, words.choice(stepId, step));
-    if (id !== undefined) out[step.fact] = id;
-  }
-  return Object.fromEntries(Object.entries(out).filter(([fact, value]) => known[fact] !== value));
 }
 
 /** Every fact a message states clearly, for any step but `except` (being answered now). */
 function statedFacts(
-  steps: Steps,
+  flow: CompiledFlow,
+  story: StoryYesNo,
   words: StepWords,
   text: string,
   today: string,
+  known: Facts,
   except?: string,
 ): Facts {
+  const steps = Object.entries(flow.definition.steps);
   const s = normalize(text);
   const out: Facts = {};
   // A short answer ("不确定", "yes", "1") answers its own question and states nothing else.
@@ -173,37 +132,88 @@ function statedFacts(
     const id = mentionedOption(s, words.story(stepId, step));
     if (id !== undefined) out[fact] = id;
   }
+  // Yes/no facts by meaning, clause by clause (a strict screen only ever gets "yes").
+  const yesNo = story.facts(text, except);
+  Object.assign(out, Object.fromEntries(Object.entries(yesNo).filter(([f]) => !(f in out))));
+  const roles = flow.definition.stories ?? {};
+  const count = roles.several;
+  const unless = count?.unless;
+  // A duplicate is two payments of one amount: the amount asked is that one payment.
+  const situation = out[unless?.fact ?? ''] ?? known[unless?.fact ?? ''];
+  // The same payment twice ("the same article twice", 「同一笔付了两次」) is a duplicate too,
+  // whether or not the situation was named: each amount is the one payment.
+  const oneOfTwo =
+    (unless !== undefined && unless.values.includes(String(situation))) ||
+    (SAME_TWICE.test(s) && severalOf(s)?.count === 2);
+  if (count && oneOfTwo) delete out[count.fact];
+  const several = count === undefined || oneOfTwo ? undefined : severalOf(s);
+  if (count && several && out[count.fact] === undefined) out[count.fact] = true;
   // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
   // a bare "1" is an option number, not one yuan.
   const money = MONEY_CONTEXT.test(s) ? readMoney(text, { story: true }) : ({ ok: false } as const);
-  const date = oneDate(s, today);
+  const zeros = roles.wrongAmount ? extraZeros(s) : 0;
+  // "每次两百" is one payment of several: the amount asked is the total, or nothing.
+  const paid = !money.ok ? undefined : saysEach(s) && !oneOfTwo ? several?.total : money.value;
+  const intended = !money.ok
+    ? undefined
+    : (money.intended ??
+      (zeros && paid !== undefined && paid % 10 ** zeros === 0 ? paid / 10 ** zeros : undefined));
+  // Several payments on several days: the payment date asked is the first one's (the
+  // earliest: its deadlines come first), never a later one.
+  const dates = [...paymentDates(s, today)].sort();
+  const date = dates.length === 1 || (count && out[count.fact] === true) ? dates[0] : undefined;
   for (const [stepId, step] of steps) {
     if (stepId === except || !isExtractable(step) || step.type !== 'input') continue;
     if (out[step.fact] !== undefined) continue;
-    if (step.input === 'money' && money.ok) {
-      const value = step.intended ? money.intended : money.value;
+    if (step.input === 'money') {
+      const value = step.intended ? intended : paid;
       if (value !== undefined) out[step.fact] = value;
     }
     if (step.input === 'date' && date !== undefined) out[step.fact] = date;
   }
+  storyRoles(flow, s, out, zeros !== 0 || (intended !== undefined && paid !== undefined));
   return out;
 }
 
-/** More than a word or two: Chinese of six characters or more, or three words or more. */
-function isStory(s: string): boolean {
-  const han = s.match(/\p{Script=Han}/gu)?.length ?? 0;
-  return han >= 6 || s.split(/\s+/).filter(Boolean).length >= 3;
+/**
+ * The flow's `stories:` roles: zeros too many or an amount meant choose "wrong amount"; a
+ * child named only as the one paid to is no child paying; an impostor turns a "loan" into a
+ * scam; a child's age chooses the option whose ages hold it.
+ */
+function storyRoles(flow: CompiledFlow, s: string, out: Facts, wrongAmount: boolean): void {
+  const roles = flow.definition.stories ?? {};
+  const wrong = roles.wrongAmount;
+  if (wrong && wrongAmount && out[wrong.fact] === undefined) out[wrong.fact] = wrong.value;
+  const child = roles.childPaying;
+  if (
+    child &&
+    out[child.fact] === child.value &&
+    out[child.payer] !== true &&
+    CHILD_PAID_TO.test(s)
+  )
+    delete out[child.fact];
+  if (child && out[child.fact] !== undefined && out[child.fact] !== child.value)
+    delete out[child.payer];
+  const impostor = roles.impersonation;
+  if (impostor && out[impostor.fact] === true) {
+    if (out[impostor.of] === undefined || out[impostor.of] === impostor.replaces)
+      out[impostor.of] = impostor.with;
+    delete out[impostor.fact];
+  }
+  const age = childAgeOf(s);
+  if (age === undefined) return;
+  for (const step of Object.values(flow.definition.steps)) {
+    if (step.type !== 'choice' || !step.fact || out[step.fact] !== undefined) continue;
+    const hit = step.options.filter((o) => o.ages && age >= o.ages[0] && age <= o.ages[1]);
+    if (hit.length === 1 && hit[0]) out[step.fact] = hit[0].id;
+  }
 }
 
-/** The one date a story names, or nothing when it names none or several. */
-function oneDate(s: string, today: string): string | undefined {
-  const values = new Set<string>();
-  for (const m of s.matchAll(DATE_IN_TEXT)) {
-    const read = parseDate(m[0], today);
-    if (read.ok) values.add(read.value);
-  }
-  return values.size === 1 ? [...values][0] : undefined;
-}
+const SAME_TWICE = /同一|一样的|重复|\b(?:the same|double|duplicate)/u;
+
+// 「给女儿发红包」「转给儿子」"sent my son": the child is who was paid, not who paid.
+const CHILD_PAID_TO =
+  /(?:给|发给|转给|帮|替)(?:我|我的|我家)?(?:孩子|小孩|儿子|女儿|闺女|娃|孙子|孙女)|\b(?:to|for|sent|gave) (?:my )?(?:son|daughter|kid|child)\b/u;
 
 /** The answer as the rules read it: the step's own interpreter, or its options' words. */
 function ruled(

@@ -201,6 +201,19 @@ const inputStep = z
       .describe(
         'yes/no steps: whole messages per meaning, as people type them, for the classifier (meaning differs per question)',
       ),
+    stories: z
+      .object({
+        yes: examples.optional().describe('parts of a story that state "yes" for this fact'),
+        no: examples.optional().describe('parts of a story that state "no" for this fact'),
+        none: examples
+          .optional()
+          .describe('parts of a story that look close but say nothing about it (negatives)'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'yes/no steps: clauses of opening stories labelled with what they say about this fact (「他把我拉黑了」 says "no" to "can you reach them?"), for the story classifier; on a strict step a story only ever gives "yes"',
+      ),
     strict: z
       .boolean()
       .optional()
@@ -408,6 +421,68 @@ export const flowSchema = z
       .record(factName, textSchema)
       .optional()
       .describe('what each fact is called in the summary and read-backs, by fact name'),
+    stories: z
+      .object({
+        several: z
+          .object({
+            fact: factName,
+            unless: z
+              .object({ fact: factName, values: z.array(z.string()).min(1) })
+              .strict()
+              .optional()
+              .describe(
+                'not where this fact has one of these values (a duplicate: the amount is one payment)',
+              ),
+          })
+          .strict()
+          .optional()
+          .describe(
+            'the yes/no fact a count of payments says "yes" to ("连打赏了三次", "3 times"); with each amount said ("每次两百"), the amount paid is the total',
+          ),
+        wrongAmount: z
+          .object({ fact: factName, value: z.string() })
+          .strict()
+          .optional()
+          .describe(
+            'the option chosen when a story says zeros too many ("多按了两个0") or an amount meant below the amount paid',
+          ),
+        childPaying: z
+          .object({ fact: factName, value: z.string(), payer: factName })
+          .strict()
+          .optional()
+          .describe(
+            'the option that means a child paid, and the yes/no fact "the payer is a minor": a story naming a child only as the one paid to (「给女儿发红包」) does not choose it',
+          ),
+        impersonation: z
+          .object({ fact: factName, replaces: z.string(), with: z.string(), of: factName })
+          .strict()
+          .optional()
+          .describe(
+            'a strict fact whose "yes" in a story (「冒充我表哥的人找我借钱」) turns the option `replaces` of fact `of` into `with`',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe("what a story's numbers and people say, for facts no option's words name"),
+    corrections: z
+      .object({
+        amount: examples.optional().describe('messages that correct the amount paid'),
+        date: examples.optional().describe('messages that correct the payment date'),
+        recipient: examples.optional().describe("messages that correct the recipient's name"),
+        empty: examples
+          .optional()
+          .describe(
+            "messages that say the recipient's name is empty or not shown (stored as not given)",
+          ),
+        none: examples
+          .optional()
+          .describe('messages that look close but correct nothing (an answer, a question)'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'correction forms ("oh wait, it was 200 not 500", 「日期不对，是上个月15号付的」) by the fact they name, for the correction classifier; the typed readers take the value',
+      ),
     words: z
       .record(z.string(), z.record(z.string(), textSchema))
       .optional()

@@ -753,7 +753,7 @@ export const STEP_CASES: StepCases[] = [
 export const STORIES: Array<{
   lang: 'zh-CN' | 'en';
   text: string;
-  facts: Record<string, string | number>;
+  facts: Record<string, string | number | boolean>;
 }> = [
   {
     lang: 'zh-CN',
@@ -860,7 +860,8 @@ export const STORIES: Array<{
   {
     lang: 'zh-CN',
     text: '我在视频号直播间打赏了主播1万块，后悔了',
-    facts: { paymentKind: 'live-gift', situation: 'regret', amount: 10000 },
+    // onPlatform added by issue 21: the story states it (a live room is a platform).
+    facts: { paymentKind: 'live-gift', situation: 'regret', amount: 10000, onPlatform: true },
   },
   {
     lang: 'zh-CN',
@@ -924,9 +925,209 @@ export const STORIES: Array<{
     text: 'They promised a course and never sent it, I tipped 300 yuan',
     facts: { paymentKind: 'reward-code', situation: 'not-delivered', amount: 300 },
   },
+  // Dev stories of issue 21 (yes/no facts, counts and totals, zeros, payment dates, ages,
+  // negations): stated facts the stories give, and nothing they do not.
+  {
+    lang: 'zh-CN',
+    text: '前天给一个公众号作者连着赞赏了四次 每次五十 后来他把我拉黑了',
+    facts: {
+      paymentKind: 'reward-code',
+      paidOn: '2026-11-27',
+      severalPayments: true,
+      amount: 200,
+      canReach: false,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '扫收款码的时候多输了两个0，付了3000，对方已经删了我',
+    facts: {
+      paymentKind: 'receipt-code',
+      situation: 'wrong-amount',
+      amount: 3000,
+      intendedAmount: 30,
+      canReach: false,
+    },
+  },
+  {
+    lang: 'en',
+    text: 'I wanted to tip 10 but sent 1000 through the reward code yesterday',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-amount',
+      paidOn: '2026-11-28',
+      amount: 1000,
+      intendedAmount: 10,
+    },
+  },
+  {
+    lang: 'en',
+    text: 'I added an extra zero and paid 600 yuan, I still have his wechat',
+    facts: { situation: 'wrong-amount', amount: 600, intendedAmount: 60, canReach: true },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月20号转错人了800块，今天看账单才发现',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-20', amount: 800 },
+  },
+  {
+    lang: 'zh-CN',
+    // The screens are never answered from a story, not even "yes": asked (the signal warns).
+    text: '昨天有人打电话说是客服，让我先交保证金才能退款',
+    facts: {},
+  },
+  {
+    lang: 'zh-CN',
+    text: '没人催我 就是上周五扫赞赏码付错人了',
+    facts: { paymentKind: 'reward-code', situation: 'wrong-recipient', paidOn: '2026-11-20' },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我女儿今年13岁，用她自己的微信给主播打赏了1500',
+    facts: {
+      situation: 'minor',
+      childAccount: 'own',
+      childAge: 'from-8-to-17',
+      amount: 1500,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '给儿子转生活费 结果转到了别人那里 500块',
+    facts: { situation: 'wrong-recipient', amount: 500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '有人假冒我同事微信找我借了3000',
+    facts: { situation: 'scam', amount: 3000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我妈有老年痴呆，看直播给主播打赏了两万',
+    facts: { situation: 'elderly', elderImpaired: true, amount: 20000 },
+  },
+  {
+    lang: 'en',
+    text: 'my dad has dementia and sent a streamer 5000 yuan',
+    facts: { situation: 'elderly', elderImpaired: true, amount: 5000 },
+  },
+  {
+    lang: 'en',
+    text: 'I paid a stranger 300 by mistake last Friday and they blocked me',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-27', amount: 300, canReach: false },
+  },
+  {
+    lang: 'en',
+    text: 'someone pretending to be my cousin asked to borrow money and I sent 2000',
+    facts: { situation: 'scam', amount: 2000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '被骗了，对方让我做任务刷单，前后转了五笔',
+    facts: { situation: 'scam', severalPayments: true },
+  },
+  {
+    lang: 'zh-CN',
+    text: '就付了一笔，昨天扫错了码，付了120',
+    facts: { severalPayments: false, paidOn: '2026-11-28', amount: 120 },
+  },
+  {
+    lang: 'en',
+    text: 'I tipped an author three times, 100 each time, and regret it',
+    facts: {
+      situation: 'regret',
+      severalPayments: true,
+      amount: 300,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '骗倒是没骗 就是一时冲动打赏了主播500 后悔了',
+    facts: { situation: 'regret', amount: 500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '唔係有人催我 係我自己转错咗200',
+    facts: { amount: 200 },
+  },
+  {
+    lang: 'en',
+    text: 'Sent 800 to the wrong person on Nov 18, only noticed yesterday, he never replies',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-18', amount: 800, canReach: false },
+  },
+  {
+    lang: 'en',
+    text: 'I paid the wrong person 200 on thursday',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-26', amount: 200 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月3号和11月10号各转了一笔 一共两次 每次500',
+    facts: { severalPayments: true, paidOn: '2026-11-03', amount: 1000 },
+  },
+  {
+    lang: 'en',
+    text: 'sent 300 yuan to the wrong guy this morning, he deleted me',
+    facts: { paidOn: '2026-11-29', amount: 300, canReach: false },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我女儿（7）用我的手机买了皮肤 300块',
+    facts: { situation: 'minor', childAccount: 'parent', childAge: 'under-8', amount: 300 },
+  },
+  {
+    lang: 'en',
+    // The same payment twice: the amount is the one payment, not the sum (a duplicate).
+    text: 'I tipped the same author twice by mistake, 40 each, on nov 2',
+    facts: { paidOn: '2026-11-02', amount: 40 },
+  },
   {
     lang: 'en',
     text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
   },
+];
+
+/**
+ * Corrections in the forms people use, at a step after the facts were given (issue 21):
+ * what each changes, given what is known; `{}` where nothing may change. Written for this
+ * list, not copied from the flow's `corrections:` examples.
+ */
+export const KNOWN = {
+  situation: 'wrong-recipient',
+  paymentKind: 'receipt-code',
+  paidOn: '2026-11-20',
+  amount: 500,
+  recipient: '小王',
+  severalPayments: false,
+  canReach: true,
+  intendedAmount: 5,
+} as const;
+export const CORRECTIONS: Array<{
+  text: string;
+  changes: Record<string, string | number | boolean>;
+}> = [
+  { text: '不是500，是5000', changes: { amount: 5000 } },
+  { text: 'oh wait, it was 200 not 500', changes: { amount: 200 } },
+  { text: '是200不是500', changes: { amount: 200 } },
+  { text: '金额错了 应该是900', changes: { amount: 900 } },
+  { text: '我说错了 钱数是四百五', changes: { amount: 450 } },
+  { text: 'sorry, the amount was actually 350', changes: { amount: 350 } },
+  { text: '日期不对，是上个月15号付的', changes: { paidOn: '2026-10-15' } },
+  { text: '不是上周五 是上周四', changes: { paidOn: '2026-11-19' } },
+  { text: 'actually the date was Nov 18', changes: { paidOn: '2026-11-18' } },
+  { text: '记错了 是前天付的', changes: { paidOn: '2026-11-27' } },
+  { text: '名字抄错了，应该是小李', changes: { recipient: '小李' } },
+  { text: 'the name is wrong, it is Wang Fang', changes: { recipient: 'Wang Fang' } },
+  { text: '其实名字那一栏是空白的', changes: { recipient: '' } },
+  { text: 'there was no name on the bill actually', changes: { recipient: '' } },
+  { text: '不是付错人，是金额输错了', changes: { situation: 'wrong-amount' } },
+  { text: '其实是分了三次付的', changes: { severalPayments: true } },
+  { text: '说错了 我本来想付的是10块', changes: { intendedAmount: 10 } },
+  { text: 'sorry, I meant to pay 8, not 5', changes: { intendedAmount: 8 } },
+  { text: '不对 他已经把我拉黑了', changes: { canReach: false } },
+  { text: '好的', changes: {} },
+  { text: '对方还没回我', changes: {} },
+  { text: '我还能联系到他', changes: {} },
+  { text: 'thanks', changes: {} },
 ];

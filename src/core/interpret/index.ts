@@ -27,6 +27,8 @@ export type Rejection =
   | 'dateBeforeFirst'
   | 'text'
   | 'textTooLong'
+  /** A text answer that is a correction of another fact ("oh wait, it was 200 not 500"). */
+  | 'textCorrection'
   | 'choice'
   /** The classifier's reading, not sure enough to take: shown back to be confirmed. */
   | 'guess'

@@ -97,12 +97,12 @@ const VAGUE = new RegExp(
 );
 // Dates and times in the same sentence ("11月20日转了500", "三天前") are not amounts.
 const DATES = new RegExp(
-  `双十一|双11|双十二|双12|(?:\\d+|[${ZH_DIGITS}十]+)\\s*(?:岁|周岁|years? old)|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}月\\d{1,2}[日号]?|\\d{1,2}[日号]|\\d{1,2}:\\d{2}|(?:\\d+|[${ZH_DIGITS}${ZH_UNITS}]+)\\s*(?:天|周|个?星期|个?礼拜|个月|年|点钟|号|days?|weeks?|months?|years?)|(?:\\d{1,2}|[${ZH_DIGITS}十]{1,3})\\s*点(?![\\d${ZH_DIGITS}])`,
+  `双十一|双11|双十二|双12|[一二三四五六七八九十]{1,3}月(?:[一二三四五六七八九十]{1,3}[日号])?|\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.? \\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\b|(?:\\d+|[${ZH_DIGITS}十]+)\\s*(?:岁|周岁|years? old)|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}月\\d{1,2}[日号]?|\\d{1,2}[日号]|\\d{1,2}:\\d{2}|(?:\\d+|[${ZH_DIGITS}${ZH_UNITS}]+)\\s*(?:天|周|个?星期|个?礼拜|个月|年|点钟|号|days?|weeks?|months?|years?)|(?:\\d{1,2}|[${ZH_DIGITS}十]{1,3})\\s*点(?![\\d${ZH_DIGITS}])`,
   'gu',
 );
 // The amount the user meant, not the one paid: "500，本来只想打5块", "paid 500 instead of 5".
 const INTENDED =
-  /(?:本来|原本|本想|只想|想打|想付|想给|打算|应该|应付|instead of|meant|intended|wanted|supposed|should have)[^\d]{0,6}$/u;
+  /(?:(?:本来|原本|本想|只想|想打|想付|想给|打算|应该|应付|instead of|meant|intended|wanted|supposed|should have)[^\d]{0,6}|\b(?:meant|intended|wanted|supposed|going|trying) to (?:send|pay|tip|give|transfer)(?: (?:him|her|them|it|only|just))*\s*(?:¥|rmb\s*)?)$/u;
 // Latin words that may stand beside an amount; any other word means it was not an amount.
 const LATIN_OK = new Set(
   'yuan rmb cny kuai i paid pay sent send it was is the total amount only just of my me tipped tip transferred by mistake wrong accidentally instead meant to intended wanted should have been supposed but and a that'.split(

@@ -1,0 +1,56 @@
+import type { CompiledFlow } from '../flow/compile.js';
+import { NONE, trainRanker, type Ranker } from './classify/index.js';
+
+/** What a correction names: the amount, the date, the recipient's name, or that it is empty. */
+export type CorrectionKind = 'amount' | 'date' | 'recipient' | 'empty';
+const KINDS: readonly CorrectionKind[] = ['amount', 'date', 'recipient', 'empty'];
+
+/**
+ * The correction form of a message by meaning ("oh wait, it was 200 not 500" corrects the
+ * amount, 「名字那栏是空的」 says the name is empty), learnt from the flow's `corrections:`
+ * examples, with the options' examples as messages that correct nothing. The value is
+ * always read by the typed readers, never by the model.
+ */
+export interface CorrectionForm {
+  /** The kind, when the model is sure enough (CORRECTION_TAKE); otherwise undefined. */
+  kind(text: string): CorrectionKind | undefined;
+}
+
+/** Chosen on test/understanding.test.ts's corrections (none misread). */
+export const CORRECTION_TAKE = 0.75;
+
+const built = new WeakMap<CompiledFlow, Ranker | null>();
+
+export function createCorrectionForm(flow: CompiledFlow): CorrectionForm {
+  // Trained on the first message that may be a correction, not at start-up.
+  const ranker = () => {
+    if (!built.has(flow)) built.set(flow, train(flow));
+    return built.get(flow) ?? null;
+  };
+  return {
+    kind(text) {
+      const top = ranker()?.(text)[0];
+      if (!top || top.intent === NONE || top.p < CORRECTION_TAKE) return undefined;
+      return KINDS.find((k) => k === top.intent);
+    },
+  };
+}
+
+function train(flow: CompiledFlow): Ranker | null {
+  const forms = flow.definition.corrections;
+  if (!forms) return null;
+  const all = (byLang: Partial<Record<string, string[]>> | undefined) =>
+    Object.values(byLang ?? {}).flatMap((texts) => texts ?? []);
+  const pairs: Array<[string, string]> = [];
+  for (const kind of KINDS) for (const text of all(forms[kind])) pairs.push([text, kind]);
+  for (const text of all(forms.none)) pairs.push([text, NONE]);
+  // Answers to the questions are not corrections: every option's and answer's examples.
+  for (const step of Object.values(flow.definition.steps)) {
+    if (step.type === 'choice')
+      for (const o of step.options) for (const text of all(o.examples)) pairs.push([text, NONE]);
+    if (step.type === 'input' && step.examples)
+      for (const byLang of Object.values(step.examples))
+        for (const text of all(byLang)) pairs.push([text, NONE]);
+  }
+  return trainRanker(pairs);
+}

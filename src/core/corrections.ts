@@ -1,0 +1,107 @@
+import type { CompiledFlow } from '../flow/compile.js';
+import type { Step } from '../flow/schema.js';
+import type { Facts } from '../shared/types.js';
+import type { CorrectionForm } from './correction-form.js';
+import { mentionedOption, normalize } from './interpret/index.js';
+import { parseDate } from './interpret/date.js';
+import { readMoney } from './interpret/money.js';
+import type { StepWords } from './step-words.js';
+import { isStory, oneDate } from './story-dates.js';
+import { severalOf } from './story-typed.js';
+import type { StoryYesNo } from './story-yesno.js';
+
+type Steps = ReadonlyArray<[string, Step]>;
+
+// Words that mark a message as a correction of something said before.
+const CORRECTION =
+  /^(?:不是|不对|(?:说|记|写|抄)?错了|应该是|其实是|改成|改为|更正)|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b|[\d一二两三四五六七八九十百千万.]+\s*(?:块|元|yuan)?\s*(?:而?不是|\bnot\b)\s*[\d一二两三四五六七八九十百千万.]+/u;
+const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
+const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
+// The amount the user meant to pay, not the one paid.
+const MEANT =
+  /本来|原本|本想|想付|想打|想给|打算付|\b(?:meant|intended|wanted) to\b|\bsupposed to\b/u;
+// After the last of these comes the corrected value: "不是500，是5000" → "5000".
+const VALUE_AFTER = /.*(?:是|改成|改为|为|was|is|to|be|meant)\s*/su;
+
+/** "不是500，是5000", "日期是上周三", "不是被骗，是转错人了": the known facts a message changes. */
+export function corrections(
+  flow: CompiledFlow,
+  steps: Steps,
+  words: StepWords,
+  form: CorrectionForm,
+  story: StoryYesNo,
+  text: string,
+  today: string,
+  known: Facts,
+): Facts {
+  const s = normalize(text);
+  // The form by its words, or by meaning ("oh wait, it was 200 not 500").
+  // A short answer ("是", "1", "跳过") is no correction: the model is not asked (cost).
+  const kind = s.length >= 4 ? form.kind(text) : undefined;
+  if (!CORRECTION.test(s) && kind === undefined) return {};
+  // What is denied is not the new value: "是200不是500", "200 not 500" → "200".
+  const asserted = s.replace(DENIED, ' ');
+  const tail = asserted.replace(VALUE_AFTER, '').trim() || asserted;
+  const out: Facts = {};
+  const money = readMoney(tail, { story: true });
+  const date = parseDate(tail, today);
+  const dated = date.ok ? date : oneDateRead(tail, today);
+  const meant = MEANT.test(s);
+  const wantsMoney =
+    kind === 'amount' ||
+    (kind !== 'date' && (MONEY_WORDS.test(s) || (!DATE_WORDS.test(s) && !dated.ok)));
+  const wantsDate = kind === 'date' || (kind !== 'amount' && (DATE_WORDS.test(s) || !money.ok));
+  for (const [, step] of steps) {
+    // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
+    if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
+    // 「我本来想付的是50」 corrects the amount meant, not the amount paid.
+    if (step.input === 'money' && wantsMoney && money.ok && Boolean(step.intended) === meant)
+      out[step.fact] = money.value;
+    if (step.input === 'date' && wantsDate && dated.ok && !(money.ok && wantsMoney))
+      out[step.fact] = dated.value;
+    // 「名字那栏是空的」: the name is not given; "the name is Li Ming": the name after "is".
+    if (step.input === 'text' && kind === 'empty') out[step.fact] = '';
+    if (step.input === 'text' && kind === 'recipient') {
+      const name = nameAfter(text);
+      if (name !== undefined) out[step.fact] = name;
+    }
+  }
+  // "其实他没拉黑我，还能联系": a known yes/no fact the correction states otherwise.
+  // Only a sentence: a bare 「不是」 answers the question asked and corrects nothing.
+  if (Object.keys(out).length === 0 && isStory(s)) {
+    const stated: Facts = { ...story.facts(text) };
+    const several = flow.definition.stories?.several?.fact;
+    if (several && severalOf(s)) stated[several] = true;
+    for (const [fact, value] of Object.entries(stated))
+      if (known[fact] !== undefined) out[fact] = value;
+  }
+  // A changed choice names exactly one option of a known fact; not when the message
+  // corrected a value ("金额错了 应该是900" is not the option 「金额输错了」).
+  const valueCorrected = Object.keys(out).length > 0;
+  for (const [stepId, step] of steps) {
+    if (valueCorrected) break;
+    if (step.type !== 'choice' || !step.fact || known[step.fact] === undefined) continue;
+    const id = mentionedOption(s, words.choice(stepId, step));
+    if (id !== undefined) out[step.fact] = id;
+  }
+  return Object.fromEntries(Object.entries(out).filter(([fact, value]) => known[fact] !== value));
+}
+
+// 「不是500」, "not 500", "wasn't 500": a denied value, up to the next break.
+const DENIED =
+  /(?:并不是|而不是|不是|\bnot\b|\bwasn't\b|\bisn't\b|\bwasnt\b|\bisnt\b)\s*[^,，。;；!！?？\s是]*(?:\s*(?:块|元|yuan|rmb))?/gu;
+
+function oneDateRead(s: string, today: string): { ok: true; value: string } | { ok: false } {
+  const value = oneDate(s, today);
+  return value === undefined ? { ok: false } : { ok: true, value };
+}
+
+/** The name a recipient correction gives: what follows its last "是" / "is" (written as typed). */
+function nameAfter(text: string): string | undefined {
+  const written = text.normalize('NFKC').replace(/\s+/g, ' ').trim();
+  const m = /(?:应该是|其实是|是|\bis\b|\bwas\b|[:：])\s*([^,，。;；!！?？]+?)\s*[。.!！]?$/u.exec(
+    written,
+  );
+  const name = m?.[1]?.replace(/^(?:actually|really)\s+/iu, '').trim();
+  return name && name.length <= 60 ? name : undefined;
+}

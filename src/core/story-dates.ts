@@ -1,0 +1,63 @@
+import { parseDate } from './interpret/date.js';
+
+/**
+ * Dates in a story, and which one is the payment's: a date in a clause about finding out or
+ * being called is not it (the held-out convention and the review's: the payment date, never
+ * the day the user found out or the day a scammer called).
+ */
+
+// Date expressions inside a story; each is read with the full date parser.
+const DATE_IN_TEXT = new RegExp(
+  [
+    '大前天|前天|昨天|昨晚|昨夜|前晚|今天|今早|今晚',
+    '(?:\\d+|[一二两三四五六七八九十]+)\\s*(?:天|个?星期|周)前',
+    '(?:上上|上|这|本)?(?:个)?(?:周|星期|礼拜)[一二三四五六日天]',
+    '(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}[日号]?',
+    '(?:上|这|本)个?月\\d{1,2}[号日]',
+    '双十一|双11|双十二',
+    '\\b(?:yesterday|today|the day before yesterday)\\b',
+    '\\b\\d+ (?:days?|weeks?) ago\\b',
+    '\\b(?:last )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b',
+    '\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.? \\d{1,2}(?:st|nd|rd|th)?\\b',
+    '\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\b',
+    '\\bthe \\d{1,2}(?:st|nd|rd|th)\\b',
+    '\\b(?:this|yesterday) (?:morning|afternoon|evening)\\b|\\blast night\\b|\\btonight\\b',
+    '(?<![\\d月./-])\\d{1,2}[号日](?![\\d线店楼])',
+  ].join('|'),
+  'gu',
+);
+
+// A clause about finding out, or a call or message from someone, not about paying: its date
+// is not the payment date (「上周五付的，昨天才发现」, "someone called yesterday").
+const LEARNT =
+  /发现|才知道|知道了|看到|看账单|注意到|想起|反应过来|打电话|来电|联系我|找我|加我|找上我|\b(?:found|noticed|realis|realiz|called|rang|phoned|contacted|messaged me|texted me|checked)/u;
+const PAID =
+  /付|转|打赏|赞赏|扫|红包|充|买|刷|给了|打了|\b(?:paid|pay|sent|send|tipped|transferred|scanned|bought|gave)\b/u;
+
+/**
+ * The one payment date a story names: dates in clauses about finding out or being called are
+ * not it; nothing when it names none, or several for the payment.
+ */
+export function oneDate(s: string, today: string): string | undefined {
+  const values = paymentDates(s, today);
+  return values.size === 1 ? [...values][0] : undefined;
+}
+
+/** The dates of the story's clauses about paying (see oneDate). */
+export function paymentDates(s: string, today: string): Set<string> {
+  const values = new Set<string>();
+  for (const clause of s.split(/[,，。;；!！?？\n]+|\s(?=but\s|and\s|then\s)/u)) {
+    const learnt = LEARNT.test(clause) && !PAID.test(clause.replace(LEARNT, ''));
+    for (const m of clause.matchAll(DATE_IN_TEXT)) {
+      const read = parseDate(m[0], today);
+      if (read.ok && !learnt) values.add(read.value);
+    }
+  }
+  return values;
+}
+
+/** More than a word or two: Chinese of six characters or more, or three words or more. */
+export function isStory(s: string): boolean {
+  const han = s.match(/\p{Script=Han}/gu)?.length ?? 0;
+  return han >= 6 || s.split(/\s+/).filter(Boolean).length >= 3;
+}

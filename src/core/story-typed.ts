@@ -1,0 +1,113 @@
+import { amountOf, readMoney } from './interpret/money.js';
+
+/**
+ * Typed facts a story states in numbers, not in words an option lists: how many payments
+ * and how much each ("连打赏了三次 每次两百" → 3 × 200), how many zeros too many ("多按了两个0"
+ * → the amount meant is a hundredth), a child's age. Each reads only what it can count;
+ * anything less than clear is left for its question. `s` is the normalized story.
+ */
+
+const NUMERAL = '\\d{1,2}|[一二两三四五六七八九十]{1,3}';
+const EN_COUNT: Record<string, number> = {
+  twice: 2,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+};
+
+// "三次", "5笔", "四回" (not "一次性", "第三次"); "3 times", "three payments", "twice".
+const COUNT_ZH = new RegExp(`(?<!第|每)(${NUMERAL})\\s*(?:次|笔|回)(?!性)`, 'gu');
+const COUNT_EN =
+  /\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|transfers|tips)\b|\b(twice)\b/gu;
+// "每次两百", "每笔50块", "200 each", "each time 50", "50 yuan each".
+const EACH_ZH = /每(?:次|笔|回)(?:都是|都|是|各)?\s*([^\s,，。;；]+)/u;
+const EACH_EN =
+  /(?:\b(?:each|every) (?:time|payment)\s+(?:was\s+)?([\d.]+(?:\s*(?:yuan|rmb|kuai))?))|(?:([\d.]+)\s*(?:yuan|rmb|kuai)?\s+each\b)/u;
+
+export interface Several {
+  count: number;
+  /** The total, when each payment's amount is said. */
+  total?: number;
+}
+
+/** "连打赏了三次 每次两百": three payments, 600 in all; undefined when no count of two or more. */
+export function severalOf(s: string): Several | undefined {
+  const counts = new Set<number>();
+  for (const m of s.matchAll(COUNT_ZH)) {
+    const n = numberOf(m[1] ?? '');
+    if (n !== undefined) counts.add(n);
+  }
+  for (const m of s.matchAll(COUNT_EN)) {
+    const word = (m[1] ?? m[2] ?? '').toLowerCase();
+    const n = EN_COUNT[word] ?? (/^\d+$/u.test(word) ? Number(word) : undefined);
+    if (n !== undefined) counts.add(n);
+  }
+  // 「各转了一笔」 is one each time, not the count: only counts of two or more are counted.
+  const several = [...counts].filter((n) => n >= 2 && n <= 50);
+  if (several.length !== 1) return undefined;
+  const count = several[0]!;
+  const each = eachOf(s);
+  return each === undefined ? { count } : { count, total: Math.round(each * count * 100) / 100 };
+}
+
+function eachOf(s: string): number | undefined {
+  const zh = EACH_ZH.exec(s);
+  const en = EACH_EN.exec(s);
+  const raw = zh?.[1] ?? en?.[1] ?? en?.[2];
+  if (raw === undefined) return undefined;
+  const read = readMoney(raw.replace(/[的了啊呀]+$/u, ''));
+  return read.ok ? read.value : undefined;
+}
+
+/** Whether the story says how each payment's amount was given ("每次两百"). */
+export function saysEach(s: string): boolean {
+  return EACH_ZH.test(s) || EACH_EN.test(s);
+}
+
+// "多按了两个0", "多打了个零", "多输了一个0"; "two extra zeros", "an extra zero", "added a zero".
+const ZEROS_ZH = new RegExp(
+  `多(?:按|打|输|点|加|敲)了?\\s*(${NUMERAL})?\\s*个?\\s*(?:0|零)(?!\\s*[块元])`,
+  'u',
+);
+const ZEROS_EN =
+  /\b(?:(an?|one|two|three|\d) )?extra zeros?\b|\badded (an?|one|two|three|\d) zeros?\b|\btoo many zeros\b/u;
+
+/** How many zeros too many the story says were typed; 0 when it says none, undefined when unclear. */
+export function extraZeros(s: string): number | undefined {
+  const zh = ZEROS_ZH.exec(s);
+  if (zh) return zh[1] === undefined ? 1 : numberOf(zh[1]);
+  const en = ZEROS_EN.exec(s);
+  if (!en) return 0;
+  if (/too many/u.test(en[0])) return undefined;
+  const word = (en[1] ?? en[2] ?? 'a').toLowerCase();
+  if (word === 'a' || word === 'an' || word === 'one') return 1;
+  return EN_COUNT[word] ?? (/^\d$/u.test(word) ? Number(word) : undefined);
+}
+
+const CHILD = /孩子|小孩|儿子|女儿|闺女|娃|孙子|孙女|\b(?:son|daughter|kid|child|boy|girl)\b/u;
+const AGE = new RegExp(
+  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ]years?[- ]old|yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]`,
+  'gu',
+);
+
+/** The child's age, when the story names a child and exactly one age. */
+export function childAgeOf(s: string): number | undefined {
+  if (!CHILD.test(s)) return undefined;
+  const ages = new Set<number>();
+  for (const m of s.matchAll(AGE)) {
+    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+    if (n !== undefined) ages.add(n);
+  }
+  return ages.size === 1 ? [...ages][0] : undefined;
+}
+
+function numberOf(raw: string): number | undefined {
+  if (/^\d+$/u.test(raw)) return Number(raw);
+  return amountOf(raw);
+}
