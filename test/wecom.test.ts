@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as xml from '../src/adapters/oa/xml.js';
 import { loadConfig, type WecomConfig } from '../src/config.js';
 import { listTranscripts, loadTranscript } from '../src/adapters/files/transcripts.js';
 import { listen } from '../src/adapters/oa/server.js';
@@ -20,6 +21,12 @@ import { createMemoryValues } from '../src/store/shared-values.js';
 import { FLOW_FILE, LOCALES_DIR, ROOT, storedSession } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 import { fakeQyapi, kfSigner, type FakeQyapi, type KfSent } from './wecom-fake.js';
+
+// The parser, counted: an unsigned callback body must not reach it (red-team m38).
+vi.mock('../src/adapters/oa/xml.js', async (original) => {
+  const actual = await original<typeof import('../src/adapters/oa/xml.js')>();
+  return { ...actual, parseXml: vi.fn(actual.parseXml) };
+});
 
 const CORP = 'ww0123456789abcdef';
 const SECRET = 'kf-secret-test';
@@ -132,6 +139,26 @@ describe('微信客服 callback', () => {
     const garbage = await fetch(url, { method: 'POST', body: 'not xml' });
     expect(garbage.status).toBe(400);
     expect(api.syncCalls).toHaveLength(0);
+  });
+
+  it('an unsigned 60 KB body, or one without Encrypt, is refused before any XML parse (m38)', async () => {
+    const { url } = await kf();
+    const parse = vi.mocked(xml.parseXml);
+    parse.mockClear();
+    const q = new URLSearchParams({
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      nonce: 'n1',
+      msg_signature: '0'.repeat(40),
+    });
+    const junk = `<xml><ToUserName>ww</ToUserName><Encrypt><![CDATA[${'QUJD'.repeat(15_000)}]]></Encrypt></xml>`;
+    const unsigned = await fetch(`${url}?${q.toString()}`, { method: 'POST', body: junk });
+    expect(unsigned.status).toBe(401);
+    const none = await fetch(`${url}?${q.toString()}`, {
+      method: 'POST',
+      body: `<xml>${'<a>b</a>'.repeat(7_000)}</xml>`,
+    });
+    expect(none.status).toBe(400);
+    expect(parse).not.toHaveBeenCalled();
   });
 
   it('answers "success" at once, before the (slow) pull, and pulls with the callback Token', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log.js';
 import { aesKey, CryptoError, decrypt, sameSignature, signature } from '../oa/crypto.js';
-import { parseXml } from '../oa/xml.js';
+import { encryptField, parseXml } from '../oa/xml.js';
 import { readBody } from '../http/body.js';
 
 export interface KfCallbackSettings {
@@ -68,7 +68,9 @@ export function createKfCallback(
     if (req.method !== 'POST') return void res.writeHead(405).end();
     const body = await readBody(req);
     if (body === undefined) return refuse(res, 413, 'body too large');
-    const encrypted = parseXml(body)?.Encrypt;
+    // Found by a scan, not a parse: an unsigned body costs no XML parse before its 401 (red-team
+    // m38, as on the Official Account's safe mode). Only the decrypted inner message is parsed.
+    const encrypted = encryptField(body);
     if (!encrypted) return refuse(res, 400, 'no Encrypt field');
     const opened = open(q, encrypted);
     if ('refused' in opened) return refuse(res, opened.refused, opened.why);
