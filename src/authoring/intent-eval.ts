@@ -6,7 +6,8 @@ import { COMMAND_THRESHOLDS, SIGNAL_THRESHOLD } from '../core/classify/threshold
 import { normalize, phraseFinder } from '../core/interpret/index.js';
 import type { Reader } from '../core/understand.js';
 import type { CompiledFlow } from '../flow/compile.js';
-import type { Confusion, ReaderReport, Tally, Utterance } from './nlu-eval.js';
+import { createReportTally } from './eval-tally.js';
+import type { ReaderReport, Utterance } from './nlu-eval.js';
 
 /** An intents file (intent → language → utterances) as utterances of one "step". */
 export function intentUtterances(step: string, doc: unknown): Utterance[] {
@@ -39,49 +40,12 @@ export function evaluateIntents(
     const phrases = Object.values(i.phrases).flat().map(normalize).filter(Boolean);
     return [{ meaning, find: phraseFinder(phrases, { negatable: true }) }];
   });
-  const report: ReaderReport = {
-    name: reader,
-    overall: empty(),
-    steps: new Map(),
-    intents: new Map(),
-    confusions: [],
-  };
-  const confusions = new Map<string, Confusion>();
+  const tally = createReportTally(reader);
   for (const u of utterances) {
     const { got, guess } = u.step === 'commands' ? command(u.text) : signal(u.text, u.intent);
-    const outcome = got === u.intent ? 'understood' : got === NONE ? 'asked' : 'misread';
-    let step = report.steps.get(u.step);
-    if (!step) report.steps.set(u.step, (step = empty()));
-    for (const t of [report.overall, step]) {
-      t.n++;
-      t[outcome]++;
-      if (guess !== undefined) t.guessed++;
-      if (guess === u.intent) t.guessedRight++;
-    }
-    const hit = (key: string) => {
-      let h = report.intents.get(key);
-      if (!h) report.intents.set(key, (h = { tp: 0, fp: 0, fn: 0 }));
-      return h;
-    };
-    if (got === u.intent) hit(`${u.step}:${u.intent}`).tp++;
-    else {
-      hit(`${u.step}:${u.intent}`).fn++;
-      hit(`${u.step}:${got}`).fp++;
-      const key = `${u.step}\u0000${u.intent}\u0000${got}`;
-      const c = confusions.get(key);
-      if (c) c.count++;
-      else
-        confusions.set(key, {
-          step: u.step,
-          expected: u.intent,
-          read: got,
-          count: 1,
-          example: u.text,
-        });
-    }
+    tally.add(u, got, guess);
   }
-  report.confusions = [...confusions.values()].sort((a, b) => b.count - a.count);
-  return report;
+  return tally.report();
 
   function command(text: string): { got: string; guess?: string } {
     const parsed = reader === 'classifier' ? undefined : parseCommand(text);
@@ -107,8 +71,4 @@ export function evaluateIntents(
     // A signal is the intent it was labelled with (its kind of scam), whatever that is.
     return { got: found ? (intent === NONE ? 'signal' : intent) : NONE };
   }
-}
-
-function empty(): Tally {
-  return { n: 0, understood: 0, misread: 0, asked: 0, guessed: 0, guessedRight: 0 };
 }

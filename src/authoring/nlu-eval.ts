@@ -3,6 +3,7 @@ import { createUnderstanding, type Reader } from '../core/understand.js';
 import type { Translators } from '../core/ports.js';
 import type { FactValue } from '../shared/types.js';
 import type { Thresholds } from '../core/classify/thresholds.js';
+import { createReportTally, emptyTally } from './eval-tally.js';
 
 /**
  * `npm run flow -- nlu-eval`: how well each reader understands held-out answers, as
@@ -64,15 +65,6 @@ export function half(u: Utterance): 'dev' | 'test' {
 const intentOf = (value: FactValue): string =>
   value === true ? 'yes' : value === false ? 'no' : String(value);
 
-const empty = (): Tally => ({
-  n: 0,
-  understood: 0,
-  misread: 0,
-  asked: 0,
-  guessed: 0,
-  guessedRight: 0,
-});
-
 export function evaluate(
   flow: CompiledFlow,
   translators: Translators,
@@ -85,54 +77,17 @@ export function evaluate(
     reader,
     ...(thresholds ? { thresholds } : {}),
   });
-  const report: ReaderReport = {
-    name: reader,
-    overall: empty(),
-    steps: new Map(),
-    intents: new Map(),
-    confusions: [],
-  };
-  const confusions = new Map<string, Confusion>();
-  const intent = (key: string) => {
-    let hit = report.intents.get(key);
-    if (!hit) report.intents.set(key, (hit = { tp: 0, fp: 0, fn: 0 }));
-    return hit;
-  };
+  const tally = createReportTally(reader);
   for (const u of utterances) {
     const read = understanding.answer(u.step, u.text, today);
     const got = read.ok ? intentOf(read.value) : 'none';
-    const outcome: Outcome = got === u.intent ? 'understood' : got === 'none' ? 'asked' : 'misread';
-    let step = report.steps.get(u.step);
-    if (!step) report.steps.set(u.step, (step = empty()));
     const guess =
       !read.ok && (read.reason === 'guess' || read.reason === 'guessYesNo')
         ? read.vars?.optionKey?.split('.').at(-1)
         : undefined;
-    for (const t of [report.overall, step]) {
-      t.n++;
-      t[outcome]++;
-      if (guess !== undefined) t.guessed++;
-      if (guess === u.intent) t.guessedRight++;
-    }
-    if (got === u.intent) intent(`${u.step}:${u.intent}`).tp++;
-    else {
-      intent(`${u.step}:${u.intent}`).fn++;
-      intent(`${u.step}:${got}`).fp++;
-      const key = `${u.step}\u0000${u.intent}\u0000${got}`;
-      const c = confusions.get(key);
-      if (c) c.count++;
-      else
-        confusions.set(key, {
-          step: u.step,
-          expected: u.intent,
-          read: got,
-          count: 1,
-          example: u.text,
-        });
-    }
+    tally.add(u, got, guess);
   }
-  report.confusions = [...confusions.values()].sort((a, b) => b.count - a.count);
-  return report;
+  return tally.report();
 }
 
 export type StepKind = keyof Thresholds['take'];
@@ -204,7 +159,7 @@ export function formatReports(reports: readonly ReaderReport[], detailed: Reader
   );
   for (const step of [...detailed.steps.keys()].sort()) {
     const cells = reports.map((r) => {
-      const t = r.steps.get(step) ?? empty();
+      const t = r.steps.get(step) ?? emptyTally();
       return `${pct(t.understood, t.n)} ${pct(t.misread, t.n)} ${pct(t.asked, t.n)}`;
     });
     lines.push(
