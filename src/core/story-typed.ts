@@ -1,3 +1,4 @@
+import { EN_ONE_TO_TEN } from './interpret/en-numbers.js';
 import { amountOf, readMoney } from './interpret/money.js';
 
 /**
@@ -8,18 +9,8 @@ import { amountOf, readMoney } from './interpret/money.js';
  */
 
 const NUMERAL = '\\d{1,2}|[一二两三四五六七八九十]{1,3}';
-const EN_COUNT: Record<string, number> = {
-  twice: 2,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-};
+// "twice" is a count of payments too.
+const EN_COUNT: Readonly<Record<string, number>> = { ...EN_ONE_TO_TEN, twice: 2 };
 
 // "三次", "5笔", "四回" (not "一次性", "第三次"); "3 times", "three payments", "twice".
 const COUNT_ZH = new RegExp(`(?<!第|每)(${NUMERAL})\\s*(?:次|笔|回)(?!性)`, 'gu');

@@ -2,6 +2,7 @@ import * as chrono from 'chrono-node';
 import { addDays, daysBetween, isoFromParts } from '../../shared/calendar.js';
 import { amountOf, own } from './money.js';
 import { hasHan, normalize } from './normalize.js';
+import { EN_ONE_TO_TEN } from './en-numbers.js';
 
 /**
  * Why a date was not taken: not a date, in the future, before WeChat Pay existed, or a span
@@ -35,20 +36,7 @@ const DAYS_AGO_WORDS = new Map<string, number>(
 );
 const NUM = '(\\d+|[零〇一二两三四五六七八九十百千万亿]+)';
 const N_AGO = new RegExp(`^${NUM}\\s*(天|日|周|个?星期|个?礼拜)(?:之?前|以前)$`, 'u');
-const EN_NUMBER: Record<string, number> = {
-  a: 1,
-  an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-};
+const EN_NUMBER: Readonly<Record<string, number>> = { a: 1, an: 1, ...EN_ONE_TO_TEN };
 const N_AGO_EN = /^(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten) (day|week)s? ago$/;
 // Time of day and filler around a date ("20号晚上", "昨天下午3点", "on the 20th").
 const FILLER =
