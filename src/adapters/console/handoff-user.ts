@@ -4,6 +4,7 @@ import type { Reply } from '../../core/replies.js';
 import type { Logger } from '../../log.js';
 import { applyEvents, deliveryQueue, publish, takeDeliveries } from '../handoff/desk.js';
 import { createOpenCases } from '../handoff/open-cases.js';
+import { observedService } from '../handoff/observed.js';
 
 /**
  * A console user who can ask for a person (`npm start -- --handoff`): their turns' events
@@ -34,11 +35,7 @@ export function createConsoleHandoff(deps: {
     return turned;
   };
   return {
-    service: {
-      ...service,
-      handle: async (inbound) => observed(inbound.userId, await service.handle(inbound)),
-      handleMedia: async (userId) => observed(userId, await service.handleMedia(userId)),
-    } satisfies ConversationService,
+    service: observedService(service, observed),
     /** What operators said to this user since the last look. */
     incoming: async (userId: string): Promise<Reply[]> =>
       (await takeDeliveries(bus, deliveryQueue('console', userId))).flatMap((d) => d.replies),

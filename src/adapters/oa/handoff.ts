@@ -13,6 +13,7 @@ import {
   type Undelivered,
 } from '../handoff/desk.js';
 import { createOpenCases } from '../handoff/open-cases.js';
+import { observedService } from '../handoff/observed.js';
 import { OA_FINAL_ERRORS, OaSendError, type OaApi } from './api.js';
 import { OA_MAX_BYTES, packForOa } from './pack.js';
 
@@ -135,11 +136,7 @@ export function createOaHandoff(deps: OaHandoffDeps) {
 
   return {
     /** The conversation service as the webhook uses it: each OA turn's events reach the operators. */
-    service: {
-      ...service,
-      handle: async (inbound) => observed(inbound.userId, await service.handle(inbound)),
-      handleMedia: async (userId) => observed(userId, await service.handleMedia(userId)),
-    } satisfies ConversationService,
+    service: observedService(service, observed),
     /** Sends an operator's words to an OA user from this process. */
     send,
     /** Sends the operators' words queued by other processes; what cannot go is reported to them. */
