@@ -1,14 +1,14 @@
-import type { Server } from 'node:http';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOperatorConsole } from '../src/adapters/console/operator.js';
 import { createOaApi } from '../src/adapters/oa/api.js';
 import { createOaHandoff, type OaHandoff } from '../src/adapters/oa/handoff.js';
-import { createOaHandler, listen } from '../src/adapters/oa/server.js';
+import { createOaHandler } from '../src/adapters/oa/server.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
+import { listenLocal } from './listen-local.js';
 import { fakeApi, fakeWeChat, type FakeApi } from './wechat-fake.js';
 
 const TOKEN = 'zhuihuiToken1';
@@ -82,10 +82,7 @@ async function start(): Promise<Harness> {
     },
     log: silentLogger,
   });
-  const server: Server = await listen(handler, 0, '127.0.0.1');
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenLocal(handler, cleanup);
   const wechat = fakeWeChat({
     url: `http://127.0.0.1:${port}/wechat/oa`,
     token: TOKEN,

@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOaHandler, listen } from '../src/adapters/oa/server.js';
+import { createOaHandler } from '../src/adapters/oa/server.js';
 import type { ConversationService } from '../src/core/conversation.js';
 import type { Reply } from '../src/core/replies.js';
 import { silentLogger } from '../src/log.js';
@@ -8,6 +7,7 @@ import { createRuntime } from '../src/runtime.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { createMemoryValues } from '../src/store/shared-values.js';
 import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
+import { listenLocal } from './listen-local.js';
 import { fakeWeChat } from './wechat-fake.js';
 
 /**
@@ -54,10 +54,7 @@ describe('the webhook’s paging hint', () => {
       },
       log: silentLogger,
     });
-    const server: Server = await listen(handler, 0, '127.0.0.1');
-    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const port = await listenLocal(handler, cleanup);
     const wechat = fakeWeChat({
       url: `http://127.0.0.1:${port}/oa`,
       token: 't0ken',

@@ -1,7 +1,6 @@
-import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createOaHandler, listen, type OaSettings } from '../src/adapters/oa/server.js';
+import { createOaHandler, type OaSettings } from '../src/adapters/oa/server.js';
 import * as xml from '../src/adapters/oa/xml.js';
 import { signature } from '../src/adapters/oa/crypto.js';
 import { DEFAULT_TRANSCRIPT_NOW } from '../src/authoring/transcript.js';
@@ -9,6 +8,7 @@ import type { Logger } from '../src/log.js';
 import { createRuntime } from '../src/runtime.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
+import { listenLocal } from './listen-local.js';
 import { fakeWeChat } from './wechat-fake.js';
 
 // The parser, counted: an unsigned safe-mode body must not reach it (red-team m38).
@@ -67,10 +67,7 @@ async function webhook(settings: Partial<OaSettings> = {}) {
     settings: full,
     log,
   });
-  const server: Server = await listen(handler, 0, '127.0.0.1');
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenLocal(handler, cleanup);
   const url = `http://127.0.0.1:${port}/oa`;
   const wechat = fakeWeChat({
     url,

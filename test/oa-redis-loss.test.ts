@@ -1,10 +1,10 @@
-import type { Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOaApi } from '../src/adapters/oa/api.js';
-import { createOaHandler, listen, type OaSettings } from '../src/adapters/oa/server.js';
+import { createOaHandler, type OaSettings } from '../src/adapters/oa/server.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
+import { listenLocal } from './listen-local.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 import { fakeApi, fakeWeChat, type FakeApi } from './wechat-fake.js';
 
@@ -63,10 +63,7 @@ async function worker(prefix: string, settings: Partial<OaSettings>, api?: FakeA
       ? { api: createOaApi({ base: api.base, appId: APPID, appSecret: SECRET, log: silentLogger }) }
       : {}),
   });
-  const server: Server = await listen(handler, 0, '127.0.0.1');
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenLocal(handler, cleanup);
   return fakeWeChat({ url: `http://127.0.0.1:${port}/wechat/oa`, token: TOKEN, appId: APPID });
 }
 

@@ -1,9 +1,8 @@
-import type { Server } from 'node:http';
 import { decrypt as wecomDecrypt, encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOaApi } from '../src/adapters/oa/api.js';
 import { aesKey, decrypt, encrypt, signature } from '../src/adapters/oa/crypto.js';
-import { createOaHandler, listen, type OaSettings } from '../src/adapters/oa/server.js';
+import { createOaHandler, type OaSettings } from '../src/adapters/oa/server.js';
 import { listTranscripts, loadTranscript } from '../src/adapters/files/transcripts.js';
 import { DEFAULT_TRANSCRIPT_NOW } from '../src/authoring/transcript.js';
 import { silentLogger } from '../src/log.js';
@@ -11,6 +10,7 @@ import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { buildXml, parseXml } from '../src/adapters/oa/xml.js';
 import { FLOW_FILE, LOCALES_DIR, ROOT, storedSession } from './helpers.js';
+import { listenLocal } from './listen-local.js';
 import { fakeApi, fakeWeChat, type FakeApi } from './wechat-fake.js';
 
 const TOKEN = 'zhuihuiToken1';
@@ -54,10 +54,7 @@ async function webhook(settings: Partial<OaSettings> = {}, api?: FakeApi) {
       ? { api: createOaApi({ base: api.base, appId: APPID, appSecret: SECRET, log: silentLogger }) }
       : {}),
   });
-  const server: Server = await listen(handler, 0, '127.0.0.1');
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenLocal(handler, cleanup);
   const url = `http://127.0.0.1:${port}/wechat/oa`;
   const wechat = fakeWeChat({
     url,

@@ -1,8 +1,7 @@
-import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signature } from '../src/adapters/oa/crypto.js';
-import { createOaHandler, listen } from '../src/adapters/oa/server.js';
+import { createOaHandler } from '../src/adapters/oa/server.js';
 import { buildXml, parseXml } from '../src/adapters/oa/xml.js';
 import type { SessionStore } from '../src/core/ports.js';
 import { silentLogger } from '../src/log.js';
@@ -11,6 +10,7 @@ import { UnavailableError } from '../src/shared/errors.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { connectRedis } from '../src/store/redis.js';
 import { FLOW_FILE, LOCALES_DIR, putSession, sampleSession, storedSession } from './helpers.js';
+import { listenLocal } from './listen-local.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
 /**
@@ -60,10 +60,7 @@ async function webhook(options: { storeUrl?: string; store?: SessionStore }) {
     },
     log: silentLogger,
   });
-  const server: Server = await listen(handler, 0, '127.0.0.1');
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenLocal(handler, cleanup);
   return { runtime, url: `http://127.0.0.1:${port}/oa` };
 }
 
