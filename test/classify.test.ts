@@ -27,6 +27,12 @@ describe('the classifier', () => {
       'w:0',
       'b:dont_0',
     ]);
+    // A step's answers are also read with negation scope: what a 「冇」 or a "not" denies.
+    expect(features('冇人', 'answer')).toEqual([...features('冇人'), 'n:first', 'n:人']);
+    expect(features('是 冇人催', 'answer')).toContain('n:late');
+    expect(features('不是没有', 'answer')).toContain('n:double');
+    expect(features('not me', 'answer')).toContain('n:me');
+    expect(features('是我', 'answer')).toContain('n:none');
   });
 
   it('is deterministic: the same examples give the same model, the same message the same ranking', () => {
@@ -47,8 +53,8 @@ describe('the classifier', () => {
   it('reads by meaning what the rules leave unclear, and "he blocked me" is no choice', () => {
     const rules = createUnderstanding(kit.flow, kit.translators, { reader: 'rules' });
     const both = createUnderstanding(kit.flow, kit.translators);
-    expect(rules.answer('payment-kind', '扫了个码', TODAY).ok).toBe(false);
-    expect(both.answer('payment-kind', '扫了个码', TODAY)).toEqual({
+    expect(rules.answer('payment-kind', '扫了对方的码', TODAY).ok).toBe(false);
+    expect(both.answer('payment-kind', '扫了对方的码', TODAY)).toEqual({
       ok: true,
       value: 'receipt-code',
     });
@@ -91,11 +97,11 @@ describe('a middling reading is shown back to be confirmed', () => {
     const c = chat(kit.engine, { lang: 'en' });
     c.say('hello');
     c.session = { ...c.session!, stepId: 'what-happened' };
-    expect(c.say('he took my money and vanished')).toContain(
+    expect(c.say('it was a con')).toContain(
       'Did you mean "I was scammed (a fraudster or an impostor)"? If so, reply 1',
     );
     c.session = { ...c.session!, stepId: 'ask-can-reach', failures: 0 };
-    expect(c.say('微信还在')).toContain('I understood "yes". If that is right, reply "yes"');
+    expect(c.say('他还在线')).toContain('I understood "yes". If that is right, reply "yes"');
     c.say('yes');
     expect(c.session?.facts.canReach).toBe(true);
   });

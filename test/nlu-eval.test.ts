@@ -5,6 +5,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { formatLintProblem, lintFlow } from '../src/authoring/lint.js';
+import { chooseThresholds } from '../src/authoring/nlu-eval.js';
+import { loadKit } from './helpers.js';
 
 /** `npm run flow -- nlu-eval`, as an author runs it on a corpus of their own. */
 let tmp: string;
@@ -205,5 +207,22 @@ describe('flow lint on examples', () => {
     );
     // Negatives are as many as there are.
     expect(problems.some((p) => p.includes('"none" has too few'))).toBe(false);
+  });
+});
+
+describe('thresholds chosen on dev', () => {
+  it("hold the classifier to the misreads it adds, not to the rules' own", async () => {
+    const kit = await loadKit();
+    // 「没删我」 the rules read as "no" (a misread no threshold can undo); 「微信还在」 they
+    // leave unread and the classifier reads as yes. Held to ≤ 1% misread in all, yes/no
+    // could never be taken from the classifier (1.01); held to what it adds, it is.
+    const dev = [
+      { step: 'ask-can-reach', intent: 'yes', lang: 'zh-CN', text: '没删我' },
+      { step: 'ask-can-reach', intent: 'yes', lang: 'zh-CN', text: '微信还在' },
+    ];
+    const chosen = chooseThresholds(kit.flow, kit.translators, dev);
+    expect(chosen.take.yesno).toBeLessThan(1.01);
+    // A kind with no answers on dev is never taken.
+    expect(chosen.take.strict).toBe(1.01);
   });
 });

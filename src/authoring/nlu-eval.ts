@@ -100,8 +100,8 @@ export function stepKind(flow: CompiledFlow, stepId: string): StepKind {
 }
 
 /**
- * Per kind of step, on a grid: the `take` threshold whose misreads on `dev` stay at or
- * under `limit` and that understands most (ties: the higher, the safer); then the lowest
+ * Per kind of step, on a grid: the `take` threshold whose misreads on `dev`, beyond those
+ * the rules make alone, stay at or under `limit` and that understands most (ties: the higher, the safer); then the lowest
  * `ask` threshold below it whose readings shown back are right at least two times in three.
  */
 export function chooseThresholds(
@@ -110,7 +110,7 @@ export function chooseThresholds(
   dev: readonly Utterance[],
   limit = 0.01,
 ): Thresholds {
-  const grid = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.01];
+  const grid = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99, 1.01];
   const run = (kind: StepKind, take: number, ask: number) => {
     const part = dev.filter((u) => stepKind(flow, u.step) === kind);
     const all = { choice: take, yesno: take, strict: take };
@@ -120,10 +120,16 @@ export function chooseThresholds(
     }).overall;
   };
   const take = (kind: StepKind) => {
+    // The classifier is held to the misreads it adds: where the rules alone already misread
+    // more than `limit` (a yes/no step's 「不是没有」), no threshold could pass otherwise,
+    // and the classifier would never be trusted however well it reads.
+    const part = dev.filter((u) => stepKind(flow, u.step) === kind);
+    const own = evaluate(flow, translators, part, 'rules').overall.misread;
     let best = { t: 1.01, understood: -1 };
     for (const t of grid) {
       const { misread, understood, n } = run(kind, t, t);
-      if (n > 0 && misread / n <= limit && understood > best.understood) best = { t, understood };
+      const added = Math.max(0, misread - own);
+      if (n > 0 && added / n <= limit && understood > best.understood) best = { t, understood };
     }
     return best.t;
   };
@@ -141,6 +147,18 @@ export function chooseThresholds(
     take: chosen,
     ask: { choice: ask('choice', chosen.choice), yesno: ask('yesno', chosen.yesno) },
   };
+}
+
+/** A reader's tallies summed per kind of step (choice, yes/no, safety screen). */
+export function kindTallies(flow: CompiledFlow, report: ReaderReport): Map<StepKind, Tally> {
+  const out = new Map<StepKind, Tally>();
+  for (const [stepId, t] of report.steps) {
+    const kind = stepKind(flow, stepId);
+    const sum = out.get(kind) ?? emptyTally();
+    out.set(kind, sum);
+    for (const key of Object.keys(sum) as Array<keyof Tally>) sum[key] += t[key];
+  }
+  return out;
 }
 
 const pct = (x: number, n: number) =>

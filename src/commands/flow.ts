@@ -15,6 +15,8 @@ import { meaningReaders, parseMessage } from '../authoring/parse.js';
 import { evaluateIntents, intentUtterances } from '../authoring/intent-eval.js';
 import {
   chooseThresholds,
+  kindTallies,
+  tallyLine,
   evaluate,
   formatReports,
   half,
@@ -506,7 +508,11 @@ async function nluEval(config: Config, argv: string[], say: Say): Promise<number
     ];
     say(`\n== ${name} ==`);
     const lines = formatReports(reports, reports[2]!);
-    for (const line of name === 'dev' ? lines.slice(0, 5) : lines) say(line);
+    for (const line of name === 'dev' ? lines.slice(0, 5) : lines.slice(0, 4)) say(line);
+    for (const report of reports)
+      for (const [kind, t] of [...kindTallies(flow, report)].sort())
+        say(tallyLine(`  ${report.name} ${kind}`, t));
+    if (name === 'test') for (const line of lines.slice(4)) say(line);
   }
   // What is read at every step (commands, the signal): held out whole, nothing chosen on it.
   const intentsDir = join(dir, 'intents');

@@ -32,8 +32,8 @@ export async function loadModelBank(
   const bank = memoryBank();
   const trained: string[] = [];
   for (const flow of flows)
-    for (const { name, pairs } of trainingSets(flow, translators)) {
-      const key = trainingKey(pairs);
+    for (const { name, pairs, set } of trainingSets(flow, translators)) {
+      const key = trainingKey(pairs, set);
       if (bank.get(key)) continue;
       const file = join(dir, `model-${key}.json`);
       const kept = await readFile(file, 'utf8').then(decode, () => undefined);
@@ -41,7 +41,7 @@ export async function loadModelBank(
         bank.add(key, kept);
         continue;
       }
-      trainRanker(pairs, bank);
+      trainRanker(pairs, bank, set);
       trained.push(`${flow.definition.id}: ${name}`);
       const model = bank.get(key);
       if (model) await store(file, encode(model)).catch(() => undefined);

@@ -1,3 +1,4 @@
+import type { FeatureSet } from './features.js';
 import type { SavedModel } from './model.js';
 
 /**
@@ -14,11 +15,17 @@ export interface ModelBank {
 }
 
 /** Raised when the model's features or training change, so no older model is taken. */
-const MODEL_VERSION = 'ngram-lr-1';
+const MODEL_VERSION = 'ngram-lr-2-negation';
 
-/** A hash of the examples (in order) and the model's version: the key a model is kept by. */
-export function trainingKey(pairs: ReadonlyArray<readonly [string, string]>): string {
-  let text = MODEL_VERSION;
+/**
+ * A hash of the examples (in order), the features the model sees and the model's version:
+ * the key a model is kept by.
+ */
+export function trainingKey(
+  pairs: ReadonlyArray<readonly [string, string]>,
+  set: FeatureSet = 'plain',
+): string {
+  let text = `${MODEL_VERSION}\u0000${set}`;
   for (const [example, intent] of pairs) text += `\u0000${intent}\u0001${example}`;
   return `${hash(text, 1)}${hash(text, 2)}`;
 }

@@ -1,9 +1,9 @@
 import type { Step } from '../../flow/schema.js';
-import { features } from './features.js';
+import { features, type FeatureSet } from './features.js';
 import { trainingKey, type ModelBank } from './bank.js';
 import { fromSaved, train, type Model, type Sample } from './model.js';
 
-export { features } from './features.js';
+export { features, type FeatureSet } from './features.js';
 
 /** One intent of a step and how likely the message means it. */
 export interface Reading {
@@ -51,27 +51,32 @@ export function trainingData(
 
 /**
  * A model trained on `pairs` (or kept in `bank` from an earlier training on the same pairs);
- * its intents ranked for a message, most likely first.
+ * its intents ranked for a message, most likely first. `set`: what the model sees of a text
+ * (features.ts); a step's answers are read with negation scope, the signal and commands not.
  */
-export function trainRanker(pairs: ReadonlyArray<[string, string]>, bank?: ModelBank): Ranker {
-  const key = bank && trainingKey(pairs);
+export function trainRanker(
+  pairs: ReadonlyArray<[string, string]>,
+  bank?: ModelBank,
+  set: FeatureSet = 'plain',
+): Ranker {
+  const key = bank && trainingKey(pairs, set);
   const kept = key === undefined ? undefined : bank?.get(key);
-  const model: Model = kept ? fromSaved(kept) : trainPairs(pairs);
+  const model: Model = kept ? fromSaved(kept) : trainPairs(pairs, set);
   if (!kept && key !== undefined) bank?.add(key, model.saved());
   const { labels } = model;
   return (text) => {
-    const p = model.predict(features(text));
+    const p = model.predict(features(text, set));
     return labels
       .map((intent, i) => ({ intent, p: p[i]! }))
       .sort((a, b) => b.p - a.p || (a.intent < b.intent ? -1 : 1));
   };
 }
 
-function trainPairs(pairs: ReadonlyArray<[string, string]>): Model {
+function trainPairs(pairs: ReadonlyArray<[string, string]>, set: FeatureSet): Model {
   const labels = [...new Set(pairs.map(([, intent]) => intent))].sort();
   const index = new Map(labels.map((l, i) => [l, i]));
   const samples: Sample[] = pairs.map(([text, intent]) => ({
-    features: features(text),
+    features: features(text, set),
     label: index.get(intent)!,
   }));
   return train(labels, samples);

@@ -5,7 +5,14 @@ import { keys } from '../render.js';
 import type { ModelBank } from './bank.js';
 import { commandTrainingData } from './commands.js';
 import { signalTrainingData } from './signal.js';
-import { NONE, trainingData, trainRanker, type Ranker, type Reading } from './index.js';
+import {
+  NONE,
+  trainingData,
+  trainRanker,
+  type FeatureSet,
+  type Ranker,
+  type Reading,
+} from './index.js';
 
 /**
  * One classifier per step with examples, from the flow itself: taken from the bank when it
@@ -33,7 +40,7 @@ export function createStepClassifier(
     const known = rankers.get(stepId);
     if (known !== undefined) return known;
     const pairs = stepTrainingData(flow, translators, stepId);
-    const built = pairs ? trainRanker(pairs, bank) : null;
+    const built = pairs ? trainRanker(pairs, bank, 'answer') : null;
     rankers.set(stepId, built);
     return built;
   };
@@ -62,18 +69,18 @@ export function stepTrainingData(
 export function trainingSets(
   flow: CompiledFlow,
   translators: Translators,
-): Array<{ name: string; pairs: Array<[string, string]> }> {
-  const out: Array<{ name: string; pairs: Array<[string, string]> }> = [];
+): Array<{ name: string; pairs: Array<[string, string]>; set: FeatureSet }> {
+  const out: Array<{ name: string; pairs: Array<[string, string]>; set: FeatureSet }> = [];
   for (const stepId of Object.keys(flow.definition.steps)) {
     const pairs = stepTrainingData(flow, translators, stepId);
-    if (pairs) out.push({ name: `step ${stepId}`, pairs });
+    if (pairs) out.push({ name: `step ${stepId}`, pairs, set: 'answer' });
   }
   for (const interrupt of flow.definition.interrupts ?? []) {
     const pairs = signalTrainingData(interrupt, flow.definition);
-    if (pairs) out.push({ name: `signal ${interrupt.id}`, pairs });
+    if (pairs) out.push({ name: `signal ${interrupt.id}`, pairs, set: 'plain' });
   }
   const commands = commandTrainingData(flow.definition);
-  if (commands) out.push({ name: 'commands', pairs: commands });
+  if (commands) out.push({ name: 'commands', pairs: commands, set: 'plain' });
   return out;
 }
 
