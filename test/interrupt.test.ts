@@ -1,10 +1,10 @@
 import { beforeAll, inject, describe, expect, it } from 'vitest';
 import { repliesText } from '../src/core/replies.js';
 import type { FlowPath } from '../src/flow/paths.js';
-import { typedAnswer } from '../src/authoring/replay.js';
 import type { Session } from '../src/core/session.js';
 import type { Lang } from '../src/shared/types.js';
 import { loadKit, type Kit } from './helpers.js';
+import { sessionAt as walkTo } from './walk.js';
 
 const NOW = new Date('2026-11-28T04:00:00Z');
 let kit: Kit;
@@ -14,33 +14,7 @@ beforeAll(async () => {
   paths = inject('coveringPaths');
 });
 
-const SCREEN = ['urgent-check', 'screen-offer', 'screen-promise'];
-
-/** Walks an honest path (every screen answer "no", no scam chosen) up to `stepId`. */
-function sessionAt(stepId: string, lang: Lang): Session {
-  const path = paths.find(
-    (p) =>
-      p.steps.includes(stepId) &&
-      p.answers.every(
-        (a) =>
-          !(SCREEN.includes(a.stepId) && a.value !== false) &&
-          !(a.stepId === 'what-happened' && a.value === 'scam'),
-      ),
-  );
-  if (!path) throw new Error(`no path reaches ${stepId}`);
-  let session = kit.engine.handle(
-    undefined,
-    { userId: 'u', text: lang === 'en' ? 'hi' : '你好', lang },
-    NOW,
-  ).session;
-  for (const answer of path.answers) {
-    if (session?.stepId === stepId) break;
-    const text = typedAnswer(kit.flow, kit.translators, lang, answer.stepId, answer.value);
-    session = kit.engine.handle(session ?? undefined, { userId: 'u', text, lang }, NOW).session;
-  }
-  if (session?.stepId !== stepId) throw new Error(`did not reach ${stepId}`);
-  return session;
-}
+const sessionAt = (stepId: string, lang: Lang): Session => walkTo(kit, paths, stepId, lang, NOW);
 
 // After the screen (every answer "no"), a scam phrase in free text asks one question.
 const AFTER_SCREEN = [

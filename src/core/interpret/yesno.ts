@@ -113,6 +113,16 @@ const NO_WORDS = new Set([
   '没法',
   '不可能',
   '没有的',
+  // Cantonese: 唔係 = 不是, 冇 = 没有, 唔使 = 不用.
+  '唔係',
+  '唔系',
+  '唔是',
+  '冇',
+  '冇啊',
+  '冇呀',
+  '唔使',
+  '唔會',
+  '唔会',
   'no',
   'n',
   'nope',
@@ -150,9 +160,9 @@ const PARTICLES = /[的啊呀吧哦噢喔呢了滴嘛哈啦]+$/u;
 const CANNOT_FORM = /^[\p{Script=Han}]{1,4}不(?:上|到|通|着|了)$/u;
 const CAN_FORM = /^[\p{Script=Han}]{1,4}得(?:上|到|通|着)$/u;
 // A leading negation that governs the clause ("不是被骗", "没有转").
-const LEADING_NO = /^(?:不是|没有|并没有|并不|没|不|not|no)(?![错用])/u;
+const LEADING_NO = /^(?:不是|没有|并没有|并不|没|不|唔係|唔系|唔|冇|not|no)(?![错用])/u;
 // Within this many characters before a phrase, a negation word negates it ("没骗", "没有被骗").
-const NEGATION_ZH = /(?:不是|没有|并没|没|不|未|别|无|非)[\p{Script=Han}]{0,2}$/u;
+const NEGATION_ZH = /(?:不是|没有|并没|没|不|未|别|无|非|冇|唔)[\p{Script=Han}]{0,2}$/u;
 // Words that start like a negation but are not one ("没错" = right, "没想到" = unexpectedly).
 const NOT_NEGATION = /^(?:没错|不错|没事|没想到|不料|不想|不小心)/u;
 // A leading yes that may be followed by the story ("yes he did", "嗯他一直在催").
@@ -251,11 +261,11 @@ function hintSignal(clause: string, hints: YesNoHints): Signal {
     [hints.yes, true],
     [hints.no, false],
   ] as const) {
-    for (const phrase of phrases) {
-      const at = clause.indexOf(phrase);
-      if (at < 0) continue;
-      found.push(negated(clause.slice(0, at)) ? !meaning : meaning);
-    }
+    // Every place the phrase is said: 「骗倒是没骗」 names 骗 and then denies it, so the two
+    // readings disagree and the answer is asked again rather than read as the first one.
+    for (const phrase of phrases)
+      for (let at = clause.indexOf(phrase); at >= 0; at = clause.indexOf(phrase, at + 1))
+        found.push(negated(clause.slice(0, at)) ? !meaning : meaning);
   }
   if (found.length === 0) return undefined;
   return found.every((f) => f === found[0]) ? found[0] : undefined;
