@@ -116,7 +116,7 @@ export function chooseThresholds(
     const all = { choice: take, yesno: take, strict: take };
     return evaluate(flow, translators, part, 'combined', {
       take: all,
-      ask: { choice: ask, yesno: ask },
+      ask: { choice: ask, yesno: ask, strict: ask },
     }).overall;
   };
   const take = (kind: StepKind) => {
@@ -133,7 +133,7 @@ export function chooseThresholds(
     }
     return best.t;
   };
-  const ask = (kind: 'choice' | 'yesno', above: number) => {
+  const ask = (kind: StepKind, above: number) => {
     let best = above;
     for (const t of [...grid].reverse().filter((g) => g < above)) {
       const { guessed, guessedRight } = run(kind, above, t);
@@ -145,7 +145,12 @@ export function chooseThresholds(
   const chosen = { choice: take('choice'), yesno: take('yesno'), strict: take('strict') };
   return {
     take: chosen,
-    ask: { choice: ask('choice', chosen.choice), yesno: ask('yesno', chosen.yesno) },
+    ask: {
+      choice: ask('choice', chosen.choice),
+      yesno: ask('yesno', chosen.yesno),
+      // A screen's reading is never taken, whatever dev allows: its band is below "never".
+      strict: ask('strict', 1.01),
+    },
   };
 }
 

@@ -56,8 +56,9 @@ export function byMeaning(
   if (!raw && step.type === 'choice' && !isUnsureOption(ctx.words, stepId, step, top.intent))
     if (parseYesNo(text) === UNSURE) return unread;
   if (raw || top.p >= thresholds.take[kind]) return { ok: true, value };
-  // Between: ask, showing the reading (a safety question keeps its own plain re-ask).
-  if (kind === 'strict' || top.p < thresholds.ask[kind]) return unread;
+  // Between: ask, showing the reading. A safety question's reading is "yes" or "not sure"
+  // (its "no" is never shown back, above): one question, never the alarm unconfirmed.
+  if (top.p < thresholds.ask[kind]) return unread;
   if (step.type === 'choice') {
     const number = step.options.findIndex((o) => o.id === top.intent) + 1;
     const optionKey = keys.option(flow.definition.id, stepId, top.intent);

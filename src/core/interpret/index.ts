@@ -32,7 +32,9 @@ export type Rejection =
   | 'choice'
   /** The classifier's reading, not sure enough to take: shown back to be confirmed. */
   | 'guess'
-  | 'guessYesNo';
+  | 'guessYesNo'
+  /** A safety question's reading shown back, naming the scam signal the answer carries. */
+  | 'guessYesNoSignal';
 export type Interpretation =
   | { ok: true; value: FactValue }
   | {

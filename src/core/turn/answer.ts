@@ -33,8 +33,16 @@ function isStrict(step: Step): boolean {
 function checked(turn: Turn, session: Session, step: Step, read: Interpretation): Interpretation {
   // A scam phrase in a "no" (or an unclear answer) to a safety question: asked again; a yes
   // that names it is just a yes.
-  if (turn.signal !== undefined && isStrict(step) && !(read.ok && read.value === true))
+  if (turn.signal !== undefined && isStrict(step) && !(read.ok && read.value === true)) {
+    // The classifier's "yes" or "not sure" is still shown back, with what was noticed.
+    if (!read.ok && read.reason === 'guessYesNo')
+      return {
+        ok: false,
+        reason: 'guessYesNoSignal',
+        vars: { ...read.vars, noticed: turn.signal },
+      };
     return { ok: false, reason: 'yesnoSignal', vars: { noticed: turn.signal } };
+  }
   if (!read.ok) return read;
   const contradicted = contradiction(step, read.value, session.facts);
   if (!contradicted) return read;
