@@ -224,6 +224,8 @@ describe('yes / no', () => {
     ['不知道', 'unsure'],
     ['not sure', 'unsure'],
     ['不是我自己要打赏的', undefined],
+    // Named, then denied: the two readings disagree, so it is asked again, never "yes".
+    ['骗倒是没骗', undefined],
   ] as const)('at "were you deceived?", %s → %s', (text, expected) =>
     expect(parseYesNo(text, deceived)).toBe(expected),
   );
@@ -239,6 +241,14 @@ describe('yes / no', () => {
     ['they blocked me', false],
   ] as const)('at "can you reach them?", %s → %s', (text, expected) =>
     expect(parseYesNo(text, reach)).toBe(expected),
+  );
+  it.each([
+    ['唔係 冇人催我', { yes: ['催'], no: [] }, false],
+    ['冇', undefined, false],
+    ['不止一笔', { yes: [], no: ['一笔'] }, true],
+    ['不止', undefined, undefined],
+  ] as const)('Cantonese and "more than": %s → %s', (text, hints, expected) =>
+    expect(parseYesNo(text, hints)).toBe(expected),
   );
   it.each(['也许', 'maybe', '不知道', '不清楚', '说不好', 'not sure', 'idk'])(
     '%s is unsure',

@@ -165,6 +165,8 @@ const LEADING_NO = /^(?:不是|没有|并没有|并不|没|不|唔係|唔系|唔
 const NEGATION_ZH = /(?:不是|没有|并没|没|不|未|别|无|非|冇|唔)[\p{Script=Han}]{0,2}$/u;
 // Words that start like a negation but are not one ("没错" = right, "没想到" = unexpectedly).
 const NOT_NEGATION = /^(?:没错|不错|没事|没想到|不料|不想|不小心)/u;
+// "不止一笔" (more than one) negates what follows but is no "no" of its own.
+const NOT_A_NO = /^(?:不止|不只|不仅|不少)/u;
 // A leading yes that may be followed by the story ("yes he did", "嗯他一直在催").
 const LEADING_YES =
   /^(?:yes|yeah|yep|yup|yea|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
@@ -250,7 +252,13 @@ function clauseSignal(clause: string, hints?: YesNoHints): Signal {
 
 function leadSignal(clause: string): boolean | undefined {
   if (LEADING_YES.test(clause)) return true;
-  if (LEADING_NO.test(clause) && !NOT_NEGATION.test(clause) && !/^no\w/u.test(clause)) return false;
+  if (
+    LEADING_NO.test(clause) &&
+    !NOT_NEGATION.test(clause) &&
+    !NOT_A_NO.test(clause) &&
+    !/^no\w/u.test(clause)
+  )
+    return false;
   return undefined;
 }
 
