@@ -197,3 +197,42 @@ describe('a scam signal in free text', () => {
     expect(session?.stepId).toBe('ask-recipient');
   });
 });
+
+describe('a signal in the opening story', () => {
+  it.each([
+    ['zh-CN', '对方说我转错了，让我再转一笔给他就退', ['不是', '1', '没有', '没有']],
+    [
+      'en',
+      'someone said I paid the wrong amount and asked me to scan a code for the refund',
+      ['no', '1', 'no', 'no'],
+    ],
+  ] as const)(
+    '(%s) is asked about once the screen says no, never left for the wrong-payment plan',
+    (lang, story, screenNos) => {
+      let { session, replies } = kit.engine.handle(
+        undefined,
+        { userId: 'u', text: story, lang },
+        NOW,
+      );
+      expect(repliesText(replies)).toContain('110');
+      let last = '';
+      for (const text of screenNos) {
+        ({ session, replies } = kit.engine.handle(
+          session ?? undefined,
+          { userId: 'u', text, lang },
+          NOW,
+        ));
+        last = repliesText(replies);
+      }
+      expect(last).toMatch(CONFIRM[lang]);
+      // "Yes" to it: the alarm and the scam plan's questions.
+      const yes = kit.engine.handle(
+        session ?? undefined,
+        { userId: 'u', text: YES[lang], lang },
+        NOW,
+      );
+      expect(repliesText(yes.replies)).toContain(ALARM[lang]);
+      expect(yes.session?.facts.signalConfirmed).toBe(true);
+    },
+  );
+});

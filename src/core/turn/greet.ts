@@ -16,7 +16,14 @@ export const greet: Handler = (turn, next) => {
   const fresh = kit.start(inbound.userId, lang, now, stated);
   const signal = kit.firedInterrupt(fresh, inbound.text);
   const fired = signal?.interrupt ?? kit.firedNotice(fresh, inbound.text);
-  const session = fired ? kit.withInterruptFact(fresh, fired) : fresh;
+  const marked = fired ? kit.withInterruptFact(fresh, fired) : fresh;
+  // A signal in the opening story is remembered as at any later step (turn/interrupt.ts):
+  // once the screen is all "no", its one confirmation question is asked.
+  const confirm = signal?.interrupt.confirm;
+  const session =
+    signal && confirm && marked.facts[confirm.fact] === undefined
+      ? { ...marked, noticed: { interrupt: signal.interrupt.id, noticed: signal.phrase } }
+      : marked;
   const noticed = { noticed: signal?.phrase ?? '' };
   const warning = fired ? [say(t(`${kit.id}:interrupts.${fired.id}.prompt`, noticed))] : [];
   const entered = kit.enter(session, today);
