@@ -21,12 +21,22 @@ function atPaymentKind(lang: 'zh-CN' | 'en') {
 }
 
 describe('commands by meaning', () => {
-  it('a sure reading runs the command: start over in a sentence', () => {
+  it('a sure reading runs the command: the summary, in a sentence', () => {
     const c = atPaymentKind('zh-CN');
-    const said = c.say('重新开始吧我都乱了');
-    expect(said).toContain('好的，我们从头开始');
-    expect(c.session?.history).toEqual([]);
+    expect(c.say('把目前记下的情况给我看看')).toContain('目前记录的情况');
   });
+
+  it.each(['重新开始吧我都乱了', '重新开始付款吗', '要不要重新来一遍'])(
+    'starting over by meaning (%s) is only shown back: it would lose every answer',
+    (text) => {
+      const c = atPaymentKind('zh-CN');
+      const before = c.session;
+      const said = c.say(text);
+      expect(said).not.toContain('好的，我们从头开始');
+      expect(c.session?.facts).toEqual(before?.facts);
+      expect(c.session?.stepId).toBe(before?.stepId);
+    },
+  );
 
   it('"forget" by meaning asks its own confirmation and erases nothing yet', () => {
     const c = atPaymentKind('zh-CN');

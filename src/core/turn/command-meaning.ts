@@ -10,8 +10,9 @@ import { say, type Handler } from './turn.js';
  * typed. Never instead of an answer: a message the current question understands is its
  * answer, a message that raises a signal is left to the interrupt, and a person holding the
  * conversation gets the user's words. At `take` the command runs as if typed (「forget」 still
- * asks its own confirmation); between `ask` and `take` the reading is shown back with the
- * command's word to send, so nothing runs on a guess and no state is kept.
+ * asks its own confirmation), except one that loses answers (start over, back), which is
+ * always shown back; between `ask` and `take` the reading is shown back with the command's
+ * word to send, so nothing runs on a guess and no state is kept.
  */
 export const commandByMeaning: Handler = (turn, next) => {
   const { session, kit, t, today } = turn;
@@ -32,7 +33,10 @@ export const commandByMeaning: Handler = (turn, next) => {
   const read = kit.understanding.answer(session.stepId, text, today);
   if (read.ok || (!sure && (read.reason === 'guess' || read.reason === 'guessYesNo')))
     return next(turn);
-  if (sure) return next({ ...turn, command: { type: top.intent } as Command });
+  // Starting over or going back loses answers: by meaning it is only shown back
+  // (「重新开始付款吗」 is a question, and the one a scammer pushes), never run.
+  if (sure && !LOSES_ANSWERS.has(top.intent))
+    return next({ ...turn, command: { type: top.intent } as Command });
   return {
     session,
     replies: [
@@ -45,6 +49,8 @@ export const commandByMeaning: Handler = (turn, next) => {
     ],
   };
 };
+
+const LOSES_ANSWERS = new Set(['restart', 'back']);
 
 /** Four Chinese characters or two words: a short answer ("1", "是", "no") is no command. */
 function isPhrase(s: string): boolean {
