@@ -110,6 +110,22 @@ describe('an opening story gives every fact it states', () => {
 });
 
 describe('a correction at any step changes the fact it names, read back', () => {
+  it('a correction never takes the conversation off the scam plan (fresh review, finding 3)', () => {
+    const { c } = walkTo(['你好', '不是', '1', '没有', '没有', '1', '是']);
+    expect(c.session?.facts.situation).toBe('scam');
+    const reply = c.say('不是他 是他老婆收的钱');
+    expect(c.session?.facts.situation).toBe('scam');
+    expect(reply).toContain('继续按可能被骗来处理');
+    // A correction of a fact the scam plan does not read still applies.
+    const at = c.session?.stepId;
+    c.say('昨天');
+    c.say('500');
+    expect(c.say('不对不对 应该是800')).toContain('改好了');
+    expect(c.session?.facts.amount).toBe(800);
+    expect(c.session?.facts.situation).toBe('scam');
+    expect(at).toBe('ask-date');
+  });
+
   const toRecipient = ['你好', '不是', '2', '不是', '不是', '付错人了', '昨天', '500'];
 
   it('"oh wait, it was 200 not 500" at the name question changes the amount, not the name', () => {
