@@ -55,7 +55,8 @@ export function byMeaning(
   // "不知道是不是被骗了": a doubt chooses only a "not sure" option.
   if (!raw && step.type === 'choice' && !isUnsureOption(ctx.words, stepId, step, top.intent))
     if (parseYesNo(text) === UNSURE) return unread;
-  if (raw || top.p >= thresholds.take[kind]) return { ok: true, value };
+  if (raw) return { ok: true, value };
+  if (top.p >= thresholds.take[kind]) return { ok: true, value, meaning: true };
   // Between: ask, showing the reading. A safety question's reading is "yes" or "not sure"
   // (its "no" is never shown back, above): one question, never the alarm unconfirmed.
   if (top.p < thresholds.ask[kind]) return unread;

@@ -36,7 +36,8 @@ export type Rejection =
   /** A safety question's reading shown back, naming the scam signal the answer carries. */
   | 'guessYesNoSignal';
 export type Interpretation =
-  | { ok: true; value: FactValue }
+  /** `meaning`: read by the classifier, not the rules (it is then read back). */
+  | { ok: true; value: FactValue; meaning?: true }
   | {
       ok: false;
       reason: Rejection;

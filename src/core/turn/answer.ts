@@ -22,7 +22,7 @@ export const answer: Handler = (turn, next) => {
   // A safety question that stays unclear is taken as "not sure" (the safer plan), and said so.
   if (doubt) return take(turn, session, step, 'unsure', [say(t('common:signalInDoubt'))]);
   if (!read.ok) return kit.reject(session, read.reason, read.vars);
-  return take(turn, session, step, read.value, []);
+  return take(turn, session, step, read.value, [], read.meaning === true);
 };
 
 function isStrict(step: Step): boolean {
@@ -59,6 +59,7 @@ function take(
   step: Step,
   value: FactValue,
   before: Outcome['replies'],
+  byMeaning = false,
 ): Outcome {
   const { kit, today } = turn;
   const text = turn.inbound.text;
@@ -81,7 +82,7 @@ function take(
     ...entered,
     replies: [
       ...before,
-      ...kit.readBack(step, value, session),
+      ...kit.readBack(step, value, session, byMeaning),
       ...kit.understood(stated, 'understood', session.lang),
       ...entered.replies,
     ],

@@ -158,10 +158,19 @@ export class FlowKit {
     return [say(unmask(t(`common:${key}`, { facts: lines.join('\n') })))];
   }
 
-  /** Facts with legal weight (an amount, a date) answered directly are read back at once. */
-  readBack(step: Step, value: FactValue, session: Session): Reply[] {
-    if (step.type !== 'input' || (step.input !== 'money' && step.input !== 'date')) return [];
+  /**
+   * Facts with legal weight (an amount, a date) answered directly are read back at once, and
+   * so is any answer the classifier read (`byMeaning`): never a silent guess.
+   */
+  readBack(step: Step, value: FactValue, session: Session, byMeaning = false): Reply[] {
     const t = this.translators(session.lang);
+    const fact = 'fact' in step ? step.fact : undefined;
+    if (byMeaning && fact) {
+      const label = this.label(fact, t);
+      const shown = formatFact(this.flow, fact, value, t, session.lang);
+      return [say(t('common:notedMeaning', { label, value: shown }))];
+    }
+    if (step.type !== 'input' || (step.input !== 'money' && step.input !== 'date')) return [];
     const shown = formatFact(this.flow, step.fact, value, t, session.lang);
     return [say(t('common:noted', { value: shown }))];
   }
