@@ -239,6 +239,9 @@ describe('yes / no', () => {
     ['不能', false],
     ['他没有拉黑我', true],
     ['they blocked me', false],
+    // After a past, the present decides.
+    ['以前能联系 现在不行了', false],
+    ['at first yes but now no', false],
   ] as const)('at "can you reach them?", %s → %s', (text, expected) =>
     expect(parseYesNo(text, reach)).toBe(expected),
   );

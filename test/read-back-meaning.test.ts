@@ -29,6 +29,13 @@ describe('an answer read by meaning is read back', () => {
     expect(back.session?.facts.situation).toBeUndefined();
   });
 
+  it('「以前可以」 (it used to be) is never taken as "I can reach them now"', () => {
+    const before = sessionAt(kit, paths, 'ask-can-reach', 'zh-CN', NOW);
+    const read = kit.engine.handle(before, { userId: 'u', text: '以前可以', lang: 'zh-CN' }, NOW);
+    expect(read.session?.facts.canReach).toBeUndefined();
+    expect(read.session?.stepId).toBe('ask-can-reach');
+  });
+
   it('a plain answer the rules read is not said back', () => {
     const before = sessionAt(kit, paths, 'what-happened', 'zh-CN', NOW);
     const read = kit.engine.handle(before, { userId: 'u', text: '付错人了', lang: 'zh-CN' }, NOW);

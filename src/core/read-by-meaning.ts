@@ -2,6 +2,7 @@ import type { CompiledFlow } from '../flow/compile.js';
 import type { ChoiceStep, Step } from '../flow/schema.js';
 import { intentValue, type StepClassifier } from './classify/step-classifier.js';
 import type { Thresholds } from './classify/thresholds.js';
+import { NOW_AFTER_PAST, PAST } from './interpret/yesno.js';
 import {
   namedOptions,
   normalize,
@@ -56,7 +57,10 @@ export function byMeaning(
   if (!raw && step.type === 'choice' && !isUnsureOption(ctx.words, stepId, step, top.intent))
     if (parseYesNo(text) === UNSURE) return unread;
   if (raw) return { ok: true, value };
-  if (top.p >= thresholds.take[kind]) return { ok: true, value, meaning: true };
+  // 「以前可以」 says how it was, not how it is: at most shown back, never taken.
+  const s = normalize(text);
+  const pastOnly = yesNo && PAST.test(s) && !NOW_AFTER_PAST.test(s);
+  if (top.p >= thresholds.take[kind] && !pastOnly) return { ok: true, value, meaning: true };
   // Between: ask, showing the reading. A safety question's reading is "yes" or "not sure"
   // (its "no" is never shown back, above): one question, never the alarm unconfirmed.
   if (top.p < thresholds.ask[kind]) return unread;

@@ -173,6 +173,9 @@ const LEADING_YES =
 const NEGATION_EN =
   /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|nobody|nothing|none|neither|nor|without)\b(?:\s+\S+){0,2}\s*$/u;
 const CONTRAST = /但是|但|可是|不过|然而|\bbut\b|\bhowever\b|\bthough\b/u;
+// 「以前能联系 现在不行了」: after a past, "now" is a contrast too, and the present decides.
+export const PAST = /以前|之前|原来|原先|本来|一开始|起初|\bused to\b|\bat first\b|\bbefore\b/u;
+export const NOW_AFTER_PAST = /现在|如今|目前|\bnow\b/u;
 const CLAUSE_BREAK = /[,，。.!！?？;；、:：\n]+|\s+-\s+/u;
 
 type Signal = YesNo | undefined;
@@ -211,8 +214,13 @@ export function parseYesNo(text: string, hints?: YesNoHints): YesNo | undefined 
   const s = normalize(text);
   if (s === '') return undefined;
   const whole = clauseSignal(s, hints);
-  if (whole !== undefined && !CLAUSE_BREAK.test(s) && !CONTRAST.test(s)) return whole;
-  const parts = s.split(CONTRAST);
+  const contrasted = CONTRAST.test(s) || (PAST.test(s) && NOW_AFTER_PAST.test(s));
+  if (whole !== undefined && !CLAUSE_BREAK.test(s) && !contrasted) return whole;
+  const parts = s
+    .split(CONTRAST)
+    .flatMap((part, i, all) =>
+      PAST.test(all.slice(0, i + 1).join(' ')) ? part.split(NOW_AFTER_PAST) : [part],
+    );
   // With a contrast, the last part that says anything decides ("有他微信但他拉黑我了").
   const decided = parts.map((part) =>
     combine(part.split(CLAUSE_BREAK).map((c) => clauseSignal(c.trim(), hints))),
