@@ -68,7 +68,9 @@ describe('commands by meaning', () => {
 
   it('a short answer is never a command', () => {
     const c = atPaymentKind('en');
+    // "9" is the option "not sure": read as the answer, never as a command.
     c.say('9');
     expect(c.session?.pending).toBeUndefined();
+    expect(c.session?.facts.paymentKind).toBe('not-sure');
   });
 });
