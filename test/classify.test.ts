@@ -54,9 +54,11 @@ describe('the classifier', () => {
     const rules = createUnderstanding(kit.flow, kit.translators, { reader: 'rules' });
     const both = createUnderstanding(kit.flow, kit.translators);
     expect(rules.answer('payment-kind', '扫了对方的码', TODAY).ok).toBe(false);
+    // Marked as read by meaning, so the engine says it back (never a silent guess).
     expect(both.answer('payment-kind', '扫了对方的码', TODAY)).toEqual({
       ok: true,
       value: 'receipt-code',
+      meaning: true,
     });
     for (const step of ['payment-kind', 'what-happened'])
       expect(both.answer(step, '他把我拉黑了', TODAY).ok).toBe(false);
