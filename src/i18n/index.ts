@@ -93,7 +93,10 @@ function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
     }
     return text;
   };
-  return Object.assign(t, { exists: (key: string) => instance.exists(key, { lng: lang }) });
+  return Object.assign(t, {
+    exists: (key: string) => instance.exists(key, { lng: lang }),
+    uses: used,
+  });
 }
 
 /** Every variable a key's texts can use: its forms' placeholders and its nested texts'. */
