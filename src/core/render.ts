@@ -162,6 +162,29 @@ export function factVariables(
 
 const DEADLINES = ['Plus90Days', 'Plus3Years', 'Plus1Year', 'Plus5Years'] as const;
 
+type Phrases = NonNullable<CompiledFlow['definition']['phrases']>;
+interface PhraseIndex {
+  list: [string, Phrases[string]][];
+  at: Map<string, number>;
+  /** No phrase named like a `…Zh` copy (see LazyVariables.over). */
+  lazy: boolean;
+}
+const phraseIndexes = new WeakMap<CompiledFlow, PhraseIndex>();
+
+function phraseIndex(flow: CompiledFlow): PhraseIndex {
+  let index = phraseIndexes.get(flow);
+  if (!index) {
+    const list = Object.entries(flow.definition.phrases ?? {});
+    index = {
+      list,
+      at: new Map(list.map(([name], i) => [name, i])),
+      lazy: list.every(([name]) => !name.endsWith('Zh')),
+    };
+    phraseIndexes.set(flow, index);
+  }
+  return index;
+}
+
 /**
  * The variables of `factVariables`, each computed when first asked for: the same values as
  * the eager `computeVariables` + `withPhrases` + `…Zh` copies, name by name. A phrase sees
@@ -169,17 +192,13 @@ const DEADLINES = ['Plus90Days', 'Plus3Years', 'Plus1Year', 'Plus5Years'] as con
  */
 class LazyVariables {
   readonly #values = new Map<string, string | undefined>();
-  readonly #phraseAt = new Map<string, number>();
-  readonly #phrases: [string, NonNullable<CompiledFlow['definition']['phrases']>[string]][];
 
   private constructor(
     readonly flow: CompiledFlow,
     readonly facts: Facts,
     readonly translators: Translators,
-  ) {
-    this.#phrases = Object.entries(flow.definition.phrases ?? {});
-    this.#phrases.forEach(([name], i) => this.#phraseAt.set(name, i));
-  }
+    readonly phrases: PhraseIndex,
+  ) {}
 
   /**
    * Undefined where a name could mean two things (a fact named like another's deadline, a
@@ -187,13 +206,13 @@ class LazyVariables {
    * is taken. The flows have none; this keeps the two paths equal whatever a flow names.
    */
   static over(flow: CompiledFlow, facts: Facts, translators: Translators) {
-    const phrases = flow.definition.phrases ?? {};
-    for (const name of Object.keys(facts)) {
-      if (name in phrases || name.endsWith('Zh')) return undefined;
+    const phrases = phraseIndex(flow);
+    if (!phrases.lazy) return undefined;
+    for (const name in facts) {
+      if (phrases.at.has(name) || name.endsWith('Zh')) return undefined;
       for (const suffix of DEADLINES) if (name.endsWith(suffix)) return undefined;
     }
-    for (const name of Object.keys(phrases)) if (name.endsWith('Zh')) return undefined;
-    return new LazyVariables(flow, facts, translators);
+    return new LazyVariables(flow, facts, translators, phrases);
   }
 
   /** A variable of the whole set: `nameZh` is the Chinese value of `name`. */
@@ -207,7 +226,7 @@ class LazyVariables {
 
   /** A variable as seen by the phrase at index `before` (Infinity: after all phrases). */
   private seen(name: string, lang: Lang, before: number): string | undefined {
-    const at = this.#phraseAt.get(name);
+    const at = this.phrases.at.get(name);
     if (at !== undefined && at < before) {
       const phrase = this.memo(`p${lang}:${name}`, () => this.phrase(at, lang));
       if (phrase !== undefined) return phrase;
@@ -216,7 +235,7 @@ class LazyVariables {
   }
 
   private phrase(at: number, lang: Lang): string | undefined {
-    const [name, variants] = this.#phrases[at] ?? ['', []];
+    const [name, variants] = this.phrases.list[at] ?? ['', []];
     // Phrase conditions read facts only (the loader refuses date distances), so no "today".
     const chosen = variants.find((v) => !v.when || evaluate(v.when, this.facts, ''));
     if (!chosen) return undefined;
