@@ -336,6 +336,14 @@ async function main() {
       await drive(handle, size, 1000, []);
       peakRss = process.memoryUsage.rss();
       const saturated = await drive(handle, size, MESSAGES, []);
+      const phasePeak = () => {
+        const mb = Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20);
+        overallPeak = Math.max(overallPeak, mb);
+        peakRss = process.memoryUsage.rss();
+        return mb;
+      };
+      let overallPeak = 0;
+      const rssSaturated = phasePeak();
       writes.length = 0;
       // The first open-loop seconds carry one-off stalls (JIT tiering, a large GC after the
       // saturated phase); a short warm-up keeps them out of the steady-state figures.
@@ -345,12 +353,20 @@ async function main() {
       loopDelay.enable();
       await offeredLoad(handle, size, MESSAGES, latencies);
       loopDelay.disable();
+      const rssAtRate = phasePeak();
       latencies.sort((a, b) => a - b);
       writes.sort((a, b) => a - b);
       const storeWriteP99Ms = round(percentile(writes, 99));
       const high: number[] = [];
       await offeredLoad(handle, size, MESSAGES, high, HIGH_RATE);
       high.sort((a, b) => a - b);
+      const rssAtHighRate = phasePeak();
+      // What stays once the garbage is collected (npm run bench starts node with --expose-gc):
+      // the stored sessions' index and cache, the models, the code. The peaks above also hold
+      // garbage and, when the offered rate outruns the machine, the messages queued meanwhile.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      const retained = gc ? process.memoryUsage() : undefined;
       const row = {
         msgsPerSec: Math.round(MESSAGES / saturated),
         offeredRate: RATE,
@@ -362,7 +378,16 @@ async function main() {
         eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
         [`p50MsAt${HIGH_RATE}`]: round(percentile(high, 50)),
         [`p99MsAt${HIGH_RATE}`]: round(percentile(high, 99)),
-        peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage.rss()) / 2 ** 20),
+        peakRssMb: overallPeak,
+        peakRssMbByPhase: {
+          saturated: rssSaturated,
+          [`at${RATE}`]: rssAtRate,
+          [`at${HIGH_RATE}`]: rssAtHighRate,
+        },
+        ...(retained && {
+          rssMbAfterGc: Math.round(retained.rss / 2 ** 20),
+          heapUsedMbAfterGc: Math.round(retained.heapUsed / 2 ** 20),
+        }),
         diskMb: redis ? await redis.usedMb() : round((await diskBytes(dir)) / 2 ** 20, 1),
         populateSeconds: round(populateS, 1),
         ...(size === SIZES[SIZES.length - 1] ? await floodImpact(runtime, store, size) : {}),

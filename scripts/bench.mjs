@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status;
 
-if (process.env.BENCH_TSX === '1') process.exit(run(['--import', 'tsx', 'bench/run.ts']) ?? 1);
+if (process.env.BENCH_TSX === '1')
+  process.exit(run(['--expose-gc', '--import', 'tsx', 'bench/run.ts']) ?? 1);
 const { build } = await import('esbuild');
 // One level below the root, like dist/: the code finds flows/, locales/ and test/ at `..`.
 const outdir = join(root, '.bench-build');
@@ -42,6 +43,7 @@ await build({
     js: "import { createRequire as __zhuihuiRequire } from 'node:module'; const require = __zhuihuiRequire(import.meta.url);",
   },
 });
-const status = run([join(outdir, 'run.js')]);
+// --expose-gc: the bench reports what stays in memory after a collection, beside the peaks.
+const status = run(['--expose-gc', join(outdir, 'run.js')]);
 await rm(outdir, { recursive: true, force: true });
 process.exit(status ?? 1);
