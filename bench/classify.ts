@@ -76,7 +76,8 @@ export async function classification(runtime: Pick<Runtime, 'flow' | 'translator
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run alone (not bundled into npm run bench's run.js, where import.meta.url is run.js's).
+if (import.meta.url === `file://${process.argv[1]}` && import.meta.url.endsWith('/classify.ts')) {
   const { createRuntime, DEFAULT_FLOW_FILE, DEFAULT_LOCALES_DIR } =
     await import('../src/runtime.js');
   const { silentLogger } = await import('../src/log.js');

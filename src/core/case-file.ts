@@ -15,7 +15,6 @@ export function caseFile(kit: FlowKit, session: Session, today: string): Reply[]
   const t = translators(session.lang);
   // Rendered over tokens for what the user typed, put back at the end (see render.ts).
   const { facts, unmask } = masked(flow, session.facts);
-  const vars = factVariables(flow, facts, translators, session.lang);
   const lines = Object.entries(facts).map(([name, value]: [string, FactValue]) =>
     t('common:summary.line', {
       label: kit.label(name, t),
@@ -25,7 +24,10 @@ export function caseFile(kit: FlowKit, session: Session, today: string): Reply[]
   if (lines.length === 0) return [say(t('common:summary.empty'))];
   const extra = (flow.definition.caseFile ?? [])
     .filter((entry) => !entry.when || evaluate(entry.when, session.facts, today))
-    .map((entry) => t(`${kit.id}:caseFile.${entry.id}`, vars));
+    .map((entry) => {
+      const key = `${kit.id}:caseFile.${entry.id}`;
+      return t(key, factVariables(flow, facts, translators, session.lang, t.uses?.(key)));
+    });
   const head = [
     t('common:summary.title'),
     ...lines,

@@ -91,13 +91,20 @@ const LANGUAGE_NAMES = new Map<string, Lang>(
   } satisfies Record<string, Lang>),
 );
 
+// Each word's command, the first list naming it winning as a scan of COMMAND_WORDS in order would.
+const COMMAND_OF = new Map<string, Exclude<Command['type'], 'language'>>();
+for (const [type, words] of Object.entries(COMMAND_WORDS) as [
+  Exclude<Command['type'], 'language'>,
+  string[],
+][])
+  for (const word of words) if (!COMMAND_OF.has(word)) COMMAND_OF.set(word, type);
+
 export function parseCommand(text: string): Command | undefined {
-  // A lone "?" is all punctuation, which normalize() strips.
-  if (text.normalize('NFKC').trim() === '?') return { type: 'help' };
   const s = normalize(text);
-  for (const [type, words] of Object.entries(COMMAND_WORDS)) {
-    if (words.includes(s)) return { type } as Command;
-  }
+  // A lone "?" is all punctuation, which normalize() strips (so only an empty `s` can be one).
+  if (s === '' && text.normalize('NFKC').trim() === '?') return { type: 'help' };
+  const type = COMMAND_OF.get(s);
+  if (type) return { type } as Command;
   if (HANDOFF_ZH.test(s) || HANDOFF_EN.test(s)) return { type: 'handoff' };
   const prefixed = LANGUAGE_PREFIX.exec(s);
   if (prefixed) return { type: 'language', lang: LANGUAGE_NAMES.get(prefixed[1] ?? '') };

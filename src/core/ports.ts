@@ -87,6 +87,12 @@ export interface SharedValues {
 export interface Translator {
   (key: string, vars?: Record<string, unknown>): string;
   exists(key: string): boolean;
+  /**
+   * Every variable the key's texts can use (its forms' placeholders, its nested texts', and
+   * `count` and `context`): a text depends on these values only, so a caller may compute just
+   * them. Absent: the caller passes every variable it has.
+   */
+  uses?(key: string): readonly string[];
 }
 
 export type Translators = (lang: Lang) => Translator;

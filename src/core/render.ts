@@ -31,7 +31,8 @@ export function renderStep(
   const t = translators(lang);
   const flowId = flow.definition.id;
   const { facts: shown, unmask } = masked(flow, facts);
-  const prompt = t(keys.prompt(flowId, stepId), factVariables(flow, shown, translators, lang));
+  const promptKey = keys.prompt(flowId, stepId);
+  const prompt = t(promptKey, factVariables(flow, shown, translators, lang, t.uses?.(promptKey)));
   const replies: Reply[] =
     step.type === 'choice'
       ? [
@@ -105,21 +106,42 @@ const SENT_LANG: Lang = 'zh-CN';
 
 // Facts objects are never changed in place (each answer makes a new one), so the variables of
 // the facts last rendered are kept (see `lastMasked` for why not a WeakMap of all of them).
-let lastVariables: { facts?: Facts; byLang: Map<string, Record<string, string>> } = {
-  byLang: new Map(),
-};
+let lastVariables: {
+  facts?: Facts;
+  byLang: Map<string, Record<string, string>>;
+  lazy: Map<string, LazyVariables | undefined>;
+} = { byLang: new Map(), lazy: new Map() };
 
 /**
  * Facts formatted for reading (amounts as money, dates as calendar dates, options as
- * labels), their legal deadlines, and the flow's phrases chosen by the facts.
+ * labels), their legal deadlines, and the flow's phrases chosen by the facts. With `wanted`
+ * (the variables the text to render can use: `Translator.uses`), only those are computed —
+ * most prompts use none of the thirty facts and phrases, and computing them all was most of
+ * a message's cost (bench: engine per message). The text is the same: it reads only these.
  */
 export function factVariables(
   flow: CompiledFlow,
   facts: Facts,
   translators: Translators,
   lang: Lang,
+  wanted?: readonly string[],
 ): Record<string, string> {
-  if (lastVariables.facts !== facts) lastVariables = { facts, byLang: new Map() };
+  if (lastVariables.facts !== facts) lastVariables = { facts, byLang: new Map(), lazy: new Map() };
+  if (wanted) {
+    let lazy = lastVariables.lazy.get(flow.hash);
+    if (!lastVariables.lazy.has(flow.hash)) {
+      lazy = LazyVariables.over(flow, facts, translators);
+      lastVariables.lazy.set(flow.hash, lazy);
+    }
+    if (lazy) {
+      const vars: Record<string, string> = {};
+      for (const name of wanted) {
+        const value = lazy.final(name, lang);
+        if (value !== undefined) vars[name] = value;
+      }
+      return vars;
+    }
+  }
   const byLang = lastVariables.byLang;
   const key = `${flow.hash}:${lang}`;
   let vars = byLang.get(key);
@@ -136,6 +158,118 @@ export function factVariables(
     byLang.set(key, vars);
   }
   return vars;
+}
+
+const DEADLINES = ['Plus90Days', 'Plus3Years', 'Plus1Year', 'Plus5Years'] as const;
+
+type Phrases = NonNullable<CompiledFlow['definition']['phrases']>;
+interface PhraseIndex {
+  list: [string, Phrases[string]][];
+  at: Map<string, number>;
+  /** No phrase named like a `…Zh` copy (see LazyVariables.over). */
+  lazy: boolean;
+}
+const phraseIndexes = new WeakMap<CompiledFlow, PhraseIndex>();
+
+function phraseIndex(flow: CompiledFlow): PhraseIndex {
+  let index = phraseIndexes.get(flow);
+  if (!index) {
+    const list = Object.entries(flow.definition.phrases ?? {});
+    index = {
+      list,
+      at: new Map(list.map(([name], i) => [name, i])),
+      lazy: list.every(([name]) => !name.endsWith('Zh')),
+    };
+    phraseIndexes.set(flow, index);
+  }
+  return index;
+}
+
+/**
+ * The variables of `factVariables`, each computed when first asked for: the same values as
+ * the eager `computeVariables` + `withPhrases` + `…Zh` copies, name by name. A phrase sees
+ * the facts and the phrases declared before it, as there.
+ */
+class LazyVariables {
+  readonly #values = new Map<string, string | undefined>();
+
+  private constructor(
+    readonly flow: CompiledFlow,
+    readonly facts: Facts,
+    readonly translators: Translators,
+    readonly phrases: PhraseIndex,
+  ) {}
+
+  /**
+   * Undefined where a name could mean two things (a fact named like another's deadline, a
+   * phrase or a `…Zh` copy): there the eager order of assignment decides, so the eager path
+   * is taken. The flows have none; this keeps the two paths equal whatever a flow names.
+   */
+  static over(flow: CompiledFlow, facts: Facts, translators: Translators) {
+    const phrases = phraseIndex(flow);
+    if (!phrases.lazy) return undefined;
+    for (const name in facts) {
+      if (phrases.at.has(name) || name.endsWith('Zh')) return undefined;
+      for (const suffix of DEADLINES) if (name.endsWith(suffix)) return undefined;
+    }
+    return new LazyVariables(flow, facts, translators, phrases);
+  }
+
+  /** A variable of the whole set: `nameZh` is the Chinese value of `name`. */
+  final(name: string, lang: Lang): string | undefined {
+    if (name.endsWith('Zh')) {
+      const sent = this.seen(name.slice(0, -2), SENT_LANG, Infinity);
+      if (sent !== undefined) return sent;
+    }
+    return this.seen(name, lang, Infinity);
+  }
+
+  /** A variable as seen by the phrase at index `before` (Infinity: after all phrases). */
+  private seen(name: string, lang: Lang, before: number): string | undefined {
+    const at = this.phrases.at.get(name);
+    if (at !== undefined && at < before) {
+      const phrase = this.memo(`p${lang}:${name}`, () => this.phrase(at, lang));
+      if (phrase !== undefined) return phrase;
+    }
+    return this.memo(`f${lang}:${name}`, () => this.fact(name, lang));
+  }
+
+  private phrase(at: number, lang: Lang): string | undefined {
+    const [name, variants] = this.phrases.list[at] ?? ['', []];
+    // Phrase conditions read facts only (the loader refuses date distances), so no "today".
+    const chosen = variants.find((v) => !v.when || evaluate(v.when, this.facts, ''));
+    if (!chosen) return undefined;
+    const t = this.translators(lang);
+    const key = keys.phrase(this.flow.definition.id, name, chosen.use);
+    const vars: Record<string, string> = {};
+    for (const used of t.uses?.(key) ?? []) {
+      const value = this.seen(used, lang, at);
+      if (value !== undefined) vars[used] = value;
+    }
+    return t(key, vars);
+  }
+
+  private fact(name: string, lang: Lang): string | undefined {
+    if (Object.hasOwn(this.facts, name)) {
+      const value = this.facts[name] as FactValue;
+      return formatFact(this.flow, name, value, this.translators(lang), lang);
+    }
+    for (const suffix of DEADLINES) {
+      if (!name.endsWith(suffix)) continue;
+      const base = name.slice(0, -suffix.length);
+      const value = this.facts[base];
+      if (Object.hasOwn(this.facts, base) && isDateFact(this.flow, base))
+        if (typeof value === 'string' && value !== '') return deadlines(base, value, lang)[name];
+    }
+    return undefined;
+  }
+
+  private memo(key: string, compute: () => string | undefined): string | undefined {
+    if (this.#values.has(key)) return this.#values.get(key);
+    const value = compute();
+    this.#values.set(key, value);
+    return value;
+  }
 }
 
 function computeVariables(

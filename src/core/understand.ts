@@ -120,11 +120,11 @@ function statedFacts(
   known: Facts,
   except?: string,
 ): Facts {
-  const steps = Object.entries(flow.definition.steps);
   const s = normalize(text);
   const out: Facts = {};
   // A short answer ("不确定", "yes", "1") answers its own question and states nothing else.
   if (!isStory(s)) return out;
+  const steps = Object.entries(flow.definition.steps);
   for (const [stepId, step] of steps) {
     if (stepId === except || !isExtractable(step) || step.type !== 'choice') continue;
     const fact = (step as { fact: string }).fact;

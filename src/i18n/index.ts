@@ -41,6 +41,8 @@ export function createTranslators(resources: Resource): Translators {
 
 /** The cache holds at most this many characters of rendered text, then starts afresh. */
 const MAX_CACHED_CHARS = 4_000_000;
+/** At most this many keys' answers to `exists` are remembered. */
+const MAX_CACHED_KEYS = 10_000;
 
 /**
  * Variables that quote what a user typed, word for word (the whole message in a re-prompt):
@@ -63,6 +65,7 @@ const QUOTES_USER = new Set(['detail']);
 function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
   const rendered = new Map<string, string>();
   const uses = new Map<string, string[]>();
+  const existing = new Map<string, boolean>();
   let chars = 0;
   const used = (key: string): string[] => {
     let names = uses.get(key);
@@ -93,7 +96,20 @@ function memoised(instance: i18n, lang: Lang, fixed: TFunction): Translator {
     }
     return text;
   };
-  return Object.assign(t, { exists: (key: string) => instance.exists(key, { lng: lang }) });
+  return Object.assign(t, {
+    exists: (key: string) => {
+      // The resources never change after init, and i18next's lookup costs microseconds (the
+      // case file asks for every fact's label): remembered, bounded like the render cache.
+      let known = existing.get(key);
+      if (known === undefined) {
+        known = instance.exists(key, { lng: lang });
+        if (existing.size >= MAX_CACHED_KEYS) existing.clear();
+        existing.set(key, known);
+      }
+      return known;
+    },
+    uses: used,
+  });
 }
 
 /** Every variable a key's texts can use: its forms' placeholders and its nested texts'. */
