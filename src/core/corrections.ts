@@ -19,7 +19,10 @@ const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
 const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
 // The amount the user meant to pay, not the one paid.
 const MEANT =
-  /本来|原本|本想|想付|想打|想给|打算付|\b(?:meant|intended|wanted) to\b|\bsupposed to\b/u;
+  /本来|原本|本想|想付|想打|想给|想发|打算付|应该付|只要付|\b(?:meant|intended|wanted|trying) to\b|\bsupposed to\b|\bintended\b|\b(?:amount|one|what) i meant\b/u;
+// 「名字那里看不到」 said at a later step is a remark, not a correction of the name known:
+// only a message that says it corrects ("其实名字那一栏是空白的") empties it.
+const SAYS_ACTUALLY = /其实|实际上|原来|\bactually\b|\bin fact\b/u;
 // After the last of these comes the corrected value: "不是500，是5000" → "5000".
 const VALUE_AFTER = /.*(?:是|改成|改为|为|was|is|to|be|meant)\s*/su;
 
@@ -60,7 +63,8 @@ export function corrections(
     if (step.input === 'date' && wantsDate && dated.ok && !(money.ok && wantsMoney))
       out[step.fact] = dated.value;
     // 「名字那栏是空的」: the name is not given; "the name is Li Ming": the name after "is".
-    if (step.input === 'text' && kind === 'empty') out[step.fact] = '';
+    if (step.input === 'text' && kind === 'empty' && (CORRECTION.test(s) || SAYS_ACTUALLY.test(s)))
+      out[step.fact] = '';
     if (step.input === 'text' && kind === 'recipient') {
       const name = nameAfter(text);
       if (name !== undefined) out[step.fact] = name;

@@ -72,6 +72,7 @@ const VAGUE = new RegExp(
     '半[百千万]|[百千万]半',
     `[十百千万]来[块元]?`,
     `[${ZH_UNITS}\\d][块元]?多(?![打付转按输给扣点])`, // 三百多, 500多 (not 5块多打了: a verb)
+    `[${ZH_UNITS}\\d][块元]?出头`, // 三千出头: a little over, no amount
     '左右',
     '上下',
     '大概',
