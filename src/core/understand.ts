@@ -226,6 +226,10 @@ function storyRoles(
       out[child.payer] === true ||
       known[child.payer] === true);
   if (child && !childPaid) for (const fact of child.facts ?? []) delete out[fact];
+  for (const branch of roles.branches ?? []) {
+    const on = String(out[branch.fact] ?? known[branch.fact]);
+    if (!branch.values.includes(on)) for (const fact of branch.facts) delete out[fact];
+  }
 }
 
 // 「钱扣了两回」"charged twice": the system took one payment twice (the corpus's duplicate).

@@ -458,6 +458,20 @@ export const flowSchema = z
           .describe(
             'the option that means a child paid, and the yes/no fact "the payer is a minor": a story naming a child only as the one paid to (「给女儿发红包」) does not choose it. `facts`: asked only about a child\'s payment, taken from a story only when it says a child paid ("my account would be frozen" is no child\'s account)',
           ),
+        branches: z
+          .array(
+            z
+              .object({
+                fact: factName,
+                values: z.array(z.string()).min(1),
+                facts: z.array(factName),
+              })
+              .strict(),
+          )
+          .optional()
+          .describe(
+            'facts asked only on the branch of `fact` in `values`: taken from a story only when the story, or what is known, is in it',
+          ),
         impersonation: z
           .object({ fact: factName, replaces: z.string(), with: z.string(), of: factName })
           .strict()

@@ -780,7 +780,13 @@ export const STORIES: Array<{
   {
     lang: 'zh-CN',
     text: '孩子拿我手机给主播刷礼物花了3000块',
-    facts: { paymentKind: 'live-gift', situation: 'minor', childAccount: 'parent', amount: 3000 },
+    facts: {
+      paymentKind: 'live-gift',
+      situation: 'minor',
+      payerMinor: true,
+      childAccount: 'parent',
+      amount: 3000,
+    },
   },
   {
     lang: 'zh-CN',
@@ -845,7 +851,13 @@ export const STORIES: Array<{
   {
     lang: 'zh-CN',
     text: '我儿子用自己的微信扫赞赏码付了300',
-    facts: { paymentKind: 'reward-code', situation: 'minor', childAccount: 'own', amount: 300 },
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'minor',
+      payerMinor: true,
+      childAccount: 'own',
+      amount: 300,
+    },
   },
   {
     lang: 'zh-CN',
@@ -908,7 +920,7 @@ export const STORIES: Array<{
     lang: 'en',
     // "tipped" and "live stream" name two ways of paying: the kind is asked, not guessed.
     text: 'my son tipped a streamer in a live stream',
-    facts: { situation: 'minor' },
+    facts: { situation: 'minor', payerMinor: true },
   },
   {
     lang: 'en',
@@ -986,6 +998,7 @@ export const STORIES: Array<{
     text: '我女儿今年13岁，用她自己的微信给主播打赏了1500',
     facts: {
       situation: 'minor',
+      payerMinor: true,
       childAccount: 'own',
       childAge: 'from-8-to-17',
       amount: 1500,
@@ -1073,7 +1086,13 @@ export const STORIES: Array<{
   {
     lang: 'zh-CN',
     text: '我女儿（7）用我的手机买了皮肤 300块',
-    facts: { situation: 'minor', childAccount: 'parent', childAge: 'under-8', amount: 300 },
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAccount: 'parent',
+      childAge: 'under-8',
+      amount: 300,
+    },
   },
   {
     lang: 'en',
