@@ -82,10 +82,14 @@ export function corrections(
   // A changed choice names exactly one option of a known fact; not when the message
   // corrected a value ("金额错了 应该是900" is not the option 「金额输错了」).
   const valueCorrected = Object.keys(out).length > 0;
+  // The option denied is not the one meant: 「不是赞赏码 是收款码」, "a red packet not a transfer".
+  const kept = s.replace(DENIED_OPTION, ' ');
   for (const [stepId, step] of steps) {
     if (valueCorrected) break;
     if (step.type !== 'choice' || !step.fact || known[step.fact] === undefined) continue;
-    const id = mentionedOption(s, words.choice(stepId, step));
+    const id =
+      mentionedOption(kept, words.choice(stepId, step)) ??
+      mentionedOption(s, words.choice(stepId, step));
     if (id !== undefined) out[step.fact] = id;
   }
   return Object.fromEntries(Object.entries(out).filter(([fact, value]) => known[fact] !== value));
@@ -95,10 +99,17 @@ export function corrections(
 const DENIED =
   /(?:并不是|而不是|不是|\bnot\b|\bwasn't\b|\bisn't\b|\bwasnt\b|\bisnt\b)\s*[^,，。;；!！?？\s是]*(?:\s*(?:块|元|yuan|rmb))?/gu;
 
+// A denied option, to the end of its clause ("not a reward code", 「不是红包」).
+const DENIED_OPTION =
+  /(?:并不是|而不是|不是|唔係|\bnot\b|\bwasn't\b|\bwasnt\b|\bisn't\b|\bisnt\b)[^,，。;；!！?？]*?(?=[,，。;；!！?？]|$|\s(?:是|係|it|its|it's|but)\b|\s+(?=是|係))/gu;
+
 function oneDateRead(s: string, today: string): { ok: true; value: string } | { ok: false } {
   const value = oneDate(s, today);
   return value === undefined ? { ok: false } : { ok: true, value };
 }
+
+const NOT_A_NAME =
+  /^(?:wrong|incorrect|not right|mistaken|misspelled|off|different|错的?|错了|不对|写错了|搞错了|打错了)$/iu;
 
 /** The name a recipient correction gives: what follows its last "是" / "is" (written as typed). */
 function nameAfter(text: string): string | undefined {
@@ -106,6 +117,12 @@ function nameAfter(text: string): string | undefined {
   const m = /(?:应该是|其实是|是|\bis\b|\bwas\b|[:：])\s*([^,，。;；!！?？]+?)\s*[。.!！]?$/u.exec(
     written,
   );
-  const name = m?.[1]?.replace(/^(?:actually|really)\s+/iu, '').trim();
+  const name = m?.[1]
+    ?.replace(/^(?:actually|really)\s+/iu, '')
+    // "sunny bakery not sunny cafe": the denied name after it is not part of the name.
+    .replace(/\s*,?\s*(?:\bnot\b|而不是|不是).*$/u, '')
+    .trim();
+  // "the name is wrong": a word about the name is no name.
+  if (name && NOT_A_NAME.test(name)) return undefined;
   return name && name.length <= 60 ? name : undefined;
 }
