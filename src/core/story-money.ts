@@ -13,7 +13,7 @@ import { readMoney, type MoneyResult } from './interpret/money.js';
 // As the story classifiers cut a story (story-yesno.ts): at a stop, at a space between
 // Chinese words, before an English turn word.
 const CLAUSE_BREAK =
-  /[,，。;；!！?？、\n]+|(?<=\p{Script=Han})\s+(?=\p{Script=Han})|\s(?=(?:but|then|and|so|because|who|which)\s)/u;
+  /[,，。;；!！?？、\n]+|(?<=[\p{Script=Han}\d])\s+(?=\p{Script=Han})|\s(?=(?:but|then|and|so|because|who|which)\s)/u;
 
 // "一共4800", "总共8960", "total 46,000": the story gives the total itself. Nothing else is
 // the amount then; a vague total (「加起来一千多」) gives none.
@@ -35,8 +35,14 @@ const NOT_MONEY = new RegExp(
     "\\b(?:son|daughter|kid|child|boy|girl|mom|mum|mother|dad|father|grandma|grandpa|grandmother|grandfather|he|she)(?: is|'s| was) \\d{1,3}\\b(?!\\s*(?:yuan|rmb|kuai|k\\b))",
     "\\b(?:shes|hes|she's|he's|aged) \\d{1,3}\\b",
     '(?:儿子|女儿|孩子|闺女|宝宝|小孩)(?:才|今年)?\\s*\\d{1,2}(?=\\s|$|岁)',
+    // 「我妈八十了」「奶奶82了」: an elder's age.
+    '(?:妈|爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|婆婆|公公|老人|岳母|岳父)(?:都|今年|已经)?\\s*(?:\\d{2,3}|[一二三四五六七八九十]{1,3})多?(?:岁|了)',
     '\\b(?:\\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|transfers|tips|red packets|packets|transactions)\\b',
     '\\b\\d{1,3}\\s*(?:%|percent)',
+    // "on the 10th", "the 22nd": days, which the money reader's dates do not cover.
+    '\\b\\d{1,2}(?:st|nd|rd|th)\\b',
+    // 「打95017问过了」: a phone number dialled.
+    '(?:打|拨|打了|拨了|\\bcall(?:ed)?|\\bdial(?:led)?)\\s*\\d{5,}',
     '(?:\\d{1,2}|[一二两三四五六七八九十几]{1,3})\\s*(?:次|笔|回)(?!性)',
   ].join('|'),
   'gu',
@@ -49,10 +55,12 @@ const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]/u;
 
 /** Words that mark a clause as about money ("付了500", "500块"): see understand.ts. */
 export const MONEY_CONTEXT =
-  /[块元¥付转]|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\d\s*[kw]\b|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\bspent\b|\btipped\b|\btyped\b|\btransferred\b/u;
+  /[块元¥付转扣俾蚊]|红包|\bput\b|\bleft my account\b|\bcharged\b|\bdeducted\b|\btransfer\b|\bsending\b|\bgave\b|\bbought\b|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\d\s*[kw]\b|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\bspent\b|\btipped\b|\btyped\b|\btransferred\b/u;
 
 /** The amount paid (and meant) a story states, or why not (see readMoney). */
-export function storyMoney(s: string): MoneyResult & { total?: boolean } {
+export function storyMoney(story: string): MoneyResult & { total?: boolean } {
+  // "total 46,000": the thousands' comma is no break between clauses.
+  const s = story.replace(/(\d),(?=\d{3}\b)/gu, '$1');
   const total = TOTAL.exec(s);
   if (total) {
     const read = readMoney(total[1] ?? '', { story: true });

@@ -234,7 +234,7 @@ function storyRoles(
 
 // 「钱扣了两回」"charged twice": the system took one payment twice (the corpus's duplicate).
 const SAME_TWICE =
-  /同一|一样的|重复|扣了?(?:两|2|二)(?:次|回|笔)|\b(?:the same|double|duplicate|charged twice|deducted twice)/u;
+  /同一|一样的|重复|扣了?(?:两|2|二)(?:次|回|笔)|\b(?:the same|same|double|duplicate|charged twice|deducted twice)\b/u;
 
 // 「给女儿发红包」「转给儿子」"sent my son": the child is who was paid, not who paid.
 const CHILD_PAID_TO =

@@ -1105,6 +1105,50 @@ export const STORIES: Array<{
     text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
   },
+  // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
+  // an elder's age; each one's amount said with 都是; a total said with 一共.
+  {
+    lang: 'en',
+    text: 'a stranger said he transferred me 800 by mistake and wants it back by red packet',
+    facts: {},
+  },
+  {
+    lang: 'zh-CN',
+    text: '给一个唱歌的主播打赏了五百出头 现在后悔了',
+    facts: { situation: 'regret' },
+  },
+  {
+    lang: 'zh-CN',
+    text: '他让我转了三次 每次都是五百',
+    facts: { severalPayments: true, amount: 1500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我妈八十了 上周三扫码给卖药的付了1200',
+    facts: { situation: 'elderly', paidOn: '2026-11-18', amount: 1200 },
+  },
+  {
+    lang: 'en',
+    text: 'my daughter is 7 and spent 45 on a game with my phone',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAccount: 'parent',
+      childAge: 'under-8',
+      amount: 45,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我儿子15 在游戏里被人骗了 前后转了四笔 一共2400',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      severalPayments: true,
+      amount: 2400,
+      childAge: 'from-8-to-17',
+    },
+  },
 ];
 
 /**
