@@ -115,7 +115,7 @@ describe('held-out opening stories (test/corpus/stories/stories.yaml)', () => {
 });
 
 // The figures reached when measured (docs/architecture.md); a change may only improve them.
-const TAKEN_AT_LEAST = 0.71;
+const TAKEN_AT_LEAST = 0.73;
 const WRONG_AT_MOST = 4;
 const SCAMS_AT_LEAST = 26;
 // 「说被骗也谈不上 …」: flagged by the scam signal model (issue 21, deliverable 4).

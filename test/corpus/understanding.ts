@@ -1107,6 +1107,22 @@ export const STORIES: Array<{
   },
   // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
   // an elder's age; each one's amount said with 都是; a total said with 一共.
+  // The payment date, not the day found out or the day someone called (2026-12-04).
+  {
+    lang: 'zh-CN',
+    text: '就刚刚 给快递小哥扫码付了45 扫错码了',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-29', amount: 45 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月2号给一个up主赞赏了88 前天对账才发现',
+    facts: { paidOn: '2026-11-02', amount: 88 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月6号打赏了一个主播200 昨天有人自称客服说能退',
+    facts: { paidOn: '2026-11-06', amount: 200 },
+  },
   {
     lang: 'en',
     text: 'a stranger said he transferred me 800 by mistake and wants it back by red packet',
