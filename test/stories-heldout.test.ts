@@ -189,5 +189,5 @@ describe('held-out corrections (test/corpus/intents/corrections.yaml)', () => {
 // the correction-form model takes as its "not a correction" side (measured, not tuned back);
 // 58 and none wrong once the dev set was tuned on (2026-12-04: the amount meant, the name
 // "not shown" said without correcting).
-const CORRECTIONS_RIGHT_AT_LEAST = 0.42;
+const CORRECTIONS_RIGHT_AT_LEAST = 0.53;
 const CORRECTIONS_WRONG_AT_MOST = 0;

@@ -41,7 +41,12 @@ export function corrections(
   // The form by its words, or by meaning ("oh wait, it was 200 not 500").
   // A short answer ("是", "1", "跳过") is no correction: the model is not asked (cost).
   const kind = s.length >= 4 ? form.kind(text) : undefined;
-  if (!CORRECTION.test(s) && kind === undefined) return {};
+  // A changed choice ("it was a red packet not a transfer", 「刚才说后悔 其实是被骗了」) has
+  // no value to read: its own words say it corrects, and an option names the change. The
+  // correction-form classifier, tried with choice examples, took none of the dev set's 36
+  // (each reads like the option's answer examples, its negatives), so these words decide.
+  const choiceOnly = !CORRECTION.test(s) && kind === undefined;
+  if (choiceOnly && !CORRECTS_CHOICE.test(s)) return {};
   // What is denied is not the new value: "是200不是500", "200 not 500" → "200".
   const asserted = s.replace(DENIED, ' ');
   const tail = asserted.replace(VALUE_AFTER, '').trim() || asserted;
@@ -54,7 +59,7 @@ export function corrections(
     kind === 'amount' ||
     (kind !== 'date' && (MONEY_WORDS.test(s) || (!DATE_WORDS.test(s) && !dated.ok)));
   const wantsDate = kind === 'date' || (kind !== 'amount' && (DATE_WORDS.test(s) || !money.ok));
-  for (const [, step] of steps) {
+  for (const [, step] of choiceOnly ? [] : steps) {
     // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
     if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
     // 「我本来想付的是50」 corrects the amount meant, not the amount paid.
@@ -72,7 +77,7 @@ export function corrections(
   }
   // "其实他没拉黑我，还能联系": a known yes/no fact the correction states otherwise.
   // Only a sentence: a bare 「不是」 answers the question asked and corrects nothing.
-  if (Object.keys(out).length === 0 && isStory(s)) {
+  if (!choiceOnly && Object.keys(out).length === 0 && isStory(s)) {
     const stated: Facts = { ...story.facts(text) };
     const several = flow.definition.stories?.several?.fact;
     if (several && severalOf(s)) stated[several] = true;
@@ -87,13 +92,16 @@ export function corrections(
   for (const [stepId, step] of steps) {
     if (valueCorrected) break;
     if (step.type !== 'choice' || !step.fact || known[step.fact] === undefined) continue;
-    const id =
-      mentionedOption(kept, words.choice(stepId, step)) ??
-      mentionedOption(s, words.choice(stepId, step));
+    // Never the option denied: read without it only.
+    const id = mentionedOption(kept, words.choice(stepId, step));
     if (id !== undefined) out[step.fact] = id;
   }
   return Object.fromEntries(Object.entries(out).filter(([fact, value]) => known[fact] !== value));
 }
+
+// Words that say a choice made before was wrong, or is corrected.
+const CORRECTS_CHOICE =
+  /搞错|选错|看错|说错|记错|弄错|搞混|其实|实际上|不是|唔係|不算|与其说|\bactually\b|\bnot\b|\bwrong\b|\bmy bad\b|\binstead\b|\bmistake|\bno wait\b/u;
 
 // 「不是500」, "not 500", "wasn't 500": a denied value, up to the next break.
 const DENIED =

@@ -1205,6 +1205,11 @@ export const CORRECTIONS: Array<{
   { text: '说错了 我本来想付的是10块', changes: { intendedAmount: 10 } },
   { text: 'sorry, I meant to pay 8, not 5', changes: { intendedAmount: 8 } },
   { text: '不对 他已经把我拉黑了', changes: { canReach: false } },
+  // A changed choice by its own words (2026-12-04); a denial alone changes nothing.
+  { text: '搞错了 是红包不是转账', changes: { paymentKind: 'red-packet' } },
+  { text: 'actually my mom paid it', changes: { situation: 'elderly' } },
+  { text: '他不是骗子吧', changes: {} },
+  { text: 'not sure actually', changes: {} },
   { text: '好的', changes: {} },
   { text: '对方还没回我', changes: {} },
   { text: '我还能联系到他', changes: {} },
