@@ -63,7 +63,13 @@ export function corrections(
     // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
     if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
     // 「我本来想付的是50」 corrects the amount meant, not the amount paid.
-    if (step.input === 'money' && wantsMoney && money.ok && Boolean(step.intended) === meant)
+    if (
+      step.input === 'money' &&
+      wantsMoney &&
+      money.ok &&
+      !OTHER_MONEY.test(s) &&
+      Boolean(step.intended) === meant
+    )
       out[step.fact] = money.value;
     if (step.input === 'date' && wantsDate && dated.ok && !(money.ok && wantsMoney))
       out[step.fact] = dated.value;
@@ -102,6 +108,11 @@ export function corrections(
 // Words that say a choice made before was wrong, or is corrected.
 const CORRECTS_CHOICE =
   /搞错|选错|看错|说错|记错|弄错|搞混|其实|实际上|不是|唔係|不算|与其说|\bactually\b|\bnot\b|\bwrong\b|\bmy bad\b|\binstead\b|\bmistake|\bno wait\b/u;
+
+// Money other than the payment's: more asked for, money left, a refund, a fee ("actually he
+// wants another 300", 「其实我卡里只剩50了」): no amount corrected, whatever the form says.
+const OTHER_MONEY =
+  /\b(?:another|more|left|remaining|balance|back|refund(?:ed)?|owes?|fees?|deposit)\b|剩|还要|又让|再转|再付|退了?我|还我|余额|保证金|手续费/u;
 
 // 「不是500」, "not 500", "wasn't 500": a denied value, up to the next break.
 const DENIED =

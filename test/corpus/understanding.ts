@@ -1209,6 +1209,10 @@ export const CORRECTIONS: Array<{
   { text: '搞错了 是红包不是转账', changes: { paymentKind: 'red-packet' } },
   { text: 'actually my mom paid it', changes: { situation: 'elderly' } },
   { text: '他不是骗子吧', changes: {} },
+  // Other money than the payment's is no amount corrected (a legal-weight misread before).
+  { text: 'actually he wants another 300', changes: {} },
+  { text: 'actually i only have 20 left', changes: {} },
+  { text: '其实他只退了我100', changes: {} },
   { text: 'not sure actually', changes: {} },
   { text: '好的', changes: {} },
   { text: '对方还没回我', changes: {} },
