@@ -18,7 +18,7 @@ const CLAUSE_BREAK =
 // "一共4800", "总共8960", "total 46,000": the story gives the total itself. Nothing else is
 // the amount then; a vague total (「加起来一千多」) gives none.
 const TOTAL =
-  /(?:一共|总共|加起来|合计|共计|总计|前后一共|\bin total\b|\baltogether\b|\btotal(?:ling|led)?\b)\s*(?:是|有|了|花了|付了|转了|of|was|is|about)?\s*([^\s,，。;；!！?？]+(?:\s*(?:块钱|块|元|yuan|rmb|kuai))?)/u;
+  /(?:一共|总共|加起来|合计|共计|总计|前后一共|\bin total\b|\baltogether\b|\btotal(?:ling|led)?\b)\s*(?:是|有|了|花了|付了|转了|of|was|is)?\s*([^\s,，。;；!！?？]+(?:\s*(?:块钱|块|元|yuan|rmb|kuai))?)/u;
 
 // Money toward the user ("he sent me 2000 by accident", "they paid me 10 bucks"): not paid.
 const RECEIVED =

@@ -1134,6 +1134,12 @@ export const STORIES: Array<{
     facts: { situation: 'regret' },
   },
   {
+    lang: 'en',
+    // A total said vaguely is no amount.
+    text: 'sent him money 5 times, total about 3000',
+    facts: { severalPayments: true },
+  },
+  {
     lang: 'zh-CN',
     text: '他让我转了三次 每次都是五百',
     facts: { severalPayments: true, amount: 1500 },
