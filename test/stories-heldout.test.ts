@@ -83,7 +83,7 @@ function recognised(story: Story): boolean {
 }
 
 describe('held-out opening stories (test/corpus/stories/stories.yaml)', () => {
-  it('facts taken hold, and no misread with legal weight beyond the five known ones (listed below)', () => {
+  it('facts taken hold, and no misread with legal weight', () => {
     const m = measure();
     console.log(
       `held-out stories: ${stories.length} · facts taken ${m.taken}/${m.stated} (${((100 * m.taken) / m.stated).toFixed(1)}%)` +
@@ -92,8 +92,7 @@ describe('held-out opening stories (test/corpus/stories/stories.yaml)', () => {
     );
     if (m.wrong.length > 0) console.log(m.wrong.join('\n'));
     expect(stories.length).toBeGreaterThanOrEqual(60);
-    // Not yet none: the legal-weight misreads found when measured (issue 21's report), each
-    // a known defect to fix with a fresh held-out set; any other one fails here.
+    // None: a misread with legal weight goes into the texts for the police.
     const unknown = m.wrongLegal.filter(
       (line) => !KNOWN_LEGAL_MISREADS.some((k) => line.startsWith(k)),
     );
@@ -116,24 +115,15 @@ describe('held-out opening stories (test/corpus/stories/stories.yaml)', () => {
 });
 
 // The figures reached when measured (docs/architecture.md); a change may only improve them.
-const TAKEN_AT_LEAST = 0.53;
-const WRONG_AT_MOST = 20;
+const TAKEN_AT_LEAST = 0.73;
+const WRONG_AT_MOST = 4;
 const SCAMS_AT_LEAST = 26;
 // 「说被骗也谈不上 …」: flagged by the scam signal model (issue 21, deliverable 4).
 const FLAGGED_AT_MOST = 1;
-const KNOWN_LEGAL_MISREADS = [
-  // An approximation (三千出头) read as the amount: the range check misses 出头.
-  '没人忽悠我 是我自己上头了',
-  // A fee someone asks for (收费三千) is no payment made.
-  '有人在网上说能帮我把转走的钱追回来',
-  // Money received "by accident" (the reverse trick) is no payment made.
-  'someone added me saying he sent me 2000 by accident',
-  // 「多输了个零 付了200」: the amount meant derived as 20 (the brief asks for it "when
-  // derivable"; the corpus does not label it).
-  '不是骗子啊 是我自己手快',
-  // 「两笔 … 都是520」: 都是 is not read as "each", so the total (1040) is missed.
-  '给up主赞赏了两笔 11月5号一笔 11月20号一笔 都是520',
-];
+// Each legal-weight misread found when measured is fixed (issue 21, deliverable 3: 三千出头,
+// 收费三千, money sent to the user, 「两笔 … 都是520」; 「多输了个零 付了200」 is now labelled):
+// any new one fails here.
+const KNOWN_LEGAL_MISREADS: string[] = [];
 
 interface Correction {
   text: string;
@@ -196,6 +186,8 @@ describe('held-out corrections (test/corpus/intents/corrections.yaml)', () => {
 });
 
 // 58 of 170 when measured blind; 56 after the accuracy round added answer examples, which
-// the correction-form model takes as its "not a correction" side (measured, not tuned back).
-const CORRECTIONS_RIGHT_AT_LEAST = 0.32;
-const CORRECTIONS_WRONG_AT_MOST = 4;
+// the correction-form model takes as its "not a correction" side (measured, not tuned back);
+// 58 and none wrong once the dev set was tuned on (2026-12-04: the amount meant, the name
+// "not shown" said without correcting).
+const CORRECTIONS_RIGHT_AT_LEAST = 0.53;
+const CORRECTIONS_WRONG_AT_MOST = 0;

@@ -9,7 +9,8 @@ import { parseDate } from './interpret/date.js';
 // Date expressions inside a story; each is read with the full date parser.
 const DATE_IN_TEXT = new RegExp(
   [
-    '大前天|前天|昨天|昨晚|昨夜|前晚|今天|今早|今晚',
+    '大前天|前天|昨天|昨晚|昨夜|前晚|今天|今早|今晚|琴日|尋日|寻日|前日|刚刚',
+    '\\b(?:two|three|four|five|six) days ago\\b|\\bjust now\\b',
     '(?:\\d+|[一二两三四五六七八九十]+)\\s*(?:天|个?星期|周)前',
     '(?:上上|上|这|本)?(?:个)?(?:周|星期|礼拜)[一二三四五六日天]',
     '(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}[日号]?',
@@ -30,9 +31,12 @@ const DATE_IN_TEXT = new RegExp(
 // A clause about finding out, or a call or message from someone, not about paying: its date
 // is not the payment date (「上周五付的，昨天才发现」, "someone called yesterday").
 const LEARNT =
-  /发现|才知道|知道了|看到|看账单|注意到|想起|反应过来|打电话|来电|联系我|找我|加我|找上我|\b(?:found|noticed|realis|realiz|called|rang|phoned|contacted|messaged me|texted me|checked)/u;
+  /发现|才知道|知道了|看到|看账单|对账|注意到|想起|反应过来|打电话|来电|联系我|找我|加我|找上我|有人自称|自称|\b(?:found|noticed|realis|realiz|called|rang|phoned|contacted|messaged me|texted me|checked)/u;
 const PAID =
   /付|转|打赏|赞赏|扫|红包|充|买|刷|给了|打了|\b(?:paid|pay|sent|send|tipped|transferred|scanned|bought|gave)\b/u;
+
+// 「就刚刚」 "just now": today (not 刚才, which in a correction is "a moment ago I said").
+const JUST_NOW = /^(?:刚刚|just now)$/u;
 
 /**
  * The one payment date a story names: dates in clauses about finding out or being called are
@@ -46,11 +50,21 @@ export function oneDate(s: string, today: string): string | undefined {
 /** The dates of the story's clauses about paying (see oneDate). */
 export function paymentDates(s: string, today: string): Set<string> {
   const values = new Set<string>();
-  for (const clause of s.split(/[,，。;；!！?？\n]+|\s(?=but\s|and\s|then\s)/u)) {
+  // A clause ends at a stop, before "but"/"and"/"then", or at a space before Chinese
+  // (「…打赏了300 周五有人自称微信官方」: two clauses, two dates).
+  for (const clause of s.split(
+    /[,，。;；!！?？\n]+|\s(?=but\s|and\s|then\s)|(?<=[\p{Script=Han}\d])\s+(?=\p{Script=Han})/u,
+  )) {
     const learnt = LEARNT.test(clause) && !PAID.test(clause.replace(LEARNT, ''));
+    const at = clause.search(LEARNT);
     for (const m of clause.matchAll(DATE_IN_TEXT)) {
-      const read = parseDate(m[0], today);
-      if (read.ok && !learnt) values.add(read.value);
+      // 「昨天对账才发现付了1000」: the date just before finding out is the day found out.
+      const end = (m.index ?? 0) + m[0].length;
+      const before = at >= end && !PAID.test(clause.slice(end, at));
+      const read = JUST_NOW.test(m[0])
+        ? ({ ok: true, value: today } as const)
+        : parseDate(m[0], today);
+      if (read.ok && !learnt && !before) values.add(read.value);
     }
   }
   return values;

@@ -15,11 +15,12 @@ const EN_COUNT: Readonly<Record<string, number>> = { ...EN_ONE_TO_TEN, twice: 2 
 // "三次", "5笔", "四回" (not "一次性", "第三次"); "3 times", "three payments", "twice".
 const COUNT_ZH = new RegExp(`(?<!第|每)(${NUMERAL})\\s*(?:次|笔|回)(?!性)`, 'gu');
 const COUNT_EN =
-  /\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|transfers|tips)\b|\b(twice)\b/gu;
-// "每次两百", "每笔50块", "200 each", "each time 50", "50 yuan each".
-const EACH_ZH = /每(?:次|笔|回)(?:都是|都|是|各)?\s*([^\s,，。;；]+)/u;
+  /\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|transfers|tips|red packets|packets)\b|\b(twice)\b/gu;
+// "每次两百", "每笔50块", 「两笔 … 都是520」, "200 each", "each time 50", "50 yuan each",
+// "4 payments of 328". Only with a count of payments (severalOf) and an amount it reads.
+const EACH_ZH = /(?:每(?:次|笔|回)(?:都是|都|是|各)?|都是)\s*([^\s,，。;；]+)/u;
 const EACH_EN =
-  /(?:\b(?:each|every) (?:time|payment)\s+(?:was\s+)?([\d.]+(?:\s*(?:yuan|rmb|kuai))?))|(?:([\d.]+)\s*(?:yuan|rmb|kuai)?\s+each\b)/u;
+  /(?:\b(?:each|every) (?:time|payment)\s+(?:was\s+)?([\d.]+(?:\s*(?:yuan|rmb|kuai))?))|(?:([\d.]+)\s*(?:yuan|rmb|kuai)?\s+each\b)|\b(?:payments|transfers|tips|packets) of\s+([\d.]+)/u;
 
 export interface Several {
   count: number;
@@ -50,7 +51,7 @@ export function severalOf(s: string): Several | undefined {
 function eachOf(s: string): number | undefined {
   const zh = EACH_ZH.exec(s);
   const en = EACH_EN.exec(s);
-  const raw = zh?.[1] ?? en?.[1] ?? en?.[2];
+  const raw = zh?.[1] ?? en?.[1] ?? en?.[2] ?? en?.[3];
   if (raw === undefined) return undefined;
   const read = readMoney(raw.replace(/[的了啊呀]+$/u, ''));
   return read.ok ? read.value : undefined;
@@ -58,7 +59,7 @@ function eachOf(s: string): number | undefined {
 
 /** Whether the story says how each payment's amount was given ("每次两百"). */
 export function saysEach(s: string): boolean {
-  return EACH_ZH.test(s) || EACH_EN.test(s);
+  return eachOf(s) !== undefined;
 }
 
 // "多按了两个0", "多打了个零", "多输了一个0"; "two extra zeros", "an extra zero", "added a zero".
@@ -81,9 +82,10 @@ export function extraZeros(s: string): number | undefined {
   return EN_COUNT[word] ?? (/^\d$/u.test(word) ? Number(word) : undefined);
 }
 
-const CHILD = /孩子|小孩|儿子|女儿|闺女|娃|孙子|孙女|\b(?:son|daughter|kid|child|boy|girl)\b/u;
+const CHILD =
+  /孩子|小孩|儿子|女儿|闺女|娃|宝宝|孙子|孙女|\b(?:son|daughter|kid|child|boy|girl)\b|\b\d{1,2} ?yo\b/u;
 const AGE = new RegExp(
-  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ]years?[- ]old|yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]`,
+  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ]years?[- ]old| ?yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]|(?:儿子|女儿|孩子|闺女)(?:才|今年)?\\s*(\\d{1,2})(?=\\s|$)`,
   'gu',
 );
 
@@ -92,7 +94,7 @@ export function childAgeOf(s: string): number | undefined {
   if (!CHILD.test(s)) return undefined;
   const ages = new Set<number>();
   for (const m of s.matchAll(AGE)) {
-    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '');
     if (n !== undefined) ages.add(n);
   }
   return ages.size === 1 ? [...ages][0] : undefined;

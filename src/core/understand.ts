@@ -10,7 +10,7 @@ import {
 } from './interpret/index.js';
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
-import { readMoney } from './interpret/money.js';
+import { MONEY_CONTEXT, storyMoney } from './story-money.js';
 import type { Facts } from '../shared/types.js';
 import type { ModelBank } from './classify/bank.js';
 import { createStepClassifier } from './classify/step-classifier.js';
@@ -36,9 +36,6 @@ export interface Understanding {
   /** "不是500，是5000", "日期是上周三", "the amount was 50": facts the user corrects. */
   correct(text: string, today: string, known: Facts): Facts;
 }
-
-const MONEY_CONTEXT =
-  /[块元¥付转]|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\bspent\b|\btipped\b|\btyped\b|\btransferred\b/u;
 
 /**
  * Who reads the answer to the question asked: the rules alone, the classifier alone (for
@@ -150,14 +147,23 @@ function statedFacts(
   if (count && several && out[count.fact] === undefined) out[count.fact] = true;
   // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
   // a bare "1" is an option number, not one yuan.
-  const money = MONEY_CONTEXT.test(s) ? readMoney(text, { story: true }) : ({ ok: false } as const);
+  const money = MONEY_CONTEXT.test(s) ? storyMoney(s) : ({ ok: false } as const);
   const zeros = roles.wrongAmount ? extraZeros(s) : 0;
   // "每次两百" is one payment of several: the amount asked is the total, or nothing.
-  const paid = !money.ok ? undefined : saysEach(s) && !oneOfTwo ? several?.total : money.value;
-  const intended = !money.ok
-    ? undefined
-    : (money.intended ??
-      (zeros && paid !== undefined && paid % 10 ** zeros === 0 ? paid / 10 ** zeros : undefined));
+  const each = saysEach(s) && !oneOfTwo;
+  // Several payments and one amount that is neither a total nor each one's ("转了300 … he
+  // did it twice"): whether it is one payment or all of them is unclear, so it is asked.
+  const severalSaid = count !== undefined && out[count.fact] === true;
+  const paid = each
+    ? several?.total
+    : money.ok && (money.total === true || !severalSaid)
+      ? money.value
+      : undefined;
+  const intended =
+    !money.ok || each
+      ? undefined
+      : (money.intended ??
+        (zeros && paid !== undefined && paid % 10 ** zeros === 0 ? paid / 10 ** zeros : undefined));
   // Several payments on several days: the payment date asked is the first one's (the
   // earliest: its deadlines come first), never a later one.
   const dates = [...paymentDates(s, today)].sort();
@@ -171,7 +177,7 @@ function statedFacts(
     }
     if (step.input === 'date' && date !== undefined) out[step.fact] = date;
   }
-  storyRoles(flow, s, out, zeros !== 0 || (intended !== undefined && paid !== undefined));
+  storyRoles(flow, s, out, known, zeros !== 0 || (intended !== undefined && paid !== undefined));
   return out;
 }
 
@@ -180,7 +186,13 @@ function statedFacts(
  * child named only as the one paid to is no child paying; an impostor turns a "loan" into a
  * scam; a child's age chooses the option whose ages hold it.
  */
-function storyRoles(flow: CompiledFlow, s: string, out: Facts, wrongAmount: boolean): void {
+function storyRoles(
+  flow: CompiledFlow,
+  s: string,
+  out: Facts,
+  known: Facts,
+  wrongAmount: boolean,
+): void {
   const roles = flow.definition.stories ?? {};
   const wrong = roles.wrongAmount;
   if (wrong && wrongAmount && out[wrong.fact] === undefined) out[wrong.fact] = wrong.value;
@@ -201,15 +213,28 @@ function storyRoles(flow: CompiledFlow, s: string, out: Facts, wrongAmount: bool
     delete out[impostor.fact];
   }
   const age = childAgeOf(s);
-  if (age === undefined) return;
-  for (const step of Object.values(flow.definition.steps)) {
+  for (const step of age === undefined ? [] : Object.values(flow.definition.steps)) {
     if (step.type !== 'choice' || !step.fact || out[step.fact] !== undefined) continue;
-    const hit = step.options.filter((o) => o.ages && age >= o.ages[0] && age <= o.ages[1]);
+    const hit = step.options.filter((o) => o.ages && age! >= o.ages[0] && age! <= o.ages[1]);
     if (hit.length === 1 && hit[0]) out[step.fact] = hit[0].id;
+  }
+  // The facts of a child's payment, from a story that does not say a child paid: not taken.
+  const childPaid =
+    child !== undefined &&
+    (out[child.fact] === child.value ||
+      known[child.fact] === child.value ||
+      out[child.payer] === true ||
+      known[child.payer] === true);
+  if (child && !childPaid) for (const fact of child.facts ?? []) delete out[fact];
+  for (const branch of roles.branches ?? []) {
+    const on = String(out[branch.fact] ?? known[branch.fact]);
+    if (!branch.values.includes(on)) for (const fact of branch.facts) delete out[fact];
   }
 }
 
-const SAME_TWICE = /同一|一样的|重复|\b(?:the same|double|duplicate)/u;
+// 「钱扣了两回」"charged twice": the system took one payment twice (the corpus's duplicate).
+const SAME_TWICE =
+  /同一|一样的|重复|扣了?(?:两|2|二)(?:次|回|笔)|\b(?:the same|same|double|duplicate|charged twice|deducted twice)\b/u;
 
 // 「给女儿发红包」「转给儿子」"sent my son": the child is who was paid, not who paid.
 const CHILD_PAID_TO =

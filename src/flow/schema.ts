@@ -447,11 +447,30 @@ export const flowSchema = z
             'the option chosen when a story says zeros too many ("多按了两个0") or an amount meant below the amount paid',
           ),
         childPaying: z
-          .object({ fact: factName, value: z.string(), payer: factName })
+          .object({
+            fact: factName,
+            value: z.string(),
+            payer: factName,
+            facts: z.array(factName).optional(),
+          })
           .strict()
           .optional()
           .describe(
-            'the option that means a child paid, and the yes/no fact "the payer is a minor": a story naming a child only as the one paid to (「给女儿发红包」) does not choose it',
+            'the option that means a child paid, and the yes/no fact "the payer is a minor": a story naming a child only as the one paid to (「给女儿发红包」) does not choose it. `facts`: asked only about a child\'s payment, taken from a story only when it says a child paid ("my account would be frozen" is no child\'s account)',
+          ),
+        branches: z
+          .array(
+            z
+              .object({
+                fact: factName,
+                values: z.array(z.string()).min(1),
+                facts: z.array(factName),
+              })
+              .strict(),
+          )
+          .optional()
+          .describe(
+            'facts asked only on the branch of `fact` in `values`: taken from a story only when the story, or what is known, is in it',
           ),
         impersonation: z
           .object({ fact: factName, replaces: z.string(), with: z.string(), of: factName })

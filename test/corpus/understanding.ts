@@ -780,7 +780,13 @@ export const STORIES: Array<{
   {
     lang: 'zh-CN',
     text: '孩子拿我手机给主播刷礼物花了3000块',
-    facts: { paymentKind: 'live-gift', situation: 'minor', childAccount: 'parent', amount: 3000 },
+    facts: {
+      paymentKind: 'live-gift',
+      situation: 'minor',
+      payerMinor: true,
+      childAccount: 'parent',
+      amount: 3000,
+    },
   },
   {
     lang: 'zh-CN',
@@ -845,7 +851,13 @@ export const STORIES: Array<{
   {
     lang: 'zh-CN',
     text: '我儿子用自己的微信扫赞赏码付了300',
-    facts: { paymentKind: 'reward-code', situation: 'minor', childAccount: 'own', amount: 300 },
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'minor',
+      payerMinor: true,
+      childAccount: 'own',
+      amount: 300,
+    },
   },
   {
     lang: 'zh-CN',
@@ -908,7 +920,7 @@ export const STORIES: Array<{
     lang: 'en',
     // "tipped" and "live stream" name two ways of paying: the kind is asked, not guessed.
     text: 'my son tipped a streamer in a live stream',
-    facts: { situation: 'minor' },
+    facts: { situation: 'minor', payerMinor: true },
   },
   {
     lang: 'en',
@@ -986,6 +998,7 @@ export const STORIES: Array<{
     text: '我女儿今年13岁，用她自己的微信给主播打赏了1500',
     facts: {
       situation: 'minor',
+      payerMinor: true,
       childAccount: 'own',
       childAge: 'from-8-to-17',
       amount: 1500,
@@ -1073,7 +1086,13 @@ export const STORIES: Array<{
   {
     lang: 'zh-CN',
     text: '我女儿（7）用我的手机买了皮肤 300块',
-    facts: { situation: 'minor', childAccount: 'parent', childAge: 'under-8', amount: 300 },
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAccount: 'parent',
+      childAge: 'under-8',
+      amount: 300,
+    },
   },
   {
     lang: 'en',
@@ -1085,6 +1104,72 @@ export const STORIES: Array<{
     lang: 'en',
     text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
+  },
+  // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
+  // an elder's age; each one's amount said with 都是; a total said with 一共.
+  // The payment date, not the day found out or the day someone called (2026-12-04).
+  {
+    lang: 'zh-CN',
+    text: '就刚刚 给快递小哥扫码付了45 扫错码了',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-29', amount: 45 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月2号给一个up主赞赏了88 前天对账才发现',
+    facts: { paidOn: '2026-11-02', amount: 88 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '11月6号打赏了一个主播200 昨天有人自称客服说能退',
+    facts: { paidOn: '2026-11-06', amount: 200 },
+  },
+  {
+    lang: 'en',
+    text: 'a stranger said he transferred me 800 by mistake and wants it back by red packet',
+    facts: {},
+  },
+  {
+    lang: 'zh-CN',
+    text: '给一个唱歌的主播打赏了五百出头 现在后悔了',
+    facts: { situation: 'regret' },
+  },
+  {
+    lang: 'en',
+    // A total said vaguely is no amount.
+    text: 'sent him money 5 times, total about 3000',
+    facts: { severalPayments: true },
+  },
+  {
+    lang: 'zh-CN',
+    text: '他让我转了三次 每次都是五百',
+    facts: { severalPayments: true, amount: 1500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我妈八十了 上周三扫码给卖药的付了1200',
+    facts: { situation: 'elderly', paidOn: '2026-11-18', amount: 1200 },
+  },
+  {
+    lang: 'en',
+    text: 'my daughter is 7 and spent 45 on a game with my phone',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAccount: 'parent',
+      childAge: 'under-8',
+      amount: 45,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我儿子15 在游戏里被人骗了 前后转了四笔 一共2400',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      severalPayments: true,
+      amount: 2400,
+      childAge: 'from-8-to-17',
+    },
   },
 ];
 
@@ -1126,6 +1211,15 @@ export const CORRECTIONS: Array<{
   { text: '说错了 我本来想付的是10块', changes: { intendedAmount: 10 } },
   { text: 'sorry, I meant to pay 8, not 5', changes: { intendedAmount: 8 } },
   { text: '不对 他已经把我拉黑了', changes: { canReach: false } },
+  // A changed choice by its own words (2026-12-04); a denial alone changes nothing.
+  { text: '搞错了 是红包不是转账', changes: { paymentKind: 'red-packet' } },
+  { text: 'actually my mom paid it', changes: { situation: 'elderly' } },
+  { text: '他不是骗子吧', changes: {} },
+  // Other money than the payment's is no amount corrected (a legal-weight misread before).
+  { text: 'actually he wants another 300', changes: {} },
+  { text: 'actually i only have 20 left', changes: {} },
+  { text: '其实他只退了我100', changes: {} },
+  { text: 'not sure actually', changes: {} },
   { text: '好的', changes: {} },
   { text: '对方还没回我', changes: {} },
   { text: '我还能联系到他', changes: {} },

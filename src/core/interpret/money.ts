@@ -72,6 +72,7 @@ const VAGUE = new RegExp(
     '半[百千万]|[百千万]半',
     `[十百千万]来[块元]?`,
     `[${ZH_UNITS}\\d][块元]?多(?![打付转按输给扣点])`, // 三百多, 500多 (not 5块多打了: a verb)
+    `[${ZH_UNITS}\\d][块元]?出头`, // 三千出头: a little over, no amount
     '左右',
     '上下',
     '大概',
@@ -102,7 +103,7 @@ const DATES = new RegExp(
 );
 // The amount the user meant, not the one paid: "500，本来只想打5块", "paid 500 instead of 5".
 const INTENDED =
-  /(?:(?:本来|原本|本想|只想|想打|想付|想给|打算|应该|应付|instead of|meant|intended|wanted|supposed|should have)[^\d]{0,6}|\b(?:meant|intended|wanted|supposed|going|trying) to (?:send|pay|tip|give|transfer)(?: (?:him|her|them|it|only|just))*\s*(?:¥|rmb\s*)?)$/u;
+  /(?:(?:本来|原本|本想|只想|想打|想付|想给|打算|应该|应付|instead of|meant|intended|wanted|supposed|should have)[^\d]{0,6}|(?:本来|原本|本想)[^\d\s,，。;；]{0,12}|\b(?:meant|intended|wanted|supposed|going|trying) to (?:send|pay|tip|give|transfer)(?: (?:him|her|them|it|only|just))*\s*(?:¥|rmb\s*)?)$/u;
 // Latin words that may stand beside an amount; any other word means it was not an amount.
 const LATIN_OK = new Set(
   'yuan rmb cny kuai i paid pay sent send it was is the total amount only just of my me tipped tip transferred by mistake wrong accidentally instead meant to intended wanted should have been supposed but and a that'.split(
