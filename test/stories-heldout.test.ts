@@ -116,8 +116,10 @@ describe('held-out opening stories (test/corpus/stories/stories.yaml)', () => {
 });
 
 // The figures reached when measured (docs/architecture.md); a change may only improve them.
-const TAKEN_AT_LEAST = 0.53;
-const WRONG_AT_MOST = 20;
+// 0.53 before story-signal.ts: a story with a scam signal gives no honest situation, so six
+// scam stories about a family member (labelled elderly, minor, spouse) now ask it: 153/294.
+const TAKEN_AT_LEAST = 0.52;
+const WRONG_AT_MOST = 17;
 const SCAMS_AT_LEAST = 26;
 // 「说被骗也谈不上 …」: flagged by the scam signal model (issue 21, deliverable 4).
 const FLAGGED_AT_MOST = 1;

@@ -27,6 +27,14 @@ export const THRESHOLDS: Thresholds = {
 export const SIGNAL_THRESHOLD = 0.4;
 
 /**
+ * A story read at or above this by the signal gives no honest value of a fact that decides
+ * the safe plan (src/core/story-signal.ts): that fact is asked instead. Below the warning's
+ * threshold on purpose: a question is cheaper than an alarm. Chosen on the dev stories
+ * (docs/architecture.md).
+ */
+export const SIGNAL_GUARD = 0.4;
+
+/**
  * A command by meaning (classify/commands.ts), where the message is not an answer: taken at
  * `take`, shown back with the command's own word to send from `ask`; below, not a command.
  */

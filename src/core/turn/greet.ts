@@ -16,7 +16,15 @@ export const greet: Handler = (turn, next) => {
   const fresh = kit.start(inbound.userId, lang, now, stated);
   const signal = kit.firedInterrupt(fresh, inbound.text);
   const fired = signal?.interrupt ?? kit.firedNotice(fresh, inbound.text);
-  const session = fired ? kit.withInterruptFact(fresh, fired) : fresh;
+  const marked = fired ? kit.withInterruptFact(fresh, fired) : fresh;
+  // A signal in the opening story is remembered as at any step while the screen is open
+  // (turn/interrupt.ts): once the screen's answers are all "no", its one confirmation question
+  // is asked (turn/confirm-signal.ts), rather than the warning being all that is left of it.
+  const session =
+    signal?.interrupt.confirm &&
+    signal.interrupt.confirm.after.some((f) => marked.facts[f] === undefined)
+      ? { ...marked, noticed: { interrupt: signal.interrupt.id, noticed: signal.phrase } }
+      : marked;
   const noticed = { noticed: signal?.phrase ?? '' };
   const warning = fired ? [say(t(`${kit.id}:interrupts.${fired.id}.prompt`, noticed))] : [];
   const entered = kit.enter(session, today);
