@@ -118,8 +118,9 @@ describe('held-out opening stories (test/corpus/stories/stories.yaml)', () => {
 // The figures reached when measured (docs/architecture.md); a change may only improve them.
 // 0.53 before story-signal.ts: a story with a scam signal gives no honest situation, so the
 // twelve scam stories about a family member (labelled elderly, minor, spouse) that now raise
-// the signal ask it (148/294); none of them is a misread, each costs one question.
-const TAKEN_AT_LEAST = 0.5;
+// the signal ask it (148/294); none of them is a misread, each costs one question. Choices
+// read by meaning from the whole story (story-choice.ts) give four back: 152/294.
+const TAKEN_AT_LEAST = 0.51;
 const WRONG_AT_MOST = 15;
 const SCAMS_AT_LEAST = 34;
 // 「说被骗也谈不上 …」: flagged by the scam signal model (issue 21, deliverable 4).

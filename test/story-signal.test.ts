@@ -44,3 +44,21 @@ describe('a story with a scam signal', () => {
     expect(c.session?.facts.situation).toBe('minor');
   });
 });
+
+describe('a choice read by meaning from a story', () => {
+  it('is taken at high confidence where no option is named, and read back', () => {
+    const c = chat(kit.engine, { lang: 'en' });
+    const reply = c.say('sent 200 to the wrong wechat contact with the same avatar, last night');
+    expect(c.session?.facts.situation).toBe('wrong-recipient');
+    expect(reply).toContain('I paid the wrong person');
+  });
+
+  it('is not taken from a story with a scam signal', () => {
+    const c = chat(kit.engine, { lang: 'en' });
+    c.say(
+      'the card machine hung so i paid twice, then a man called saying he can refund it if i share my screen',
+    );
+    expect(c.session?.facts.scamSignal).toBe(true);
+    expect(c.session?.facts.situation).toBeUndefined();
+  });
+});

@@ -22,6 +22,7 @@ import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
 import { childAgeOf, extraZeros, saysEach, severalOf } from './story-typed.js';
 import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
 import { createStorySignal } from './story-signal.js';
+import { storyChoices } from './story-choice.js';
 
 /**
  * Reading what people write, as Rasa forms and Dialogflow CX parameters do: the answer to the
@@ -93,12 +94,12 @@ export function createUnderstanding(
     const asked = except === undefined ? undefined : flow.step(except);
     if (asked?.type === 'input' && asked.input === 'text') return {};
     // A story that shows a scam signal does not choose an honest branch (story-signal.ts).
-    const found = guard(
-      text,
-      statedFacts(flow, story, words, text, today, known, except),
-      known,
-      except,
-    );
+    const stated = statedFacts(flow, story, words, text, today, known, except);
+    const byMeaningToo =
+      reader === 'rules' || !isStory(normalize(text))
+        ? stated
+        : { ...storyChoices(flow, classifier, text, { ...known, ...stated }, except), ...stated };
+    const found = guard(text, byMeaningToo, known, except);
     const fresh = Object.entries(found).filter(([fact]) => known[fact] === undefined);
     // A story's amount meant that is not below the amount paid, say, is not taken.
     const all = { ...known, ...found };

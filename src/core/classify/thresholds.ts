@@ -35,6 +35,13 @@ export const SIGNAL_THRESHOLD = 0.4;
 export const SIGNAL_GUARD = 0.4;
 
 /**
+ * A choice read by meaning from a whole story (src/core/story-choice.ts), where no option's
+ * words are in it: far above `take.choice`, since nobody was asked and nothing is shown back
+ * but the read-back of what was understood. Chosen on the dev stories (docs/architecture.md).
+ */
+export const STORY_CHOICE = 0.75;
+
+/**
  * A command by meaning (classify/commands.ts), where the message is not an answer: taken at
  * `take`, shown back with the command's own word to send from `ask`; below, not a command.
  */
