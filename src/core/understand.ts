@@ -21,6 +21,8 @@ import { isStory, paymentDates } from './story-dates.js';
 import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
 import { childAgeOf, extraZeros, saysEach, severalOf } from './story-typed.js';
 import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
+import { createStorySignal } from './story-signal.js';
+import { storyChoices } from './story-choice.js';
 
 /**
  * Reading what people write, as Rasa forms and Dialogflow CX parameters do: the answer to the
@@ -64,6 +66,7 @@ export function createUnderstanding(
   const classifier = createStepClassifier(flow, translators, options.bank);
   const story = createStoryYesNo(flow);
   const form = createCorrectionForm(flow);
+  const guard = createStorySignal(flow, options.bank);
   const { reader = 'combined', thresholds = THRESHOLDS } = options;
 
   const meaning: MeaningContext = { flow, words, classifier, reader, thresholds };
@@ -87,7 +90,13 @@ export function createUnderstanding(
     // A name is not a statement: "赞赏码小王" at the recipient question says nothing else.
     const asked = except === undefined ? undefined : flow.step(except);
     if (asked?.type === 'input' && asked.input === 'text') return {};
-    const found = statedFacts(flow, story, words, text, today, known, except);
+    // A story that shows a scam signal does not choose an honest branch (story-signal.ts).
+    const stated = statedFacts(flow, story, words, text, today, known, except);
+    const byMeaningToo =
+      reader === 'rules' || !isStory(normalize(text))
+        ? stated
+        : { ...storyChoices(flow, classifier, text, { ...known, ...stated }, except), ...stated };
+    const found = guard(text, byMeaningToo, known, except);
     const fresh = Object.entries(found).filter(([fact]) => known[fact] === undefined);
     // A story's amount meant that is not below the amount paid, say, is not taken.
     const all = { ...known, ...found };

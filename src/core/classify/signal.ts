@@ -52,7 +52,7 @@ export function signalTrainingData(
 }
 
 /** The facts and values a condition names (factEquals, factIn), wherever they stand in it. */
-function alarmValues(condition: unknown): Map<string, unknown[]> {
+export function alarmValues(condition: unknown): Map<string, unknown[]> {
   const out = new Map<string, unknown[]>();
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(walk);

@@ -29,6 +29,21 @@ export const THRESHOLDS: Thresholds = {
 export const SIGNAL_THRESHOLD = 0.4;
 
 /**
+ * A story read at or above this by the signal gives no honest value of a fact that decides
+ * the safe plan (src/core/story-signal.ts): that fact is asked instead. Below the warning's
+ * threshold on purpose: a question is cheaper than an alarm. Chosen on the dev stories
+ * (docs/architecture.md).
+ */
+export const SIGNAL_GUARD = 0.4;
+
+/**
+ * A choice read by meaning from a whole story (src/core/story-choice.ts), where no option's
+ * words are in it: far above `take.choice`, since nobody was asked and nothing is shown back
+ * but the read-back of what was understood. Chosen on the dev stories (docs/architecture.md).
+ */
+export const STORY_CHOICE = 0.75;
+
+/**
  * A command by meaning (classify/commands.ts), where the message is not an answer: taken at
  * `take`, shown back with the command's own word to send from `ask`; below, not a command.
  */

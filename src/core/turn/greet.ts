@@ -17,11 +17,15 @@ export const greet: Handler = (turn, next) => {
   const signal = kit.firedInterrupt(fresh, inbound.text);
   const fired = signal?.interrupt ?? kit.firedNotice(fresh, inbound.text);
   const marked = fired ? kit.withInterruptFact(fresh, fired) : fresh;
-  // A signal in the opening story is remembered as at any later step (turn/interrupt.ts):
-  // once the screen is all "no", its one confirmation question is asked.
+  // A signal in the opening story is remembered as at any step while the screen is open
+  // (turn/interrupt.ts): once the screen's answers are all "no", its one confirmation question
+  // is asked (turn/confirm-signal.ts), rather than the warning being all that is left of it.
   const confirm = signal?.interrupt.confirm;
   const session =
-    signal && confirm && marked.facts[confirm.fact] === undefined
+    signal &&
+    confirm &&
+    marked.facts[confirm.fact] === undefined &&
+    confirm.after.some((f) => marked.facts[f] === undefined)
       ? { ...marked, noticed: { interrupt: signal.interrupt.id, noticed: signal.phrase } }
       : marked;
   const noticed = { noticed: signal?.phrase ?? '' };
