@@ -115,9 +115,9 @@ describe('held-out opening stories (test/corpus/stories/stories.yaml)', () => {
 });
 
 // The figures reached when measured (docs/architecture.md); a change may only improve them.
-const TAKEN_AT_LEAST = 0.7;
-const WRONG_AT_MOST = 2;
-const SCAMS_AT_LEAST = 33;
+const TAKEN_AT_LEAST = 0.72;
+const WRONG_AT_MOST = 3;
+const SCAMS_AT_LEAST = 26;
 // 「说被骗也谈不上 …」: flagged by the scam signal model (issue 21, deliverable 4).
 const FLAGGED_AT_MOST = 1;
 // Each legal-weight misread found when measured is fixed (issue 21, deliverable 3: 三千出头,
