@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { QUEUE_MAX_ITEMS, QUEUE_TTL_MS, type HandoffBus } from '../core/handoff-bus.js';
+import { createKeyedQueue } from '../shared/keyed-queue.js';
+import { tryLockFile } from './dir-lock.js';
 
-/** A lock older than this is a crashed writer's: taken over. */
-const STALE_LOCK_MS = 5_000;
 /** How long a compare-and-set waits for a field another process holds before giving up. */
 const LOCK_WAIT_MS = 10_000;
+
+/** This process's writers of each field file, in turn. */
+const fieldQueue = createKeyedQueue();
 
 const safe = (name: string) => encodeURIComponent(name).replace(/\./g, '%2E');
 const unsafe = (file: string) => decodeURIComponent(file);
@@ -23,7 +26,8 @@ async function replace(path: string, value: string): Promise<void> {
 /**
  * The handoff's shared fields and queues as files under `dir` (DATA_DIR/handoff): one file
  * per field, so changing one case never rewrites another; a field's compare-and-set runs
- * under its own lock file (created exclusively, retried while another process holds it);
+ * under its own lock file (created exclusively, retried while another holder has it, taken
+ * over from a process that is gone);
  * a queue item is a file, taken by renaming it away (only one taker's rename succeeds).
  */
 export function createFileHandoffBus(dir: string): HandoffBus {
@@ -35,32 +39,38 @@ export function createFileHandoffBus(dir: string): HandoffBus {
       throw error;
     });
 
-  async function locked<T>(path: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` holding the field's lock file, taken over only from a process that is gone
+   * (`dir-lock.ts`, red-team m26: a lock judged stale by its age alone let two writers in — a
+   * takeover racing another, or a holder slower than the age — and lost an update; review
+   * finding 8). A live holder is waited for, up to LOCK_WAIT_MS.
+   */
+  const locked = <T>(path: string, work: () => Promise<T>): Promise<T> =>
+    // One holder at a time within this process (any bus on the directory) without touching
+    // the disk: only other processes contend for the file.
+    fieldQueue.run(resolve(path), () => lockedFile(path, work));
+
+  async function lockedFile<T>(path: string, work: () => Promise<T>): Promise<T> {
     const lock = `${path}.lock`;
     const until = Date.now() + LOCK_WAIT_MS;
     for (let attempt = 0; Date.now() < until; attempt++) {
+      let got: Awaited<ReturnType<typeof tryLockFile>>;
       try {
-        await writeFile(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+        got = await tryLockFile(lock);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
-          continue;
-        }
-        if (code !== 'EEXIST') throw error;
-        const age = await stat(lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+        if (!missing(error)) throw error;
+        await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+        continue;
+      }
+      if (typeof got !== 'function') {
         // A random wait, so that writers racing for one field spread out.
-        else await sleep(Math.random() * Math.min(20, 1 + attempt));
+        await sleep(Math.random() * Math.min(20, 1 + attempt));
         continue;
       }
       try {
         return await work();
       } finally {
-        await rm(lock, { force: true });
+        await got();
       }
     }
     throw new Error(`the handoff file ${path} stayed locked`);
@@ -87,7 +97,9 @@ export function createFileHandoffBus(dir: string): HandoffBus {
           });
           const out = new Map<string, string>();
           for (const file of files) {
-            if (file.endsWith('.lock') || file.endsWith('.tmp')) continue;
+            // A field's file name has no dot (safe() encodes it): the rest are its lock, the
+            // lock's drafts and takeover guards, and values being written.
+            if (file.includes('.')) continue;
             const value = await read(join(fieldDir(name), file));
             if (value !== undefined) out.set(unsafe(file), value);
           }
