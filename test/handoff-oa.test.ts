@@ -259,6 +259,24 @@ describe('handoff on the Official Account, answered from the operator console', 
     expect(out).toContain(`#${ref} 已由 小$'李$& 接手。`);
   });
 
+  it('a case ended by an operator keeps no window: at once from here, after the last words from elsewhere', async () => {
+    const h = await start();
+    const window = () => h.runtime.handoffBus.fields('oa-window').get(`oa:${APPID}:${ALICE}`);
+    const ref = await handOver(h);
+    expect(await window()).toBeDefined();
+    await h.operator([`#${ref} /done`]);
+    expect(h.delivered().at(-1)).toContain('回到机器人');
+    expect(await window()).toBeUndefined();
+    // From a process that cannot reach the OA (the room): the words wait for the sender,
+    // and the window with them, until they are sent.
+    const again = await handOver(h);
+    await runOperatorWithoutSender(h, [`#${again} /done`]);
+    expect(await window()).toBeDefined();
+    await h.handoff.drain();
+    expect(h.delivered().at(-1)).toContain('回到机器人');
+    expect(await window()).toBeUndefined();
+  });
+
   it('unknown references and stray lines get a clear message, never a stack trace', async () => {
     const h = await start();
     const out = await h.operator(['/list', '#abcd 你好', 'hello', '#zz /take', '/help']);

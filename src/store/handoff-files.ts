@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { QUEUE_MAX_ITEMS, QUEUE_TTL_MS, type HandoffBus } from '../core/handoff-bus.js';
 import { createKeyedQueue } from '../shared/keyed-queue.js';
@@ -7,6 +7,9 @@ import { tryLockFile } from './dir-lock.js';
 
 /** How long a compare-and-set waits for a field another process holds before giving up. */
 const LOCK_WAIT_MS = 10_000;
+
+/** A taken item still aside after this long was left by a taker that died: removed. */
+const STRANDED_MS = 10 * 60_000;
 
 /** This process's writers of each field file, in turn. */
 const fieldQueue = createKeyedQueue();
@@ -107,42 +110,75 @@ export function createFileHandoffBus(dir: string): HandoffBus {
         },
       };
     },
-    queue: (name) => ({
-      push: async (item) => {
-        await mkdir(queueDir(name), { recursive: true, mode: 0o700 });
-        // Named by time, so items are taken in the order they were pushed.
-        const stamp = String(Date.now()).padStart(15, '0');
-        const file = `${stamp}-${process.hrtime.bigint()}-${randomBytes(3).toString('hex')}.item`;
-        const tmp = join(queueDir(name), `${file}.tmp`);
-        await writeFile(tmp, item, { mode: 0o600 });
-        await rename(tmp, join(queueDir(name), file));
-      },
-      take: async () => {
-        const files = await readdir(queueDir(name)).catch((error: unknown) => {
+    queue: (name) => {
+      const at = queueDir(name);
+      const list = () =>
+        readdir(at).catch((error: unknown) => {
           if (missing(error)) return [];
           throw error;
         });
-        const items = files.filter((f) => f.endsWith('.item')).sort();
-        const now = Date.now();
-        const out: string[] = [];
-        for (const [index, file] of items.entries()) {
-          const from = join(queueDir(name), file);
-          const mine = `${from}.${process.pid}.${randomBytes(3).toString('hex')}.taken`;
-          try {
-            await rename(from, mine);
-          } catch (error) {
-            if (missing(error)) continue; // another process took it
-            throw error;
+      /** Pushed at: the file's name starts with the time. */
+      const age = (file: string, now: number) => now - Number(file.slice(0, 15));
+      const drop = (file: string) => rm(join(at, file), { force: true });
+      return {
+        push: async (item) => {
+          await mkdir(at, { recursive: true, mode: 0o700 });
+          // Named by time, so items are taken in the order they were pushed.
+          const stamp = String(Date.now()).padStart(15, '0');
+          const file = `${stamp}-${process.hrtime.bigint()}-${randomBytes(3).toString('hex')}.item`;
+          const tmp = join(at, `${file}.tmp`);
+          await writeFile(tmp, item, { mode: 0o600 });
+          await rename(tmp, join(at, file));
+          // Trimmed here, as Redis's LTRIM does: a queue nobody takes (a desk that is not
+          // run) keeps no more than the newest QUEUE_MAX_ITEMS, none past QUEUE_TTL_MS.
+          const items = (await list()).filter((f) => f.endsWith('.item')).sort();
+          const now = Date.now();
+          await Promise.all(
+            items
+              .filter((f, i) => i < items.length - QUEUE_MAX_ITEMS || age(f, now) > QUEUE_TTL_MS)
+              .map(drop),
+          );
+        },
+        take: async () => {
+          const files = await list();
+          const now = Date.now();
+          // A taker that died (or failed to read) between its rename and its unlink left its
+          // item aside, where nothing would read or forget it (review finding 12); so does a
+          // pusher that died before its rename.
+          await Promise.all(
+            files.filter((f) => /\.(taken|tmp)$/.test(f) && age(f, now) > STRANDED_MS).map(drop),
+          );
+          const items = files.filter((f) => f.endsWith('.item')).sort();
+          const out: string[] = [];
+          for (const [index, file] of items.entries()) {
+            const from = join(at, file);
+            const mine = `${from}.${process.pid}.${randomBytes(3).toString('hex')}.taken`;
+            try {
+              await rename(from, mine);
+            } catch (error) {
+              if (missing(error)) continue; // another process took it
+              throw error;
+            }
+            const value = await read(mine);
+            await rm(mine, { force: true });
+            // Purged (forget) between the rename and the read: gone, as it should be.
+            if (value === undefined) continue;
+            // The same bounds as on push: the newest QUEUE_MAX_ITEMS, none older than the TTL.
+            if (age(file, now) <= QUEUE_TTL_MS && index >= items.length - QUEUE_MAX_ITEMS)
+              out.push(value);
           }
-          const value = await readFile(mine, 'utf8');
-          await unlink(mine);
-          const age = now - Number(file.slice(0, 15));
-          // The same bounds as Redis's: the newest QUEUE_MAX_ITEMS, none older than the TTL.
-          if (age <= QUEUE_TTL_MS && index >= items.length - QUEUE_MAX_ITEMS) out.push(value);
-        }
-        return out;
-      },
-    }),
+          return out;
+        },
+        purge: async (match) => {
+          // Items being taken (`.taken`) too: a purge racing a take removes them either way.
+          for (const file of await list()) {
+            if (!file.endsWith('.item') && !file.endsWith('.taken')) continue;
+            const value = await read(join(at, file));
+            if (value !== undefined && match(value)) await drop(file);
+          }
+        },
+      };
+    },
     close: async () => undefined,
   };
 }
