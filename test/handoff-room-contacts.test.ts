@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Wechaty } from 'wechaty';
 import type { ContactInterface } from 'wechaty/impls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventNotice, publish } from '../src/adapters/handoff/desk.js';
+import { actOn, eventNotice, publish } from '../src/adapters/handoff/desk.js';
 import type { HandoffEvent } from '../src/core/handoff.js';
 import { createOpenCases } from '../src/adapters/handoff/open-cases.js';
 import { createHandoffRoom } from '../src/adapters/wechaty/handoff-room.js';
@@ -68,5 +68,65 @@ describe('the operator room’s contacts', () => {
     await room.poll();
     expect(posted.join('\n')).toContain('已交回机器人');
     expect(room.held()).toBe(0);
+  });
+
+  it('an erasing turn takes the user’s words queued by the console out of deliver:wechat', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'zhuihui-room-'));
+    const runtime = await createRuntime({
+      flowFile: FLOW_FILE,
+      localesDir: LOCALES_DIR,
+      dataDir,
+      log: silentLogger,
+      flood: false,
+      handoff: { waitMinutes: 10, silenceHours: 72 },
+    });
+    cleanup.push(async () => {
+      await runtime.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const fakeRoom = { id: 'room', say: async () => undefined };
+    const bot = { Room: { find: async () => fakeRoom } } as unknown as Wechaty;
+    const alice = { id: 'wxid_alice', say: async () => undefined } as unknown as ContactInterface;
+    const room = createHandoffRoom({
+      roomId: 'room',
+      service: runtime.service,
+      translators: runtime.translators,
+      cases: createOpenCases(runtime.handoffBus),
+      bus: runtime.handoffBus,
+      queue: createSendQueue(
+        { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1000, retries: 0 },
+        silentLogger,
+      ),
+      log: silentLogger,
+      logContent: false,
+      bot: () => bot,
+      clock: () => new Date(),
+    });
+    const user = 'wechat:alice';
+    let events: HandoffEvent[] = [];
+    for (const text of ['你好', '人工', '是'])
+      events =
+        (await runtime.service.handle({ userId: user, text, channel: 'wechat' })).handoff ?? [];
+    await room.relay(user, alice, events);
+    // The console (no wechat sender) speaks and hands back: both wait in deliver:wechat.
+    const cases = createOpenCases(runtime.handoffBus);
+    const [open] = await cases.all();
+    const desk = {
+      service: runtime.service,
+      bus: runtime.handoffBus,
+      cases,
+      log: silentLogger,
+      clock: () => new Date(),
+      senders: {},
+    };
+    await actOn(desk, open!, { type: 'say', operator: '小李', text: '你的卡号尾号 4321 对吗' });
+    await actOn(desk, open!, { type: 'done', operator: '小李' });
+    await runtime.service.handle({ userId: user, text: '删除我的数据', channel: 'wechat' });
+    const turned = await runtime.service.handle({ userId: user, text: '是', channel: 'wechat' });
+    expect(turned.erased).toBe(true);
+    await room.forget(user, alice);
+    const left = await runtime.handoffBus.queue('deliver:wechat').take();
+    expect(left.join('\n')).not.toContain('4321');
+    expect(left.join('\n')).not.toContain(user);
   });
 });
