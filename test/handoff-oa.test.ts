@@ -28,7 +28,7 @@ interface Harness {
   wechat: ReturnType<typeof fakeWeChat>;
   advanceHours(hours: number): void;
   /** Runs the operator console on these lines (piped input); resolves with what it printed. */
-  operator(lines: string[]): Promise<string>;
+  operator(lines: string[], name?: string): Promise<string>;
   /** What the fake WeChat's customer-service API delivered to Alice. */
   delivered(): string[];
 }
@@ -96,7 +96,7 @@ async function start(): Promise<Harness> {
     advanceHours: (hours) => {
       now += hours * 3_600_000;
     },
-    operator: async (lines) => {
+    operator: async (lines, name = '小李') => {
       let out = '';
       await runOperatorConsole({
         service: runtime.service,
@@ -111,7 +111,7 @@ async function start(): Promise<Harness> {
         }),
         log: silentLogger,
         clock,
-        name: '小李',
+        name,
         lang: 'zh-CN',
         interactive: false,
         senders: { oa: handoff.send },
@@ -249,6 +249,32 @@ describe('handoff on the Official Account, answered from the operator console', 
     ).toBeUndefined();
     expect(await h.operator(['/list'])).toContain('现在没有进行中的案件。');
     expect(ref).not.toBe('');
+  });
+
+  it('an operator’s words and name with `$` in them reach the user and the desk as typed', async () => {
+    const h = await start();
+    const ref = await handOver(h);
+    const out = await h.operator([`#${ref} 金额写 $$500，截图发我：$'`], "小$'李$&");
+    expect(h.delivered().join('\n')).toContain("志愿者：金额写 $$500，截图发我：$'");
+    expect(out).toContain(`#${ref} 已由 小$'李$& 接手。`);
+  });
+
+  it('a case ended by an operator keeps no window: at once from here, after the last words from elsewhere', async () => {
+    const h = await start();
+    const window = () => h.runtime.handoffBus.fields('oa-window').get(`oa:${APPID}:${ALICE}`);
+    const ref = await handOver(h);
+    expect(await window()).toBeDefined();
+    await h.operator([`#${ref} /done`]);
+    expect(h.delivered().at(-1)).toContain('回到机器人');
+    expect(await window()).toBeUndefined();
+    // From a process that cannot reach the OA (the room): the words wait for the sender,
+    // and the window with them, until they are sent.
+    const again = await handOver(h);
+    await runOperatorWithoutSender(h, [`#${again} /done`]);
+    expect(await window()).toBeDefined();
+    await h.handoff.drain();
+    expect(h.delivered().at(-1)).toContain('回到机器人');
+    expect(await window()).toBeUndefined();
   });
 
   it('unknown references and stray lines get a clear message, never a stack trace', async () => {

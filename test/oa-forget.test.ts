@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 /** The webhook on shared values whose every key is noted, to look at what is left after. */
-async function webhook(on: 'memory' | 'redis') {
+async function webhook(on: 'memory' | 'redis', workers = 1, readMs = 0) {
   const runtime = await createRuntime({
     flowFile: FLOW_FILE,
     localesDir: LOCALES_DIR,
@@ -42,28 +42,39 @@ async function webhook(on: 'memory' | 'redis') {
   const keys = new Set<string>();
   const shared: SharedValues = {
     ...runtime.shared,
+    // A slow read (a Redis across a network) widens any read-change-write window.
+    get: async (key) => {
+      if (readMs) await new Promise((resolve) => setTimeout(resolve, readMs));
+      return runtime.shared.get(key);
+    },
     set: (key, value, ttl) => (keys.add(key), runtime.shared.set(key, value, ttl)),
     claim: (key, value, ttl) => (keys.add(key), runtime.shared.claim(key, value, ttl)),
   };
-  const handler = createOaHandler({
-    service: runtime.service,
-    translators: runtime.translators,
-    shared,
-    settings: {
-      token: TOKEN,
-      appId: APPID,
-      encodingAesKey: undefined,
-      mode: 'passive',
-      path: '/oa',
-    },
-    log: silentLogger,
-  });
-  const server: Server = await listen(handler, 0, '127.0.0.1');
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const wechats = await Promise.all(
+    Array.from({ length: workers }, async () => {
+      // Each worker has its own handler (its own memory of replies), as separate processes do.
+      const handler = createOaHandler({
+        service: runtime.service,
+        translators: runtime.translators,
+        shared,
+        settings: {
+          token: TOKEN,
+          appId: APPID,
+          encodingAesKey: undefined,
+          mode: 'passive',
+          path: '/oa',
+        },
+        log: silentLogger,
+      });
+      const server: Server = await listen(handler, 0, '127.0.0.1');
+      cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      return fakeWeChat({ url: `http://127.0.0.1:${port}/oa`, token: TOKEN, appId: APPID });
+    }),
+  );
   cleanup.push(() => runtime.close());
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const wechat = fakeWeChat({ url: `http://127.0.0.1:${port}/oa`, token: TOKEN, appId: APPID });
+  const wechat = wechats[0]!;
   /** Every shared value still readable, by key. */
   const left = async () => {
     const out: Record<string, string> = {};
@@ -73,7 +84,7 @@ async function webhook(on: 'memory' | 'redis') {
     }
     return out;
   };
-  return { wechat, left };
+  return { wechat, wechats, left };
 }
 
 describe.each(['memory', 'redis'] as const)(
@@ -100,3 +111,22 @@ describe.each(['memory', 'redis'] as const)(
     }, 30_000);
   },
 );
+
+describe('two webhook workers answering one user at once, on Redis (review finding 11)', () => {
+  it('forget erases the replies kept by both: neither worker’s key is lost', async () => {
+    const { wechats, left } = await webhook('redis', 2, 40);
+    const [a, b] = wechats;
+    for (let round = 0; round < 8; round++)
+      await Promise.all([
+        a!.text('o-two', `你好 a${round}`, `a${round}`),
+        b!.text('o-two', `你好 b${round}`, `b${round}`),
+      ]);
+    expect(Object.keys(await left()).filter((k) => k.startsWith('oa-reply:')).length).toBe(16);
+    expect((await a!.text('o-two', '删除我的数据', 'f1')).content).toContain('确认要删除');
+    expect((await a!.text('o-two', '是', 'f2')).content).toContain('已删除');
+    const kept = Object.keys(await left()).filter(
+      (k) => k.startsWith('oa-reply:') && !k.endsWith(':f2'),
+    );
+    expect(kept).toEqual([]);
+  }, 60_000);
+});

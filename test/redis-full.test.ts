@@ -25,8 +25,9 @@ beforeEach(async () => {
   await admin.flushall();
 });
 
-async function runtime() {
+async function runtime(handoff = false) {
   const r = await createRuntime({
+    ...(handoff ? { handoff: { waitMinutes: 10, silenceHours: 12 } } : {}),
     flowFile: DEFAULT_FLOW_FILE,
     localesDir: DEFAULT_LOCALES_DIR,
     dataDir: '/nonexistent',
@@ -78,5 +79,19 @@ describe('a full Redis (maxmemory + noeviction)', () => {
     // The question was answered: a later 是 is an answer to the conversation, not to it.
     await r.service.handle({ userId: 'g', text: '是' });
     expect(await storedSession(r.store, 'g')).toBeDefined();
+  }, 30_000);
+
+  it('the held question survives the handoff timer’s check: 是 still erases a user with a person', async () => {
+    const r = await runtime(true);
+    const say = async (text: string) =>
+      repliesText((await r.service.handle({ userId: 'h', text, channel: 'oa' })).replies);
+    for (const text of ['你好', '人工', '是']) await say(text);
+    expect((await storedSession(r.store, 'h'))?.handoff?.state).toBe('waiting');
+    await fill();
+    expect(await say('删除我的数据')).toContain('确认要删除');
+    // Every process's 30-s sweep runs operate(expire): nothing is due, nothing written.
+    expect(await r.service.operate('h', { type: 'expire' })).toBe('not-due');
+    expect(await say('是')).toContain('已删除');
+    expect(await storedSession(r.store, 'h')).toBeUndefined();
   }, 30_000);
 });

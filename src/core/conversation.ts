@@ -19,6 +19,9 @@ export interface Turned {
   erased?: true;
 }
 
+/** What an operator's (or the clock's) action came to: see `ConversationService.operate`. */
+export type Operated = Turned | 'not-due' | undefined;
+
 export interface ConversationService {
   /** Handles one message; resolves with the replies once the session is saved. */
   handle(inbound: Inbound): Promise<Turned>;
@@ -44,10 +47,11 @@ export interface ConversationService {
   rekey(from: string, to: string): Promise<boolean>;
   /**
    * An operator's action on a user's case, or the clock's (expire): the replies for the user
-   * and the events for the operator side; undefined when the user has no open case (or nothing
-   * ran out).
+   * and the events for the operator side; `not-due` when the clock found the case open but
+   * nothing has run out yet; undefined when there is no such case (no session, no handoff, or
+   * one under another reference than `ref`): the operator side forgets it.
    */
-  operate(userId: string, action: OperatorAction): Promise<Turned | undefined>;
+  operate(userId: string, action: OperatorAction, ref?: string): Promise<Operated>;
   /** Where the user now stands, for recording transcripts. */
   stepOf(userId: string): Promise<string | undefined>;
   /** Swaps in an engine for a reloaded flow (console --watch); sessions migrate on their next message. */
@@ -126,18 +130,19 @@ export function createConversationService(options: ConversationOptions): Convers
     replace: (userId, build) =>
       serialised(userId, async () => (await update(userId, () => build(clock()))).replies),
     rekey: (from, to) => rekey(store, serialised, from, to),
-    operate: (userId, action) =>
-      serialised(userId, async () => {
-        const outcome = await updateIf(userId, (session) =>
-          session ? engine.operate(session, action, clock()) : undefined,
-        );
-        return (
-          outcome && {
-            replies: outcome.replies,
-            lang: outcome.lang,
-            handoff: outcome.handoff ?? [],
-          }
-        );
+    operate: (userId, action, ref) =>
+      serialised(userId, async (): Promise<Operated> => {
+        let open = false;
+        const outcome = await updateIf(userId, (session) => {
+          open =
+            session?.handoff !== undefined && (ref === undefined || session.handoff.ref === ref);
+          return session && open ? engine.operate(session, action, clock()) : undefined;
+        });
+        // A case with no session or handoff behind it (retention, a store restarted empty, a
+        // forget whose event was lost) is told apart from one not due yet: it is closed, not
+        // re-run by every process's timer forever (review finding 6).
+        if (!outcome) return open && action.type === 'expire' ? 'not-due' : undefined;
+        return { replies: outcome.replies, lang: outcome.lang, handoff: outcome.handoff ?? [] };
       }),
     stepOf: (userId) => serialised(userId, async () => (await store.read(userId))?.value.stepId),
     replaceEngine: (next) => {

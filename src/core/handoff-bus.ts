@@ -29,10 +29,17 @@ export interface SharedFields {
   all(): Promise<Map<string, string>>;
 }
 
-/** A queue any process pushes to; each item is taken by one taker only. */
+/**
+ * A queue any process pushes to; each item is taken by one taker only. It keeps at most
+ * QUEUE_MAX_ITEMS (the oldest go first, trimmed on push) and none older than QUEUE_TTL_MS
+ * (each item's own age, dropped when taken or trimmed), so a queue nobody takes holds no
+ * user's words for longer.
+ */
 export interface SharedQueue {
   push(item: string): Promise<void>;
   take(): Promise<string[]>;
+  /** Removes the items `match` picks (a user's, on forget), wherever they are in the queue. */
+  purge(match: (item: string) => boolean): Promise<void>;
 }
 
 /** A queue keeps at most this many items (the oldest go first) and only for this long. */

@@ -55,10 +55,14 @@ export async function handleMessage(ctx: MessageContext, inbound: Inbound): Prom
   return ctx.serialised(inbound.userId, async () => {
     let lang = inbound.lang;
     try {
-      const outcome = await ctx.update(inbound.userId, (session) => {
-        lang = session?.lang ?? lang;
-        return ctx.engine.handle(session, inbound, ctx.clock());
-      });
+      const outcome = await ctx.update(
+        inbound.userId,
+        (session) => {
+          lang = session?.lang ?? lang;
+          return ctx.engine.handle(session, inbound, ctx.clock());
+        },
+        'message',
+      );
       // The conversation was there and the store lost it: said, rather than a silent restart.
       const replies = ctx.store.lost?.(inbound.userId)
         ? [...ctx.engine.lost(outcome.lang), ...outcome.replies]

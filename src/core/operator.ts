@@ -48,7 +48,13 @@ export function operate(
       const joined = handoff.state === 'waiting' ? [say(t('common:handoff.taken'))] : [];
       const words =
         action.type === 'say'
-          ? [say(t('common:handoff.operatorSays', { text: WORDS }).replace(WORDS, action.text))]
+          ? // A function, so that `$$`, `$&` or `$'` in the operator's words stay as typed (a
+            // replacement string would read them as patterns).
+            [
+              say(
+                t('common:handoff.operatorSays', { text: WORDS }).replace(WORDS, () => action.text),
+              ),
+            ]
           : [];
       return {
         session: held,

@@ -81,6 +81,14 @@ export interface SharedValues {
    * that it is used once (red-team M8).
    */
   claim(key: string, value: string, ttlMs: number): Promise<string | undefined>;
+  /**
+   * Adds `member` to the set at `key` and keeps the set `ttlMs` more (atomic across
+   * processes: two adding at once both stay, where a list read, changed and written back lost
+   * one; review finding 11). `delete(key)` removes the set.
+   */
+  addMember(key: string, member: string, ttlMs: number): Promise<void>;
+  /** The members of the set at `key` (none when it is gone). */
+  members(key: string): Promise<string[]>;
 }
 
 /** One language's words: a key and its variables in, the text out. */

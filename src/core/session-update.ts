@@ -29,13 +29,23 @@ export interface SessionUpdater {
   update<T extends { session: Session | null }>(
     key: string,
     run: (session: Session | undefined) => T,
+    by?: UpdateBy,
   ): Promise<T>;
   /** As `update`, but a run that returns undefined (nothing to do) writes nothing. */
   updateIf<T extends { session: Session | null }>(
     key: string,
     run: (session: Session | undefined) => T | undefined,
+    by?: UpdateBy,
   ): Promise<T | undefined>;
 }
+
+/**
+ * Who changes the session: the user's message (which alone answers an "erase everything?"
+ * held while the store was full), or anything else (an operator, the clock's check, a
+ * resume), which leaves that question for the user's answer (review finding 10: the 30-s
+ * expire sweep dropped it before the user could say 是).
+ */
+export type UpdateBy = 'message' | 'other';
 
 export function createSessionUpdater(
   store: SessionStore,
@@ -52,9 +62,10 @@ export function createSessionUpdater(
   async function updateIf<T extends { session: Session | null }>(
     key: string,
     run: (session: Session | undefined) => T | undefined,
+    by: UpdateBy = 'other',
   ): Promise<T | undefined> {
-    const asked = heldQuestions.get(key);
-    heldQuestions.delete(key);
+    const asked = by === 'message' ? heldQuestions.get(key) : undefined;
+    if (by === 'message') heldQuestions.delete(key);
     for (let attempt = 1; ; attempt++) {
       const stored = await store.read(key);
       const before =
@@ -94,8 +105,8 @@ export function createSessionUpdater(
   }
   return {
     updateIf,
-    async update(key, run) {
-      const outcome = await updateIf(key, run);
+    async update(key, run, by) {
+      const outcome = await updateIf(key, run, by);
       if (!outcome) throw new Error('update: the run returned nothing');
       return outcome;
     },

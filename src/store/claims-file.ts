@@ -46,6 +46,8 @@ export async function withDurableClaims(
     get: (key) => inner.get(key),
     set: (key, value, ttlMs) => inner.set(key, value, ttlMs),
     delete: (key) => inner.delete(key),
+    addMember: (key, member, ttlMs) => inner.addMember(key, member, ttlMs),
+    members: (key) => inner.members(key),
     async claim(key, value, ttlMs) {
       const held = await inner.claim(key, value, ttlMs);
       if (held !== undefined) return held;

@@ -39,40 +39,67 @@ export async function acquireDirLock(dataDir: string): Promise<() => Promise<voi
 }
 
 /**
- * true: this process now holds `path`; a number: the live process that does; 'busy': another
- * process is taking a stale one over (try again shortly).
+ * This process's mark in the locks `tryLockFile` takes: a lock naming our pid with it is one
+ * of ours being held or released right now (waited for); one naming our pid without it is a
+ * leftover of an earlier process that had the same pid (taken over).
  */
-async function claim(path: string, depth: number): Promise<true | number | 'busy'> {
-  if (await create(path)) return true;
+const INCARNATION = randomBytes(6).toString('hex');
+
+/**
+ * One try at the lock file `path`, taken over the way a data directory's is (a lock whose
+ * process is gone, or a leftover naming our pid, through a guard file): the release once this
+ * process holds it; else the live process that does (our own pid while another holder in this
+ * process has it), or 'busy' (another process is taking a stale one over: try again shortly).
+ * For locks held briefly and often, by many holders of one process in turn (the handoff's
+ * fields, `handoff-files.ts`).
+ */
+export async function tryLockFile(path: string): Promise<(() => Promise<void>) | number | 'busy'> {
+  const got = await claim(path, 0, INCARNATION);
+  if (got !== true) return got;
+  // Nobody takes over a live process's lock: it is still ours to remove.
+  return () => rm(path, { force: true });
+}
+
+const lockContent = (mark: string) => `${process.pid}\n${mark ? `${mark}\n` : ''}`;
+
+/**
+ * true: this process now holds `path`; a number: the live process that does; 'busy': another
+ * process is taking a stale one over (try again shortly). `mark`: see INCARNATION ('' for the
+ * data directory's lock, which holds the pid alone).
+ */
+async function claim(path: string, depth: number, mark = ''): Promise<true | number | 'busy'> {
+  if (await create(path, mark)) return true;
   const content = await readFile(path, 'utf8').catch(() => undefined);
   // Gone between the create and the read: its owner released it.
   if (content === undefined) return 'busy';
   const owner = Number.parseInt(content, 10);
-  const ours = owner === process.pid && !held.has(path);
+  const ours =
+    owner === process.pid && !held.has(path) && !(mark && content.split('\n')[1] === mark);
   if (!ours && Number.isInteger(owner) && owner > 0 && alive(owner)) return owner;
   if (depth >= MAX_DEPTH)
     throw new ExpectedError(`zhuihui: could not take over the stale lock ${path}; delete it.`);
   const guard = `${path}.takeover-${Number.isInteger(owner) && owner > 0 ? owner : 'none'}`;
-  const guarded = await claim(guard, depth + 1);
+  const guarded = await claim(guard, depth + 1, mark);
   if (guarded !== true) return 'busy';
   try {
     // Only a guard holder removes a lock with this content: if it is still there, it is the
     // stale one; if it changed, another taker finished first.
     if ((await readFile(path, 'utf8').catch(() => undefined)) !== content) return 'busy';
     await rm(path, { force: true });
-    return (await create(path)) ? true : 'busy';
+    return (await create(path, mark)) ? true : 'busy';
   } finally {
     await rm(guard, { force: true });
   }
 }
 
 /**
- * Creates `path` holding this pid, or false if it exists. Written aside and linked into place,
- * so that a lock is never seen empty (an empty lock read half-written looked stale).
+ * Creates `path` holding this pid (and `mark`), or false if it exists. Written aside and
+ * linked into place, so that a lock is never seen empty (an empty lock read half-written
+ * looked stale).
  */
-async function create(path: string): Promise<boolean> {
+async function create(path: string, mark: string): Promise<boolean> {
   const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(draft, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+  await writeFile(draft, lockContent(mark), { flag: 'wx', mode: 0o600 });
   try {
     await link(draft, path);
     return true;

@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { QUEUE_MAX_ITEMS, QUEUE_TTL_MS, type HandoffBus } from '../core/handoff-bus.js';
+import { createKeyedQueue } from '../shared/keyed-queue.js';
+import { tryLockFile } from './dir-lock.js';
 
-/** A lock older than this is a crashed writer's: taken over. */
-const STALE_LOCK_MS = 5_000;
 /** How long a compare-and-set waits for a field another process holds before giving up. */
 const LOCK_WAIT_MS = 10_000;
+
+/** A taken item still aside after this long was left by a taker that died: removed. */
+const STRANDED_MS = 10 * 60_000;
+
+/** This process's writers of each field file, in turn. */
+const fieldQueue = createKeyedQueue();
 
 const safe = (name: string) => encodeURIComponent(name).replace(/\./g, '%2E');
 const unsafe = (file: string) => decodeURIComponent(file);
@@ -23,7 +29,8 @@ async function replace(path: string, value: string): Promise<void> {
 /**
  * The handoff's shared fields and queues as files under `dir` (DATA_DIR/handoff): one file
  * per field, so changing one case never rewrites another; a field's compare-and-set runs
- * under its own lock file (created exclusively, retried while another process holds it);
+ * under its own lock file (created exclusively, retried while another holder has it, taken
+ * over from a process that is gone);
  * a queue item is a file, taken by renaming it away (only one taker's rename succeeds).
  */
 export function createFileHandoffBus(dir: string): HandoffBus {
@@ -35,32 +42,38 @@ export function createFileHandoffBus(dir: string): HandoffBus {
       throw error;
     });
 
-  async function locked<T>(path: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` holding the field's lock file, taken over only from a process that is gone
+   * (`dir-lock.ts`, red-team m26: a lock judged stale by its age alone let two writers in — a
+   * takeover racing another, or a holder slower than the age — and lost an update; review
+   * finding 8). A live holder is waited for, up to LOCK_WAIT_MS.
+   */
+  const locked = <T>(path: string, work: () => Promise<T>): Promise<T> =>
+    // One holder at a time within this process (any bus on the directory) without touching
+    // the disk: only other processes contend for the file.
+    fieldQueue.run(resolve(path), () => lockedFile(path, work));
+
+  async function lockedFile<T>(path: string, work: () => Promise<T>): Promise<T> {
     const lock = `${path}.lock`;
     const until = Date.now() + LOCK_WAIT_MS;
     for (let attempt = 0; Date.now() < until; attempt++) {
+      let got: Awaited<ReturnType<typeof tryLockFile>>;
       try {
-        await writeFile(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+        got = await tryLockFile(lock);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
-          continue;
-        }
-        if (code !== 'EEXIST') throw error;
-        const age = await stat(lock).then(
-          (s) => Date.now() - s.mtimeMs,
-          () => 0,
-        );
-        if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+        if (!missing(error)) throw error;
+        await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+        continue;
+      }
+      if (typeof got !== 'function') {
         // A random wait, so that writers racing for one field spread out.
-        else await sleep(Math.random() * Math.min(20, 1 + attempt));
+        await sleep(Math.random() * Math.min(20, 1 + attempt));
         continue;
       }
       try {
         return await work();
       } finally {
-        await rm(lock, { force: true });
+        await got();
       }
     }
     throw new Error(`the handoff file ${path} stayed locked`);
@@ -87,7 +100,9 @@ export function createFileHandoffBus(dir: string): HandoffBus {
           });
           const out = new Map<string, string>();
           for (const file of files) {
-            if (file.endsWith('.lock') || file.endsWith('.tmp')) continue;
+            // A field's file name has no dot (safe() encodes it): the rest are its lock, the
+            // lock's drafts and takeover guards, and values being written.
+            if (file.includes('.')) continue;
             const value = await read(join(fieldDir(name), file));
             if (value !== undefined) out.set(unsafe(file), value);
           }
@@ -95,42 +110,75 @@ export function createFileHandoffBus(dir: string): HandoffBus {
         },
       };
     },
-    queue: (name) => ({
-      push: async (item) => {
-        await mkdir(queueDir(name), { recursive: true, mode: 0o700 });
-        // Named by time, so items are taken in the order they were pushed.
-        const stamp = String(Date.now()).padStart(15, '0');
-        const file = `${stamp}-${process.hrtime.bigint()}-${randomBytes(3).toString('hex')}.item`;
-        const tmp = join(queueDir(name), `${file}.tmp`);
-        await writeFile(tmp, item, { mode: 0o600 });
-        await rename(tmp, join(queueDir(name), file));
-      },
-      take: async () => {
-        const files = await readdir(queueDir(name)).catch((error: unknown) => {
+    queue: (name) => {
+      const at = queueDir(name);
+      const list = () =>
+        readdir(at).catch((error: unknown) => {
           if (missing(error)) return [];
           throw error;
         });
-        const items = files.filter((f) => f.endsWith('.item')).sort();
-        const now = Date.now();
-        const out: string[] = [];
-        for (const [index, file] of items.entries()) {
-          const from = join(queueDir(name), file);
-          const mine = `${from}.${process.pid}.${randomBytes(3).toString('hex')}.taken`;
-          try {
-            await rename(from, mine);
-          } catch (error) {
-            if (missing(error)) continue; // another process took it
-            throw error;
+      /** Pushed at: the file's name starts with the time. */
+      const age = (file: string, now: number) => now - Number(file.slice(0, 15));
+      const drop = (file: string) => rm(join(at, file), { force: true });
+      return {
+        push: async (item) => {
+          await mkdir(at, { recursive: true, mode: 0o700 });
+          // Named by time, so items are taken in the order they were pushed.
+          const stamp = String(Date.now()).padStart(15, '0');
+          const file = `${stamp}-${process.hrtime.bigint()}-${randomBytes(3).toString('hex')}.item`;
+          const tmp = join(at, `${file}.tmp`);
+          await writeFile(tmp, item, { mode: 0o600 });
+          await rename(tmp, join(at, file));
+          // Trimmed here, as Redis's LTRIM does: a queue nobody takes (a desk that is not
+          // run) keeps no more than the newest QUEUE_MAX_ITEMS, none past QUEUE_TTL_MS.
+          const items = (await list()).filter((f) => f.endsWith('.item')).sort();
+          const now = Date.now();
+          await Promise.all(
+            items
+              .filter((f, i) => i < items.length - QUEUE_MAX_ITEMS || age(f, now) > QUEUE_TTL_MS)
+              .map(drop),
+          );
+        },
+        take: async () => {
+          const files = await list();
+          const now = Date.now();
+          // A taker that died (or failed to read) between its rename and its unlink left its
+          // item aside, where nothing would read or forget it (review finding 12); so does a
+          // pusher that died before its rename.
+          await Promise.all(
+            files.filter((f) => /\.(taken|tmp)$/.test(f) && age(f, now) > STRANDED_MS).map(drop),
+          );
+          const items = files.filter((f) => f.endsWith('.item')).sort();
+          const out: string[] = [];
+          for (const [index, file] of items.entries()) {
+            const from = join(at, file);
+            const mine = `${from}.${process.pid}.${randomBytes(3).toString('hex')}.taken`;
+            try {
+              await rename(from, mine);
+            } catch (error) {
+              if (missing(error)) continue; // another process took it
+              throw error;
+            }
+            const value = await read(mine);
+            await rm(mine, { force: true });
+            // Purged (forget) between the rename and the read: gone, as it should be.
+            if (value === undefined) continue;
+            // The same bounds as on push: the newest QUEUE_MAX_ITEMS, none older than the TTL.
+            if (age(file, now) <= QUEUE_TTL_MS && index >= items.length - QUEUE_MAX_ITEMS)
+              out.push(value);
           }
-          const value = await readFile(mine, 'utf8');
-          await unlink(mine);
-          const age = now - Number(file.slice(0, 15));
-          // The same bounds as Redis's: the newest QUEUE_MAX_ITEMS, none older than the TTL.
-          if (age <= QUEUE_TTL_MS && index >= items.length - QUEUE_MAX_ITEMS) out.push(value);
-        }
-        return out;
-      },
-    }),
+          return out;
+        },
+        purge: async (match) => {
+          // Items being taken (`.taken`) too: a purge racing a take removes them either way.
+          for (const file of await list()) {
+            if (!file.endsWith('.item') && !file.endsWith('.taken')) continue;
+            const value = await read(join(at, file));
+            if (value !== undefined && match(value)) await drop(file);
+          }
+        },
+      };
+    },
     close: async () => undefined,
   };
 }

@@ -8,6 +8,14 @@ if (redis.call('HGET', KEYS[1], ARGV[2]) or '') ~= ARGV[1] then return 0 end
 if ARGV[4] == '1' then redis.call('HDEL', KEYS[1], ARGV[2]) else redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) end
 return 1`;
 
+/** A queue item with the time it was pushed: `<ms> <item>`. */
+const stamped = (item: string) => `${Date.now()} ${item}`;
+/** An item and its time; items pushed before items had one have none (kept by age). */
+function unstamped(raw: string): { at?: number; item: string } {
+  const match = /^(\d+) /.exec(raw);
+  return match ? { at: Number(match[1]), item: raw.slice(match[0].length) } : { item: raw };
+}
+
 /** Tries of a compare-and-set before giving up (another process changing the same field). */
 const MAX_TRIES = 200;
 /** A retried compare-and-set waits a random while, so that racing writers spread out. */
@@ -16,7 +24,8 @@ const backoff = (attempt: number) =>
 
 /**
  * The handoff's shared fields (a Redis hash: HGET/HSET/HDEL/HGETALL, a compare-and-set in
- * Lua) and queues (a list: RPUSH and LTRIM, taken with LRANGE and DEL in one MULTI), on a
+ * Lua) and queues (a list of time-stamped items: RPUSH and LTRIM, taken with LRANGE and DEL in
+ * one MULTI, old items dropped as they are taken; purged with LREM), on a
  * connection of its own to STORE_URL, under STORE_PREFIX.
  */
 export async function connectRedisHandoffBus(url: string, prefix: string): Promise<HandoffBus> {
@@ -72,9 +81,11 @@ export async function connectRedisHandoffBus(url: string, prefix: string): Promi
       return {
         push: (item) =>
           guarded(async () => {
+            // The list's TTL only ends a queue nobody pushes to any more; each item carries its
+            // own time, so that steady traffic does not keep old items (review finding 5).
             await redis
               .multi()
-              .rpush(list, item)
+              .rpush(list, stamped(item))
               .ltrim(list, -QUEUE_MAX_ITEMS, -1)
               .pexpire(list, QUEUE_TTL_MS)
               .exec();
@@ -83,7 +94,20 @@ export async function connectRedisHandoffBus(url: string, prefix: string): Promi
           guarded(async () => {
             const result = await redis.multi().lrange(list, 0, -1).del(list).exec();
             const items = result?.[0]?.[1];
-            return Array.isArray(items) ? (items as string[]) : [];
+            const now = Date.now();
+            return (Array.isArray(items) ? (items as string[]) : []).flatMap((raw) => {
+              const { at, item } = unstamped(raw);
+              return at === undefined || now - at <= QUEUE_TTL_MS ? [item] : [];
+            });
+          }),
+        purge: (match) =>
+          guarded(async () => {
+            const items = await redis.lrange(list, 0, -1);
+            const gone = items.filter((raw) => match(unstamped(raw).item));
+            if (gone.length === 0) return;
+            const multi = redis.multi();
+            for (const raw of gone) multi.lrem(list, 0, raw);
+            await multi.exec();
           }),
       };
     },

@@ -345,6 +345,15 @@ export async function connectRedis(options: RedisOptions): Promise<RedisBackend>
       unavailable(async () => {
         await redis.del(hashed('value', key));
       }),
+    addMember: (key, member, ttlMs) =>
+      unavailable(async () => {
+        await redis
+          .multi()
+          .sadd(hashed('value', key), member)
+          .pexpire(hashed('value', key), Math.max(1, Math.round(ttlMs)))
+          .exec();
+      }),
+    members: (key) => unavailable(async () => redis.smembers(hashed('value', key))),
     claim: (key, value, ttlMs) =>
       unavailable(async () => {
         const held = (await redis.eval(

@@ -2,7 +2,14 @@ import type { ConversationService, Turned } from '../../core/conversation.js';
 import type { HandoffBus } from '../../core/handoff-bus.js';
 import type { Reply } from '../../core/replies.js';
 import type { Logger } from '../../log.js';
-import { applyEvents, deliveryQueue, publish, takeDeliveries } from '../handoff/desk.js';
+import {
+  applyEvents,
+  deliveryQueue,
+  eventNotice,
+  forgetUser,
+  publish,
+  takeDeliveries,
+} from '../handoff/desk.js';
 import { createOpenCases } from '../handoff/open-cases.js';
 import { observedService } from '../handoff/observed.js';
 
@@ -21,11 +28,12 @@ export function createConsoleHandoff(deps: {
   const cases = createOpenCases(bus);
   const observed = async (userId: string, turned: Turned): Promise<Turned> => {
     const events = turned.handoff ?? [];
-    if (events.length === 0) return turned;
+    if (events.length === 0 && !turned.erased) return turned;
     try {
       const where = { channel: 'console' as const, userId, address: userId };
+      if (turned.erased) await forgetUser(bus, where);
       for (const event of await applyEvents({ service, cases, clock, bus }, where, events))
-        await publish(bus, { type: 'event', channel: 'console', event });
+        await publish(bus, eventNotice('console', userId, event));
     } catch (error) {
       log.error(
         { err: (error as Error).message },

@@ -9,6 +9,7 @@ import type { Logger } from '../../log.js';
 import type { Lang } from '../../shared/types.js';
 import {
   actOn,
+  eventNotice,
   parseOperatorLine,
   publish,
   takeNotices,
@@ -83,17 +84,17 @@ export async function runOperatorConsole(options: OperatorConsoleOptions): Promi
           : [said.undelivered(notice.ref, notice.why)],
       );
   };
-  const tell = async (events: HandoffEvent[], channel: CaseChannel) => {
+  const tell = async (events: HandoffEvent[], open: { channel: CaseChannel; userId: string }) => {
     for (const event of events) {
       print(said.event(event));
       // The room hears what happened here, so both desks agree.
-      await publish(bus, { type: 'event', channel, event }, 'console');
+      await publish(bus, eventNotice(open.channel, open.userId, event), 'console');
     }
   };
   const expire = async () => {
     for (const open of await cases.all()) {
       const result = await actOn(desk, open, { type: 'expire' });
-      if (result.type === 'done') await tell(result.events, open.channel);
+      if (result.type === 'done') await tell(result.events, open);
     }
   };
 
@@ -106,14 +107,15 @@ export async function runOperatorConsole(options: OperatorConsoleOptions): Promi
     if (!open) return print([said.unknown(line.ref)]);
     const result = await actOn(desk, open, line.action(options.name));
     if (result.type === 'failed') return print([said.undelivered(open.ref, 'failed')]);
-    if (result.type === 'unknown') return print([said.unknown(open.ref)]);
+    if (result.type === 'unknown' || result.type === 'not-due')
+      return print([said.unknown(open.ref)]);
     if (result.undelivered) print([said.undelivered(open.ref, result.undelivered)]);
     else if (result.unsent) print([said.unsent(open.ref, open.channel)]);
     else if (result.turned.replies.length > 0)
       print([
         say(t(`common:handoff.console.${result.queued ? 'queued' : 'sent'}`, { ref: open.ref })),
       ]);
-    await tell(result.events, open.channel);
+    await tell(result.events, open);
   }
 
   if (options.interactive) print([say(t('common:handoff.console.banner'))]);

@@ -1,10 +1,10 @@
-import type { ConversationService, Turned } from '../../core/conversation.js';
+import type { ConversationService, Operated, Turned } from '../../core/conversation.js';
 import type { HandoffBus } from '../../core/handoff-bus.js';
 import { caseRef, type HandoffEvent, type OperatorAction } from '../../core/handoff.js';
 import type { Reply } from '../../core/replies.js';
 import type { Logger } from '../../log.js';
 import type { Lang } from '../../shared/types.js';
-import type { CaseChannel, OpenCase, OpenCases } from './open-cases.js';
+import { createOpenCases, type CaseChannel, type OpenCase, type OpenCases } from './open-cases.js';
 
 /**
  * Why an operator's words did not reach the user. `window`: more than 48 hours since the
@@ -18,10 +18,27 @@ export type Undelivered = 'window' | 'count' | 'unsubscribed' | 'failed';
 export type Desk = 'room' | 'console';
 const DESKS: readonly Desk[] = ['room', 'console'];
 
-/** What the operators are told, through the shared queues, by the process that saw it. */
+/**
+ * What the operators are told, through the shared queues, by the process that saw it.
+ * `userId`: whose case it is, so that `forget` finds their items whatever reference they
+ * were under (references are four hex digits and come back); not on the notice that a case
+ * was erased, which then says nothing of the user.
+ */
 export type Notice =
-  | { type: 'event'; channel: CaseChannel; event: HandoffEvent }
-  | { type: 'undelivered'; ref: string; why: Undelivered };
+  | { type: 'event'; channel: CaseChannel; event: HandoffEvent; userId?: string }
+  | { type: 'undelivered'; ref: string; why: Undelivered; userId?: string };
+
+/** A case's event as a notice for the desks. */
+export function eventNotice(channel: CaseChannel, userId: string, event: HandoffEvent): Notice {
+  const erased = event.type === 'ended' && event.reason === 'forget';
+  return { type: 'event', channel, event, ...(erased ? {} : { userId }) };
+}
+
+/**
+ * Fields a channel keeps per user while a case is open (the OA's message window, keyed by the
+ * user): dropped when the case ends and on forget.
+ */
+export const CASE_FIELDS: Partial<Record<CaseChannel, string>> = { oa: 'oa-window' };
 
 /** An operator's words (an action's replies) on their way to the process that reaches the user. */
 export interface Delivery {
@@ -30,6 +47,8 @@ export interface Delivery {
   address: string;
   replies: Reply[];
   lang: Lang;
+  /** The case ended with these words: the sender drops the case's fields once it sent them. */
+  ends?: true;
 }
 
 /** Sends a case's replies on its channel, from this process: why not, or undefined when sent. */
@@ -128,7 +147,8 @@ export async function applyEvents(
         const open = (r: string) => cases.open({ ...where, ref: r, state: 'waiting', since });
         for (let salt = 1; !(await open(ref)) && salt <= MAX_RENAMES; salt++) {
           const next = caseRef(where.userId, deps.clock(), salt);
-          if (await service.operate(where.userId, { type: 'rename', ref: next })) ref = next;
+          const renamed = await service.operate(where.userId, { type: 'rename', ref: next });
+          if (typeof renamed === 'object') ref = next;
         }
         out.push({ ...event, ref });
         break;
@@ -139,7 +159,6 @@ export async function applyEvents(
         break;
       case 'ended':
         await cases.close(event.ref);
-        if (event.reason === 'forget') await forgetCase(deps.bus, event.ref, where);
         out.push(event);
         break;
       case 'user-message':
@@ -150,28 +169,32 @@ export async function applyEvents(
 }
 
 /**
- * The user erased their data (`forget`): what the queues still hold about the case — their
- * words for the operators, an operator's words for them — is taken out too. Items another
- * process takes in the same instant are the ones it would have shown anyway.
+ * The user erased their data (`forget`; every channel calls this on an erasing turn, whether
+ * or not a case is open): everything the handoff keeps of them goes — their open cases in the
+ * index, their words and cases in both desks' notices (a desk that is not run never takes
+ * its queue), an operator's words for them, their channel's fields. Found by user, not by
+ * reference: a case that ended before (`/done`, a timeout) left items under a reference that
+ * may since be another user's. Items another process takes in the same instant are the ones
+ * it would have shown anyway.
  */
-async function forgetCase(
+export async function forgetUser(
   bus: HandoffBus,
-  ref: string,
-  where: { channel: CaseChannel; address: string },
+  where: { channel: CaseChannel; userId: string; address: string },
 ): Promise<void> {
+  const cases = createOpenCases(bus);
+  for (const open of await cases.all())
+    if (open.userId === where.userId) await cases.close(open.ref);
+  const theirs = (item: string) => {
+    try {
+      return (JSON.parse(item) as { userId?: unknown }).userId === where.userId;
+    } catch {
+      return false;
+    }
+  };
   const queues = [...DESKS.map((d) => `notices:${d}`), deliveryQueue(where.channel, where.address)];
-  for (const name of queues) {
-    const queue = bus.queue(name);
-    const kept = (await queue.take()).filter((item) => {
-      try {
-        const value = JSON.parse(item) as { ref?: unknown; event?: { ref?: unknown } };
-        return (value.event?.ref ?? value.ref) !== ref;
-      } catch {
-        return false;
-      }
-    });
-    for (const item of kept) await queue.push(item);
-  }
+  for (const name of queues) await bus.queue(name).purge(theirs);
+  const field = CASE_FIELDS[where.channel];
+  if (field) await bus.fields(field).delete(where.userId);
 }
 
 /**
@@ -200,6 +223,8 @@ async function senderSeen(bus: HandoffBus, channel: CaseChannel): Promise<boolea
 export type ActResult =
   /** The conversation is gone or back with the bot already (the index forgets it). */
   | { type: 'unknown' }
+  /** The clock's check: the case is open and nothing has run out yet. */
+  | { type: 'not-due' }
   /** The session could not be changed (the store failed). */
   | { type: 'failed' }
   | {
@@ -223,18 +248,22 @@ export async function actOn(
   open: OpenCase,
   action: OperatorAction,
 ): Promise<ActResult> {
-  let turned: Turned | undefined;
+  let turned: Operated;
   try {
-    turned = await deps.service.operate(open.userId, action);
+    turned = await deps.service.operate(open.userId, action, open.ref);
   } catch (error) {
     deps.log.error({ case: open.ref, err: (error as Error).message }, 'operator action failed');
     return { type: 'failed' };
   }
+  if (turned === 'not-due') return { type: 'not-due' };
   if (!turned) {
-    if (action.type !== 'expire') await deps.cases.close(open.ref);
+    // No session, or no case under this reference, behind it: the index forgets it (the
+    // clock's check too, or the case would stay listed and re-run by every process).
+    await deps.cases.close(open.ref);
     return { type: 'unknown' };
   }
   const sender = deps.senders[open.channel];
+  const ends = turned.handoff?.some((e) => e.type === 'ended') ?? false;
   let undelivered: Undelivered | undefined;
   let queued = false;
   let unsent = false;
@@ -248,6 +277,7 @@ export async function actOn(
         address: open.address,
         replies: turned.replies,
         lang: turned.lang,
+        ...(ends ? { ends: true as const } : {}),
       };
       await deps.bus
         .queue(deliveryQueue(open.channel, open.address))
@@ -257,6 +287,10 @@ export async function actOn(
   }
   if (action.type === 'say')
     deps.log.info({ case: open.ref, queued }, 'handoff message to the user');
+  // An ended case keeps no fields of the user (the OA window), once its last words are sent:
+  // here, or by the sender that takes them from the queue (`Delivery.ends`).
+  const field = CASE_FIELDS[open.channel];
+  if (ends && !queued && field) await deps.bus.fields(field).delete(open.userId);
   const events = await applyEvents(deps, open, turned.handoff ?? []);
   return {
     type: 'done',

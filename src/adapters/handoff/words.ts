@@ -18,7 +18,8 @@ export function operatorWords(t: Translator) {
   const words = (key: string, vars: Record<string, unknown> = {}) =>
     t(`common:handoff.room.${key}`, vars);
   const named = (key: string, vars: Record<string, unknown>, name: string) =>
-    words(key, { ...vars, operator: RAW }).replace(RAW, name);
+    // A function, so that `$` in a name stays as typed (not read as a replacement pattern).
+    words(key, { ...vars, operator: RAW }).replace(RAW, () => name);
   return {
     words,
     named,

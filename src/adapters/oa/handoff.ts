@@ -4,7 +4,10 @@ import type { Logger } from '../../log.js';
 import {
   actOn,
   applyEvents,
+  CASE_FIELDS,
   deliveryQueue,
+  eventNotice,
+  forgetUser,
   publish,
   senderBeat,
   takeDeliveries,
@@ -71,7 +74,7 @@ const openIdOf = (userId: string) => userId.split(':').slice(2).join(':');
 export function createOaHandoff(deps: OaHandoffDeps) {
   const { bus, service, log, clock, api } = deps;
   const cases = createOpenCases(bus);
-  const windows = bus.fields('oa-window');
+  const windows = bus.fields(CASE_FIELDS.oa ?? 'oa-window');
 
   /** One message of the user's window, taken atomically: why not, or undefined when taken. */
   async function take(userId: string): Promise<Undelivered | undefined> {
@@ -109,6 +112,10 @@ export function createOaHandoff(deps: OaHandoffDeps) {
   /** After an OA user's turn with handoff events: their window opens again, the operators hear. */
   async function afterTurn(userId: string, turned: Turned): Promise<void> {
     const events = turned.handoff ?? [];
+    const where = { channel: 'oa' as const, userId, address: openIdOf(userId) };
+    // Erased: whatever the handoff still holds of them goes, case open or not (review
+    // finding 5: after /done or a timeout, their words stayed in an untaken desk's queue).
+    if (turned.erased) await forgetUser(bus, where);
     if (events.length === 0) return;
     const used =
       deps.mode === 'customer-service'
@@ -120,10 +127,9 @@ export function createOaHandoff(deps: OaHandoffDeps) {
     // A case that ended here (结束人工, forget) leaves no window behind.
     if (events.some((e) => e.type === 'ended')) await windows.delete(userId);
     else await windows.set(userId, JSON.stringify({ since: clock().toISOString(), used }));
-    const where = { channel: 'oa' as const, userId, address: openIdOf(userId) };
     for (const event of await applyEvents(desk, where, events)) {
       log.info({ case: event.ref, event: event.type }, 'oa handoff');
-      await publish(bus, { type: 'event', channel: 'oa', event });
+      await publish(bus, eventNotice('oa', userId, event));
     }
   }
 
@@ -149,7 +155,9 @@ export function createOaHandoff(deps: OaHandoffDeps) {
           d.replies,
           d.lang,
         );
-        if (why) await publish(bus, { type: 'undelivered', ref: d.ref, why });
+        if (why) await publish(bus, { type: 'undelivered', ref: d.ref, why, userId: d.userId });
+        // The case's last words (an operator's /done from another process): its window goes.
+        if (d.ends) await windows.delete(d.userId);
       }
     },
     /**
@@ -167,7 +175,7 @@ export function createOaHandoff(deps: OaHandoffDeps) {
         const result = await actOn(desk, open, { type: 'expire' });
         if (result.type !== 'done') continue;
         for (const event of result.events)
-          await publish(bus, { type: 'event', channel: 'oa', event });
+          await publish(bus, eventNotice('oa', open.userId, event));
       }
     },
     /** Drains and expires on timers until the returned stop is called. */

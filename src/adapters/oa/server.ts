@@ -82,7 +82,7 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   const answered = new Map<string, Promise<string | typeof LATE>>();
   // Customer-service sends to one user go out in order, one after another.
   const sending = createKeyedQueue();
-  // Changes to a user's list of remembered replies, one at a time in this process.
+  // Erasing a user's remembered replies, one at a time in this process.
   const listing = createKeyedQueue();
 
   return (req, res) => {
@@ -252,18 +252,15 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
   }
 
   /**
-   * Keeps a reply for WeChat's retries of its message, and its key in the user's list, so that
+   * Keeps a reply for WeChat's retries of its message, and its key in the user's set, so that
    * `forget` can erase every copy (red-team m23: the plan text outlived the erase by 60 s).
+   * A set, added to atomically: two workers answering one user each keep their key (a list
+   * read, changed and written back lost one; review finding 11).
    */
   async function rememberReply(user: string, msgKey: string, reply: string): Promise<void> {
     await deps.shared.set(`oa-reply:${msgKey}`, reply, RETRY_MEMORY_MS).catch(() => undefined);
-    await listing
-      .run(user, async () => {
-        const keys = remembered(await deps.shared.get(`oa-replies:${user}`));
-        // WeChat retries within 15 s: a user's last few messages are plenty to list.
-        const next = [...keys.filter((k) => k !== msgKey), msgKey].slice(-20);
-        await deps.shared.set(`oa-replies:${user}`, JSON.stringify(next), RETRY_MEMORY_MS);
-      })
+    await deps.shared
+      .addMember(`oa-reply-keys:${user}`, msgKey, RETRY_MEMORY_MS)
       .catch(() => undefined);
   }
 
@@ -276,10 +273,15 @@ export function createOaHandler(deps: OaDeps): (req: IncomingMessage, res: Serve
       if (msgKey.startsWith(`${user}:`) && msgKey !== except) answered.delete(msgKey);
     await listing
       .run(user, async () => {
-        const keys = remembered(await deps.shared.get(`oa-replies:${user}`));
+        const keys = [
+          ...(await deps.shared.members(`oa-reply-keys:${user}`)),
+          // The list kept before the set (a reply remembered by a worker not yet upgraded).
+          ...remembered(await deps.shared.get(`oa-replies:${user}`)),
+        ];
         await Promise.all(
           keys.filter((k) => k !== except).map((k) => deps.shared.delete(`oa-reply:${k}`)),
         );
+        await deps.shared.delete(`oa-reply-keys:${user}`);
         await deps.shared.delete(`oa-replies:${user}`);
       })
       .catch((error: unknown) =>

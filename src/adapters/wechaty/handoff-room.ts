@@ -11,6 +11,8 @@ import {
   actOn,
   applyEvents,
   deliveryQueue,
+  eventNotice,
+  forgetUser,
   parseOperatorLine,
   publish,
   senderBeat,
@@ -127,7 +129,9 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
   async function act(open: OpenCase, action: OperatorAction): Promise<void> {
     const result = await actOn(desk, open, action);
     if (result.type === 'failed') return post([said.undelivered(open.ref, 'failed')]);
+    if (result.type === 'not-due') return;
     if (result.type === 'unknown') {
+      contacts.delete(open.userId);
       if (action.type !== 'expire') await post([said.unknown(open.ref)]);
       return;
     }
@@ -138,7 +142,7 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
       await announce(event);
       // An operator working at the console sees what happened here to the other channels' cases.
       if (open.channel !== 'wechat')
-        await publish(bus, { type: 'event', channel: open.channel, event }, 'room');
+        await publish(bus, eventNotice(open.channel, open.userId, event), 'room');
     }
   }
 
@@ -148,6 +152,13 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
 
   return {
     relay,
+    /** How many users' contacts are kept (those of cases open here): none once they all end. */
+    held: () => contacts.size,
+    /** This bot's user erased their data: what the handoff keeps of them goes, here too. */
+    async forget(userId: string, contact: ContactInterface | undefined): Promise<void> {
+      contacts.delete(userId);
+      await forgetUser(bus, { channel: 'wechat', userId, address: contact?.id ?? '' });
+    },
     /** A message in the operator room: a command from a member, or the volunteers' own talk. */
     async onRoomMessage(msg: MessageInterface, from: RoomInterface): Promise<void> {
       room = from;
@@ -173,8 +184,13 @@ export function createHandoffRoom(deps: HandoffRoomDeps) {
     async poll(): Promise<void> {
       await beat();
       for (const notice of await takeNotices(bus, 'room')) {
-        if (notice.type === 'event') await announce(notice.event);
-        else await post([said.undelivered(notice.ref, notice.why)]);
+        if (notice.type !== 'event') await post([said.undelivered(notice.ref, notice.why)]);
+        else {
+          // A case of this bot's ended elsewhere (the console's /done or timeout): its contact
+          // is not kept (review finding 7).
+          if (notice.event.type === 'ended' && notice.userId) contacts.delete(notice.userId);
+          await announce(notice.event);
+        }
       }
       for (const d of await takeDeliveries(bus, deliveryQueue('wechat', ''))) {
         if (!(await deliver(await contactOf(d), d.replies)))

@@ -178,17 +178,21 @@ export function createWechatyAssistant(deps: AssistantDeps): WechatyAssistant {
       userId,
       msg.date().getTime(),
       async () => {
-        const { replies, handoff: events } =
-          type === types.Message.Text
-            ? await service.handle({
-                userId,
-                text: msg.text(),
-                channel: 'wechat',
-                messageId: msg.id,
-              })
-            : await service.handleMedia(userId);
+        const {
+          replies,
+          handoff: events,
+          erased,
+        } = type === types.Message.Text
+          ? await service.handle({
+              userId,
+              text: msg.text(),
+              channel: 'wechat',
+              messageId: msg.id,
+            })
+          : await service.handleMedia(userId);
         await sayAll(talker, replies);
         if (events && events.length > 0) await (await handoffRoom())?.relay(userId, talker, events);
+        if (erased) await (await handoffRoom())?.forget(userId, talker);
       },
       order,
     );

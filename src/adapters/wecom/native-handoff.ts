@@ -28,7 +28,7 @@ export function createNativeHandoff(deps: {
       log.error({ err: error, why }, '微信客服 handoff: the session could not be updated');
       return undefined;
     });
-    log.info({ why, action: action.type, open: done !== undefined }, '微信客服 handoff');
+    log.info({ why, action: action.type, open: typeof done === 'object' }, '微信客服 handoff');
   };
   const taken = (why: string) => (target: KfTarget) =>
     act(target, { type: 'take', operator: WECOM_OPERATOR }, why);
