@@ -4,7 +4,7 @@ import type { FactValue } from '../src/shared/types.js';
 import { chat, type Kit } from './helpers.js';
 
 /**
- * How the held-out corpora are measured (test/stories-heldout*.test.ts): the same counts for
+ * How the held-out corpora are measured (test/stories-heldout.test.ts): the same counts for
  * every set, so the figures of one set and the next compare.
  */
 export interface Story {

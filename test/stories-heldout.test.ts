@@ -13,89 +13,130 @@ import {
 } from './heldout-measure.js';
 
 /**
- * The first held-out set, test/corpus/stories/stories.yaml and intents/corrections.yaml
- * (written by another helper, blind to the understanding code), measured blind in earlier
- * rounds and a dev set since 2026-12-04 (tuned on; the second set, stories-heldout-2, is
- * not): held here so a change cannot make them worse.
+ * The held-out opening stories and corrections, written by other authors blind to the
+ * understanding code, each set with the figures reached when measured (docs/architecture.md):
+ * a change may only improve them.
  */
+interface HeldOut {
+  name: string;
+  stories: string;
+  corrections: string;
+  /** "Today" for the corrections (each story carries its own). */
+  today: string;
+  floors: {
+    stories: number;
+    takenAtLeast: number;
+    wrongAtMost: number;
+    legalWrongAtMost: number;
+    scamsAtLeast: number;
+    flaggedAtMost: number;
+    correctionsRightAtLeast: number;
+    correctionsWrongAtMost: number;
+  };
+}
+
+const SETS: HeldOut[] = [
+  {
+    // Measured blind in earlier rounds; a dev set since 2026-12-04 (tuned on). Its five
+    // legal-weight misreads were fixed then (三千出头, 收费三千, money sent to the user,
+    // 「两笔 … 都是520」; 「多输了个零 付了200」 is now labelled): any new one fails.
+    // 「说被骗也谈不上 …」 is the one honest story the signal model flags. Corrections: 58 of
+    // 170 blind, 91 and none wrong once tuned on.
+    name: 'first set (dev since 2026-12-04)',
+    stories: 'stories/stories.yaml',
+    corrections: 'intents/corrections.yaml',
+    today: '2026-11-29',
+    floors: {
+      stories: 60,
+      takenAtLeast: 0.72,
+      wrongAtMost: 3,
+      legalWrongAtMost: 0,
+      scamsAtLeast: 26,
+      flaggedAtMost: 1,
+      correctionsRightAtLeast: 0.53,
+      correctionsWrongAtMost: 0,
+    },
+  },
+  {
+    // Written blind on 2026-12-04, never trained or tuned on. Before the day's branches were
+    // merged: 137/289 askable facts, 24 wrong (8 legal weight), scams 31/35, honest flagged
+    // 3/53, corrections 26/77 right, 3 wrong. After (the floors): 145/289, 21 wrong (11 legal
+    // weight, listed in docs/architecture.md for a further round), 31/35, 3/53, 40/77, 7.
+    name: 'second set (held out)',
+    stories: 'stories/stories-2.yaml',
+    corrections: 'intents/corrections-2.yaml',
+    today: '2026-12-04',
+    floors: {
+      stories: 80,
+      takenAtLeast: 0.5,
+      wrongAtMost: 21,
+      legalWrongAtMost: 11,
+      scamsAtLeast: 31,
+      flaggedAtMost: 3,
+      correctionsRightAtLeast: 0.51,
+      correctionsWrongAtMost: 7,
+    },
+  },
+];
+
 let kit: Kit;
 let understanding: Understanding;
-let stories: Story[];
 beforeAll(async () => {
   kit = await loadKit();
   understanding = createUnderstanding(kit.flow, kit.translators);
-  const file = resolve(ROOT, 'test/corpus/stories/stories.yaml');
-  stories = parse(await readFile(file, 'utf8')) as Story[];
 });
 
-describe('held-out opening stories (test/corpus/stories/stories.yaml)', () => {
-  it('facts taken hold, and no misread with legal weight', () => {
+const corpus = async (file: string) =>
+  parse(await readFile(resolve(ROOT, 'test/corpus', file), 'utf8')) as unknown;
+const pct = (x: number, n: number) => `${((100 * x) / n).toFixed(1)}%`;
+
+describe.each(SETS)('held-out $name', (set) => {
+  const { floors } = set;
+
+  it('opening stories: facts taken, and the misreads with legal weight', async () => {
+    const stories = (await corpus(set.stories)) as Story[];
     const m = measureStories(kit, understanding, stories);
     console.log(
-      `held-out stories: ${stories.length} · facts taken ${m.taken}/${m.stated} (${((100 * m.taken) / m.stated).toFixed(1)}%)` +
-        ` · of those a story may give ${m.takenAskable}/${m.askable} (${((100 * m.takenAskable) / m.askable).toFixed(1)}%)` +
+      `${set.name}: ${stories.length} stories · facts taken ${m.taken}/${m.stated} (${pct(m.taken, m.stated)})` +
+        ` · of those a story may give ${m.takenAskable}/${m.askable} (${pct(m.takenAskable, m.askable)})` +
         ` · wrong ${m.wrong.length} (legal weight ${m.wrongLegal.length})`,
     );
     if (m.wrong.length > 0) console.log(m.wrong.join('\n'));
-    expect(stories.length).toBeGreaterThanOrEqual(60);
-    // None: a misread with legal weight goes into the texts for the police.
-    const unknown = m.wrongLegal.filter(
-      (line) => !KNOWN_LEGAL_MISREADS.some((k) => line.startsWith(k)),
+    expect(stories.length).toBeGreaterThanOrEqual(floors.stories);
+    expect(m.wrongLegal.length, m.wrongLegal.join('\n')).toBeLessThanOrEqual(
+      floors.legalWrongAtMost,
     );
-    expect(unknown, unknown.join('\n')).toEqual([]);
-    expect(m.wrong.length, m.wrong.join('\n')).toBeLessThanOrEqual(WRONG_AT_MOST);
-    expect(m.takenAskable / m.askable).toBeGreaterThanOrEqual(TAKEN_AT_LEAST);
+    expect(m.wrong.length, m.wrong.join('\n')).toBeLessThanOrEqual(floors.wrongAtMost);
+    expect(m.takenAskable / m.askable).toBeGreaterThanOrEqual(floors.takenAtLeast);
   });
 
-  it('scam stories are recognised from the story itself; honest ones are not alarmed', () => {
+  it('scam stories recognised from the story itself; honest ones not alarmed', async () => {
+    const stories = (await corpus(set.stories)) as Story[];
     const scams = stories.filter((s) => s.expectScam);
     const honest = stories.filter((s) => !s.expectScam);
     const missed = scams.filter((s) => !recognised(kit, s)).map((s) => s.text);
     const alarmed = honest.filter((s) => recognised(kit, s)).map((s) => s.text);
     console.log(
-      `held-out scam stories recognised ${scams.length - missed.length}/${scams.length}; honest ones flagged ${alarmed.length}/${honest.length}`,
+      `${set.name}: scams recognised ${scams.length - missed.length}/${scams.length}; honest flagged ${alarmed.length}/${honest.length}`,
     );
-    expect(scams.length - missed.length, missed.join('\n')).toBeGreaterThanOrEqual(SCAMS_AT_LEAST);
-    expect(alarmed.length, alarmed.join('\n')).toBeLessThanOrEqual(FLAGGED_AT_MOST);
+    expect(scams.length - missed.length, missed.join('\n')).toBeGreaterThanOrEqual(
+      floors.scamsAtLeast,
+    );
+    expect(alarmed.length, alarmed.join('\n')).toBeLessThanOrEqual(floors.flaggedAtMost);
   });
-});
 
-// The figures reached when measured (docs/architecture.md); a change may only improve them.
-const TAKEN_AT_LEAST = 0.72;
-const WRONG_AT_MOST = 3;
-const SCAMS_AT_LEAST = 26;
-// 「说被骗也谈不上 …」: flagged by the scam signal model (issue 21, deliverable 4).
-const FLAGGED_AT_MOST = 1;
-// Each legal-weight misread found when measured is fixed (issue 21, deliverable 3: 三千出头,
-// 收费三千, money sent to the user, 「两笔 … 都是520」; 「多输了个零 付了200」 is now labelled):
-// any new one fails here.
-const KNOWN_LEGAL_MISREADS: string[] = [];
-
-describe('held-out corrections (test/corpus/intents/corrections.yaml)', () => {
-  it('a correction changes the fact it names, and nothing else; a non-correction changes nothing', async () => {
-    const file = resolve(ROOT, 'test/corpus/intents/corrections.yaml');
-    const data = parse(await readFile(file, 'utf8')) as Record<
+  it('a correction changes the fact it names, and nothing else; a non-correction nothing', async () => {
+    const data = (await corpus(set.corrections)) as Record<
       string,
       Record<string, Array<Correction | string>>
     >;
-    const { withValue, right, valueless, nones, wrong } = measureCorrections(
-      understanding,
-      data,
-      '2026-11-29',
-    );
+    const m = measureCorrections(understanding, data, set.today);
     console.log(
-      `held-out corrections: ${withValue} with a value · changed right ${right} (${((100 * right) / withValue).toFixed(1)}%)` +
-        ` · ${valueless} without a value · ${nones} none · wrong ${wrong.length}`,
+      `${set.name}: corrections ${m.withValue} with a value · changed right ${m.right} (${pct(m.right, m.withValue)})` +
+        ` · ${m.valueless} without a value · ${m.nones} none · wrong ${m.wrong.length}`,
     );
-    if (wrong.length > 0) console.log(wrong.join('\n'));
-    expect(right / withValue).toBeGreaterThanOrEqual(CORRECTIONS_RIGHT_AT_LEAST);
-    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(CORRECTIONS_WRONG_AT_MOST);
+    if (m.wrong.length > 0) console.log(m.wrong.join('\n'));
+    expect(m.right / m.withValue).toBeGreaterThanOrEqual(floors.correctionsRightAtLeast);
+    expect(m.wrong.length, m.wrong.join('\n')).toBeLessThanOrEqual(floors.correctionsWrongAtMost);
   });
 });
-
-// 58 of 170 when measured blind; 56 after the accuracy round added answer examples, which
-// the correction-form model takes as its "not a correction" side (measured, not tuned back);
-// 58 and none wrong once the dev set was tuned on (2026-12-04: the amount meant, the name
-// "not shown" said without correcting).
-const CORRECTIONS_RIGHT_AT_LEAST = 0.53;
-const CORRECTIONS_WRONG_AT_MOST = 0;
