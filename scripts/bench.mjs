@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { banner, external } from './esbuild-shared.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status;
@@ -29,19 +30,9 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  external: [
-    'wechaty',
-    'wechaty-*',
-    '@juzi/*',
-    'file-box',
-    'ioredis',
-    '@viz-js/viz',
-    'qrcode-terminal',
-  ],
+  external,
   logLevel: 'warning',
-  banner: {
-    js: "import { createRequire as __zhuihuiRequire } from 'node:module'; const require = __zhuihuiRequire(import.meta.url);",
-  },
+  banner,
 });
 // --expose-gc: the bench reports what stays in memory after a collection, beside the peaks.
 const status = run(['--expose-gc', join(outdir, 'run.js')]);

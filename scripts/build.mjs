@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { banner, external } from './esbuild-shared.mjs';
 
 // esbuild is a devDependency: `npm ci --omit=dev` still runs `prepare`, and must say what to do.
 const { build } = await import('esbuild').catch(() => {
@@ -23,18 +24,6 @@ const { build } = await import('esbuild').catch(() => {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist');
-
-// Loaded by name at run time (puppets), native or with files beside them (Graphviz's wasm), or
-// only for one command: left in node_modules, imported from there when needed.
-const external = [
-  'wechaty',
-  'wechaty-*',
-  '@juzi/*',
-  'file-box',
-  'ioredis',
-  '@viz-js/viz',
-  'qrcode-terminal',
-];
 
 /** A fingerprint of the source: cached compiled flows are valid for this build only. */
 async function sourceHash() {
@@ -86,9 +75,7 @@ const result = await build({
   metafile: Boolean(process.env.ZHUIHUI_METAFILE),
   define: { ZHUIHUI_BUILD_ID: JSON.stringify(await sourceHash()) },
   // Bundled CommonJS packages call require(); an ES module has none of its own.
-  banner: {
-    js: "import { createRequire as __zhuihuiRequire } from 'node:module'; const require = __zhuihuiRequire(import.meta.url);",
-  },
+  banner,
 });
 if (result.metafile) await writeFile(process.env.ZHUIHUI_METAFILE, JSON.stringify(result.metafile));
 // One start of the built chat on the shipped flow (no input, a throwaway DATA_DIR, no .env, no
