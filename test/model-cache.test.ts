@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFlowFile, loadWords } from '../src/adapters/files/flow-files.js';
 import { loadModelBank } from '../src/adapters/files/model-cache.js';
-import type { ModelBank } from '../src/core/classify/bank.js';
-import { trainingSets } from '../src/core/classify/step-classifier.js';
+import { trainingKey, type ModelBank } from '../src/core/classify/bank.js';
+import { allTrainingSets } from '../src/core/training-sets.js';
+import { storyTrainingData } from '../src/core/story-yesno.js';
 import { createEngine } from '../src/core/engine.js';
 import { compileFlow, type CompiledFlow } from '../src/flow/compile.js';
 import { createTranslators, type Translators } from '../src/i18n/index.js';
@@ -43,17 +44,21 @@ function counted(bank: ModelBank) {
   };
 }
 
-/** A conversation that reaches the step classifiers, the signal and the commands. */
+/**
+ * A conversation that reaches the step classifiers, the signal, the commands, the story
+ * yes/no readers and the correction form.
+ */
 function converse(flow: CompiledFlow, bank?: ModelBank): string[] {
   const c = chat(createEngine(flow, translators, undefined, undefined, { models: bank }), {
     lang: 'zh-CN',
   });
   return [
-    '你好',
+    '上周扫码付错人了 他把我拉黑了', // an opening story: the story readers
     '没有',
     '我是扫了别人文章下面那个码打赏的', // payment kind, by meaning
     '网上认识的大哥带我买一种币 说稳赚 现在取不出来', // the signal, by meaning
     '我想看一下记录', // a command, by meaning
+    '刚才说错了 金额应该是300', // a correction: the correction form
   ].map((text) => c.say(text));
 }
 
@@ -61,7 +66,7 @@ describe('classifier models cached by content', () => {
   it('trains every model once, then a start with the files trains none', async () => {
     const flow = await fresh();
     const first = await loadModelBank([flow], translators, dir);
-    expect(first.trained).toHaveLength(trainingSets(flow, translators).length);
+    expect(first.trained).toHaveLength(allTrainingSets(flow, translators).length);
     expect(first.trained.length).toBeGreaterThanOrEqual(16);
     const files = (await readdir(dir)).filter((f) => f.startsWith('model-'));
     expect(files).toHaveLength(first.trained.length);
@@ -88,10 +93,19 @@ describe('classifier models cached by content', () => {
     step.options[0]!.examples!['zh-CN']!.push('在公众号文章末尾扫码赞赏的');
     const changed = compileFlow(definition, `${flow.hash}-changed`);
     const { trained } = await loadModelBank([changed], translators, dir);
-    // The step's, and the commands' (every answer of the flow is one of their negatives).
-    expect(trained).toEqual([
-      'reward-code-recovery: step payment-kind',
-      'reward-code-recovery: commands',
-    ]);
+    // The step's, and those that take every option's examples as their negatives: the
+    // commands', the correction form's and each story reader's; no other step's, no signal's.
+    const names = trained.map((n) => n.replace('reward-code-recovery: ', ''));
+    expect(names.filter((n) => n.startsWith('step '))).toEqual(['step payment-kind']);
+    expect(names.filter((n) => n.startsWith('signal '))).toEqual([]);
+    expect(names).toContain('commands');
+    expect(names).toContain('corrections');
+    // A story reader whose step's phrases name the new example leaves it out: not retrained.
+    const before = new Map(storyTrainingData(flow).map((r) => [r.stepId, trainingKey(r.pairs)]));
+    const moved = storyTrainingData(changed)
+      .filter((r) => before.get(r.stepId) !== trainingKey(r.pairs))
+      .map((r) => `story ${r.stepId}`);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(names.filter((n) => n.startsWith('story '))).toEqual(moved);
   });
 });

@@ -1,4 +1,5 @@
 import type { CompiledFlow } from '../flow/compile.js';
+import type { ModelBank } from './classify/bank.js';
 import { NONE, trainRanker, type Ranker } from './classify/index.js';
 
 /** What a correction names: the amount, the date, the recipient's name, or that it is empty. */
@@ -21,10 +22,14 @@ export const CORRECTION_TAKE = 0.75;
 
 const built = new WeakMap<CompiledFlow, Ranker | null>();
 
-export function createCorrectionForm(flow: CompiledFlow): CorrectionForm {
-  // Trained on the first message that may be a correction, not at start-up.
+export function createCorrectionForm(flow: CompiledFlow, bank?: ModelBank): CorrectionForm {
+  // Taken from the bank (dist/flow-cache), else trained on the first message that may be a
+  // correction, not at start-up.
   const ranker = () => {
-    if (!built.has(flow)) built.set(flow, train(flow));
+    if (!built.has(flow)) {
+      const pairs = correctionTrainingData(flow);
+      built.set(flow, pairs ? trainRanker(pairs, bank) : null);
+    }
     return built.get(flow) ?? null;
   };
   return {
@@ -36,9 +41,10 @@ export function createCorrectionForm(flow: CompiledFlow): CorrectionForm {
   };
 }
 
-function train(flow: CompiledFlow): Ranker | null {
+/** The correction forms' examples, and every answer example as "corrects nothing". */
+export function correctionTrainingData(flow: CompiledFlow): Array<[string, string]> | undefined {
   const forms = flow.definition.corrections;
-  if (!forms) return null;
+  if (!forms) return undefined;
   const all = (byLang: Partial<Record<string, string[]>> | undefined) =>
     Object.values(byLang ?? {}).flatMap((texts) => texts ?? []);
   const pairs: Array<[string, string]> = [];
@@ -52,5 +58,5 @@ function train(flow: CompiledFlow): Ranker | null {
       for (const byLang of Object.values(step.examples))
         for (const text of all(byLang)) pairs.push([text, NONE]);
   }
-  return trainRanker(pairs);
+  return pairs;
 }

@@ -1,8 +1,8 @@
 import type { CompiledFlow } from '../flow/compile.js';
 import type { InputStep } from '../flow/schema.js';
 import type { Facts } from '../shared/types.js';
-import { features, NONE } from './classify/index.js';
-import { train as trainModel, type Model } from './classify/model.js';
+import type { ModelBank } from './classify/bank.js';
+import { features, modelOf, NONE } from './classify/index.js';
 import { normalize, phraseFinder } from './interpret/index.js';
 
 /**
@@ -44,12 +44,12 @@ interface Reader {
 
 const built = new WeakMap<CompiledFlow, Map<string, Reader>>();
 
-export function createStoryYesNo(flow: CompiledFlow): StoryYesNo {
-  // Trained on the first story, not at start-up (a few tens of milliseconds).
+export function createStoryYesNo(flow: CompiledFlow, bank?: ModelBank): StoryYesNo {
+  // Taken from the bank (dist/flow-cache), else trained on the first story, not at start-up.
   const readers = () => {
     const known = built.get(flow);
     if (known) return known;
-    const fresh = train(flow);
+    const fresh = train(flow, bank);
     built.set(flow, fresh);
     return fresh;
   };
@@ -103,7 +103,10 @@ function readFact(
   return yes;
 }
 
-function train(flow: CompiledFlow): Map<string, Reader> {
+/** Each yes/no step with `stories:`, and the (balanced) examples its story reader learns. */
+export function storyTrainingData(
+  flow: CompiledFlow,
+): Array<{ stepId: string; step: InputStep; pairs: Array<[string, string]> }> {
   const steps = Object.entries(flow.definition.steps).flatMap(([id, step]) =>
     // `story: false` (the safety screens) is never read from a story, not even its "yes".
     step.type === 'input' && step.input === 'yesno' && step.stories && step.story !== false
@@ -117,8 +120,7 @@ function train(flow: CompiledFlow): Map<string, Reader> {
       ? [...step.options.map((o) => o.examples), step.examples?.none].flatMap(all)
       : [],
   );
-  const readers = new Map<string, Reader>();
-  for (const [stepId, step] of steps) {
+  return steps.map(([stepId, step]) => {
     const own = new Set<string>();
     const pairs: Array<[string, string]> = [];
     for (const intent of ['yes', 'no', 'none'] as const)
@@ -141,22 +143,26 @@ function train(flow: CompiledFlow): Map<string, Reader> {
     // The options' examples are stories about other facts too, on the same terms.
     for (const text of generic)
       if (!own.has(normalize(text)) && named(text) === undefined) pairs.push([text, NONE]);
+    return { stepId, step, pairs: balanced(pairs) };
+  });
+}
+
+function train(flow: CompiledFlow, bank: ModelBank | undefined): Map<string, Reader> {
+  const readers = new Map<string, Reader>();
+  for (const { stepId, step, pairs } of storyTrainingData(flow))
     readers.set(stepId, {
       fact: step.fact,
       strict: step.strict === true,
-      top: topOf(balanced(pairs)),
+      top: topOf(pairs, bank),
       ...phrasesOf(step),
     });
-  }
   return readers;
 }
 
-function topOf(pairs: ReadonlyArray<[string, string]>): Reader['top'] {
-  const labels = [...new Set(pairs.map(([, intent]) => intent))].sort();
-  const model: Model = trainModel(
-    labels,
-    pairs.map(([text, intent]) => ({ features: features(text), label: labels.indexOf(intent) })),
-  );
+function topOf(pairs: ReadonlyArray<[string, string]>, bank: ModelBank | undefined): Reader['top'] {
+  // The same model as trainRanker's (sorted labels, plain features), so the bank keeps it.
+  const model = modelOf(pairs, bank, 'plain');
+  const { labels } = model;
   return (grams) => {
     const p = model.predict(grams);
     let best = 0;

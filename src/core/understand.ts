@@ -64,8 +64,8 @@ export function createUnderstanding(
   const steps = Object.entries(flow.definition.steps);
   const words = createStepWords(flow, translators);
   const classifier = createStepClassifier(flow, translators, options.bank);
-  const story = createStoryYesNo(flow);
-  const form = createCorrectionForm(flow);
+  const story = createStoryYesNo(flow, options.bank);
+  const form = createCorrectionForm(flow, options.bank);
   const guard = createStorySignal(flow, options.bank);
   const { reader = 'combined', thresholds = THRESHOLDS } = options;
 

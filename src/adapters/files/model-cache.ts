@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { memoryBank, trainingKey, type ModelBank } from '../../core/classify/bank.js';
+import { trainingKey, type ModelBank } from '../../core/classify/bank.js';
 import { trainRanker } from '../../core/classify/index.js';
 import type { SavedModel } from '../../core/classify/model.js';
-import { trainingSets } from '../../core/classify/step-classifier.js';
+import { allTrainingSets } from '../../core/training-sets.js';
 import type { Translators } from '../../core/ports.js';
 import type { CompiledFlow } from '../../flow/compile.js';
 
@@ -18,10 +19,11 @@ export const BUILD_MODEL_DIR = BUILD ? join(import.meta.dirname, 'flow-cache') :
 /**
  * The classifier models of every flow, trained once per content and kept: one file per model,
  * `model-<hash of its examples and the model's version>.json`, as flow-cache.ts keeps the
- * parsed flow. A start finds every file and trains nothing; a changed example is a new key,
- * and only that model trains (then is written for the next start). Reading or writing never
- * fails a start: a torn or missing file just means training it now. Without `dir` (src/,
- * tests) nothing is read or written and each model trains on first use, as before.
+ * parsed flow. A start checks that every file is there and trains only a missing one (then
+ * writes it for the next start); a model's file is read when the model is first used, so a
+ * start reads none of the 27 (about 5 MB) and a story read first costs a file read, not a
+ * training. A torn or unreadable file never fails anything: that model trains on first use.
+ * Without `dir` (src/, tests) nothing is read or written and each model trains on first use.
  */
 export async function loadModelBank(
   flows: readonly CompiledFlow[],
@@ -29,24 +31,47 @@ export async function loadModelBank(
   dir: string | undefined = BUILD_MODEL_DIR,
 ): Promise<{ bank: ModelBank | undefined; trained: string[] }> {
   if (!dir) return { bank: undefined, trained: [] };
-  const bank = memoryBank();
+  const bank = fileBank(dir);
   const trained: string[] = [];
+  const seen = new Set<string>();
   for (const flow of flows)
-    for (const { name, pairs, set } of trainingSets(flow, translators)) {
+    for (const { name, pairs, set } of allTrainingSets(flow, translators)) {
       const key = trainingKey(pairs, set);
-      if (bank.get(key)) continue;
-      const file = join(dir, `model-${key}.json`);
-      const kept = await readFile(file, 'utf8').then(decode, () => undefined);
-      if (kept) {
-        bank.add(key, kept);
-        continue;
-      }
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const file = fileOf(dir, key);
+      if (existsSync(file)) continue;
       trainRanker(pairs, bank, set);
       trained.push(`${flow.definition.id}: ${name}`);
       const model = bank.get(key);
       if (model) await store(file, encode(model)).catch(() => undefined);
     }
   return { bank, trained };
+}
+
+const fileOf = (dir: string, key: string) => join(dir, `model-${key}.json`);
+
+/**
+ * Models in memory, each read from its file on first use. Read synchronously because the
+ * understanding (src/core) is: once per model and process, a few milliseconds.
+ */
+function fileBank(dir: string): ModelBank {
+  const models = new Map<string, SavedModel | undefined>();
+  return {
+    get(key) {
+      if (!models.has(key)) {
+        let kept: SavedModel | undefined;
+        try {
+          kept = decode(readFileSync(fileOf(dir, key), 'utf8'));
+        } catch {
+          kept = undefined;
+        }
+        models.set(key, kept);
+      }
+      return models.get(key);
+    },
+    add: (key, model) => void models.set(key, model),
+  };
 }
 
 /** The weights as the bytes of their doubles, base64: exact, a third of JSON numbers' size. */

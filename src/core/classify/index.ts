@@ -59,10 +59,7 @@ export function trainRanker(
   bank?: ModelBank,
   set: FeatureSet = 'plain',
 ): Ranker {
-  const key = bank && trainingKey(pairs, set);
-  const kept = key === undefined ? undefined : bank?.get(key);
-  const model: Model = kept ? fromSaved(kept) : trainPairs(pairs, set);
-  if (!kept && key !== undefined) bank?.add(key, model.saved());
+  const model = modelOf(pairs, bank, set);
   const { labels } = model;
   return (text) => {
     const p = model.predict(features(text, set));
@@ -70,6 +67,19 @@ export function trainRanker(
       .map((intent, i) => ({ intent, p: p[i]! }))
       .sort((a, b) => b.p - a.p || (a.intent < b.intent ? -1 : 1));
   };
+}
+
+/** The model of `pairs`: kept in `bank` from an earlier training, or trained (and kept). */
+export function modelOf(
+  pairs: ReadonlyArray<[string, string]>,
+  bank?: ModelBank,
+  set: FeatureSet = 'plain',
+): Model {
+  const key = bank && trainingKey(pairs, set);
+  const kept = key === undefined ? undefined : bank?.get(key);
+  const model: Model = kept ? fromSaved(kept) : trainPairs(pairs, set);
+  if (!kept && key !== undefined) bank?.add(key, model.saved());
+  return model;
 }
 
 function trainPairs(pairs: ReadonlyArray<[string, string]>, set: FeatureSet): Model {
