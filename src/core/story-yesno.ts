@@ -120,12 +120,19 @@ export function storyTrainingData(
       ? [...step.options.map((o) => o.examples), step.examples?.none].flatMap(all)
       : [],
   );
+  // Every text is the negative of every other step: normalized once, not once per step.
+  const normalized = new Map<string, string>();
+  const norm = (text: string) => {
+    let n = normalized.get(text);
+    if (n === undefined) normalized.set(text, (n = normalize(text)));
+    return n;
+  };
   return steps.map(([stepId, step]) => {
     const own = new Set<string>();
     const pairs: Array<[string, string]> = [];
     for (const intent of ['yes', 'no', 'none'] as const)
       for (const text of all(step.stories?.[intent])) {
-        own.add(normalize(text));
+        own.add(norm(text));
         pairs.push([text, intent === 'none' ? NONE : intent]);
       }
     // What the other facts' stories say is, for this fact, nothing — unless they use this
@@ -138,11 +145,11 @@ export function storyTrainingData(
         ...all(other.stories?.no),
         ...all(other.stories?.none),
       ])
-        if (!own.has(normalize(text)) && named(text) === undefined) pairs.push([text, NONE]);
+        if (!own.has(norm(text)) && named(text) === undefined) pairs.push([text, NONE]);
     }
     // The options' examples are stories about other facts too, on the same terms.
     for (const text of generic)
-      if (!own.has(normalize(text)) && named(text) === undefined) pairs.push([text, NONE]);
+      if (!own.has(norm(text)) && named(text) === undefined) pairs.push([text, NONE]);
     return { stepId, step, pairs: balanced(pairs) };
   });
 }
