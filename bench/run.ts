@@ -39,8 +39,26 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 /** A second, heavier offered load whose p99 is reported too. */
 const HIGH_RATE = 2000;
 const TICK_MS = 1;
-/** One walk through branch B, then a restart: the messages a simulated user sends. */
-const WALK = ['你好', '不是', '1', '2', '昨天', '五百块', '跳过', '是', '摘要', '重新开始'];
+/**
+ * One walk through the screens and branch B to its plan (end-wrong-payment), the summary,
+ * then a restart: the messages a simulated user sends. (Until 2026-12-04 the walk stopped at
+ * the screen-offer question, where "2" is no answer, and measured mostly re-asks.)
+ */
+const WALK = [
+  '你好',
+  '不是',
+  '1',
+  '不是',
+  '不是',
+  '2',
+  '昨天',
+  '五百块',
+  '不是',
+  '跳过',
+  '能',
+  '摘要',
+  '重新开始',
+];
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
