@@ -18,46 +18,55 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
+/**
+ * A runtime on files in a temp dir, an operator room on a fake bot, and Alice in a case the
+ * room holds (she asked for a person and said yes).
+ */
+async function roomWithCase() {
+  const dataDir = await mkdtemp(join(tmpdir(), 'zhuihui-room-'));
+  const runtime = await createRuntime({
+    flowFile: FLOW_FILE,
+    localesDir: LOCALES_DIR,
+    dataDir,
+    log: silentLogger,
+    flood: false,
+    handoff: { waitMinutes: 10, silenceHours: 72 },
+  });
+  cleanup.push(async () => {
+    await runtime.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const posted: string[] = [];
+  const fakeRoom = { id: 'room', say: async (text: string) => void posted.push(text) };
+  const bot = { Room: { find: async () => fakeRoom } } as unknown as Wechaty;
+  const alice = { id: 'wxid_alice', say: async () => undefined } as unknown as ContactInterface;
+  const room = createHandoffRoom({
+    roomId: 'room',
+    service: runtime.service,
+    translators: runtime.translators,
+    cases: createOpenCases(runtime.handoffBus),
+    bus: runtime.handoffBus,
+    queue: createSendQueue(
+      { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1000, retries: 0 },
+      silentLogger,
+    ),
+    log: silentLogger,
+    logContent: false,
+    bot: () => bot,
+    clock: () => new Date(),
+  });
+  const user = 'wechat:alice';
+  let events: HandoffEvent[] = [];
+  for (const text of ['你好', '人工', '是'])
+    events =
+      (await runtime.service.handle({ userId: user, text, channel: 'wechat' })).handoff ?? [];
+  await room.relay(user, alice, events);
+  return { runtime, room, user, alice, posted };
+}
+
 describe('the operator room’s contacts', () => {
   it('forgets the contact of a case ended in another process (the console’s /done)', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'zhuihui-room-'));
-    const runtime = await createRuntime({
-      flowFile: FLOW_FILE,
-      localesDir: LOCALES_DIR,
-      dataDir,
-      log: silentLogger,
-      flood: false,
-      handoff: { waitMinutes: 10, silenceHours: 72 },
-    });
-    cleanup.push(async () => {
-      await runtime.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    const posted: string[] = [];
-    const fakeRoom = { id: 'room', say: async (text: string) => void posted.push(text) };
-    const bot = { Room: { find: async () => fakeRoom } } as unknown as Wechaty;
-    const alice = { id: 'wxid_alice', say: async () => undefined } as unknown as ContactInterface;
-    const room = createHandoffRoom({
-      roomId: 'room',
-      service: runtime.service,
-      translators: runtime.translators,
-      cases: createOpenCases(runtime.handoffBus),
-      bus: runtime.handoffBus,
-      queue: createSendQueue(
-        { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1000, retries: 0 },
-        silentLogger,
-      ),
-      log: silentLogger,
-      logContent: false,
-      bot: () => bot,
-      clock: () => new Date(),
-    });
-    const user = 'wechat:alice';
-    let events: HandoffEvent[] = [];
-    for (const text of ['你好', '人工', '是'])
-      events =
-        (await runtime.service.handle({ userId: user, text, channel: 'wechat' })).handoff ?? [];
-    await room.relay(user, alice, events);
+    const { runtime, room, user, posted } = await roomWithCase();
     expect(room.held()).toBe(1);
     // The console (another process) ends the case and tells the room through the queue.
     const [open] = await createOpenCases(runtime.handoffBus).all();
@@ -71,43 +80,7 @@ describe('the operator room’s contacts', () => {
   });
 
   it('an erasing turn takes the user’s words queued by the console out of deliver:wechat', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'zhuihui-room-'));
-    const runtime = await createRuntime({
-      flowFile: FLOW_FILE,
-      localesDir: LOCALES_DIR,
-      dataDir,
-      log: silentLogger,
-      flood: false,
-      handoff: { waitMinutes: 10, silenceHours: 72 },
-    });
-    cleanup.push(async () => {
-      await runtime.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    const fakeRoom = { id: 'room', say: async () => undefined };
-    const bot = { Room: { find: async () => fakeRoom } } as unknown as Wechaty;
-    const alice = { id: 'wxid_alice', say: async () => undefined } as unknown as ContactInterface;
-    const room = createHandoffRoom({
-      roomId: 'room',
-      service: runtime.service,
-      translators: runtime.translators,
-      cases: createOpenCases(runtime.handoffBus),
-      bus: runtime.handoffBus,
-      queue: createSendQueue(
-        { minIntervalMs: 0, jitterMs: 0, maxPerMinute: 1000, retries: 0 },
-        silentLogger,
-      ),
-      log: silentLogger,
-      logContent: false,
-      bot: () => bot,
-      clock: () => new Date(),
-    });
-    const user = 'wechat:alice';
-    let events: HandoffEvent[] = [];
-    for (const text of ['你好', '人工', '是'])
-      events =
-        (await runtime.service.handle({ userId: user, text, channel: 'wechat' })).handoff ?? [];
-    await room.relay(user, alice, events);
+    const { runtime, room, user, alice } = await roomWithCase();
     // The console (no wechat sender) speaks and hands back: both wait in deliver:wechat.
     const cases = createOpenCases(runtime.handoffBus);
     const [open] = await cases.all();
