@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { banner, external } from './esbuild-shared.mjs';
+import { shared } from './esbuild-shared.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status;
@@ -24,15 +24,7 @@ await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: { run: join(root, 'bench/run.ts') },
   outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
-  external,
-  logLevel: 'warning',
-  banner,
+  ...shared,
 });
 // --expose-gc: the bench reports what stays in memory after a collection, beside the peaks.
 const status = run(['--expose-gc', join(outdir, 'run.js')]);

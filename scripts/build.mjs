@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { banner, external } from './esbuild-shared.mjs';
+import { shared } from './esbuild-shared.mjs';
 
 // esbuild is a devDependency: `npm ci --omit=dev` still runs `prepare`, and must say what to do.
 const { build } = await import('esbuild').catch(() => {
@@ -62,20 +62,11 @@ const started = performance.now();
 const result = await build({
   entryPoints: { main: join(root, 'src/main.ts') },
   outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
+  ...shared,
   minify: process.env.ZHUIHUI_MINIFY !== '0',
-  sourcemap: 'linked',
-  external,
   plugins: process.env.ZHUIHUI_ZOD_ALL === '1' ? [] : [zodEnglishOnly],
-  logLevel: 'warning',
   metafile: Boolean(process.env.ZHUIHUI_METAFILE),
   define: { ZHUIHUI_BUILD_ID: JSON.stringify(await sourceHash()) },
-  // Bundled CommonJS packages call require(); an ES module has none of its own.
-  banner,
 });
 if (result.metafile) await writeFile(process.env.ZHUIHUI_METAFILE, JSON.stringify(result.metafile));
 // One start of the built chat on the shipped flow (no input, a throwaway DATA_DIR, no .env, no
