@@ -1,10 +1,7 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { repliesText } from '../src/core/replies.js';
+import { describe, expect, it } from 'vitest';
 import type { Session } from '../src/core/session.js';
-import type { FlowPath } from '../src/flow/paths.js';
 import type { Lang } from '../src/shared/types.js';
-import { loadKit, type Kit } from './helpers.js';
-import { sessionAt } from './walk.js';
+import { walker } from './walk.js';
 
 /**
  * Issue 21's "done when": none of the inputs quoted in ../shared/domain/review-2026-12-02.md
@@ -13,22 +10,11 @@ import { sessionAt } from './walk.js';
  * confirmation question, or the question asked again — never the honest reading; the honest
  * one (N11) may cost a question, never the scam plan.
  */
-const NOW = new Date('2026-12-02T04:00:00Z');
-let kit: Kit;
-let paths: FlowPath[];
-beforeAll(async () => {
-  kit = await loadKit();
-  paths = inject('coveringPaths');
-});
+const w = walker(new Date('2026-12-02T04:00:00Z'));
 
 const CONFIRM = { 'zh-CN': '先确认一下安全', en: 'A quick safety check' };
 const ALARM = { 'zh-CN': '现在就拨打 110 报警', en: 'Call the police on 110 now' };
-
-function sayAt(stepId: string, lang: Lang, text: string) {
-  const before = sessionAt(kit, paths, stepId, lang, NOW);
-  const { session, replies } = kit.engine.handle(before, { userId: 'u', text, lang }, NOW);
-  return { before, session: session ?? undefined, reply: repliesText(replies) };
-}
+const sayAt = w.sayAt;
 
 /** The scam is met: the alarm, the confirmation question, a warning naming 110, or asked again. */
 function met(lang: Lang, stepId: string, reply: string, session: Session | undefined): boolean {
@@ -96,9 +82,9 @@ describe('the legal review of 2026-12-02: no quoted input is misread', () => {
     expect(session?.stepId).not.toBe('end-scam');
     expect(session?.facts.situation).not.toBe('scam');
     if (reply.includes(CONFIRM['zh-CN'])) {
-      const after = kit.engine.handle(session, { userId: 'u', text: '不是', lang: 'zh-CN' }, NOW);
+      const after = w.say(session, '不是', 'zh-CN');
       expect(after.session?.stepId).not.toBe('end-scam');
-      expect(repliesText(after.replies)).not.toContain(ALARM['zh-CN']);
+      expect(after.reply).not.toContain(ALARM['zh-CN']);
     }
   });
 

@@ -1,9 +1,6 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { repliesText } from '../src/core/replies.js';
-import type { FlowPath } from '../src/flow/paths.js';
+import { describe, expect, it } from 'vitest';
 import type { Lang } from '../src/shared/types.js';
-import { loadKit, type Kit } from './helpers.js';
-import { sessionAt } from './walk.js';
+import { walker } from './walk.js';
 
 /**
  * A safety question's answer by implication (issue 21, deliverable 2): the rules take only a
@@ -11,22 +8,11 @@ import { sessionAt } from './walk.js';
  * back to be confirmed, one question, so a victim who writes 「佢叫我即刻再俾多五百」 is not
  * just told "reply yes or no". Its "no" is never shown back: a victim is not offered "no".
  */
-const NOW = new Date('2026-12-02T04:00:00Z');
+const w = walker(new Date('2026-12-02T04:00:00Z'));
 const ALARM = { 'zh-CN': '现在就拨打 110 报警', en: 'Call the police on 110 now' };
 const SHOWN = { 'zh-CN': '我理解你的意思是「是」' };
 const PLAIN = { 'zh-CN': '这个问题很要紧', en: 'This question matters' };
-let kit: Kit;
-let paths: FlowPath[];
-beforeAll(async () => {
-  kit = await loadKit();
-  paths = inject('coveringPaths');
-});
-
-const say = (lang: Lang, text: string, stepId = 'urgent-check') => {
-  const before = sessionAt(kit, paths, stepId, lang, NOW);
-  const out = kit.engine.handle(before, { userId: 'u', text, lang }, NOW);
-  return { session: out.session ?? undefined, reply: repliesText(out.replies) };
-};
+const say = (lang: Lang, text: string, stepId = 'urgent-check') => w.sayAt(stepId, lang, text);
 
 describe('a safety question answered by implication', () => {
   it.each([
@@ -40,17 +26,17 @@ describe('a safety question answered by implication', () => {
       expect(reply).not.toContain(ALARM['zh-CN']);
       expect(session?.stepId).toBe(stepId);
       expect(session?.facts[fact]).toBeUndefined();
-      const yes = kit.engine.handle(session, { userId: 'u', text: '是', lang: 'zh-CN' }, NOW);
-      expect(repliesText(yes.replies)).toContain('110');
+      const yes = w.say(session, '是', 'zh-CN');
+      expect(yes.reply).toContain('110');
       expect(yes.session?.facts[fact]).toBe(true);
     },
   );
 
   it('a shown-back "yes" answered "no" is no, and no alarm', () => {
     const { session } = say('zh-CN', '佢叫我即刻再俾多五百');
-    const no = kit.engine.handle(session, { userId: 'u', text: '不是', lang: 'zh-CN' }, NOW);
+    const no = w.say(session, '不是', 'zh-CN');
     expect(no.session?.facts.beingPressed).toBe(false);
-    expect(repliesText(no.replies)).not.toContain(ALARM['zh-CN']);
+    expect(no.reply).not.toContain(ALARM['zh-CN']);
   });
 
   it('an unclear "no" is asked again plainly, never shown back as "no"', () => {

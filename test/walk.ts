@@ -1,8 +1,10 @@
+import { beforeAll, inject } from 'vitest';
 import { typedAnswer } from '../src/authoring/replay.js';
+import { repliesText } from '../src/core/replies.js';
 import type { Session } from '../src/core/session.js';
 import type { FlowPath } from '../src/flow/paths.js';
 import type { Lang } from '../src/shared/types.js';
-import type { Kit } from './helpers.js';
+import { loadKit, type Kit } from './helpers.js';
 
 const SCREEN = ['urgent-check', 'screen-offer', 'screen-promise'];
 
@@ -40,4 +42,32 @@ export function sessionAt(
   }
   if (session?.stepId !== stepId) throw new Error(`did not reach ${stepId}`);
   return session;
+}
+
+/**
+ * For a test file that says messages at steps: loads the kit and the covering paths once
+ * (beforeAll), then `sayAt` puts a message at a step reached as above and `say` goes on from
+ * a session, both with the engine's replies as one text.
+ */
+export function walker(now: Date) {
+  let kit: Kit;
+  let paths: FlowPath[];
+  beforeAll(async () => {
+    kit = await loadKit();
+    paths = inject('coveringPaths');
+  });
+  const say = (session: Session | undefined, text: string, lang?: Lang) => {
+    const out = kit.engine.handle(session, { userId: 'u', text, lang }, now);
+    return { session: out.session ?? undefined, reply: repliesText(out.replies) };
+  };
+  return {
+    get kit() {
+      return kit;
+    },
+    say,
+    sayAt(stepId: string, lang: Lang, text: string) {
+      const before = sessionAt(kit, paths, stepId, lang, now);
+      return { before, ...say(before, text, lang) };
+    },
+  };
 }
