@@ -253,6 +253,34 @@ describe('yes / no', () => {
   ] as const)('Cantonese and "more than": %s → %s', (text, hints, expected) =>
     expect(parseYesNo(text, hints)).toBe(expected),
   );
+  // 唔 is a negation, but 唔知 is "don't know", not "no" (a blind set's screens).
+  it.each([
+    '唔知呀',
+    '真係唔清楚',
+    '唔記得咗',
+    '我唔肯定',
+    '冇印象',
+    'no clue',
+    'not a clue tbh',
+    '不确认',
+  ])('%s is unsure, not no', (text) =>
+    expect(parseYesNo(text, { yes: ['催'], no: [] })).toBe('unsure'),
+  );
+  // A question back names the screen's own words; it answers nothing.
+  const fee = { yes: ['保证金', '手续费', 'fee', 'refund'], no: [] };
+  it.each([
+    ['手续费是啥意思', undefined],
+    ['什么叫保证金', undefined],
+    ['要交保证金吗', undefined],
+    ['what do you mean by a fee', undefined],
+    ['can you get me a refund', undefined],
+    // The statement before a phone's space still answers.
+    ['他叫我先交手续费 这样正常吗', true],
+    ['没有 这是骗局吗', false],
+    ['没什么', false],
+  ] as const)('a question back: %s → %s', (text, expected) =>
+    expect(parseYesNo(text, fee)).toBe(expected),
+  );
   it.each(['也许', 'maybe', '不知道', '不清楚', '说不好', 'not sure', 'idk'])(
     '%s is unsure',
     (text) => expect(parseYesNo(text)).toBe('unsure'),
