@@ -10,6 +10,9 @@ import { loadKit, ROOT, type Kit } from './helpers.js';
  * The third set of single answers (`test/corpus/nlu-heldout/answers-3.yaml`, 950 answers to
  * 21 questions), written blind on 2026-12-04 and measured whole by `flow nlu-eval`: the
  * figures reached are floors, and at a safety screen no "yes" or "not sure" is read as "no".
+ * Blind on main: combined 68.3% understood / 6.4% misread. Its misreads were then read, and
+ * three classes fixed in the yes/no rules (Cantonese "don't know", questions back, a yes word
+ * then the story): 72.5% / 3.7%. From then on it is a dev set; a fourth set is held out.
  */
 let kit: Kit;
 let answers: Utterance[];
@@ -27,7 +30,7 @@ describe('held-out single answers, third set', () => {
     console.log(
       `answers-3 combined: understood ${overall.understood}/${overall.n}, misread ${overall.misread}`,
     );
-    expect(rate(overall.understood)).toBeGreaterThanOrEqual(0.71);
+    expect(rate(overall.understood)).toBeGreaterThanOrEqual(0.725);
     expect(rate(overall.misread)).toBeLessThanOrEqual(0.037);
   });
 

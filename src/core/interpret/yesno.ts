@@ -178,7 +178,11 @@ const NOT_NEGATION = /^(?:没错|不错|没事|没想到|不料|不想|不小心
 const NOT_A_NO = /^(?:不止|不只|不仅|不少)/u;
 // A leading yes that may be followed by the story ("yes he did", "嗯他一直在催").
 const LEADING_YES =
-  /^(?:yes|yeah|yep|yup|yea|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
+  /^(?:yes|yeah|yep|yup|yea|ya|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
+// 「是 有个自称微信客服的打过来」, 「有呀 佢叫我再扫个码」: a one-word yes, then a phone's space
+// and the story. Without the space 有 starts a sentence (「有个人…」) and says nothing alone.
+// A blind set's screens had 8 such answers only shown back by the classifier.
+const YES_THEN_STORY = /^(?:是|有|对|係|系)[啊呀的哦嘅]?\s/u;
 const NEGATION_EN =
   /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|wouldn'?t|couldn'?t|shouldn'?t|nobody|nothing|none|neither|nor|without)\b(?:\s+\S+){0,2}\s*$/u;
 const CONTRAST = /但是|但|可是|不过|然而|\bbut\b|\bhowever\b|\bthough\b/u;
@@ -275,7 +279,7 @@ function clauseSignal(clause: string, hints?: YesNoHints): Signal {
 }
 
 function leadSignal(clause: string): boolean | undefined {
-  if (LEADING_YES.test(clause)) return true;
+  if (LEADING_YES.test(clause) || YES_THEN_STORY.test(clause)) return true;
   if (
     LEADING_NO.test(clause) &&
     !NOT_NEGATION.test(clause) &&
