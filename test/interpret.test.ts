@@ -291,6 +291,26 @@ describe('yes / no', () => {
 });
 
 describe('choice', () => {
+  const ages = [
+    { id: 'under-8', words: ['不满 8 岁'], ages: [0, 7] as const },
+    { id: 'from-8-to-17', words: ['8 到 17 岁'], ages: [8, 17] as const },
+  ];
+  it.each([
+    ['女儿才五岁呀', 'under-8'],
+    ['个女六岁', 'under-8'],
+    ["she's three", 'under-8'],
+    ['hes just turned 11', 'from-8-to-17'],
+    ['my daughter is 14', 'from-8-to-17'],
+    ['啱啱满十岁', 'from-8-to-17'],
+    ['nine years old', 'from-8-to-17'],
+    ['十三', 'from-8-to-17'],
+    // A bare number the list shows is the option's number, in any script.
+    ['2', 'from-8-to-17'],
+    ['二', 'from-8-to-17'],
+    ['1', 'under-8'],
+  ] as const)('an age at a question of ages: %s → %s', (text, expected) =>
+    expect(parseChoice(text, ages)).toBe(expected),
+  );
   const options = [
     {
       id: 'reward-code',
