@@ -30,8 +30,8 @@ describe('held-out single answers, third set', () => {
     console.log(
       `answers-3 combined: understood ${overall.understood}/${overall.n}, misread ${overall.misread}`,
     );
-    expect(rate(overall.understood)).toBeGreaterThanOrEqual(0.725);
-    expect(rate(overall.misread)).toBeLessThanOrEqual(0.037);
+    expect(rate(overall.understood)).toBeGreaterThanOrEqual(0.744);
+    expect(rate(overall.misread)).toBeLessThanOrEqual(0.03);
   });
 
   it('at a safety screen, no "yes" or "not sure" answer is read as "no"', () => {

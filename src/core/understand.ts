@@ -7,9 +7,11 @@ import {
   normalize,
   parseChoice,
   type Interpretation,
+  UNSURE,
 } from './interpret/index.js';
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
+import { offersUnsure } from '../flow/unsure.js';
 import { MONEY_CONTEXT, storyMoney } from './story-money.js';
 import type { Facts } from '../shared/types.js';
 import type { ModelBank } from './classify/bank.js';
@@ -259,7 +261,7 @@ function ruled(
 ): Interpretation {
   const step = flow.step(stepId);
   if (step?.type === 'input') {
-    return interpretInput(
+    const read = interpretInput(
       step.input,
       text,
       today,
@@ -267,6 +269,10 @@ function ruled(
       words.yesNo(stepId, step),
       step.strict,
     );
+    // "Not sure" to a question that offers only yes or no is asked again, not taken as no.
+    if (read.ok && read.value === UNSURE && !offersUnsure(step))
+      return { ok: false, reason: 'yesnoOnly' };
+    return read;
   }
   if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
   const id = parseChoice(text, words.choice(stepId, step), true);
