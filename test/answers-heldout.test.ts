@@ -30,8 +30,8 @@ describe('held-out single answers, third set', () => {
     console.log(
       `answers-3 combined: understood ${overall.understood}/${overall.n}, misread ${overall.misread}`,
     );
-    expect(rate(overall.understood)).toBeGreaterThanOrEqual(0.744);
-    expect(rate(overall.misread)).toBeLessThanOrEqual(0.03);
+    expect(rate(overall.understood)).toBeGreaterThanOrEqual(0.758);
+    expect(rate(overall.misread)).toBeLessThanOrEqual(0.029);
   });
 
   it('at a safety screen, no "yes" or "not sure" answer is read as "no"', () => {

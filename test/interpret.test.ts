@@ -295,6 +295,22 @@ describe('choice', () => {
     { id: 'under-8', words: ['不满 8 岁'], ages: [0, 7] as const },
     { id: 'from-8-to-17', words: ['8 到 17 岁'], ages: [8, 17] as const },
   ];
+  const kinds = [
+    { id: 'reward-code', words: ['赞赏码', 'reward code'] },
+    { id: 'red-packet', words: ['红包', 'red packet'] },
+    { id: 'not-sure', words: ['不确定', 'not sure'] },
+  ];
+  it.each([
+    ['账单上只写了个数 我看不懂是哪种', 'not-sure'],
+    ['checked twice and i still cant figure it out', 'not-sure'],
+    ['说不好', 'not-sure'],
+    // A doubt that names an option, or an unawareness then, is no "not sure".
+    ['不知道是不是红包', undefined],
+    ['my son used the reward code and i had no idea', undefined],
+    ['he paid and i never knew', undefined],
+  ] as const)('a doubt chooses the "not sure" option: %s → %s', (text, expected) =>
+    expect(parseChoice(text, kinds)).toBe(expected),
+  );
   it.each([
     ['女儿才五岁呀', 'under-8'],
     ['个女六岁', 'under-8'],

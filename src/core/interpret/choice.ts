@@ -4,7 +4,7 @@ import { amountOf } from './money.js';
 /** Chinese numerals, plain and colloquial (两), as an option number or an age is written. */
 const CHINESE_NUMERAL = /[零〇一二两三四五六七八九十百千万亿]+/u;
 import { normalize } from './normalize.js';
-import { negated, parseYesNo } from './yesno.js';
+import { negated, parseYesNo, UNSURE } from './yesno.js';
 
 export interface ChoiceOption {
   id: string;
@@ -76,7 +76,25 @@ export function parseChoice(
     : options.map((o) => ({ id: o.id, words: o.words.map(normalize).filter(Boolean) }));
   const exact = normalized.filter((o) => o.words.includes(s));
   if (exact.length === 1) return exact[0]?.id;
-  return mentionedOption(s, normalized);
+  return mentionedOption(s, normalized) ?? doubtOption(s, normalized);
+}
+
+// 「看了也不知道是哪个」, "still cant tell": a doubt that names no option is the answer of the
+// question's one "not sure" option. A blind set's answers at check-bill's 「还是看不出来」
+// were all asked again (the rules read a doubt as no choice; the classifier fell short).
+// 看不懂 and "don't understand" count here but not at a yes/no question, where they would
+// be "not sure" and so the alarm.
+const DOUBT = /看不懂|看不明白|睇唔明|睇唔出|分不清|吃不准|don'?t understand|can'?t figure/u;
+// Not knowing then is no doubt now: "daughter spent it and i had no idea", 「我根本不知道」.
+const UNAWARE =
+  /had no idea|didn'?t know|did not know|never knew|根本不知道|都不知道|不知情|蒙在鼓里/u;
+
+function doubtOption(s: string, options: readonly ChoiceOption[]): string | undefined {
+  if ((parseYesNo(s) !== UNSURE && !DOUBT.test(s)) || UNAWARE.test(s)) return undefined;
+  // Any option's words, even negated (「不知道是不是红包」), make it a doubt about that option.
+  if (options.some((o) => o.words.some((w) => w !== '' && s.includes(w)))) return undefined;
+  const unsure = options.filter((o) => o.words.some((w) => parseYesNo(w) === UNSURE));
+  return unsure.length === 1 ? unsure[0]?.id : undefined;
 }
 
 /**
