@@ -18,11 +18,11 @@ const CORRECTING_TAKE = 0.8;
 // Words that mark a message as a correction of something said before.
 const CORRECTION =
   /^(?:不是|不对|(?:说|记|写|抄)?错了|应该是|其实是)|改成|改为|更正|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b|[\d一二两三四五六七八九十百千万.]+\s*(?:[kw]\b|块|元|yuan)?\s*(?:而?不是|唔係|\bnot\b)\s*[\d一二两三四五六七八九十百千万.]+/u;
-const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
-const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
+export const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
+export const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
 // The amount the user meant to pay, not the one paid ("should've been 99": what the payment
 // ought to have been).
-const MEANT =
+export const MEANT =
   /本来|原本|本想|想付|想打|想给|想发|打算付|应该付|只要付|\b(?:meant|intended|wanted|trying) to\b|\bsupposed to\b|\bintended\b|\b(?:amount|one|what) i meant\b|\bshould(?:'ve| have) been\b/u;
 // 「名字那里看不到」 said at a later step is a remark, not a correction of the name known:
 // only a message that says it corrects ("其实名字那一栏是空白的") empties it.
@@ -159,7 +159,7 @@ const changed = (out: Facts, known: Facts): Facts =>
 const REPORTED =
   /(?:他|她|对方|人家|老公|老婆|丈夫|妻子|爱人|客服|卖家|商家|骗子|朋友|家人|儿子|女儿|孩子|妈妈?|爸爸?)(?:们)?(?:一直|非|硬|坚持|却|也)?(?:说|讲|觉得|认为|以为|怀疑|非说)[^。；;!！?？]*?(?=但是?|可是|不过|[。；;!！?？]|$)|\b(?:he|she|they|my (?:wife|husband|partner|son|daughter|mom|mum|dad|friend|kid)|the (?:seller|scammer|guy|person|agent|support))\s+(?:says|said|thinks|thought|claims|claimed|insists|insisted|keeps saying|told me)\b.*?(?=\bbut\b|[.;!?]|$)/giu;
 
-function withoutReported(text: string): string {
+export function withoutReported(text: string): string {
   return REPORTED.test(text)
     ? text.replace(REPORTED, ' ').replace(/^\s*(?:但是?|可是|不过|but)\b/iu, ' ')
     : text;
@@ -180,10 +180,11 @@ const OTHER_MONEY =
   /\b(?:another|more|left|remaining|balance|back|refund(?:ed)?|owes?|fees?|deposit)\b|剩|还要|又让|再转|再付|退了?我|还我|余额|保证金|手续费/u;
 
 // 「不是500」, "not 500", "wasn't 500": a denied value, up to the next break.
-const DENIED =
+export const DENIED =
   /(?:并不是|而不是|不是|\bnot\b|\bwasn't\b|\bisn't\b|\bwasnt\b|\bisnt\b)\s*[^,，。;；!！?？\s是]*(?:\s*(?:块|元|yuan|rmb))?/gu;
 
-const DENIAL_WORD = /并不是|而不是|不是|唔係|\bnot\b|\bwasn't\b|\bwasnt\b|\bisn't\b|\bisnt\b/gu;
+export const DENIAL_WORD =
+  /并不是|而不是|不是|唔係|\bnot\b|\bwasn't\b|\bwasnt\b|\bisn't\b|\bisnt\b/gu;
 
 // A denied option, to the end of its clause ("not a reward code", 「不是红包」).
 const DENIED_OPTION =
