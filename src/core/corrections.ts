@@ -4,6 +4,7 @@ import type { FactValue, Facts } from '../shared/types.js';
 import type { CorrectionForm } from './correction-form.js';
 import { mentionedOption, namedOptions, normalize } from './interpret/index.js';
 import { parseDate } from './interpret/date.js';
+import { addDays } from '../shared/calendar.js';
 import { readMoney } from './interpret/money.js';
 import type { StepWords } from './step-words.js';
 import { isStory, oneDate } from './story-dates.js';
@@ -12,12 +13,15 @@ import type { StoryYesNo } from './story-yesno.js';
 
 type Steps = ReadonlyArray<[string, Step]>;
 
+const MONEY_WITH_UNIT = /\d+(?:\.\d+)?\s*(?:[kw](?![a-z])|块|元|yuan|rmb)/gu;
+
 /** How sure the correction-form model must be that a message corrects (any kind). */
 const CORRECTING_TAKE = 0.8;
 
 // Words that mark a message as a correction of something said before.
+// An error owned (「我记错了」, 「打错」, 「说多了」, "my bad", "typo") says what follows corrects.
 const CORRECTION =
-  /^(?:不是|不对|(?:说|记|写|抄)?错了|应该是|其实是)|改成|改为|更正|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b|[\d一二两三四五六七八九十百千万.]+\s*(?:[kw]\b|块|元|yuan)?\s*(?:而?不是|唔係|\bnot\b)\s*[\d一二两三四五六七八九十百千万.]+/u;
+  /^(?:不是|不对|错了|应该是|其实是)|(?:说|记|写|抄|打|输|弄|搞|看)错|(?:说|写|打)(?:多|少)了|多打|少打|唔係|唔啱|其实(?:是|就|只)|改成|改为|更正|\bmy bad\b|\btypo\b|\bscratch that\b|\bmake (?:that|it)\b|\bmy mistake\b|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b|[\d一二两三四五六七八九十百千万.]+\s*(?:[kw]\b|块|元|yuan)?\s*(?:而?不是|唔係|\bnot\b)\s*[\d一二两三四五六七八九十百千万.]+/u;
 export const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
 export const DATE_WORDS = /日期|时间|哪天|\bdate\b|\bday\b/u;
 // The amount the user meant to pay, not the one paid ("should've been 99": what the payment
@@ -28,7 +32,8 @@ export const MEANT =
 // only a message that says it corrects ("其实名字那一栏是空白的") empties it.
 const SAYS_ACTUALLY = /其实|实际上|原来|\bactually\b|\bin fact\b/u;
 // After the last of these comes the corrected value: "不是500，是5000" → "5000".
-const VALUE_AFTER = /.*(?:是|改成|改为|为|was|is|to|be|meant)\s*/su;
+// Latin ones as whole words ("the day before" has no "be" in it).
+const VALUE_AFTER = /.*(?:是|係|改成|改为|为|\b(?:was|is|to|be|meant)\b)\s*/su;
 
 /** "不是500，是5000", "日期是上周三", "不是被骗，是转错人了": the known facts a message changes. */
 export function corrections(
@@ -53,25 +58,29 @@ export function corrections(
   // at a later step): it answers a question, and the model reads it as a date corrected.
   const bare = !isStory(s) && !CORRECTION.test(s) && !CORRECTS_CHOICE.test(s);
   const kind = s.length >= 4 && !bare ? form.kind(text) : undefined;
-  // A changed choice ("it was a red packet not a transfer", 「刚才说后悔 其实是被骗了」) has
-  // no value to read: its own words say it corrects, and an option names the change. The
-  // correction-form classifier, tried with choice examples, took none of the dev set's 36
-  // (each reads like the option's answer examples, its negatives), so these words decide.
   // What is denied is not the new value: "是200不是500", "200 not 500" → "200".
   const asserted = s.replace(DENIED, ' ');
   // 「我是想发88的红包 不是8块」: a number denied and another said is a value corrected,
   // whatever stands between them.
-  const contrast = deniesNumber(s) && readMoney(asserted, { story: true }).ok;
+  const contrast =
+    (deniesNumber(s) && readMoney(asserted, { story: true }).ok) ||
+    (deniesDate(s, today) && oneDateRead(asserted, today).ok);
   // Or the model is sure it is a correction, of a kind the typed readers then tell
   // (「钱是一千二 前面说错了」: amount or date, it is a correction).
   const byModel = kind !== undefined || (!bare && form.correcting(text) >= CORRECTING_TAKE);
+  // A changed choice ("it was a red packet not a transfer", 「刚才说后悔 其实是被骗了」) has
+  // no value to read: its own words say it corrects, and an option names the change. The
+  // correction-form classifier, tried with choice examples, took none of the dev set's 36
+  // (each reads like the option's answer examples, its negatives), so these words decide.
   const choiceOnly = !CORRECTION.test(s) && !contrast && !byModel;
   if (choiceOnly && !CORRECTS_CHOICE.test(s)) return {};
   const tail = asserted.replace(VALUE_AFTER, '').trim() || asserted;
   const out: Facts = {};
   const money = readMoney(tail, { story: true });
-  const date = parseDate(tail, today);
-  const dated = date.ok ? date : oneDateRead(tail, today);
+  // 「1.5k」 is money, never January 5th.
+  const dayTail = tail.replace(MONEY_WITH_UNIT, ' ');
+  const date = parseDate(dayTail, today);
+  const dated = date.ok ? date : (dayRelative(s, dayTail, today) ?? oneDateRead(dayTail, today));
   const meant = MEANT.test(s);
   // 「其实是12.2付的」 reads as ¥12.2 and as 12月2日: without a word for money or a date, it
   // is neither, whatever the model says the form is.
@@ -165,6 +174,31 @@ export function withoutReported(text: string): string {
     : text;
 }
 
+// "not yesterday, the day before", 「不是昨天 是再前一天」: a day next to the one denied.
+function dayRelative(
+  s: string,
+  tail: string,
+  today: string,
+): { ok: true; value: string } | undefined {
+  const step = /^(?:the )?day before$|^(?:再)?前一天$/u.test(tail.trim())
+    ? -1
+    : /^(?:the )?day after$|^(?:再)?后一天$/u.test(tail.trim())
+      ? 1
+      : 0;
+  if (step === 0) return undefined;
+  const denied = (s.match(DENIED) ?? [])
+    .map((d) => parseDate(d.replace(DENIAL_WORD, ' '), today))
+    .find((r) => r.ok);
+  if (!denied?.ok) return undefined;
+  const value = addDays(denied.value, step);
+  return value <= today ? { ok: true, value } : undefined;
+}
+
+// A day denied: 「不是昨天」, "not today".
+function deniesDate(s: string, today: string): boolean {
+  return (s.match(DENIED) ?? []).some((d) => oneDateRead(d.replace(DENIAL_WORD, ' '), today).ok);
+}
+
 // A number denied: 「不是8块」, "not 10k".
 function deniesNumber(s: string): boolean {
   return (s.match(DENIED) ?? []).some((d) => /[\d一二两三四五六七八九十百千万]/u.test(d));
@@ -180,8 +214,9 @@ const OTHER_MONEY =
   /\b(?:another|more|left|remaining|balance|back|refund(?:ed)?|owes?|fees?|deposit)\b|剩|还要|又让|再转|再付|退了?我|还我|余额|保证金|手续费/u;
 
 // 「不是500」, "not 500", "wasn't 500": a denied value, up to the next break.
+// 「我刚说成200了」, "i said 20 but …": the value said before, denied too.
 export const DENIED =
-  /(?:并不是|而不是|不是|\bnot\b|\bwasn't\b|\bisn't\b|\bwasnt\b|\bisnt\b)\s*[^,，。;；!！?？\s是]*(?:\s*(?:块|元|yuan|rmb))?/gu;
+  /(?:并不是|而不是|不是|唔係|唔是|说成|打成|写成|\bi said\b|\bnot\b|\bwasn't\b|\bisn't\b|\bwasnt\b|\bisnt\b)\s*[^,，。;；!！?？\s是係]*(?:\s*(?:块|元|yuan|rmb))?/gu;
 
 export const DENIAL_WORD =
   /并不是|而不是|不是|唔係|\bnot\b|\bwasn't\b|\bwasnt\b|\bisn't\b|\bisnt\b/gu;
