@@ -49,7 +49,8 @@ const WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5
 const WEEK = /^(上上|上|这|本|)(?:个)?(?:周|星期|礼拜)([一二三四五六日天])$/u;
 const EN_WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const WEEK_EN = /^(last |this |on |)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/u;
-const MONTH_DAY = new RegExp(`^(上上|上|这|本)个?月${NUM}[号日]$`, 'u');
+// 「上个月15」 without 号 too (a correction 「是上个月15」).
+const MONTH_DAY = new RegExp(`^(上上|上|这|本)个?月${NUM}[号日]?$`, 'u');
 const NUMERIC = /^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})[日号]?$/u;
 const DAY_ONLY =
   /^(?:(\d{1,2}|[一二三四五六七八九十]{1,3})[号日]|(?:the )?(\d{1,2})(?:st|nd|rd|th))$/u;
