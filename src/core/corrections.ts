@@ -23,6 +23,8 @@ const CORRECTING_TAKE = 0.8;
 const CORRECTION =
   /^(?:不是|不对|错了|应该是|其实是)|(?:说|记|写|抄|打|输|弄|搞|看)错|(?:说|写|打)(?:多|少)了|多打|少打|唔係|唔啱|其实(?:是|就|只)|改成|改为|改(?:一)?下|更正|(?:金额|钱数|日期|时间)应(?:该)?为|\bmy bad\b|\btypo\b|\bscratch that\b|\bmake (?:that|it)\b|\bmy mistake\b|(?:金额|钱数|日期|时间|付款日期)(?:应该)?是|(?:金额|钱数|日期|时间|日子)(?:说|写|记|填)?(?:不对|错了|搞错)|^(?:no,? )?(?:actually|correction)|\b(?:the )?(?:amount|date) (?:was|is|should be)\b|\bi meant\b|\bnot [^,]+, (?:it was|but)\b|[\d一二两三四五六七八九十百千万.]+\s*(?:[kw]\b|块|元|yuan)?\s*(?:而?不是|唔係|\bnot\b)\s*[\d一二两三四五六七八九十百千万.]+/u;
 export const MONEY_WORDS = /金额|钱数|多少钱|\bamount\b/u;
+export const RECIPIENT_WORDS =
+  /名字|收款人|收款方|收钱的|昵称|\bname\b|\brecipient\b|\bpayee\b|\baccount name\b/u;
 export const DATE_WORDS = /日期|时间|哪天|日子|那天|\bdate\b|\bday\b/u;
 // The amount the user meant to pay, not the one paid ("should've been 99": what the payment
 // ought to have been).
@@ -79,7 +81,21 @@ export function corrections(
     MEANT.test(s) &&
     readMoney(asserted, { story: true }).ok &&
     steps.some(([, st]) => st.type === 'input' && st.intended && known[st.fact] !== undefined);
-  const choiceOnly = !CORRECTION.test(s) && !contrast && !byModel && !restatesMeant;
+  // The name corrected by its words (「对方昵称是lucky 不是lucy」), not an amount or a date.
+  // A question about the name (「名字应该是写昵称还是真名？」) gives none.
+  const asks = /[?？]|吗|还是|\bor\b/u.test(s);
+  const aboutName =
+    (kind === 'recipient' && !asks) ||
+    (kind === undefined &&
+      !asks &&
+      RECIPIENT_WORDS.test(s) &&
+      !MONEY_WORDS.test(s) &&
+      !DATE_WORDS.test(s) &&
+      (CORRECTION.test(s) ||
+        CORRECTS_CHOICE.test(s) ||
+        SAYS_ACTUALLY.test(s) ||
+        /应该是|应为|\bshould be\b/u.test(s)));
+  const choiceOnly = !CORRECTION.test(s) && !contrast && !byModel && !restatesMeant && !aboutName;
   if (choiceOnly && !CORRECTS_CHOICE.test(s)) return {};
   const tail = asserted.replace(VALUE_AFTER, '').trim() || asserted;
   const out: Facts = {};
@@ -96,10 +112,13 @@ export function corrections(
     money.ok && dated.ok && !MONEY_WORDS.test(s) && !DATE_WORDS.test(s) && !MEANT.test(s);
   // A name corrected ("i typed the name wrong its Momo_88") is neither an amount nor a date.
   const wantsMoney =
-    (kind === 'amount' && !twoWays) ||
-    (kind === undefined && (MONEY_WORDS.test(s) || (!DATE_WORDS.test(s) && !dated.ok)));
+    (!aboutName && kind === 'amount' && !twoWays) ||
+    (!aboutName &&
+      kind === undefined &&
+      (MONEY_WORDS.test(s) || (!DATE_WORDS.test(s) && !dated.ok)));
   const wantsDate =
-    (kind === 'date' && !twoWays) || (kind === undefined && (DATE_WORDS.test(s) || !money.ok));
+    (kind === 'date' && !twoWays) ||
+    (!aboutName && kind === undefined && (DATE_WORDS.test(s) || !money.ok));
   for (const [, step] of choiceOnly ? [] : steps) {
     // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
     if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
@@ -115,7 +134,10 @@ export function corrections(
     // 「名字那栏是空的」: the name is not given; "the name is Li Ming": the name after "is".
     if (step.input === 'text' && kind === 'empty' && (CORRECTION.test(s) || SAYS_ACTUALLY.test(s)))
       out[step.fact] = '';
-    if (step.input === 'text' && kind === 'recipient') {
+    // The recipient by the model, or by its words in a correction (「收款方叫晨曦读书会 我刚才
+    // 写错了」: the model is not sure of these), or the name known denied (「不是小王 是小汪」).
+    const namesRecipient = aboutName || (!asks && deniesKnown(s, known[step.fact]));
+    if (step.input === 'text' && namesRecipient) {
       const name = nameAfter(text);
       if (name !== undefined) out[step.fact] = name;
     }
@@ -201,6 +223,13 @@ function dayRelative(
   return value <= today ? { ok: true, value } : undefined;
 }
 
+// The name known, denied: 「不是小王 是小汪」, "not xiao wang, it's xiao huang".
+function deniesKnown(s: string, name: FactValue | undefined): boolean {
+  if (typeof name !== 'string' || name.trim().length < 2) return false;
+  const known = normalize(name);
+  return (s.match(DENIED_OPTION) ?? []).some((d) => d.replace(DENIAL_WORD, ' ').trim() === known);
+}
+
 // A day denied: 「不是昨天」, "not today".
 function deniesDate(s: string, today: string): boolean {
   return (s.match(DENIED) ?? []).some((d) => oneDateRead(d.replace(DENIAL_WORD, ' '), today).ok);
@@ -237,8 +266,9 @@ function oneDateRead(s: string, today: string): { ok: true; value: string } | { 
   return value === undefined ? { ok: false } : { ok: true, value };
 }
 
+// "the name is actually in chinese": a remark about the name, no name.
 const NOT_A_NAME =
-  /^(?:wrong|incorrect|not right|mistaken|misspelled|off|different|错的?|错了|不对|写错了|搞错了|打错了)$/iu;
+  /^(?:(?:in|on|at|from|blank|empty|missing|hidden|not|only|just)\b.*|wrong|incorrect|not right|mistaken|misspelled|off|different|错的?|错了|不对|写错了|搞错了|打错了)$/iu;
 
 /**
  * The name a recipient correction gives, written as typed: what follows the last word that
@@ -266,4 +296,4 @@ function nameAfter(text: string): string | undefined {
 
 // Greedy: the last of these in the clause.
 const NAME_AFTER =
-  /^.*(?:是|係|叫|\bis\b|\bwas\b|\bit'?s\b|\bsays\b|\bshows(?: as)?\b|\bshould be\b|[:：])\s*(.*)$/iu;
+  /^.*(?:(?<![不并而唔])是|(?<!唔)係|叫|改成|改为|\bis\b|\bwas\b|\bit'?s\b|\bsays\b|\bshows(?: as)?\b|\bshould be\b|[:：])\s*(.*)$/iu;

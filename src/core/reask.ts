@@ -7,6 +7,7 @@ import {
   DENIED,
   MEANT,
   MONEY_WORDS,
+  RECIPIENT_WORDS,
   withoutReported,
 } from './corrections.js';
 import { namedOptions, normalize } from './interpret/index.js';
@@ -30,7 +31,7 @@ const ASKS = /[?？]|吗|呢$|怎么|是不是|\bhow (?:do|can)\b|\bwhere\b|\bsh
 const NAMES: ReadonlyArray<[kind: 'amount' | 'date' | 'recipient' | 'choice', RegExp]> = [
   ['amount', /(?<!收)钱|数|多少|\bamount\b|\bsum\b|\bnumber\b/u],
   ['date', /那天|日子|号/u],
-  ['recipient', /名字|收款人|收款方|收钱的|昵称|\bname\b|\brecipient\b|\bpayee\b/u],
+  ['recipient', RECIPIENT_WORDS],
 ];
 const CHOICE_NAMES: Readonly<Record<string, RegExp>> = {
   paymentKind: /付款方式|支付方式|怎么付|\bpayment (?:type|kind|method)\b|\bhow i paid\b/u,
