@@ -41,7 +41,7 @@ const SETS: HeldOut[] = [
     // legal-weight misreads were fixed then (三千出头, 收费三千, money sent to the user,
     // 「两笔 … 都是520」; 「多输了个零 付了200」 is now labelled): any new one fails.
     // 「说被骗也谈不上 …」 is the one honest story the signal model flags. Corrections: 58 of
-    // 170 blind, 91 and none wrong once tuned on; 138 and none wrong after the corrections
+    // 170 blind, 91 and none wrong once tuned on; 141 and none wrong after the corrections
     // round of 2026-12-04 (10 of the 170 can never count: their value is the one known).
     name: 'first set (dev since 2026-12-04)',
     stories: 'stories/stories.yaml',
@@ -54,7 +54,7 @@ const SETS: HeldOut[] = [
       legalWrongAtMost: 0,
       scamsAtLeast: 26,
       flaggedAtMost: 1,
-      correctionsRightAtLeast: 0.81,
+      correctionsRightAtLeast: 0.82,
       correctionsWrongAtMost: 0,
     },
   },

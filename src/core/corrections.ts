@@ -115,10 +115,10 @@ export function corrections(
     (!aboutName && kind === 'amount' && !twoWays) ||
     (!aboutName &&
       kind === undefined &&
-      (MONEY_WORDS.test(s) || (!DATE_WORDS.test(s) && !dated.ok)));
+      (MONEY_WORDS.test(s) || (!DATE_WORDS.test(s) && (!dated.ok || meant))));
   const wantsDate =
     (kind === 'date' && !twoWays) ||
-    (!aboutName && kind === undefined && (DATE_WORDS.test(s) || !money.ok));
+    (!aboutName && kind === undefined && (DATE_WORDS.test(s) || (!money.ok && !meant)));
   for (const [, step] of choiceOnly ? [] : steps) {
     // "日期是11月20日" corrects the payment date, not a second date asked on one branch.
     if (step.type !== 'input' || step.story === false || known[step.fact] === undefined) continue;
@@ -255,11 +255,12 @@ export const DENIED =
   /(?:并不是|而不是|不是|唔係|唔是|说成|打成|写成|\bi said\b|\bnot\b|\bwasn't\b|\bisn't\b|\bwasnt\b|\bisnt\b)\s*[^,，。;；!！?？\s是係]*(?:\s*(?:块|元|yuan|rmb))?/gu;
 
 export const DENIAL_WORD =
-  /并不是|而不是|不是|唔係|\bnot\b|\bwasn't\b|\bwasnt\b|\bisn't\b|\bisnt\b/gu;
+  /(?:刚才|之前|前面|上面)说(?:的是)?|并不是|而不是|不是|唔係|\bnot\b|\bwasn't\b|\bwasnt\b|\bisn't\b|\bisnt\b/gu;
 
 // A denied option, to the end of its clause ("not a reward code", 「不是红包」).
+// 「刚才说后悔 其实是被骗了」: what was said before, in a correction, is the option denied.
 const DENIED_OPTION =
-  /(?:并不是|而不是|不是|唔係|\bnot\b|\bwasn't\b|\bwasnt\b|\bisn't\b|\bisnt\b)[^,，。;；!！?？]*?(?=[,，。;；!！?？]|$|\s(?:是|係|it|its|it's|but)\b|\s+(?=是|係))/gu;
+  /(?:并不是|而不是|不是|唔係|(?:刚才|之前|前面|上面)说(?:的是)?|\bnot\b|\bwasn't\b|\bwasnt\b|\bisn't\b|\bisnt\b)[^,，。;；!！?？]*?(?=[,，。;；!！?？]|$|\s(?:是|係|it|its|it's|but)\b|\s+(?=是|係|其实|实际))/gu;
 
 function oneDateRead(s: string, today: string): { ok: true; value: string } | { ok: false } {
   const value = oneDate(s, today);
