@@ -41,7 +41,8 @@ const SETS: HeldOut[] = [
     // legal-weight misreads were fixed then (三千出头, 收费三千, money sent to the user,
     // 「两笔 … 都是520」; 「多输了个零 付了200」 is now labelled): any new one fails.
     // 「说被骗也谈不上 …」 is the one honest story the signal model flags. Corrections: 58 of
-    // 170 blind, 91 and none wrong once tuned on.
+    // 170 blind, 91 and none wrong once tuned on; 141 and none wrong after the corrections
+    // round of 2026-12-04 (10 of the 170 can never count: their value is the one known).
     name: 'first set (dev since 2026-12-04)',
     stories: 'stories/stories.yaml',
     corrections: 'intents/corrections.yaml',
@@ -53,7 +54,7 @@ const SETS: HeldOut[] = [
       legalWrongAtMost: 0,
       scamsAtLeast: 26,
       flaggedAtMost: 1,
-      correctionsRightAtLeast: 0.53,
+      correctionsRightAtLeast: 0.82,
       correctionsWrongAtMost: 0,
     },
   },
@@ -62,6 +63,8 @@ const SETS: HeldOut[] = [
     // merged: 137/289 askable facts, 24 wrong (8 legal weight), scams 31/35, honest flagged
     // 3/53, corrections 26/77 right, 3 wrong. After (the floors): 145/289, 21 wrong (11 legal
     // weight, listed in docs/architecture.md for a further round), 31/35, 3/53, 40/77, 7.
+    // Its corrections are a dev set since 2026-12-04 03:40 (tuned on): 40/77 right, 7 wrong
+    // before → 61/77, none wrong after (6 of the 77 can never count: their value is known).
     name: 'second set (held out)',
     stories: 'stories/stories-2.yaml',
     corrections: 'intents/corrections-2.yaml',
@@ -73,8 +76,8 @@ const SETS: HeldOut[] = [
       legalWrongAtMost: 11,
       scamsAtLeast: 31,
       flaggedAtMost: 3,
-      correctionsRightAtLeast: 0.51,
-      correctionsWrongAtMost: 7,
+      correctionsRightAtLeast: 0.79,
+      correctionsWrongAtMost: 0,
     },
   },
   {

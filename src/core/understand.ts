@@ -19,6 +19,7 @@ import { createStepClassifier } from './classify/step-classifier.js';
 import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
 import { createCorrectionForm } from './correction-form.js';
 import { corrections } from './corrections.js';
+import { reasked } from './reask.js';
 import { isStory, paymentDates } from './story-dates.js';
 import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
 import { childAgeOf, extraZeros, saysEach, severalOf } from './story-typed.js';
@@ -39,6 +40,8 @@ export interface Understanding {
   extract(text: string, today: string, known: Facts, except?: string): Facts;
   /** "不是500，是5000", "日期是上周三", "the amount was 50": facts the user corrects. */
   correct(text: string, today: string, known: Facts): Facts;
+  /** 「金额不对」, "the name is wrong": known facts said wrong without a value (asked again). */
+  reask(text: string, today: string, known: Facts): string[];
 }
 
 /**
@@ -115,6 +118,7 @@ export function createUnderstanding(
     extract,
     correct: (text, today, known) =>
       corrections(flow, steps, words, form, story, text, today, known),
+    reask: (text, today, known) => reasked(steps, words, form, text, today, known),
   };
 }
 
