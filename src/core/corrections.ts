@@ -195,7 +195,7 @@ const changed = (out: Facts, known: Facts): Facts =>
 // set's 「我老公说我记错了 但我确定就是这个数」, "he says I sent the wrong amount …"). A rule:
 // the correction-form model reads the claim's words and cannot tell whose they are.
 const REPORTED =
-  /(?:他|她|对方|人家|老公|老婆|丈夫|妻子|爱人|客服|卖家|商家|骗子|朋友|家人|儿子|女儿|孩子|妈妈?|爸爸?)(?:们)?(?:一直|非|硬|坚持|却|也)?(?:说|讲|觉得|认为|以为|怀疑|非说)[^。；;!！?？]*?(?=但是?|可是|不过|[。；;!！?？]|$)|\b(?:he|she|they|my (?:wife|husband|partner|son|daughter|mom|mum|dad|friend|kid)|the (?:seller|scammer|guy|person|agent|support))\s+(?:says|said|thinks|thought|claims|claimed|insists|insisted|keeps saying|told me)\b.*?(?=\bbut\b|[.;!?]|$)/giu;
+  /(?:他|她|对方|人家|老公|老婆|丈夫|妻子|爱人|客服|卖家|商家|骗子|朋友|家人|儿子|女儿|孩子|妈妈?|爸爸?)(?:们)?(?:一直|非|硬|坚持|却|也)?(?:说|讲|觉得|认为|以为|怀疑|非说)[^。；;!！?？]*?(?=但是?|可是|不过|[。；;!！?？]|$)|\b(?:he|she|they|my (?:wife|husband|partner|son|daughter|mom|mum|dad|friend|kid)|the (?:[\w'"‘’“”-]+\s+){0,3}(?:seller|scammer|guy|person|agent|support|man|woman|lady|caller|rep|officer)|customer service)\s+(?:says|said|thinks|thought|claims|claimed|insists|insisted|keeps saying|told me)\b.*?(?=\bbut\b|[.;!?]|$)/giu;
 
 export function withoutReported(text: string): string {
   return REPORTED.test(text)
@@ -287,6 +287,9 @@ function nameAfter(text: string): string | undefined {
       // "sunny bakery not sunny cafe": the denied name after it is not part of the name.
       .replace(/\s*(?:\bnot\b|而不是|不是|唔係).*$/u, '')
       .replace(/\s*[。.!！]$/u, '')
+      .trim()
+      // 'it shows “Big Bear Fitness”': the quotes mark the name, they are not part of it.
+      .replace(/^["'“”‘’「」『』]+|["'“”‘’「」『』]+$/gu, '')
       .trim();
     // "the name is wrong": a word about the name is no name.
     if (!name || NOT_A_NAME.test(name)) return undefined;
