@@ -71,7 +71,16 @@ export function isoFromParts(year: number, month: number, day: number): string {
 
 /** The same calendar day `years` later; 29 February becomes 28 February in a common year. */
 export function addYears(iso: string, years: number): string {
+  // Asked on every step taken (a flow's `yearsSinceMoreThan`) for the same few dates.
+  const key = `${iso}|${years}`;
+  const known = yearsLater.get(key);
+  if (known !== undefined) return known;
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
   const target = isoFromParts(y + years, m, d);
-  return Number(target.slice(5, 7)) === m ? target : isoFromParts(y + years, m + 1, 0);
+  const day = Number(target.slice(5, 7)) === m ? target : isoFromParts(y + years, m + 1, 0);
+  if (yearsLater.size >= 10_000) yearsLater.clear();
+  yearsLater.set(key, day);
+  return day;
 }
+
+const yearsLater = new Map<string, string>();
