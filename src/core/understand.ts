@@ -6,8 +6,10 @@ import {
   mentionedOption,
   normalize,
   parseChoice,
+  UNSURE,
   type Interpretation,
 } from './interpret/index.js';
+import { offersUnsure } from '../flow/unsure-offered.js';
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
 import { MONEY_CONTEXT, storyMoney } from './story-money.js';
@@ -259,7 +261,7 @@ function ruled(
 ): Interpretation {
   const step = flow.step(stepId);
   if (step?.type === 'input') {
-    return interpretInput(
+    const read = interpretInput(
       step.input,
       text,
       today,
@@ -267,6 +269,10 @@ function ruled(
       words.yesNo(stepId, step),
       step.strict,
     );
+    // A "don't know" where the question offers only yes or no is asked again (unsure-offered.ts).
+    if (read.ok && read.value === UNSURE && !offersUnsure(flow.definition, step))
+      return { ok: false, reason: 'yesno' };
+    return read;
   }
   if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
   const id = parseChoice(text, words.choice(stepId, step), true);
