@@ -13,8 +13,17 @@ export interface ChoiceOption {
   ages?: readonly [number, number];
 }
 
+// 「佢十二岁」「刚满8岁」「快8岁了」, "shes 9", "hes six", "fourteen": measured on the nlu-eval
+// dev half, 9 of c-age's 21 answers were asked again for the way the age was written (c-age
+// has no classifier: an age is a typed reading). 「快8岁」 is not 8 yet.
+const EN_AGES = [
+  'one two three four five six seven eight nine ten',
+  'eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty',
+]
+  .join(' ')
+  .split(' ');
 const AGE = new RegExp(
-  `^(?:(?:他|她|孩子|儿子|女儿|娃)?(?:今年|才|已经)?|(?:she|he|they)(?:'s| is| are)?\\s*|age\\s*)?(\\d{1,3}|${CHINESE_NUMERAL.source})\\s*(岁半?|周岁|years?(?: old)?|yrs?(?: old)?|yo|y\\/o)?(?:了|多)?$`,
+  `^(?:(?:他|她|佢|孩子|儿子|女儿|仔|女|娃)?(?:今年|才|已经|得|刚满|啱啱满|满|(快))?|(?:she|he|they|shes|hes|theyre)(?:'s| is| are)?\\s*(almost\\s*)?|age\\s*)?(\\d{1,3}|${CHINESE_NUMERAL.source}|${EN_AGES.join('|')})\\s*(岁半?|周岁|years?(?: old)?|yrs?(?: old)?|yo|y\\/o)?(?:了|多)?$`,
   'u',
 );
 
@@ -22,12 +31,34 @@ const AGE = new RegExp(
  * An age, and whether it was said as one ("12岁", "she's 6", "十五"). A bare "2" stays the
  * option number the list shows (a child of 2 does not pay); "12" is an age.
  */
+// An age said with its unit inside a longer answer (「刚上一年级 6岁」「快8岁了 还差两个月」):
+// on the dev half the c-age classifier read both as 8–17 (0.73–0.77); the unit says the age.
+const AGE_INSIDE = new RegExp(
+  `(?<![不未到满过差超上下]|under |over |below |above )(快|almost )?(\\d{1,2}|${CHINESE_NUMERAL.source})\\s*(?:岁|周岁|years? old|yrs? old|yo\\b)(?!以[上下]|多|左右|半)`,
+  'gu',
+);
+
 function ageOf(s: string): { value: number; explicit: boolean } | undefined {
   const m = AGE.exec(s);
-  if (!m?.[1]) return undefined;
-  const value = /^\d+$/.test(m[1]) ? Number(m[1]) : amountOf(m[1]);
+  if (!m) {
+    const inside = [...s.matchAll(AGE_INSIDE)];
+    const only = inside.length === 1 ? inside[0] : undefined;
+    const said = only?.[2];
+    const value = said && (/^\d+$/.test(said) ? Number(said) : amountOf(said));
+    if (only && typeof value === 'number')
+      return { value: only[1] ? value - 1 : value, explicit: true };
+    return undefined;
+  }
+  const said = m[3];
+  if (!said) return undefined;
+  const word = EN_AGES.indexOf(said);
+  const value = /^\d+$/.test(said) ? Number(said) : word >= 0 ? word + 1 : amountOf(said);
   if (value === undefined) return undefined;
-  return { value, explicit: Boolean(m[2]) || !/^\d+$/.test(m[1]) || !/^\d/.test(s) };
+  const almost = Boolean(m[1] || m[2]);
+  return {
+    value: almost ? value - 1 : value,
+    explicit: Boolean(m[4]) || !/^\d+$/.test(said) || !/^\d/.test(s),
+  };
 }
 
 const ORDINAL = new RegExp(
