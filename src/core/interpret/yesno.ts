@@ -174,9 +174,11 @@ const NOT_A_NO = /^(?:不止|不只|不仅|不少)/u;
 // "no". Measured on the nlu-eval dev half: 「他说今天下班前再交五千，不交就上门执行」 was read
 // "no" at urgent-check, a screen's false "no"; the classifier did not read it yes either (0.34).
 const CONDITION = /^(?:不然|要不然|要不|否则|不管)|^(?:不|没|冇|唔)[^\s]{0,6}?(?:就|才|便|的话)/u;
-// 「不是没有」「唔係冇」: a negation of a negation says yes. Measured on the dev half:
-// 「不是没有 他刚还在打」 (pressed) was read "no" at urgent-check; the classifier read no, 0.93.
-const DOUBLE_NO = /^(?:不是|并不是|并非|也不是|唔係|唔系)(?:没|冇|不|唔)/u;
+// 「不是没有」「唔係冇」: a negation of a negation ("it's not that there is none") — or, typed
+// fast, "no, none": no "no" of its own either way. Measured on the dev half: 「不是没有 他刚还在
+// 打」 (pressed) was read "no" at urgent-check; the classifier read no, 0.93. 「不是不是」
+// 「唔係唔係」 repeat the no: no double negation.
+const DOUBLE_NO = /^(?:不是|并不是|并非|也不是|唔係|唔系)(?:没|冇|不(?!是)|唔(?![係系]))/u;
 // A leading yes that may be followed by the story ("yes he did", "嗯他一直在催").
 const LEADING_YES =
   /^(?:yes|yeah|yep|yup|yea|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
@@ -290,8 +292,8 @@ function clauseSignal(clause: string, hints?: YesNoHints): Signal {
 }
 
 function leadSignal(clause: string): boolean | undefined {
-  if (LEADING_YES.test(clause) || DOUBLE_NO.test(clause)) return true;
-  if (CONDITION.test(clause)) return undefined;
+  if (LEADING_YES.test(clause)) return true;
+  if (CONDITION.test(clause) || DOUBLE_NO.test(clause)) return undefined;
   if (
     LEADING_NO.test(clause) &&
     !NOT_NEGATION.test(clause) &&
