@@ -77,6 +77,26 @@ const SETS: HeldOut[] = [
       correctionsWrongAtMost: 7,
     },
   },
+  {
+    // Written blind on 2026-12-04 (stories and corrections, "today" a Wednesday), never
+    // trained or tuned on. On main before the round's branches were merged (the floors):
+    // 139/310 askable facts (44.8%), 35 wrong (24 legal weight), scams 34/38, honest flagged
+    // 6/52, corrections 43/81 right, 5 wrong.
+    name: 'third set (held out)',
+    stories: 'stories/stories-3.yaml',
+    corrections: 'intents/corrections-3.yaml',
+    today: '2026-12-09',
+    floors: {
+      stories: 90,
+      takenAtLeast: 0.448,
+      wrongAtMost: 35,
+      legalWrongAtMost: 24,
+      scamsAtLeast: 34,
+      flaggedAtMost: 6,
+      correctionsRightAtLeast: 0.53,
+      correctionsWrongAtMost: 5,
+    },
+  },
 ];
 
 let kit: Kit;

@@ -6,12 +6,12 @@ import {
   mentionedOption,
   normalize,
   parseChoice,
-  UNSURE,
   type Interpretation,
+  UNSURE,
 } from './interpret/index.js';
-import { offersUnsure } from '../flow/unsure-offered.js';
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
+import { offersUnsure } from '../flow/unsure.js';
 import { MONEY_CONTEXT, storyMoney } from './story-money.js';
 import type { Facts } from '../shared/types.js';
 import type { ModelBank } from './classify/bank.js';
@@ -269,9 +269,9 @@ function ruled(
       words.yesNo(stepId, step),
       step.strict,
     );
-    // A "don't know" where the question offers only yes or no is asked again (unsure-offered.ts).
-    if (read.ok && read.value === UNSURE && !offersUnsure(flow.definition, step))
-      return { ok: false, reason: 'yesno' };
+    // "Not sure" to a question that offers only yes or no is asked again, not taken as no.
+    if (read.ok && read.value === UNSURE && !offersUnsure(step))
+      return { ok: false, reason: 'yesnoOnly' };
     return read;
   }
   if (step?.type !== 'choice') return { ok: false, reason: 'choice' };

@@ -1,11 +1,11 @@
 import { addDays } from '../shared/calendar.js';
+import { offersUnsure } from './unsure.js';
 import type { FactValue, Facts } from '../shared/types.js';
 import { advance, knownAnswer, type CompiledFlow, type FlowEvent } from './compile.js';
 import { conditionThresholds, factsRead, type Condition } from './conditions.js';
 import { contradiction } from './constraints.js';
 import { branchConditions, edges } from './graph.js';
 import type { Step } from './schema.js';
-import { offersUnsure } from './unsure-offered.js';
 
 /** One way through the flow: the answers given, and the end step it arrives at. */
 export interface FlowPath {
@@ -37,22 +37,19 @@ function between(points: number[] | undefined, fallback: number, floor: number):
   return [...new Set([Math.max(floor, Math.floor(first) - 1), ...mids, Math.ceil(last) + 365])];
 }
 
-/**
- * Sample answers per step: every option, yes/no (and unsure where the question offers it:
- * elsewhere "不知道" is asked again, unsure-offered.ts), a skip, and numbers between thresholds.
- */
+/** Sample answers per step: every option, yes/no (and unsure where offered), a skip, and numbers between thresholds. */
 export function sampleAnswers(
   step: Step,
   today: string,
   limits: ReadonlyMap<string, number[]> = new Map(),
-  unsure = true,
 ): FactValue[] {
   if (step.type === 'choice') return step.options.map((o) => o.id);
   if (step.type !== 'input') return [];
   const skip = step.optional ? [''] : [];
   switch (step.input) {
     case 'yesno':
-      return unsure ? [true, false, 'unsure'] : [true, false];
+      // "Not sure" is only an answer where the question offers it (unsure.ts).
+      return offersUnsure(step) ? [true, false, 'unsure'] : [true, false];
     case 'money':
       return [...between(limits.get(step.fact), 500, 1), ...skip];
     case 'date':
@@ -127,9 +124,7 @@ export function pathGraph(flow: CompiledFlow, today: string): PathGraph {
         ? [{ type: 'CONTINUE', today }]
         : known !== undefined
           ? [{ type: 'ANSWER', value: known, today }]
-          : sampleAnswers(step, today, limits, offersUnsure(flow.definition, step)).map(
-              (value) => ({ type: 'ANSWER', value, today }),
-            );
+          : sampleAnswers(step, today, limits).map((value) => ({ type: 'ANSWER', value, today }));
     const edges = new Map<string, Node['edges'][number]>();
     for (const event of events) {
       // An answer the engine would refuse (the amount meant above the amount paid) is no path.

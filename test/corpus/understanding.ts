@@ -3,9 +3,7 @@
  * negatives. Each line is `text => expected`, where expected is the value the fact must get,
  * or `?` when the only right thing is to ask again (a range, a guess, a contradiction). The
  * understanding test reads each line through `parseMessage`, as the chat would, and prints
- * the rates: understood, recorded wrong, asked again. A "don't know" where a yes/no question
- * offers only yes or no (ask-can-reach, c-platform) is `?`: the flow has no branch for it
- * (`src/core/unsure-offered.ts`; labelled so in test/corpus/nlu/ too).
+ * the rates: understood, recorded wrong, asked again.
  */
 export const TODAY = '2026-11-29'; // a Sunday
 
@@ -83,8 +81,8 @@ export const STEP_CASES: StepCases[] = [
       找不到人 => false
       不认识，是陌生人 => false
       他没有拉黑我 => true
-      不知道 => ?
-      不确定 => ?
+      不知道 => unsure
+      不确定 => unsure
       嗯 => true
       行 => true
       不行 => false
@@ -102,7 +100,7 @@ export const STEP_CASES: StepCases[] = [
       he deleted me => false
       I can't => false
       no way to reach them => false
-      not sure => ?
+      not sure => unsure
       `,
   },
   {
@@ -164,7 +162,7 @@ export const STEP_CASES: StepCases[] = [
       不是，是扫的赞赏码 => false
       公众号文章 => false
       不是 => false
-      不确定 => ?
+      不确定 => unsure
       `,
   },
   {
@@ -638,7 +636,7 @@ export const STEP_CASES: StepCases[] = [
       被屏蔽了 => false
       打不通 => false
       加不上 => false
-      说不准 => ?
+      说不准 => unsure
       `,
   },
   {
