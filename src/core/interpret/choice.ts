@@ -42,9 +42,12 @@ function ageOf(s: string): { value: number; explicit: boolean } | undefined {
   const word = EN_AGE_WORDS[m[1]];
   const value = word ?? (/^\d+$/.test(m[1]) ? Number(m[1]) : amountOf(m[1]));
   if (value === undefined) return undefined;
+  // 「快8岁了」 "almost 8": not 8 yet (read as 8, it chose 8–17 for a child of 7; the dev
+  // half's 「快8岁了 还差两个月」 is labelled under 8).
+  const almost = /快\s*$/u.test(s.slice(0, m.index + m[0].indexOf(m[1])));
   // A bare number in any script ("2", 「二」, "two") may be the option's number; with a unit
   // or words around it, it is an age.
-  return { value, explicit: Boolean(m[2]) || s !== m[1] };
+  return { value: almost ? value - 1 : value, explicit: Boolean(m[2]) || s !== m[1] };
 }
 
 const ORDINAL = new RegExp(
