@@ -41,7 +41,8 @@ const SETS: HeldOut[] = [
     // legal-weight misreads were fixed then (三千出头, 收费三千, money sent to the user,
     // 「两笔 … 都是520」; 「多输了个零 付了200」 is now labelled): any new one fails.
     // 「说被骗也谈不上 …」 is the one honest story the signal model flags. Corrections: 58 of
-    // 170 blind, 91 and none wrong once tuned on.
+    // 170 blind, 91 and none wrong once tuned on. Scams 26/35 by the warning alone; 28 since
+    // a deception check's "yes" read from the story counts (heldout-measure.ts recognised).
     name: 'first set (dev since 2026-12-04)',
     stories: 'stories/stories.yaml',
     corrections: 'intents/corrections.yaml',
@@ -51,7 +52,7 @@ const SETS: HeldOut[] = [
       takenAtLeast: 0.72,
       wrongAtMost: 3,
       legalWrongAtMost: 0,
-      scamsAtLeast: 26,
+      scamsAtLeast: 28,
       flaggedAtMost: 1,
       correctionsRightAtLeast: 0.53,
       correctionsWrongAtMost: 0,
@@ -71,8 +72,8 @@ const SETS: HeldOut[] = [
       takenAtLeast: 0.5,
       wrongAtMost: 21,
       legalWrongAtMost: 11,
-      scamsAtLeast: 31,
-      flaggedAtMost: 3,
+      scamsAtLeast: 32,
+      flaggedAtMost: 2,
       correctionsRightAtLeast: 0.51,
       correctionsWrongAtMost: 7,
     },
