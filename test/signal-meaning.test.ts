@@ -58,9 +58,10 @@ describe('the scam signal by meaning', () => {
     const both = { recall: signalled(kit.engine, scams), alarms: signalled(kit.engine, honest) };
     const model = { recall: signalled(modelOnly, scams), alarms: signalled(modelOnly, honest) };
     // Measured (docs/architecture.md): phrases 42.9% / 4.0%, the classifier alone 86.6% /
-    // 7.4%, both 89.2% / 10.9%.
+    // 7.4%, both 89.2% / 10.9%; after issue 21's fourth round (the mean of nine runs, new
+    // examples, threshold 0.44) the classifier alone 87.2% / 8.3%, both 89.8% / 11.7%.
     expect(rules.recall).toBeLessThan(0.5);
-    expect(both.recall).toBeGreaterThanOrEqual(0.88);
+    expect(both.recall).toBeGreaterThanOrEqual(0.89);
     expect(both.alarms).toBeLessThanOrEqual(0.12);
     // The phrases are kept because they still find scams the model misses.
     expect(both.recall).toBeGreaterThan(model.recall);

@@ -41,8 +41,6 @@ export interface TrainOptions {
    * (docs/architecture.md). Reading costs the same: one set of weights.
    */
   runs?: number;
-  /** The share of the examples each run learns from, drawn from its seed (1: all). */
-  share?: number;
 }
 
 export function train(
@@ -50,7 +48,7 @@ export function train(
   samples: readonly Sample[],
   o: TrainOptions = {},
 ): Model {
-  const { epochs = 12, rate = 0.5, l2 = 1e-4, seed = 21, runs = 1, share = 1 } = o;
+  const { epochs = 12, rate = 0.5, l2 = 1e-4, seed = 21, runs = 1 } = o;
   const vocab = new Map<string, number>();
   const rows = samples.map((s) =>
     [...new Set(s.features)].map((f) => vocab.get(f) ?? vocab.set(f, vocab.size).size - 1),
@@ -63,13 +61,7 @@ export function train(
   const size = (vocab.size + 1) * k;
   const mean = new Float64Array(size);
   for (let run = 0; run < runs; run++) {
-    const w = descend(ids, scales, samples, bias, k, size, {
-      epochs,
-      rate,
-      l2,
-      seed: seed + run,
-      share,
-    });
+    const w = descend(ids, scales, samples, bias, k, size, { epochs, rate, l2, seed: seed + run });
     for (let i = 0; i < size; i++) mean[i] = mean[i]! + w[i]! / runs;
   }
   return ready(labels, vocab, mean);
@@ -85,12 +77,12 @@ function descend(
   size: number,
   o: Required<Omit<TrainOptions, 'runs'>>,
 ): Float64Array {
-  const { epochs, rate, l2, seed, share } = o;
+  const { epochs, rate, l2, seed } = o;
   const w = new Float64Array(size);
   // AdaGrad: a rare feature (most n-grams) keeps a large step, a common one settles.
   const g2 = new Float64Array(size);
   const random = mulberry32(seed);
-  const order = ids.map((_, i) => i).filter(() => share >= 1 || random() < share);
+  const order = ids.map((_, i) => i);
   const p = new Float64Array(k);
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(order, random);
