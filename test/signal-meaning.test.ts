@@ -59,10 +59,10 @@ describe('the scam signal by meaning', () => {
     const model = { recall: signalled(modelOnly, scams), alarms: signalled(modelOnly, honest) };
     // Measured (docs/architecture.md): phrases 42.9% / 4.0%, the classifier alone 86.6% /
     // 7.4%, both 89.2% / 10.9%; after issue 21's fourth round (the mean of nine runs, new
-    // examples, threshold 0.44) the classifier alone 87.2% / 8.3%, both 89.8% / 11.7%.
+    // examples, threshold 0.46) the classifier alone 86.3% / 7.4%, both 89.5% / 10.9%.
     expect(rules.recall).toBeLessThan(0.5);
     expect(both.recall).toBeGreaterThanOrEqual(0.89);
-    expect(both.alarms).toBeLessThanOrEqual(0.12);
+    expect(both.alarms).toBeLessThanOrEqual(0.11);
     // The phrases are kept because they still find scams the model misses.
     expect(both.recall).toBeGreaterThan(model.recall);
     expect(model.recall).toBeGreaterThan(rules.recall);
