@@ -1,6 +1,7 @@
 import { parseMessage } from '../src/authoring/parse.js';
 import type { Understanding } from '../src/core/understand.js';
 import type { FactValue } from '../src/shared/types.js';
+import { evaluate } from '../src/flow/conditions.js';
 import { chat, type Kit } from './helpers.js';
 
 /**
@@ -56,12 +57,18 @@ export function measureStories(kit: Kit, understanding: Understanding, stories: 
   return { stated, taken, askable, takenAskable, wrong, wrongLegal };
 }
 
-/** Whether the first message alone raises the scam warning or states a scam fact. */
+/**
+ * Whether the first message alone raises the scam warning or states a scam fact: a fact the
+ * flow's `escalate` takes to the safe plan (`situation: scam`, and as much a deception
+ * check's "yes" read from the story, 「被一个卖保健品的劝着」 for an elder's payment: the
+ * plan is the scam plan from then on, whatever the screens say).
+ */
 export function recognised(kit: Kit, story: Story): boolean {
   const c = chat(kit.engine, { lang: story.lang, now: new Date(`${story.today}T04:00:00Z`) });
   c.say(story.text);
   const facts = c.session?.facts ?? {};
-  return facts.scamSignal === true || facts.situation === 'scam';
+  const escalate = kit.flow.definition.escalate;
+  return facts.scamSignal === true || (!!escalate && evaluate(escalate.when, facts, story.today));
 }
 
 export interface Correction {

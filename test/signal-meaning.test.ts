@@ -58,10 +58,11 @@ describe('the scam signal by meaning', () => {
     const both = { recall: signalled(kit.engine, scams), alarms: signalled(kit.engine, honest) };
     const model = { recall: signalled(modelOnly, scams), alarms: signalled(modelOnly, honest) };
     // Measured (docs/architecture.md): phrases 42.9% / 4.0%, the classifier alone 86.6% /
-    // 7.4%, both 89.2% / 10.9%.
+    // 7.4%, both 89.2% / 10.9%; after issue 21's fourth round (the mean of nine runs, new
+    // examples, threshold 0.46) the classifier alone 86.3% / 7.4%, both 89.5% / 10.9%.
     expect(rules.recall).toBeLessThan(0.5);
-    expect(both.recall).toBeGreaterThanOrEqual(0.88);
-    expect(both.alarms).toBeLessThanOrEqual(0.12);
+    expect(both.recall).toBeGreaterThanOrEqual(0.89);
+    expect(both.alarms).toBeLessThanOrEqual(0.11);
     // The phrases are kept because they still find scams the model misses.
     expect(both.recall).toBeGreaterThan(model.recall);
     expect(model.recall).toBeGreaterThan(rules.recall);

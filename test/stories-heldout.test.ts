@@ -44,6 +44,9 @@ const SETS: HeldOut[] = [
     // 「说被骗也谈不上 …」 is the one honest story the signal model flags. Corrections: 58 of
     // 170 blind, 91 and none wrong once tuned on; 141 and none wrong after the corrections
     // round of 2026-12-04 (10 of the 170 can never count: their value is the one known).
+    // 170 blind, 91 and none wrong once tuned on. Scams 26/35 by the warning alone; 28 since
+    // a deception check's "yes" read from the story counts (heldout-measure.ts recognised);
+    // 31 with the signal's fourth-round examples (docs/architecture.md).
     name: 'first set (dev since 2026-12-04)',
     stories: 'stories/stories.yaml',
     corrections: 'intents/corrections.yaml',
@@ -53,7 +56,7 @@ const SETS: HeldOut[] = [
       takenAtLeast: 0.72,
       wrongAtMost: 3,
       legalWrongAtMost: 0,
-      scamsAtLeast: 26,
+      scamsAtLeast: 31,
       flaggedAtMost: 1,
       correctionsRightAtLeast: 0.82,
       correctionsWrongAtMost: 0,
@@ -66,17 +69,20 @@ const SETS: HeldOut[] = [
     // weight, listed in docs/architecture.md for a further round), 31/35, 3/53, 40/77, 7.
     // Its corrections are a dev set since 2026-12-04 03:40 (tuned on): 40/77 right, 7 wrong
     // before → 61/77, none wrong after (6 of the 77 can never count: their value is known).
+    // A dev set since 2026-12-04: the signal's fourth round, 32/35 and 2/53; 144/289 facts
+    // (was 145): 「我老婆 … 被一个理财群的人说动了」 is now read as a signal, so its honest
+    // `situation: spouse` is asked rather than taken (story-signal.ts), by design.
     name: 'second set (held out)',
     stories: 'stories/stories-2.yaml',
     corrections: 'intents/corrections-2.yaml',
     today: '2026-12-04',
     floors: {
       stories: 80,
-      takenAtLeast: 0.5,
+      takenAtLeast: 0.49,
       wrongAtMost: 21,
       legalWrongAtMost: 11,
-      scamsAtLeast: 31,
-      flaggedAtMost: 3,
+      scamsAtLeast: 32,
+      flaggedAtMost: 2,
       correctionsRightAtLeast: 0.79,
       correctionsWrongAtMost: 0,
     },
@@ -88,17 +94,19 @@ const SETS: HeldOut[] = [
     // 6/52, corrections 43/81 right, 5 wrong. With the corrections round merged, blind: 54/81
     // right, 7 wrong; its wrong ones were then read and two classes fixed (a name in quotes,
     // 'the "customer service" guy says'): 59/81, 1 wrong, so the corrections are seen since.
+    // The signal round merged (blind): facts 138/310 (one honest situation now asked beside a
+    // signal, as story-signal.ts means), scams 34/38, honest flagged 6 -> 4.
     name: 'third set (held out)',
     stories: 'stories/stories-3.yaml',
     corrections: 'intents/corrections-3.yaml',
     today: '2026-12-09',
     floors: {
       stories: 90,
-      takenAtLeast: 0.448,
+      takenAtLeast: 0.445,
       wrongAtMost: 35,
       legalWrongAtMost: 24,
       scamsAtLeast: 34,
-      flaggedAtMost: 6,
+      flaggedAtMost: 4,
       correctionsRightAtLeast: 0.728,
       correctionsWrongAtMost: 1,
     },
@@ -107,17 +115,18 @@ const SETS: HeldOut[] = [
     // Written blind on 2026-12-04 ("today" a Monday), after the third set; stories only (its
     // corrections are the third set's). Measured on main with the corrections and engine
     // rounds merged, before the story-facts and signal rounds (the floors): 124/278 askable
-    // facts (44.6%), 19 wrong (11 legal weight), scams 29/34, honest flagged 5/46.
+    // facts (44.6%), 19 wrong (11 legal weight), scams 29/34, honest flagged 5/46. The
+    // signal round merged (blind): 124/278, 17 wrong (11 legal), scams 31/34, flagged 3/46.
     name: 'fourth set (held out)',
     stories: 'stories/stories-4.yaml',
     today: '2026-12-14',
     floors: {
       stories: 80,
       takenAtLeast: 0.446,
-      wrongAtMost: 19,
+      wrongAtMost: 17,
       legalWrongAtMost: 11,
-      scamsAtLeast: 29,
-      flaggedAtMost: 5,
+      scamsAtLeast: 31,
+      flaggedAtMost: 3,
       correctionsRightAtLeast: 0,
       correctionsWrongAtMost: 0,
     },

@@ -4,7 +4,7 @@ import { COMMAND_WORDS } from '../commands.js';
 import type { ModelBank } from './bank.js';
 import { NONE, trainRanker, type Ranker, type Reading } from './index.js';
 
-const REPEAT = 3;
+const REPEAT = 4;
 
 export type CommandIntent = (typeof COMMAND_INTENTS)[number];
 

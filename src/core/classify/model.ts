@@ -32,6 +32,15 @@ export interface TrainOptions {
   /** L2 penalty per step on the weights touched. */
   l2?: number;
   seed?: number;
+  /**
+   * Train this many times, with seeds `seed`, `seed + 1`, …, and keep the mean of the weights
+   * (every run has the same features in the same order, so the weights line up). One run's
+   * order of examples is a draw: adding a few examples reshuffles it, and a held-out figure
+   * moved by that draw alone (the signal's honest look-alikes flagged: 26.5% to 32.7% over
+   * eight seeds). The mean of nine is a model of the examples, not of one order
+   * (docs/architecture.md). Reading costs the same: one set of weights.
+   */
+  runs?: number;
 }
 
 export function train(
@@ -39,7 +48,7 @@ export function train(
   samples: readonly Sample[],
   o: TrainOptions = {},
 ): Model {
-  const { epochs = 12, rate = 0.5, l2 = 1e-4, seed = 21 } = o;
+  const { epochs = 12, rate = 0.5, l2 = 1e-4, seed = 21, runs = 1 } = o;
   const vocab = new Map<string, number>();
   const rows = samples.map((s) =>
     [...new Set(s.features)].map((f) => vocab.get(f) ?? vocab.set(f, vocab.size).size - 1),
@@ -50,11 +59,30 @@ export function train(
   const ids = rows.map((row) => Int32Array.from([...row, bias]));
   const scales = rows.map((row) => 1 / Math.sqrt(row.length || 1));
   const size = (vocab.size + 1) * k;
+  const mean = new Float64Array(size);
+  for (let run = 0; run < runs; run++) {
+    const w = descend(ids, scales, samples, bias, k, size, { epochs, rate, l2, seed: seed + run });
+    for (let i = 0; i < size; i++) mean[i] = mean[i]! + w[i]! / runs;
+  }
+  return ready(labels, vocab, mean);
+}
+
+/** One run of AdaGrad over the examples, in the order drawn from `seed`. */
+function descend(
+  ids: readonly Int32Array[],
+  scales: readonly number[],
+  samples: readonly Sample[],
+  bias: number,
+  k: number,
+  size: number,
+  o: Required<Omit<TrainOptions, 'runs'>>,
+): Float64Array {
+  const { epochs, rate, l2, seed } = o;
   const w = new Float64Array(size);
   // AdaGrad: a rare feature (most n-grams) keeps a large step, a common one settles.
   const g2 = new Float64Array(size);
   const random = mulberry32(seed);
-  const order = rows.map((_, i) => i);
+  const order = ids.map((_, i) => i);
   const p = new Float64Array(k);
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(order, random);
@@ -76,7 +104,7 @@ export function train(
       }
     }
   }
-  return ready(labels, vocab, w);
+  return w;
 }
 
 /** A saved model as it was trained: the same weights give the same readings. */

@@ -95,7 +95,7 @@ export function createSignalReader(
   const ranker = () => {
     const known = trained.get(interrupt);
     if (known) return known;
-    const built = trainRanker(pairs, bank);
+    const built = trainRanker(pairs, bank, 'signal');
     trained.set(interrupt, built);
     return built;
   };

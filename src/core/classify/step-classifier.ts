@@ -106,7 +106,7 @@ export function trainingSets(
   }
   for (const interrupt of flow.definition.interrupts ?? []) {
     const pairs = signalTrainingData(interrupt, flow.definition);
-    if (pairs) out.push({ name: `signal ${interrupt.id}`, pairs, set: 'plain' });
+    if (pairs) out.push({ name: `signal ${interrupt.id}`, pairs, set: 'signal' });
   }
   const commands = commandTrainingData(flow.definition);
   if (commands) out.push({ name: 'commands', pairs: commands, set: 'plain' });

@@ -24,17 +24,24 @@ export const THRESHOLDS: Thresholds = {
 /**
  * The scam signal by meaning (classify/signal.ts): at or above, a message in which no phrase
  * is found is a signal as if it named one; it only ever raises the confirmation question.
- * Chosen on test/corpus/safety for high recall (docs/architecture.md).
+ * Chosen on test/corpus/safety for high recall (docs/architecture.md); 0.4 → 0.46 with the
+ * examples of issue 21's fourth round (relatives, children and partners talked into paying,
+ * stolen accounts, the reverse trick, and their honest twins): they rank scams above honest
+ * stories better on every held-out set (AUC .958 → .962 on intents/scam-signal.yaml, .927 →
+ * .941 on the safety corpus) but lift every score a little; 0.46 is where the safety
+ * corpus's honest stories are alarmed no more often than before (10.9%; 0.44: 11.7%, 0.4:
+ * 14.3%), so that figure is no longer blind.
  */
-export const SIGNAL_THRESHOLD = 0.4;
+export const SIGNAL_THRESHOLD = 0.46;
 
 /**
  * A story read at or above this by the signal gives no honest value of a fact that decides
  * the safe plan (src/core/story-signal.ts): that fact is asked instead. Below the warning's
  * threshold on purpose: a question is cheaper than an alarm. Chosen on the dev stories
- * (docs/architecture.md).
+ * (docs/architecture.md); 0.4 → 0.42 when the warning's went to 0.46 (the same examples lift
+ * the scores): at 0.4 one more honest situation of the first set was held back.
  */
-export const SIGNAL_GUARD = 0.4;
+export const SIGNAL_GUARD = 0.42;
 
 /**
  * A choice read by meaning from a whole story (src/core/story-choice.ts), where no option's
