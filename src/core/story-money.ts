@@ -57,10 +57,14 @@ const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]/u;
 export const MONEY_CONTEXT =
   /[块元¥付转扣俾蚊]|红包|\bput\b|\bleft my account\b|\bcharged\b|\bdeducted\b|\btransfer\b|\bsending\b|\bgave\b|\bbought\b|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\d\s*[kw]\b|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\bspent\b|\btipped\b|\btyped\b|\btransferred\b/u;
 
+/** "3,200", "46,000": the thousands' comma is no break between clauses, and no decimal. */
+export function withoutThousands(s: string): string {
+  return s.replace(/(\d),(?=\d{3}(?!\d))/gu, '$1');
+}
+
 /** The amount paid (and meant) a story states, or why not (see readMoney). */
 export function storyMoney(story: string): MoneyResult & { total?: boolean } {
-  // "total 46,000": the thousands' comma is no break between clauses.
-  const s = story.replace(/(\d),(?=\d{3}\b)/gu, '$1');
+  const s = withoutThousands(story);
   const total = TOTAL.exec(s);
   if (total) {
     const read = readMoney(total[1] ?? '', { story: true });

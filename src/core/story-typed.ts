@@ -1,5 +1,6 @@
 import { EN_ONE_TO_TEN } from './interpret/en-numbers.js';
 import { amountOf, readMoney } from './interpret/money.js';
+import { withoutThousands } from './story-money.js';
 
 /**
  * Typed facts a story states in numbers, not in words an option lists: how many payments
@@ -16,9 +17,10 @@ const EN_COUNT: Readonly<Record<string, number>> = { ...EN_ONE_TO_TEN, twice: 2 
 const COUNT_ZH = new RegExp(`(?<!第|每)(${NUMERAL})\\s*(?:次|笔|回)(?!性)`, 'gu');
 const COUNT_EN =
   /\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|transfers|tips|red packets|packets)\b|\b(twice)\b/gu;
-// "每次两百", "每笔50块", 「两笔 … 都是520」, "200 each", "each time 50", "50 yuan each",
+// "每次两百", "每笔50块", 「两笔 … 都是520」, 「同样的8600转了两次」, "200 each", "each time 50", "50 yuan each",
 // "4 payments of 328". Only with a count of payments (severalOf) and an amount it reads.
-const EACH_ZH = /(?:每(?:次|笔|回)(?:都是|都|是|各)?|都是)\s*([^\s,，。;；]+)/u;
+const EACH_ZH =
+  /(?:每(?:次|笔|回)(?:都是|都|是|各)?|都是)\s*([^\s,，。;；]+)|(?:同样|一样)的\s*(\d+(?:\.\d+)?\s*(?:块钱|块|元)?)/u;
 const EACH_EN =
   /(?:\b(?:each|every) (?:time|payment)\s+(?:was\s+)?([\d.]+(?:\s*(?:yuan|rmb|kuai))?))|(?:([\d.]+)\s*(?:yuan|rmb|kuai)?\s+each\b)|\b(?:payments|transfers|tips|packets) of\s+([\d.]+)/u;
 
@@ -44,14 +46,17 @@ export function severalOf(s: string): Several | undefined {
   const several = [...counts].filter((n) => n >= 2 && n <= 50);
   if (several.length !== 1) return undefined;
   const count = several[0]!;
-  const each = eachOf(s);
+  const each = eachAmount(s);
   return each === undefined ? { count } : { count, total: Math.round(each * count * 100) / 100 };
 }
 
-function eachOf(s: string): number | undefined {
+/** The amount of each payment ("每次两百", "3,200 each time"), when the story says one. */
+export function eachAmount(story: string): number | undefined {
+  // "3,200 each time" is 3200 each, not 200.
+  const s = withoutThousands(story);
   const zh = EACH_ZH.exec(s);
   const en = EACH_EN.exec(s);
-  const raw = zh?.[1] ?? en?.[1] ?? en?.[2] ?? en?.[3];
+  const raw = zh?.[1] ?? zh?.[2] ?? en?.[1] ?? en?.[2] ?? en?.[3];
   if (raw === undefined) return undefined;
   const read = readMoney(raw.replace(/[的了啊呀]+$/u, ''));
   return read.ok ? read.value : undefined;
@@ -59,7 +64,7 @@ function eachOf(s: string): number | undefined {
 
 /** Whether the story says how each payment's amount was given ("每次两百"). */
 export function saysEach(s: string): boolean {
-  return eachOf(s) !== undefined;
+  return eachAmount(s) !== undefined;
 }
 
 // "多按了两个0", "多打了个零", "多输了一个0"; "two extra zeros", "an extra zero", "added a zero".

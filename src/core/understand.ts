@@ -19,7 +19,7 @@ import { createCorrectionForm } from './correction-form.js';
 import { corrections } from './corrections.js';
 import { isStory, paymentDates } from './story-dates.js';
 import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
-import { childAgeOf, extraZeros, saysEach, severalOf } from './story-typed.js';
+import { childAgeOf, eachAmount, extraZeros, saysEach, severalOf } from './story-typed.js';
 import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
 import { createStorySignal } from './story-signal.js';
 import { storyChoices } from './story-choice.js';
@@ -91,12 +91,15 @@ export function createUnderstanding(
     const asked = except === undefined ? undefined : flow.step(except);
     if (asked?.type === 'input' && asked.input === 'text') return {};
     // A story that shows a scam signal does not choose an honest branch (story-signal.ts).
-    const stated = statedFacts(flow, story, words, text, today, known, except);
-    const byMeaningToo =
+    // The choices a story states in no option's words, by meaning, are read before its
+    // amounts and counts: whether "twice, 180 each" is a duplicate or several payments
+    // depends on the situation.
+    const choices =
       reader === 'rules' || !isStory(normalize(text))
-        ? stated
-        : { ...storyChoices(flow, classifier, text, { ...known, ...stated }, except), ...stated };
-    const found = guard(text, byMeaningToo, known, except);
+        ? undefined
+        : (found: Facts) => storyChoices(flow, classifier, text, found, except);
+    const stated = statedFacts(flow, story, words, text, today, known, except, choices);
+    const found = guard(text, stated, known, except);
     const fresh = Object.entries(found).filter(([fact]) => known[fact] === undefined);
     // A story's amount meant that is not below the amount paid, say, is not taken.
     const all = { ...known, ...found };
@@ -125,6 +128,7 @@ function statedFacts(
   today: string,
   known: Facts,
   except?: string,
+  byMeaning?: (found: Facts) => Facts,
 ): Facts {
   const s = normalize(text);
   const out: Facts = {};
@@ -141,18 +145,48 @@ function statedFacts(
   // Yes/no facts by meaning, clause by clause (a strict screen only ever gets "yes").
   const yesNo = story.facts(text, except);
   Object.assign(out, Object.fromEntries(Object.entries(yesNo).filter(([f]) => !(f in out))));
+  const chosen = byMeaning?.({ ...known, ...out }) ?? {};
+  for (const [fact, value] of Object.entries(chosen))
+    if (out[fact] === undefined) out[fact] = value;
   const roles = flow.definition.stories ?? {};
   const count = roles.several;
   const unless = count?.unless;
+  const counted = severalOf(s);
+  const eachPaid = counted ? eachAmount(s) : undefined;
+  // One payment made again by mistake (「同样的8600转了两次 转的太快了」, "3 times by
+  // accident, 38 each"): a duplicate, whose amount is the one payment. The situation model
+  // reads these at 0.1–0.5 (below STORY_CHOICE) on the dev stories, so this rule decides:
+  // the same amount each time, and the user's own slip.
+  const dupe = unless?.values[0];
+  if (
+    unless &&
+    dupe !== undefined &&
+    out[unless.fact] === undefined &&
+    known[unless.fact] === undefined &&
+    eachPaid !== undefined &&
+    REPEATED_BY_MISTAKE.test(s)
+  )
+    out[unless.fact] = dupe;
   // A duplicate is two payments of one amount: the amount asked is that one payment.
   const situation = out[unless?.fact ?? ''] ?? known[unless?.fact ?? ''];
   // The same payment twice ("the same article twice", 「同一笔付了两次」) is a duplicate too,
   // whether or not the situation was named: each amount is the one payment.
   const oneOfTwo =
     (unless !== undefined && unless.values.includes(String(situation))) ||
-    (SAME_TWICE.test(s) && severalOf(s)?.count === 2);
-  if (count && oneOfTwo) delete out[count.fact];
-  const several = count === undefined || oneOfTwo ? undefined : severalOf(s);
+    (SAME_TWICE.test(s) && counted?.count === 2);
+  // "Paid my landlord twice, 3,200 each": one payment made twice (a duplicate, the amount is
+  // one) or several payments (the amount is the total)? While the situation is unknown the
+  // count and the amount are left for their questions.
+  // Two payments on two days named are no duplicate (「11月5号一笔 11月20号一笔」).
+  const days = paymentDates(s, today);
+  const unsure =
+    unless !== undefined &&
+    situation === undefined &&
+    eachPaid !== undefined &&
+    counted?.count === 2 &&
+    days.size < 2;
+  if (count && (oneOfTwo || unsure)) delete out[count.fact];
+  const several = count === undefined || oneOfTwo || unsure ? undefined : counted;
   if (count && several && out[count.fact] === undefined) out[count.fact] = true;
   // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
   // a bare "1" is an option number, not one yuan.
@@ -163,11 +197,15 @@ function statedFacts(
   // Several payments and one amount that is neither a total nor each one's ("转了300 … he
   // did it twice"): whether it is one payment or all of them is unclear, so it is asked.
   const severalSaid = count !== undefined && out[count.fact] === true;
-  const paid = each
-    ? several?.total
-    : money.ok && (money.total === true || !severalSaid)
-      ? money.value
-      : undefined;
+  const paid = unsure
+    ? undefined
+    : oneOfTwo && eachPaid !== undefined
+      ? eachPaid
+      : each
+        ? several?.total
+        : money.ok && (money.total === true || !severalSaid)
+          ? money.value
+          : undefined;
   const intended =
     !money.ok || each
       ? undefined
@@ -175,7 +213,7 @@ function statedFacts(
         (zeros && paid !== undefined && paid % 10 ** zeros === 0 ? paid / 10 ** zeros : undefined));
   // Several payments on several days: the payment date asked is the first one's (the
   // earliest: its deadlines come first), never a later one.
-  const dates = [...paymentDates(s, today)].sort();
+  const dates = [...days].sort();
   const date = dates.length === 1 || (count && out[count.fact] === true) ? dates[0] : undefined;
   for (const [stepId, step] of steps) {
     if (stepId === except || !isExtractable(step) || step.type !== 'input') continue;
@@ -244,6 +282,10 @@ function storyRoles(
 // 「钱扣了两回」"charged twice": the system took one payment twice (the corpus's duplicate).
 const SAME_TWICE =
   /同一|一样的|重复|扣了?(?:两|2|二)(?:次|回|笔)|\b(?:the same|same|double|duplicate|charged twice|deducted twice)\b/u;
+
+// The user's own slip, said of a payment repeated with the same amount (see statedFacts).
+const REPEATED_BY_MISTAKE =
+  /不小心|太快|手快|手滑|手抖|卡住|卡了|点了两下|多扫|重复|同样|一样|\b(?:by accident|by mistake|accident(?:al)?ly|accidently|the same|same)\b/u;
 
 // 「给女儿发红包」「转给儿子」"sent my son": the child is who was paid, not who paid.
 const CHILD_PAID_TO =

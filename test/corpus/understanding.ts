@@ -1096,9 +1096,10 @@ export const STORIES: Array<{
   },
   {
     lang: 'en',
-    // The same payment twice: the amount is the one payment, not the sum (a duplicate).
+    // The same payment twice: the amount is the one payment, not the sum (a duplicate, which
+    // the story states: the same amount again, by mistake).
     text: 'I tipped the same author twice by mistake, 40 each, on nov 2',
-    facts: { paidOn: '2026-11-02', amount: 40 },
+    facts: { situation: 'duplicate', paidOn: '2026-11-02', amount: 40 },
   },
   {
     lang: 'en',
