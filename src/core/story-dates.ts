@@ -47,14 +47,36 @@ export function oneDate(s: string, today: string): string | undefined {
   return values.size === 1 ? [...values][0] : undefined;
 }
 
+// The last of several payments (「最后一次是上个月15号」 "last one on wednesday"), a withdrawal
+// that failed, being blocked: later than the payment, so its date is not the (first)
+// payment's. On the second dev set, three such dates were taken as the payment's.
+const LATER =
+  /最后一(?:次|笔|回)|最近一(?:次|笔)|提现|取现|提不出|拉黑|删了我|把我删|\b(?:last (?:one|payment|transfer|time)|withdraw\w*|cash(?:ed)? out|blocked|unfriended|deleted me)\b/u;
+
+// A clause ends at a stop, before "but"/"and"/"then", or at a space before Chinese
+// (「…打赏了300 周五有人自称微信官方」: two clauses, two dates).
+const DATE_CLAUSE =
+  /[,，。;；!！?？\n]+|\s(?=but\s|and\s|then\s)|(?<=[\p{Script=Han}\d])\s+(?=\p{Script=Han})/u;
+
+/**
+ * The dates a story gives for its (first) payment: those of paymentDates, but not those of a
+ * clause about a later event only (the last payment, a withdrawal, being blocked).
+ */
+export function firstPaymentDates(s: string, today: string): Set<string> {
+  const values = new Set<string>();
+  for (const clause of s.split(DATE_CLAUSE)) {
+    const onlyLater = /最后一|最近一|\blast\b/u.test(clause)
+      ? LATER.test(clause)
+      : LATER.test(clause) && !PAID.test(clause.replace(LATER, ''));
+    if (!onlyLater) for (const date of paymentDates(clause, today)) values.add(date);
+  }
+  return values;
+}
+
 /** The dates of the story's clauses about paying (see oneDate). */
 export function paymentDates(s: string, today: string): Set<string> {
   const values = new Set<string>();
-  // A clause ends at a stop, before "but"/"and"/"then", or at a space before Chinese
-  // (「…打赏了300 周五有人自称微信官方」: two clauses, two dates).
-  for (const clause of s.split(
-    /[,，。;；!！?？\n]+|\s(?=but\s|and\s|then\s)|(?<=[\p{Script=Han}\d])\s+(?=\p{Script=Han})/u,
-  )) {
+  for (const clause of s.split(DATE_CLAUSE)) {
     const learnt = LEARNT.test(clause) && !PAID.test(clause.replace(LEARNT, ''));
     const at = clause.search(LEARNT);
     for (const m of clause.matchAll(DATE_IN_TEXT)) {

@@ -17,7 +17,7 @@ import { createStepClassifier } from './classify/step-classifier.js';
 import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
 import { createCorrectionForm } from './correction-form.js';
 import { corrections } from './corrections.js';
-import { isStory, paymentDates } from './story-dates.js';
+import { firstPaymentDates, isStory } from './story-dates.js';
 import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
 import { childAgeOf, eachAmount, extraZeros, saysEach, severalOf } from './story-typed.js';
 import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
@@ -178,7 +178,7 @@ function statedFacts(
   // one) or several payments (the amount is the total)? While the situation is unknown the
   // count and the amount are left for their questions.
   // Two payments on two days named are no duplicate (「11月5号一笔 11月20号一笔」).
-  const days = paymentDates(s, today);
+  const days = firstPaymentDates(s, today);
   const unsure =
     unless !== undefined &&
     situation === undefined &&
