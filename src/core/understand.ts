@@ -135,11 +135,14 @@ function statedFacts(
   // A short answer ("不确定", "yes", "1") answers its own question and states nothing else.
   if (!isStory(s)) return out;
   const steps = Object.entries(flow.definition.steps);
+  // Whose phone or account was used (「用我妈的微信」 "on my dad's phone") says whose account,
+  // not who paid: such words choose no option.
+  const said = s.replace(ACCOUNT_OF, ' ');
   for (const [stepId, step] of steps) {
     if (stepId === except || !isExtractable(step) || step.type !== 'choice') continue;
     const fact = (step as { fact: string }).fact;
     if (out[fact] !== undefined) continue;
-    const id = mentionedOption(s, words.story(stepId, step));
+    const id = mentionedOption(said, words.story(stepId, step));
     if (id !== undefined) out[fact] = id;
   }
   // Yes/no facts by meaning, clause by clause (a strict screen only ever gets "yes").
@@ -253,6 +256,15 @@ function storyRoles(
     delete out[child.fact];
   if (child && out[child.fact] !== undefined && out[child.fact] !== child.value)
     delete out[child.payer];
+  // "my 13 year old used her own wechat to send gifts": a child who paid is the situation of
+  // a child's payment (the flow's payer: situation minor or payerMinor, flow.yaml).
+  if (
+    child &&
+    out[child.payer] === true &&
+    out[child.fact] === undefined &&
+    known[child.fact] === undefined
+  )
+    out[child.fact] = child.value;
   const impostor = roles.impersonation;
   if (impostor && out[impostor.fact] === true) {
     if (out[impostor.of] === undefined || out[impostor.of] === impostor.replaces)
@@ -282,6 +294,11 @@ function storyRoles(
 // 「钱扣了两回」"charged twice": the system took one payment twice (the corpus's duplicate).
 const SAME_TWICE =
   /同一|一样的|重复|扣了?(?:两|2|二)(?:次|回|笔)|\b(?:the same|same|double|duplicate|charged twice|deducted twice)\b/u;
+
+// 「用我妈的微信」「拿我爸的手机」"used my mom's phone", 「房东老婆的号被盗了」: an account's
+// owner, not the payer.
+const ACCOUNT_OF =
+  /(?:用|拿|借|偷用|偷偷用|偷偷拿)了?\s*我?(?:妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷|老公|老婆)的(?:微信|手机|账号|号|电话)|(?:妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷|老公|老婆)的(?:微信|账号|号)(?:被盗|被黑|盗了)|\b(?:on|with|using|used|from) (?:my |her |his )?(?:mom|mum|mother|dad|father|grandma|grandpa|grandmother|grandfather|parents?)'?s (?:phone|wechat|account)\b/gu;
 
 // The user's own slip, said of a payment repeated with the same amount (see statedFacts).
 const REPEATED_BY_MISTAKE =
