@@ -62,14 +62,73 @@ export function withoutThousands(s: string): string {
   return s.replace(/(\d),(?=\d{3}(?!\d))/gu, '$1');
 }
 
+// Payments listed one by one, each with its amount: 「一笔4万一笔6万」「一次2000一次3000」
+// 「分别是800 2600 5000」, "500 then 2000 then 6000", "500, 1500 and 4000". Digits only (「三百
+// 一笔」 would read as 310), and no number of days, times or an age among them, nor one that
+// is a part ("50 and 20 was the tip").
+const AMOUNT_ZH = '\\d+(?:\\.\\d+)?\\s*[万千wk]?\\s*(?:块钱|块|元)?';
+const AMOUNT_EN =
+  '\\d+(?:\\.\\d+)?k?(?:\\s*(?:yuan|rmb|kuai))?(?!(?:\\s*(?:yuan|rmb|kuai))?\\s*(?:days?|weeks?|months?|years?|hours?|h|minutes?|mins?|times|yo|y/o|yr|%|st|nd|rd|th|am|pm|people|of|was|is|were|went)\\b)(?![\\d%]|\\.\\d)';
+const LISTS = [
+  new RegExp(`(?:一(?:笔|次|个|回)\\s*${AMOUNT_ZH}\\s*[，,、]?\\s*){2,}`, 'u'),
+  new RegExp(`分别(?:是|为)?\\s*${AMOUNT_ZH}(?:\\s*[，,、和]?\\s*${AMOUNT_ZH})+`, 'u'),
+  new RegExp(
+    `\\b${AMOUNT_EN}(?:\\s*,\\s*${AMOUNT_EN})*(?:\\s*,?\\s*(?:then|and)\\s+${AMOUNT_EN})+`,
+    'u',
+  ),
+];
+const ONE_OF_LIST = new RegExp(`${AMOUNT_ZH}|${AMOUNT_EN}`, 'gu');
+// A list asked for, not paid ("asked for a 520 and a 1314", 「还要我转…」): not summed.
+const REQUESTED = /asked for|asks? for|wants?|让我再|要我再|还要|还让/u;
+
+/** The amounts of payments the story lists one by one, when it does (see LISTS). */
+function listedPayments(s: string): { amounts: number[]; rest: string } | undefined {
+  for (const list of LISTS) {
+    const m = list.exec(s);
+    if (!m) continue;
+    const before = s.slice(0, m.index).split(CLAUSE_BREAK).pop() ?? '';
+    if (REQUESTED.test(before) || RECEIVED.test(before)) return undefined;
+    const amounts: number[] = [];
+    for (const one of m[0].replace(/^分别(?:是|为)?/u, '').matchAll(ONE_OF_LIST)) {
+      const read = readMoney(one[0].trim(), { story: true });
+      if (!read.ok) return undefined;
+      amounts.push(read.value);
+    }
+    if (amounts.length < 2) return undefined;
+    return { amounts, rest: s.slice(0, m.index) + ' , ' + s.slice(m.index + m[0].length) };
+  }
+  return undefined;
+}
+
+/** Whether the story lists payments one by one with their amounts (money, though no word says so). */
+export function listsPayments(story: string): boolean {
+  return listedPayments(withoutThousands(story)) !== undefined;
+}
+
 /** The amount paid (and meant) a story states, or why not (see readMoney). */
-export function storyMoney(story: string): MoneyResult & { total?: boolean } {
+export function storyMoney(story: string): MoneyResult & { total?: boolean; listed?: number } {
   const s = withoutThousands(story);
   const total = TOTAL.exec(s);
   if (total) {
     const read = readMoney(total[1] ?? '', { story: true });
     return read.ok ? { ok: true, value: read.value, total: true } : read;
   }
+  // Payments listed with their amounts and no other money: the total is their sum.
+  const listed = listedPayments(s);
+  if (listed) {
+    // "100 then 100 again": one payment made twice, or two? Not summed, nor one taken.
+    if (new Set(listed.amounts).size === 1) return { ok: false, reason: 'moneyTwo' };
+    const other = clauseMoney(listed.rest);
+    if (!other.ok && other.reason === 'money') {
+      const value = Math.round(listed.amounts.reduce((a, b) => a + b, 0) * 100) / 100;
+      return { ok: true, value, total: true, listed: listed.amounts.length };
+    }
+  }
+  return clauseMoney(s);
+}
+
+/** The one amount of the story's clauses about paying (see the top of this file). */
+function clauseMoney(s: string): MoneyResult {
   const kept = s
     .split(CLAUSE_BREAK)
     .filter((c) => !RECEIVED.test(c) && !(ASKED.test(c) && !PAYING.test(c)))

@@ -87,10 +87,11 @@ export function extraZeros(s: string): number | undefined {
   return EN_COUNT[word] ?? (/^\d$/u.test(word) ? Number(word) : undefined);
 }
 
+// "my 11 year old", 「我今年13岁」 (the user is the child) name a child by the age alone.
 const CHILD =
-  /孩子|小孩|儿子|女儿|闺女|娃|宝宝|孙子|孙女|\b(?:son|daughter|kid|child|boy|girl)\b|\b\d{1,2} ?yo\b/u;
+  /孩子|小孩|儿子|女儿|闺女|娃|宝宝|孙子|孙女|我(?:今年|才)?\d{1,2}岁|\b(?:son|daughter|kid|child|boy|girl)\b|\b\d{1,2} ?yo\b|\bmy \d{1,2}[- ](?:yrs?|years?)[- ]old\b|\bi'?m \d{1,2}\b/u;
 const AGE = new RegExp(
-  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ]years?[- ]old| ?yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]|(?:儿子|女儿|孩子|闺女)(?:才|今年)?\\s*(\\d{1,2})(?=\\s|$)`,
+  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ](?:yrs?|years?)[- ]old| ?yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]|(?:儿子|女儿|孩子|闺女)(?:才|今年)?\\s*(\\d{1,2})(?=\\s|$)`,
   'gu',
 );
 

@@ -10,7 +10,7 @@ import {
 } from './interpret/index.js';
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
-import { MONEY_CONTEXT, storyMoney } from './story-money.js';
+import { listsPayments, MONEY_CONTEXT, storyMoney } from './story-money.js';
 import type { Facts } from '../shared/types.js';
 import type { ModelBank } from './classify/bank.js';
 import { createStepClassifier } from './classify/step-classifier.js';
@@ -193,7 +193,11 @@ function statedFacts(
   if (count && several && out[count.fact] === undefined) out[count.fact] = true;
   // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
   // a bare "1" is an option number, not one yuan.
-  const money = MONEY_CONTEXT.test(s) ? storyMoney(s) : ({ ok: false } as const);
+  const money =
+    MONEY_CONTEXT.test(s) || listsPayments(s) ? storyMoney(s) : ({ ok: false } as const);
+  // Payments listed one by one (「一笔4万一笔6万」) are several payments.
+  if (count && !oneOfTwo && !unsure && money.ok && (money.listed ?? 0) >= 2)
+    out[count.fact] ??= true;
   const zeros = roles.wrongAmount ? extraZeros(s) : 0;
   // "每次两百" is one payment of several: the amount asked is the total, or nothing.
   const each = saysEach(s) && !oneOfTwo;

@@ -1106,6 +1106,60 @@ export const STORIES: Array<{
     text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
   },
+  // Payments listed one by one are summed; the same amount listed twice, or "twice, N each"
+  // with no situation, is left (a duplicate or two payments?); a slip repeated is a
+  // duplicate; the last payment's date is not the first's; a child named by age (2026-12-04).
+  {
+    lang: 'zh-CN',
+    text: '上周给健身教练转了两笔 一笔1200一笔800 他说课不上了也不退',
+    facts: { severalPayments: true, amount: 2000 },
+  },
+  {
+    lang: 'en',
+    text: 'i sent 300 then 700 then 1000 to a guy selling crypto',
+    facts: { severalPayments: true, amount: 2000 },
+  },
+  { lang: 'en', text: 'sent 100 then 100 again to the same guy', facts: {} },
+  { lang: 'en', text: 'paid my barber twice, 60 each, no idea why', facts: {} },
+  {
+    lang: 'zh-CN',
+    text: '不小心给房东转了两次 每次1500',
+    facts: { situation: 'duplicate', amount: 1500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '前后转了五次 总共6000 最后一笔是昨天',
+    facts: { severalPayments: true, amount: 6000 },
+  },
+  {
+    lang: 'en',
+    text: 'paid 400 to a seller on monday, then he blocked me yesterday',
+    facts: { paidOn: '2026-11-23', amount: 400, canReach: false },
+  },
+  {
+    lang: 'en',
+    text: 'my 11 year old spent 600 on game coins with my phone',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      childAccount: 'parent',
+      onPlatform: true,
+      amount: 600,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我今年13岁 用我爸的手机给主播刷了300',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      childAccount: 'parent',
+      onPlatform: true,
+      amount: 300,
+    },
+  },
   // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
   // an elder's age; each one's amount said with 都是; a total said with 一共.
   // The payment date, not the day found out or the day someone called (2026-12-04).
