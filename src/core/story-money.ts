@@ -10,10 +10,10 @@ import { readMoney, type MoneyResult } from './interpret/money.js';
  * story read as one answer refused 39 of 89 amounts, mostly for such words elsewhere.
  */
 
-// As the story classifiers cut a story (story-yesno.ts): at a stop, at a space between
-// Chinese words, before an English turn word.
+// As the story classifiers cut a story (story-yesno.ts): at a stop (a full stop before a
+// space, not a decimal point), at a space between Chinese words, before an English turn word.
 const CLAUSE_BREAK =
-  /[,，。;；!！?？、\n]+|(?<=[\p{Script=Han}\d])\s+(?=\p{Script=Han})|\s(?=(?:but|then|and|so|because|who|which)\s)/u;
+  /[,，。;；!！?？、\n]+|\.(?=\s|$)|(?<=[\p{Script=Han}\d])\s+(?=\p{Script=Han})|\s(?=(?:but|then|and|so|because|who|which)\s)/u;
 
 // "一共4800", "总共8960", "total 46,000": the story gives the total itself. Nothing else is
 // the amount then; a vague total (「加起来一千多」) gives none.
@@ -23,8 +23,10 @@ const TOTAL =
 // Money toward the user ("he sent me 2000 by accident", "they paid me 10 bucks"): not paid.
 const RECEIVED =
   /\b(?:sent|transferred|paid|gave|wired|refunded) me\b|(?:转|打|发)错?给我(?![弟妹哥姐爸妈儿女家朋同老的])|给我(?:转|打|发)了/u;
-// A fee asked or charged (「收费三千 靠谱吗」) is no payment, unless the clause says it was paid.
-const ASKED = /收费|要收|收我|手续费|服务费|保证金|\bfees?\b|\bcharges?\b/u;
+// A fee asked or charged (「收费三千 靠谱吗」) is no payment, unless the clause says it was paid;
+// nor is more money wanted after the payments ("they want 10000 now", 「现在又让我再转2万」).
+const ASKED =
+  /收费|要收|收我|手续费|服务费|保证金|让我再|要我再|还要我|还让我|\bfees?\b|\bcharges?\b|\bwants?\b[^.,;!?]*\b(?:more|now|again)\b/u;
 const PAYING =
   /付了|转了|交了|打了|给了|扫了|\b(?:paid|paying|sent|transferred|tipped|gave|spent)\b/u;
 
@@ -44,6 +46,10 @@ const NOT_MONEY = new RegExp(
     // 「打95017问过了」: a phone number dialled.
     '(?:打|拨|打了|拨了|\\bcall(?:ed)?|\\bdial(?:led)?)\\s*\\d{5,}',
     '(?:\\d{1,2}|[一二两三四五六七八九十几]{1,3})\\s*(?:次|笔|回)(?!性)',
+    // "my dad (81, dementia)": an age in brackets; "11/27", 「11.30那天」: a date.
+    '(?:\\b(?:mom|mum|mother|dad|father|grandma|grandpa|grandmother|grandfather|son|daughter|kid|child|wife|husband)|妈|爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|儿子|女儿|孩子)\\s*[(（]\\s*\\d{1,3}\\s*(?=[,，)）]|$)',
+    '\\b\\d{1,2}/\\d{1,2}\\b',
+    '\\d{1,2}\\.\\d{1,2}(?=\\s*(?:那天|号|日))',
   ].join('|'),
   'gu',
 );
@@ -55,7 +61,7 @@ const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]/u;
 
 /** Words that mark a clause as about money ("付了500", "500块"): see understand.ts. */
 export const MONEY_CONTEXT =
-  /[块元¥付转扣俾蚊]|红包|\bput\b|\bleft my account\b|\bcharged\b|\bdeducted\b|\btransfer\b|\bsending\b|\bgave\b|\bbought\b|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\d\s*[kw]\b|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\bspent\b|\btipped\b|\btyped\b|\btransferred\b/u;
+  /[块元¥付转扣俾蚊]|红包|交了|\bpaying\b|\bdeposit(?:ed)?\b|\btip\b|\btotal\b|\bput\b|\bleft my account\b|\bcharged\b|\bdeducted\b|\btransfer\b|\bsending\b|\bgave\b|\bbought\b|赞赏|打赏|打了|给了|借了|借给|借走|刷了|充了|充值|花了|rmb|yuan|kuai|\d\s*[kw]\b|\bpaid\b|\bpay\b|\bsent\b|\blent\b|\bspent\b|\btipped\b|\btyped\b|\btransferred\b/u;
 
 /** "3,200", "46,000": the thousands' comma is no break between clauses, and no decimal. */
 export function withoutThousands(s: string): string {

@@ -1160,6 +1160,24 @@ export const STORIES: Array<{
       amount: 300,
     },
   },
+  // More money wanted after the payment is not paid; an elder's age in brackets and a date
+  // with a slash are no amount (2026-12-04, second round).
+  {
+    lang: 'en',
+    text: 'paid 600 to a fake officer last night. they want 3000 more now',
+    facts: { paidOn: '2026-11-28', amount: 600 },
+  },
+  {
+    lang: 'en',
+    text: 'my grandma (79) paid 1500 for a magic bracelet',
+    facts: { situation: 'elderly', amount: 1500 },
+  },
+  { lang: 'zh-CN', text: '先交了800保证金 现在又让我再交2000', facts: { amount: 800 } },
+  {
+    lang: 'en',
+    text: 'the seller said pay 400 for shipping and i paid it on 11/20',
+    facts: { paidOn: '2026-11-20', amount: 400 },
+  },
   // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
   // an elder's age; each one's amount said with 都是; a total said with 一共.
   // The payment date, not the day found out or the day someone called (2026-12-04).
