@@ -1178,6 +1178,23 @@ export const STORIES: Array<{
     text: 'the seller said pay 400 for shipping and i paid it on 11/20',
     facts: { paidOn: '2026-11-20', amount: 400 },
   },
+  // "2.5k" and "8.8" are money, never a date (they had read as 2 May and 8 August); "an hour
+  // ago", "this morning" are today (2026-12-04, second round).
+  {
+    lang: 'en',
+    text: 'sent 2.5k to the wrong person an hour ago',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-29', amount: 2500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '扫错码了 付了3.5k 11/20的事',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-20', amount: 3500 },
+  },
+  {
+    lang: 'en',
+    text: 'tipped 8.8 this morning but i meant 0.88',
+    facts: { situation: 'wrong-amount', paidOn: '2026-11-29', amount: 8.8, intendedAmount: 0.88 },
+  },
   // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
   // an elder's age; each one's amount said with 都是; a total said with 一共.
   // The payment date, not the day found out or the day someone called (2026-12-04).
