@@ -33,7 +33,8 @@ const PAYING =
 // Numbers that are not money: ages, counts of payments, percentages.
 const NOT_MONEY = new RegExp(
   [
-    '\\b\\d{1,3}\\s*(?:yo|y/o|years? old|-year-old)\\b',
+    '\\b\\d{1,3}\\s*(?:yo|y/o|(?:yrs?|years?)[- ]old|-(?:yr|year)-old)\\b',
+    "\\bi'?m \\d{1,2}\\b(?!\\s*(?:k|w|yuan|rmb|kuai|块|元)\\b)",
     "\\b(?:son|daughter|kid|child|boy|girl|mom|mum|mother|dad|father|grandma|grandpa|grandmother|grandfather|he|she)(?: is|'s| was) \\d{1,3}\\b(?!\\s*(?:yuan|rmb|kuai|k\\b))",
     "\\b(?:shes|hes|she's|he's|aged) \\d{1,3}\\b",
     '(?:儿子|女儿|孩子|闺女|宝宝|小孩)(?:才|今年)?\\s*\\d{1,2}(?=\\s|$|岁)',

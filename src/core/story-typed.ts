@@ -16,7 +16,7 @@ const EN_COUNT: Readonly<Record<string, number>> = { ...EN_ONE_TO_TEN, twice: 2 
 // "三次", "5笔", "四回" (not "一次性", "第三次"); "3 times", "three payments", "twice".
 const COUNT_ZH = new RegExp(`(?<!第|每)(${NUMERAL})\\s*(?:次|笔|回)(?!性)`, 'gu');
 const COUNT_EN =
-  /\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|transfers|tips|red packets|packets)\b|\b(twice)\b/gu;
+  /\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|purchases|transfers|tips|red packets|packets)\b|\b(twice)\b/gu;
 // "每次两百", "每笔50块", 「两笔 … 都是520」, 「同样的8600转了两次」, "200 each", "each time 50", "50 yuan each",
 // "4 payments of 328". Only with a count of payments (severalOf) and an amount it reads.
 const EACH_ZH =
@@ -91,7 +91,7 @@ export function extraZeros(s: string): number | undefined {
 const CHILD =
   /孩子|小孩|儿子|女儿|闺女|娃|宝宝|孙子|孙女|我(?:今年|才)?\d{1,2}岁|\b(?:son|daughter|kid|child|boy|girl)\b|\b\d{1,2} ?yo\b|\bmy \d{1,2}[- ](?:yrs?|years?)[- ]old\b|\bi'?m \d{1,2}\b/u;
 const AGE = new RegExp(
-  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ](?:yrs?|years?)[- ]old| ?yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]|(?:儿子|女儿|孩子|闺女)(?:才|今年)?\\s*(\\d{1,2})(?=\\s|$)`,
+  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ](?:yrs?|years?)[- ]old| ?yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]|(?:儿子|女儿|孩子|闺女)(?:才|今年)?\\s*(\\d{1,2})(?=\\s|$)|\\bi'?m (\\d{1,2})\\b(?! ?(?:min|hour|k\\b|yuan|rmb|%))`,
   'gu',
 );
 
@@ -100,7 +100,7 @@ export function childAgeOf(s: string): number | undefined {
   if (!CHILD.test(s)) return undefined;
   const ages = new Set<number>();
   for (const m of s.matchAll(AGE)) {
-    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '');
+    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6] ?? '');
     if (n !== undefined) ages.add(n);
   }
   return ages.size === 1 ? [...ages][0] : undefined;

@@ -258,6 +258,9 @@ function storyRoles(
     CHILD_PAID_TO.test(s)
   )
     delete out[child.fact];
+  // "my 6 yr old bought stuff", 「我15岁 偷偷用…刷了」: a child, named by the age, is the one
+  // who did it (the payer model reads these clauses below its threshold).
+  if (child && out[child.payer] === undefined && CHILD_PAYS.test(s)) out[child.payer] = true;
   if (child && out[child.fact] !== undefined && out[child.fact] !== child.value)
     delete out[child.payer];
   // "my 13 year old used her own wechat to send gifts": a child who paid is the situation of
@@ -307,6 +310,18 @@ const ACCOUNT_OF =
 // The user's own slip, said of a payment repeated with the same amount (see statedFacts).
 const REPEATED_BY_MISTAKE =
   /不小心|太快|手快|手滑|手抖|卡住|卡了|点了两下|多扫|重复|同样|一样|\b(?:by accident|by mistake|accident(?:al)?ly|accidently|the same|same)\b/u;
+
+// A child named with the age, the subject of a payment: "my 13 year old used", "my 6 yr old
+// bought", "im 15 and i tipped", 「我女儿14岁 用她自己的微信」, 「我15岁 偷偷用」.
+const CHILD_PAYS = new RegExp(
+  [
+    '\\bmy (?:\\d{1,2}[- ]?(?:yrs?|years?)[- ]old|\\d{1,2} ?yo)(?: (?:son|daughter|kid|boy|girl))? (?:(?:secretly|accidentally|just|somehow) )?(?:used|bought|paid|spent|sent|tipped|scanned|transferred|topped|tapped|clicked|gave)\\b',
+    "\\bi'?m (?:[6-9]|1[0-7])\\b(?! ?(?:min|hour|k\\b|yuan|rmb|%))",
+    '(?:^|\\s)我(?:今年|才)?(?:[6-9]|1[0-7]|[六七八九]|十[一二三四五六七]?)岁',
+    '(?:儿子|女儿|孩子|闺女|小孩|孙子|孙女)(?:才|今年)?\\s*(?:\\d{1,2}|[一二三四五六七八九十]{1,3})岁?\\s*(?:偷偷|自己|背着我)?(?:用|拿|在|买|刷|转|付|扫|充)',
+  ].join('|'),
+  'u',
+);
 
 // 「给女儿发红包」「转给儿子」"sent my son": the child is who was paid, not who paid.
 const CHILD_PAID_TO =

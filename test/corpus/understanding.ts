@@ -1195,6 +1195,53 @@ export const STORIES: Array<{
     text: 'tipped 8.8 this morning but i meant 0.88',
     facts: { situation: 'wrong-amount', paidOn: '2026-11-29', amount: 8.8, intendedAmount: 0.88 },
   },
+  // A child named by the age who paid is a child's payment; a child's teacher or a gift to a
+  // child is not (2026-12-04, second round).
+  {
+    lang: 'en',
+    text: 'my 9 yr old spent 450 on skins in a phone game with my wechat',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      childAccount: 'parent',
+      onPlatform: true,
+      amount: 450,
+    },
+  },
+  {
+    lang: 'en',
+    text: "my 13 year old's teacher sent a code and i paid 300 for the class fund",
+    facts: { amount: 300 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我女儿12岁 偷偷在直播间给主播刷了680',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      onPlatform: true,
+      amount: 680,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '给我儿子10岁的生日转了500红包',
+    facts: { paymentKind: 'red-packet', amount: 500 },
+  },
+  {
+    lang: 'en',
+    text: 'im 16 and i tipped a streamer 200 with my own wechat',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      childAccount: 'own',
+      onPlatform: true,
+      amount: 200,
+    },
+  },
   // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
   // an elder's age; each one's amount said with 都是; a total said with 一共.
   // The payment date, not the day found out or the day someone called (2026-12-04).
