@@ -1242,6 +1242,23 @@ export const STORIES: Array<{
       amount: 200,
     },
   },
+  // The amount meant, said before its recipient ("meant to tip the author 2.5") or before 打成
+  // (2026-12-04, second round).
+  {
+    lang: 'en',
+    text: 'meant to tip the author 2.5 and typed 250 by accident, on his reward code',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-amount',
+      amount: 250,
+      intendedAmount: 2.5,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '给up主赞赏 手滑了 30打成300',
+    facts: { situation: 'wrong-amount', amount: 300, intendedAmount: 30 },
+  },
   // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
   // an elder's age; each one's amount said with 都是; a total said with 一共.
   // The payment date, not the day found out or the day someone called (2026-12-04).
