@@ -50,6 +50,17 @@ export function severalOf(s: string): Several | undefined {
   return each === undefined ? { count } : { count, total: Math.round(each * count * 100) / 100 };
 }
 
+// 「刷了十几次」「转了好几笔」「陆陆续续转了」"paid him several times": several payments, however many (a count
+// that is vague gives no count, but says there were several). Only after a verb of paying:
+// 「催了好几次」 is no payment.
+const MANY =
+  /(?:付|转|刷|打赏|赞赏|充|扫|买|发|交)了?(?:他|她|给他|给她)?(?:十几|几十|好几|好多|很多)(?:次|笔|回)|(?:陆陆续续|陆续|一次次|一笔笔)地?(?:给他|给她)?(?:付|转|充|打|给|交)|\b(?:paid|sent|tipped|transferred|topped up|bought)\b(?: \w+){0,3} (?:several|many|multiple) times\b/u;
+
+/** Whether the story says there were several payments without counting them. */
+export function manyPayments(s: string): boolean {
+  return MANY.test(s);
+}
+
 /** The amount of each payment ("每次两百", "3,200 each time"), when the story says one. */
 export function eachAmount(story: string): number | undefined {
   // "3,200 each time" is 3200 each, not 200.

@@ -19,7 +19,14 @@ import { createCorrectionForm } from './correction-form.js';
 import { corrections } from './corrections.js';
 import { firstPaymentDates, isStory } from './story-dates.js';
 import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
-import { childAgeOf, eachAmount, extraZeros, saysEach, severalOf } from './story-typed.js';
+import {
+  childAgeOf,
+  eachAmount,
+  extraZeros,
+  manyPayments,
+  saysEach,
+  severalOf,
+} from './story-typed.js';
 import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
 import { createStorySignal } from './story-signal.js';
 import { storyChoices } from './story-choice.js';
@@ -191,6 +198,7 @@ function statedFacts(
   if (count && (oneOfTwo || unsure)) delete out[count.fact];
   const several = count === undefined || oneOfTwo || unsure ? undefined : counted;
   if (count && several && out[count.fact] === undefined) out[count.fact] = true;
+  if (count && !oneOfTwo && !unsure && manyPayments(s)) out[count.fact] ??= true;
   // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
   // a bare "1" is an option number, not one yuan.
   const money =

@@ -919,8 +919,9 @@ export const STORIES: Array<{
   {
     lang: 'en',
     // "tipped" and "live stream" name two ways of paying: the kind is asked, not guessed.
+    // A child's gift in a live stream is a platform payment (labelled 2026-12-04).
     text: 'my son tipped a streamer in a live stream',
-    facts: { situation: 'minor', payerMinor: true },
+    facts: { situation: 'minor', payerMinor: true, onPlatform: true },
   },
   {
     lang: 'en',
@@ -1259,6 +1260,17 @@ export const STORIES: Array<{
     text: '给up主赞赏 手滑了 30打成300',
     facts: { situation: 'wrong-amount', amount: 300, intendedAmount: 30 },
   },
+  // Several payments not counted (好几次, 陆陆续续) are several; asking many times is not.
+  {
+    lang: 'zh-CN',
+    text: '给主播刷了好几次礼物 加起来800',
+    facts: { paymentKind: 'live-gift', severalPayments: true, amount: 800 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '借了他3000 催了他好几次 还是不还',
+    facts: { situation: 'loan', amount: 3000 },
+  },
   // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
   // an elder's age; each one's amount said with 都是; a total said with 一共.
   // The payment date, not the day found out or the day someone called (2026-12-04).
@@ -1305,10 +1317,12 @@ export const STORIES: Array<{
   },
   {
     lang: 'en',
+    // Spent on a game: an in-game purchase, a platform payment (labelled 2026-12-04).
     text: 'my daughter is 7 and spent 45 on a game with my phone',
     facts: {
       situation: 'minor',
       payerMinor: true,
+      onPlatform: true,
       childAccount: 'parent',
       childAge: 'under-8',
       amount: 45,
