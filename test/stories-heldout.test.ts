@@ -65,14 +65,14 @@ const SETS: HeldOut[] = [
     // corrections 26/77 right, 3 wrong; after them 145/289, 21 wrong (11 legal weight),
     // 31/35, 3/53, 40/77, 7. A dev set since 2026-12-04 03:40 (tuned on): four stories of
     // several payments all on one named day relabelled with paidOn, as the flow reads it
-    // (289 → 293 askable); then 163/293, 2 wrong, none with legal weight (the floors).
+    // (289 → 293 askable); then 200/293, 2 wrong, none with legal weight (the floors).
     name: 'second set (dev since 2026-12-04 03:40)',
     stories: 'stories/stories-2.yaml',
     corrections: 'intents/corrections-2.yaml',
     today: '2026-12-04',
     floors: {
       stories: 80,
-      takenAtLeast: 0.55,
+      takenAtLeast: 0.68,
       wrongAtMost: 2,
       legalWrongAtMost: 0,
       scamsAtLeast: 31,
