@@ -231,10 +231,13 @@ describe('flow graph, paths, test', () => {
   it('counts 18 yes/no questions in a row (3^18 paths) without walking each path (red-team m29)', async () => {
     const n = 18;
     const lines = ['id: many', 'start: q0', 'steps:'];
-    for (let i = 0; i < n; i++)
+    // Each offers "not sure" (its routing names it), so each has three answers.
+    for (let i = 0; i < n; i++) {
+      const to = i + 1 < n ? `q${i + 1}` : 'done';
       lines.push(
-        `  q${i}: { type: input, input: yesno, fact: f${i}, next: ${i + 1 < n ? `q${i + 1}` : 'done'} }`,
+        `  q${i}: { type: input, input: yesno, fact: f${i}, next: [{ when: { factIn: { fact: f${i}, values: [unsure] } }, to: ${to} }, { to: ${to} }] }`,
       );
+    }
     lines.push('  done: { type: end }', '');
     const flow = join(tmp, 'many.yaml');
     await writeFile(flow, lines.join('\n'));

@@ -3,16 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runOperatorConsole } from '../src/adapters/console/operator.js';
 import { createOaApi } from '../src/adapters/oa/api.js';
 import { createOaHandoff, type OaHandoff } from '../src/adapters/oa/handoff.js';
-import { createOaHandler } from '../src/adapters/oa/server.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
-import { listenLocal } from './listen-local.js';
+import { OA_APPID as APPID, servePassiveOa } from './listen-local.js';
 import { fakeApi, fakeWeChat, type FakeApi } from './wechat-fake.js';
 
-const TOKEN = 'zhuihuiToken1';
-const APPID = 'wx1234567890abcdef';
 const SECRET = 'appsecret-test';
 const ALICE = 'o-alice';
 
@@ -69,25 +66,10 @@ async function start(): Promise<Harness> {
     clock,
     mode: 'passive',
   });
-  const handler = createOaHandler({
-    service: handoff.service,
-    translators: runtime.translators,
-    shared: runtime.shared,
-    settings: {
-      token: TOKEN,
-      appId: APPID,
-      encodingAesKey: undefined,
-      mode: 'passive',
-      path: '/wechat/oa',
-    },
-    log: silentLogger,
-  });
-  const port = await listenLocal(handler, cleanup);
-  const wechat = fakeWeChat({
-    url: `http://127.0.0.1:${port}/wechat/oa`,
-    token: TOKEN,
-    appId: APPID,
-  });
+  const { wechat } = await servePassiveOa(
+    { service: handoff.service, translators: runtime.translators, shared: runtime.shared },
+    cleanup,
+  );
   return {
     runtime,
     api,

@@ -253,6 +253,34 @@ describe('yes / no', () => {
   ] as const)('Cantonese and "more than": %s → %s', (text, hints, expected) =>
     expect(parseYesNo(text, hints)).toBe(expected),
   );
+  // 唔 is a negation, but 唔知 is "don't know", not "no" (a blind set's screens).
+  it.each([
+    '唔知呀',
+    '真係唔清楚',
+    '唔記得咗',
+    '我唔肯定',
+    '冇印象',
+    'no clue',
+    'not a clue tbh',
+    '不确认',
+  ])('%s is unsure, not no', (text) =>
+    expect(parseYesNo(text, { yes: ['催'], no: [] })).toBe('unsure'),
+  );
+  // A question back names the screen's own words; it answers nothing.
+  const fee = { yes: ['保证金', '手续费', 'fee', 'refund'], no: [] };
+  it.each([
+    ['手续费是啥意思', undefined],
+    ['什么叫保证金', undefined],
+    ['要交保证金吗', undefined],
+    ['what do you mean by a fee', undefined],
+    ['can you get me a refund', undefined],
+    // The statement before a phone's space still answers.
+    ['他叫我先交手续费 这样正常吗', true],
+    ['没有 这是骗局吗', false],
+    ['没什么', false],
+  ] as const)('a question back: %s → %s', (text, expected) =>
+    expect(parseYesNo(text, fee)).toBe(expected),
+  );
   it.each(['也许', 'maybe', '不知道', '不清楚', '说不好', 'not sure', 'idk'])(
     '%s is unsure',
     (text) => expect(parseYesNo(text)).toBe('unsure'),
@@ -263,6 +291,42 @@ describe('yes / no', () => {
 });
 
 describe('choice', () => {
+  const ages = [
+    { id: 'under-8', words: ['不满 8 岁'], ages: [0, 7] as const },
+    { id: 'from-8-to-17', words: ['8 到 17 岁'], ages: [8, 17] as const },
+  ];
+  const kinds = [
+    { id: 'reward-code', words: ['赞赏码', 'reward code'] },
+    { id: 'red-packet', words: ['红包', 'red packet'] },
+    { id: 'not-sure', words: ['不确定', 'not sure'] },
+  ];
+  it.each([
+    ['账单上只写了个数 我看不懂是哪种', 'not-sure'],
+    ['checked twice and i still cant figure it out', 'not-sure'],
+    ['说不好', 'not-sure'],
+    // A doubt that names an option, or an unawareness then, is no "not sure".
+    ['不知道是不是红包', undefined],
+    ['my son used the reward code and i had no idea', undefined],
+    ['he paid and i never knew', undefined],
+  ] as const)('a doubt chooses the "not sure" option: %s → %s', (text, expected) =>
+    expect(parseChoice(text, kinds)).toBe(expected),
+  );
+  it.each([
+    ['女儿才五岁呀', 'under-8'],
+    ['个女六岁', 'under-8'],
+    ["she's three", 'under-8'],
+    ['hes just turned 11', 'from-8-to-17'],
+    ['my daughter is 14', 'from-8-to-17'],
+    ['啱啱满十岁', 'from-8-to-17'],
+    ['nine years old', 'from-8-to-17'],
+    ['十三', 'from-8-to-17'],
+    // A bare number the list shows is the option's number, in any script.
+    ['2', 'from-8-to-17'],
+    ['二', 'from-8-to-17'],
+    ['1', 'under-8'],
+  ] as const)('an age at a question of ages: %s → %s', (text, expected) =>
+    expect(parseChoice(text, ages)).toBe(expected),
+  );
   const options = [
     {
       id: 'reward-code',

@@ -99,6 +99,30 @@ describe('flow nlu-eval', () => {
     expect(out).toMatch(/commands:restart +\d\.\d\d/u);
   });
 
+  it('measures each file of nlu-heldout/ whole, apart from the split halves', async () => {
+    await mkdir(join(tmp, 'corpus/nlu'), { recursive: true });
+    await mkdir(join(tmp, 'corpus/nlu-heldout'), { recursive: true });
+    await writeFile(
+      join(tmp, 'corpus/nlu/mine.yaml'),
+      'ask-can-reach:\n  no:\n    en: [he blocked me]\n',
+    );
+    await writeFile(
+      join(tmp, 'corpus/nlu-heldout/later.yaml'),
+      [
+        'ask-can-reach:',
+        '  yes:',
+        '    en: [he still answers]',
+        '  no:',
+        '    zh-CN: [被拉黑了]',
+      ].join('\n'),
+    );
+    const { code, out } = await run(['flow', 'nlu-eval', '--corpus', join(tmp, 'corpus')]);
+    expect(code).toBe(0);
+    expect(out).toContain('nlu-eval: 1 utterances (1 from nlu/');
+    expect(out).toContain('== nlu-heldout/later.yaml (2 utterances, held out whole) ==');
+    expect(out).toMatch(/== nlu-heldout[^]*^combined +2 /mu);
+  });
+
   it("flow parse shows the step classifier's ranking with scores", async () => {
     const { code, out } = await run(['flow', 'parse', '--step', 'what-happened', '多给了']);
     expect(code).toBe(0);

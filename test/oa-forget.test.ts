@@ -1,6 +1,4 @@
-import type { Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createOaHandler, listen } from '../src/adapters/oa/server.js';
 import { DEFAULT_TRANSCRIPT_NOW } from '../src/authoring/transcript.js';
 import type { SharedValues } from '../src/core/ports.js';
 import { silentLogger } from '../src/log.js';
@@ -8,7 +6,7 @@ import { createRuntime } from '../src/runtime.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { FLOW_FILE, LOCALES_DIR, SCAM_WALK_ZH } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
-import { fakeWeChat } from './wechat-fake.js';
+import { servePassiveOa } from './listen-local.js';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -17,9 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis.dispose();
 });
-
-const TOKEN = 'zhuihuiToken1';
-const APPID = 'wx1234567890abcdef';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -53,24 +48,12 @@ async function webhook(on: 'memory' | 'redis', workers = 1, readMs = 0) {
   const wechats = await Promise.all(
     Array.from({ length: workers }, async () => {
       // Each worker has its own handler (its own memory of replies), as separate processes do.
-      const handler = createOaHandler({
-        service: runtime.service,
-        translators: runtime.translators,
-        shared,
-        settings: {
-          token: TOKEN,
-          appId: APPID,
-          encodingAesKey: undefined,
-          mode: 'passive',
-          path: '/oa',
-        },
-        log: silentLogger,
-      });
-      const server: Server = await listen(handler, 0, '127.0.0.1');
-      cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      return fakeWeChat({ url: `http://127.0.0.1:${port}/oa`, token: TOKEN, appId: APPID });
+      const { wechat } = await servePassiveOa(
+        { service: runtime.service, translators: runtime.translators, shared },
+        cleanup,
+        { settings: { path: '/oa' } },
+      );
+      return wechat;
     }),
   );
   cleanup.push(() => runtime.close());

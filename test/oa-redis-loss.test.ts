@@ -1,20 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOaApi } from '../src/adapters/oa/api.js';
-import { createOaHandler, type OaSettings } from '../src/adapters/oa/server.js';
+import type { OaSettings } from '../src/adapters/oa/server.js';
 import { silentLogger } from '../src/log.js';
 import { createRuntime, type Runtime } from '../src/runtime.js';
 import { FLOW_FILE, LOCALES_DIR } from './helpers.js';
-import { listenLocal } from './listen-local.js';
+import { OA_APPID as APPID, servePassiveOa } from './listen-local.js';
 import { startRedis, type TestRedis } from './redis-server.js';
-import { fakeApi, fakeWeChat, type FakeApi } from './wechat-fake.js';
+import { fakeApi, type FakeApi } from './wechat-fake.js';
 
 /**
  * Redis going away under `npm run serve` (newcomer F1: the first message after Redis stopped
  * got HTTP 500 and the process died of an unhandled rejection from the outbox). Two webhook
  * workers on one real redis-server, which is stopped mid-conversation and started again.
  */
-const TOKEN = 'zhuihuiToken1';
-const APPID = 'wx1234567890abcdef';
 const SECRET = 'appsecret-test';
 const UNAVAILABLE = '抱歉，现在暂时无法保存我们的对话，这条消息没有处理。请稍等一会儿再发一次。';
 
@@ -46,25 +44,13 @@ async function worker(prefix: string, settings: Partial<OaSettings>, api?: FakeA
     flood: false,
   });
   cleanup.push(() => runtime.close());
-  const handler = createOaHandler({
-    service: runtime.service,
-    translators: runtime.translators,
-    shared: runtime.shared,
-    settings: {
-      token: TOKEN,
-      appId: APPID,
-      encodingAesKey: undefined,
-      mode: 'passive',
-      path: '/wechat/oa',
-      ...settings,
-    },
-    log: silentLogger,
+  const { wechat } = await servePassiveOa(runtime, cleanup, {
+    settings,
     ...(api
       ? { api: createOaApi({ base: api.base, appId: APPID, appSecret: SECRET, log: silentLogger }) }
       : {}),
   });
-  const port = await listenLocal(handler, cleanup);
-  return fakeWeChat({ url: `http://127.0.0.1:${port}/wechat/oa`, token: TOKEN, appId: APPID });
+  return wechat;
 }
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 10_000) {

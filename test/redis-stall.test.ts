@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signature } from '../src/adapters/oa/crypto.js';
-import { createOaHandler } from '../src/adapters/oa/server.js';
 import { buildXml, parseXml } from '../src/adapters/oa/xml.js';
 import type { SessionStore } from '../src/core/ports.js';
 import { silentLogger } from '../src/log.js';
@@ -10,7 +9,7 @@ import { UnavailableError } from '../src/shared/errors.js';
 import { createMemoryStore } from '../src/store/memory.js';
 import { connectRedis } from '../src/store/redis.js';
 import { FLOW_FILE, LOCALES_DIR, putSession, sampleSession, storedSession } from './helpers.js';
-import { listenLocal } from './listen-local.js';
+import { OA_APPID as APPID, OA_TOKEN as TOKEN, servePassiveOa } from './listen-local.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
 /**
@@ -18,8 +17,6 @@ import { startRedis, type TestRedis } from './redis-server.js';
  * time out, a session write that reaches Redis after its deadline is refused by Redis, and a
  * webhook reply not ready within WeChat's 5 s is kept for WeChat's retry of that MsgId.
  */
-const TOKEN = 'zhuihuiToken1';
-const APPID = 'wx1234567890abcdef';
 const UNAVAILABLE = '抱歉，现在暂时无法保存我们的对话，这条消息没有处理。请稍等一会儿再发一次。';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,21 +44,8 @@ async function webhook(options: { storeUrl?: string; store?: SessionStore }) {
     flood: false,
   });
   cleanup.push(() => runtime.close());
-  const handler = createOaHandler({
-    service: runtime.service,
-    translators: runtime.translators,
-    shared: runtime.shared,
-    settings: {
-      token: TOKEN,
-      appId: APPID,
-      encodingAesKey: undefined,
-      mode: 'passive',
-      path: '/oa',
-    },
-    log: silentLogger,
-  });
-  const port = await listenLocal(handler, cleanup);
-  return { runtime, url: `http://127.0.0.1:${port}/oa` };
+  const { url } = await servePassiveOa(runtime, cleanup, { settings: { path: '/oa' } });
+  return { runtime, url };
 }
 
 let msgId = 8_000_000;

@@ -41,9 +41,10 @@ const SETS: HeldOut[] = [
     // legal-weight misreads were fixed then (三千出头, 收费三千, money sent to the user,
     // 「两笔 … 都是520」; 「多输了个零 付了200」 is now labelled): any new one fails.
     // 「说被骗也谈不上 …」 is the one honest story the signal model flags. Corrections: 58 of
-    // 170 blind, 91 and none wrong once tuned on. Stories, issue 21 round of 2026-12-04
-    // (duplicates, listed payments, dates of later events, a child named by age): 221/305,
-    // 3 wrong → 239/305, 1 wrong.
+    // 170 blind, 91 and none wrong once tuned on; 141 and none wrong after the corrections
+    // round of 2026-12-04 (10 of the 170 can never count: their value is the one known).
+    // Stories, issue 21 round of 2026-12-04 (duplicates, listed payments, dates of later
+    // events, a child named by age): 221/305, 3 wrong → 239/305, 1 wrong.
     name: 'first set (dev since 2026-12-04)',
     stories: 'stories/stories.yaml',
     corrections: 'intents/corrections.yaml',
@@ -55,7 +56,7 @@ const SETS: HeldOut[] = [
       legalWrongAtMost: 0,
       scamsAtLeast: 26,
       flaggedAtMost: 1,
-      correctionsRightAtLeast: 0.53,
+      correctionsRightAtLeast: 0.82,
       correctionsWrongAtMost: 0,
     },
   },
@@ -63,9 +64,11 @@ const SETS: HeldOut[] = [
     // Written blind on 2026-12-04 and measured blind: before the day's branches were merged,
     // 137/289 askable facts, 24 wrong (8 legal weight), scams 31/35, honest flagged 3/53,
     // corrections 26/77 right, 3 wrong; after them 145/289, 21 wrong (11 legal weight),
-    // 31/35, 3/53, 40/77, 7. A dev set since 2026-12-04 03:40 (tuned on): four stories of
-    // several payments all on one named day relabelled with paidOn, as the flow reads it
-    // (289 → 293 askable); then 200/293, 2 wrong, none with legal weight (the floors).
+    // 31/35, 3/53, 40/77, 7. A dev set since 2026-12-04 03:40 (tuned on). Corrections: 40/77
+    // right, 7 wrong before → 61/77, none wrong after (6 of the 77 can never count: their
+    // value is known). Stories: four of several payments all on one named day relabelled
+    // with paidOn, as the flow reads it (289 → 293 askable); 145/289, 21 wrong (11 legal)
+    // before → 200/293, 2 wrong, none with legal weight after (the floors).
     name: 'second set (dev since 2026-12-04 03:40)',
     stories: 'stories/stories-2.yaml',
     corrections: 'intents/corrections-2.yaml',
@@ -77,8 +80,33 @@ const SETS: HeldOut[] = [
       legalWrongAtMost: 0,
       scamsAtLeast: 31,
       flaggedAtMost: 3,
-      correctionsRightAtLeast: 0.51,
-      correctionsWrongAtMost: 7,
+      correctionsRightAtLeast: 0.79,
+      correctionsWrongAtMost: 0,
+    },
+  },
+  {
+    // Written blind on 2026-12-04 (stories and corrections, "today" a Wednesday), never
+    // trained or tuned on. On main before the round's branches were merged (the floors):
+    // 139/310 askable facts (44.8%), 35 wrong (24 legal weight), scams 34/38, honest flagged
+    // 6/52, corrections 43/81 right, 5 wrong. With the corrections round merged, blind: 54/81
+    // right, 7 wrong; its wrong ones were then read and two classes fixed (a name in quotes,
+    // 'the "customer service" guy says'): 59/81, 1 wrong, so the corrections are seen since.
+    // Its stories, blind, with the story-facts round merged (2026-12-04 05:00): 148/310
+    // (47.7%), 28 wrong (20 legal weight), scams 34/38, honest flagged 6/52; its story texts
+    // not read.
+    name: 'third set (held out)',
+    stories: 'stories/stories-3.yaml',
+    corrections: 'intents/corrections-3.yaml',
+    today: '2026-12-09',
+    floors: {
+      stories: 90,
+      takenAtLeast: 0.477,
+      wrongAtMost: 28,
+      legalWrongAtMost: 20,
+      scamsAtLeast: 34,
+      flaggedAtMost: 6,
+      correctionsRightAtLeast: 0.728,
+      correctionsWrongAtMost: 1,
     },
   },
 ];

@@ -68,7 +68,8 @@ const COMMANDS: Record<string, string> = {
                                              --batch reads JSON lines {lang, step?, text, today?}`,
   'nlu-eval': `nlu-eval [--corpus DIR]                    rules vs classifier vs both on held-out answers
                                              (test/corpus/nlu/*.yaml and the safety corpus's screen answers;
-                                             intents/commands.yaml and intents/scam-signal.yaml as their own steps)`,
+                                             nlu-heldout/*.yaml each measured whole; intents/commands.yaml
+                                             and intents/scam-signal.yaml as their own steps)`,
   check: `check                                      load the flow and its words as the chat does`,
   schema: `schema                                     regenerate flows/flow.schema.json and flow-part.schema.json`,
 };
@@ -513,6 +514,24 @@ async function nluEval(config: Config, argv: string[], say: Say): Promise<number
       for (const [kind, t] of [...kindTallies(flow, report)].sort())
         say(tallyLine(`  ${report.name} ${kind}`, t));
     if (name === 'test') for (const line of lines.slice(4)) say(line);
+  }
+  // Sets written later and held out whole (no half is tuned on): measured as they are.
+  const wholeDir = join(dir, 'nlu-heldout');
+  for (const name of (await readdir(wholeDir).catch(() => [] as string[]))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    const whole = utterancesOf(parseYaml(await readFile(join(wholeDir, name), 'utf8'))).filter(
+      (u) => flow.step(u.step),
+    );
+    const reports = (['rules', 'classifier', 'combined'] as const).map((reader) =>
+      evaluate(flow, translators, whole, reader),
+    );
+    say(`\n== nlu-heldout/${name} (${whole.length} utterances, held out whole) ==`);
+    const lines = formatReports(reports, reports[2]!);
+    for (const line of lines.slice(0, 4)) say(line);
+    for (const report of reports)
+      for (const [kind, t] of [...kindTallies(flow, report)].sort())
+        say(tallyLine(`  ${report.name} ${kind}`, t));
   }
   // What is read at every step (commands, the signal): held out whole, nothing chosen on it.
   const intentsDir = join(dir, 'intents');

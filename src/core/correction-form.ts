@@ -15,6 +15,8 @@ const KINDS: readonly CorrectionKind[] = ['amount', 'date', 'recipient', 'empty'
 export interface CorrectionForm {
   /** The kind, when the model is sure enough (CORRECTION_TAKE); otherwise undefined. */
   kind(text: string): CorrectionKind | undefined;
+  /** How likely the message is a correction of any kind (one minus "corrects nothing"). */
+  correcting(text: string): number;
 }
 
 /** Chosen on test/understanding.test.ts's corrections (none misread). */
@@ -37,6 +39,10 @@ export function createCorrectionForm(flow: CompiledFlow, bank?: ModelBank): Corr
       const top = ranker()?.(text)[0];
       if (!top || top.intent === NONE || top.p < CORRECTION_TAKE) return undefined;
       return KINDS.find((k) => k === top.intent);
+    },
+    correcting(text) {
+      const none = ranker()?.(text).find((r) => r.intent === NONE);
+      return none ? 1 - none.p : 0;
     },
   };
 }

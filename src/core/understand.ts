@@ -7,9 +7,11 @@ import {
   normalize,
   parseChoice,
   type Interpretation,
+  UNSURE,
 } from './interpret/index.js';
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
+import { offersUnsure } from '../flow/unsure.js';
 import { listsPayments, MONEY_CONTEXT, storyMoney } from './story-money.js';
 import type { Facts } from '../shared/types.js';
 import type { ModelBank } from './classify/bank.js';
@@ -17,6 +19,7 @@ import { createStepClassifier } from './classify/step-classifier.js';
 import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
 import { createCorrectionForm } from './correction-form.js';
 import { corrections } from './corrections.js';
+import { reasked } from './reask.js';
 import { firstPaymentDates, isStory } from './story-dates.js';
 import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
 import {
@@ -44,6 +47,8 @@ export interface Understanding {
   extract(text: string, today: string, known: Facts, except?: string): Facts;
   /** "不是500，是5000", "日期是上周三", "the amount was 50": facts the user corrects. */
   correct(text: string, today: string, known: Facts): Facts;
+  /** 「金额不对」, "the name is wrong": known facts said wrong without a value (asked again). */
+  reask(text: string, today: string, known: Facts): string[];
 }
 
 /**
@@ -123,6 +128,7 @@ export function createUnderstanding(
     extract,
     correct: (text, today, known) =>
       corrections(flow, steps, words, form, story, text, today, known),
+    reask: (text, today, known) => reasked(steps, words, form, text, today, known),
   };
 }
 
@@ -345,7 +351,7 @@ function ruled(
 ): Interpretation {
   const step = flow.step(stepId);
   if (step?.type === 'input') {
-    return interpretInput(
+    const read = interpretInput(
       step.input,
       text,
       today,
@@ -353,6 +359,10 @@ function ruled(
       words.yesNo(stepId, step),
       step.strict,
     );
+    // "Not sure" to a question that offers only yes or no is asked again, not taken as no.
+    if (read.ok && read.value === UNSURE && !offersUnsure(step))
+      return { ok: false, reason: 'yesnoOnly' };
+    return read;
   }
   if (step?.type !== 'choice') return { ok: false, reason: 'choice' };
   const id = parseChoice(text, words.choice(stepId, step), true);

@@ -1,4 +1,5 @@
 import { addDays } from '../shared/calendar.js';
+import { offersUnsure } from './unsure.js';
 import type { FactValue, Facts } from '../shared/types.js';
 import { advance, knownAnswer, type CompiledFlow, type FlowEvent } from './compile.js';
 import { conditionThresholds, factsRead, type Condition } from './conditions.js';
@@ -36,7 +37,7 @@ function between(points: number[] | undefined, fallback: number, floor: number):
   return [...new Set([Math.max(floor, Math.floor(first) - 1), ...mids, Math.ceil(last) + 365])];
 }
 
-/** Sample answers per step: every option, yes/no/unsure, a skip, and numbers between thresholds. */
+/** Sample answers per step: every option, yes/no (and unsure where offered), a skip, and numbers between thresholds. */
 export function sampleAnswers(
   step: Step,
   today: string,
@@ -47,7 +48,8 @@ export function sampleAnswers(
   const skip = step.optional ? [''] : [];
   switch (step.input) {
     case 'yesno':
-      return [true, false, 'unsure'];
+      // "Not sure" is only an answer where the question offers it (unsure.ts).
+      return offersUnsure(step) ? [true, false, 'unsure'] : [true, false];
     case 'money':
       return [...between(limits.get(step.fact), 500, 1), ...skip];
     case 'date':

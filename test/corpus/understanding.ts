@@ -1372,6 +1372,9 @@ export const CORRECTIONS: Array<{
   { text: '记错了 是前天付的', changes: { paidOn: '2026-11-27' } },
   { text: '名字抄错了，应该是小李', changes: { recipient: '小李' } },
   { text: 'the name is wrong, it is Wang Fang', changes: { recipient: 'Wang Fang' } },
+  // Quotes mark the name; they are not part of it (2026-12-04, the third set's five).
+  { text: '收款人写错了 应该是「老周面馆」', changes: { recipient: '老周面馆' } },
+  { text: 'sorry the payee is actually "Luna Studio"', changes: { recipient: 'Luna Studio' } },
   { text: '其实名字那一栏是空白的', changes: { recipient: '' } },
   { text: 'there was no name on the bill actually', changes: { recipient: '' } },
   { text: '不是付错人，是金额输错了', changes: { situation: 'wrong-amount' } },
@@ -1385,6 +1388,8 @@ export const CORRECTIONS: Array<{
   { text: '他不是骗子吧', changes: {} },
   // Other money than the payment's is no amount corrected (a legal-weight misread before).
   { text: 'actually he wants another 300', changes: {} },
+  // Someone else's words, however they are named, are not the user's correction.
+  { text: 'the so-called support lady says the date i gave is wrong', changes: {} },
   { text: 'actually i only have 20 left', changes: {} },
   { text: '其实他只退了我100', changes: {} },
   { text: 'not sure actually', changes: {} },

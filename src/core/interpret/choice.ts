@@ -1,9 +1,10 @@
+import { EN_ONE_TO_TEN } from './en-numbers.js';
 import { amountOf } from './money.js';
 
 /** Chinese numerals, plain and colloquial (两), as an option number or an age is written. */
 const CHINESE_NUMERAL = /[零〇一二两三四五六七八九十百千万亿]+/u;
 import { normalize } from './normalize.js';
-import { negated, parseYesNo } from './yesno.js';
+import { negated, parseYesNo, UNSURE } from './yesno.js';
 
 export interface ChoiceOption {
   id: string;
@@ -13,21 +14,37 @@ export interface ChoiceOption {
   ages?: readonly [number, number];
 }
 
+const EN_AGE_WORDS: Readonly<Record<string, number>> = {
+  ...EN_ONE_TO_TEN,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+};
+// Who and when before the number (「佢才」, 「刚满」, "my son is", "hes", "just turned"), and
+// the particles after it (「才6岁啊」). A blind set's answers at c-age such as 「佢七岁」, "hes 9",
+// "six years old" and 「刚满8岁」 were asked again: the reading stopped at the first word.
 const AGE = new RegExp(
-  `^(?:(?:他|她|孩子|儿子|女儿|娃)?(?:今年|才|已经)?|(?:she|he|they)(?:'s| is| are)?\\s*|age\\s*)?(\\d{1,3}|${CHINESE_NUMERAL.source})\\s*(岁半?|周岁|years?(?: old)?|yrs?(?: old)?|yo|y\\/o)?(?:了|多)?$`,
+  `^(?:(?:我|我的|my\\s)?(?:他|她|佢|孩子|小孩|儿子|女儿|闺女|娃|个仔|个女|son|daughter|kid|child|boy|girl)?\\s*(?:'s|s|\\sis|\\sare)?\\s*(?:今年|才|已经|刚|刚刚|满|刚满|快|只有|就|啱啱|just\\s|only\\s|turned\\s|just turned\\s)*\\s*|(?:she|he|they|hes|shes)(?:'s| is| are)?\\s*(?:just\\s|only\\s|turned\\s|just turned\\s)*|age\\s*)?(\\d{1,3}|${CHINESE_NUMERAL.source}|${Object.keys(EN_AGE_WORDS).join('|')})\\s*(岁半?|周岁|years?(?: old)?|yrs?(?: old)?|yo|y\\/o|and a half)?\\s*(?:了|多|啊|呀|喇|啦|咋|嘛|而已|半|last month|this year)*$`,
   'u',
 );
 
 /**
- * An age, and whether it was said as one ("12岁", "she's 6", "十五"). A bare "2" stays the
- * option number the list shows (a child of 2 does not pay); "12" is an age.
+ * An age, and whether it was said as one ("12岁", "she's 6", 「他十五」). A bare "2" or 「二」
+ * stays the option number the list shows (a child of 2 does not pay); "12" is an age.
  */
 function ageOf(s: string): { value: number; explicit: boolean } | undefined {
   const m = AGE.exec(s);
   if (!m?.[1]) return undefined;
-  const value = /^\d+$/.test(m[1]) ? Number(m[1]) : amountOf(m[1]);
+  const word = EN_AGE_WORDS[m[1]];
+  const value = word ?? (/^\d+$/.test(m[1]) ? Number(m[1]) : amountOf(m[1]));
   if (value === undefined) return undefined;
-  return { value, explicit: Boolean(m[2]) || !/^\d+$/.test(m[1]) || !/^\d/.test(s) };
+  // A bare number in any script ("2", 「二」, "two") may be the option's number; with a unit
+  // or words around it, it is an age.
+  return { value, explicit: Boolean(m[2]) || s !== m[1] };
 }
 
 const ORDINAL = new RegExp(
@@ -59,7 +76,25 @@ export function parseChoice(
     : options.map((o) => ({ id: o.id, words: o.words.map(normalize).filter(Boolean) }));
   const exact = normalized.filter((o) => o.words.includes(s));
   if (exact.length === 1) return exact[0]?.id;
-  return mentionedOption(s, normalized);
+  return mentionedOption(s, normalized) ?? doubtOption(s, normalized);
+}
+
+// 「看了也不知道是哪个」, "still cant tell": a doubt that names no option is the answer of the
+// question's one "not sure" option. A blind set's answers at check-bill's 「还是看不出来」
+// were all asked again (the rules read a doubt as no choice; the classifier fell short).
+// 看不懂 and "don't understand" count here but not at a yes/no question, where they would
+// be "not sure" and so the alarm.
+const DOUBT = /看不懂|看不明白|睇唔明|睇唔出|分不清|吃不准|don'?t understand|can'?t figure/u;
+// Not knowing then is no doubt now: "daughter spent it and i had no idea", 「我根本不知道」.
+const UNAWARE =
+  /had no idea|didn'?t know|did not know|never knew|根本不知道|都不知道|不知情|蒙在鼓里/u;
+
+function doubtOption(s: string, options: readonly ChoiceOption[]): string | undefined {
+  if ((parseYesNo(s) !== UNSURE && !DOUBT.test(s)) || UNAWARE.test(s)) return undefined;
+  // Any option's words, even negated (「不知道是不是红包」), make it a doubt about that option.
+  if (options.some((o) => o.words.some((w) => w !== '' && s.includes(w)))) return undefined;
+  const unsure = options.filter((o) => o.words.some((w) => parseYesNo(w) === UNSURE));
+  return unsure.length === 1 ? unsure[0]?.id : undefined;
 }
 
 /**

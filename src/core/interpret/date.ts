@@ -41,14 +41,16 @@ const N_AGO_EN = /^(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten) (
 // Time of day and filler around a date ("20号晚上", "昨天下午3点", "on the 20th").
 const FILLER =
   /(?:早上|上午|中午|下午|傍晚|晚上|夜里|半夜|凌晨|早晨|\d{1,2}[:：]\d{2}|\d{1,2}点(?:半|\d{1,2}分?)?|[一二三四五六七八九十]{1,3}点半?|的时候|那天|付的|转的|打的|付款|时候|的$|^(?:我是|我在|应该是|我|是|在)|\bon\b|\bit was\b|\bi paid\b|\bpaid\b|\bin the (?:morning|afternoon|evening)\b|\bat night\b)/gu;
-// Spans: asked again with what was understood.
+// Spans: asked again with what was understood. "The day before" alone says before what
+// only in context (chrono reads it as yesterday; "not yesterday, the day before" is 前天).
 const VAGUE =
-  /左右|前后|周末|半个?月|月初|月中|中旬|月底|月末|上旬|下旬|年初|年底|年中|前几天|这几天|最近|不久前|前阵子|上个?月$|上周$|上个?星期$|上个?礼拜$|^last (?:week|month|year)$|^(?:a )?few (?:days|weeks) ago$|^recently$|^earlier this (?:week|month)$|^(?:early|mid|late|end of) /u;
+  /^(?:the )?day (?:before|after)$|左右|前后|周末|半个?月|月初|月中|中旬|月底|月末|上旬|下旬|年初|年底|年中|前几天|这几天|最近|不久前|前阵子|上个?月$|上周$|上个?星期$|上个?礼拜$|^last (?:week|month|year)$|^(?:a )?few (?:days|weeks) ago$|^recently$|^earlier this (?:week|month)$|^(?:early|mid|late|end of) /u;
 const WEEKDAY: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
 const WEEK = /^(上上|上|这|本|)(?:个)?(?:周|星期|礼拜)([一二三四五六日天])$/u;
 const EN_WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const WEEK_EN = /^(last |this |on |)(monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/u;
-const MONTH_DAY = new RegExp(`^(上上|上|这|本)个?月${NUM}[号日]$`, 'u');
+// 「上个月15」 without 号 too (a correction 「是上个月15」).
+const MONTH_DAY = new RegExp(`^(上上|上|这|本)个?月${NUM}[号日]?$`, 'u');
 const NUMERIC = /^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})[日号]?$/u;
 const DAY_ONLY =
   /^(?:(\d{1,2}|[一二三四五六七八九十]{1,3})[号日]|(?:the )?(\d{1,2})(?:st|nd|rd|th))$/u;

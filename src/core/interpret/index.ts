@@ -22,6 +22,8 @@ export type Rejection =
   | DateProblem
   | 'yesno'
   | 'yesnoStrict'
+  /** "Not sure" to a question that offers only yes or no (flow/unsure.ts). */
+  | 'yesnoOnly'
   | 'yesnoSignal'
   | 'moneyNotBelow'
   | 'dateBeforeFirst'

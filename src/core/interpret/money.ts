@@ -96,9 +96,10 @@ const VAGUE = new RegExp(
   ].join('|'),
   'u',
 );
-// Dates and times in the same sentence ("11月20日转了500", "三天前") are not amounts.
+// Dates and times in the same sentence ("11月20日转了500", "三天前") are not amounts; nor is
+// a day alone ("on the 14th", "11/23", 「上个月15」): corrections of a date read as ¥14 else.
 const DATES = new RegExp(
-  `双十一|双11|双十二|双12|[一二三四五六七八九十]{1,3}月(?:[一二三四五六七八九十]{1,3}[日号])?|\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.? \\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\b|(?:\\d+|[${ZH_DIGITS}十]+)\\s*(?:岁|周岁|years? old)|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}月\\d{1,2}[日号]?|\\d{1,2}[日号]|\\d{1,2}:\\d{2}|(?:\\d+|[${ZH_DIGITS}${ZH_UNITS}]+)\\s*(?:天|周|个?星期|个?礼拜|个月|年|点钟|号|days?|weeks?|months?|years?)|(?:\\d{1,2}|[${ZH_DIGITS}十]{1,3})\\s*点(?![\\d${ZH_DIGITS}])`,
+  `\\b\\d{1,2}(?:st|nd|rd|th)\\b|\\b\\d{1,2}/\\d{1,2}\\b|(?:上|这|本|下)个?月\\s*\\d{1,2}(?![\\d.])|双十一|双11|双十二|双12|[一二三四五六七八九十]{1,3}月(?:[一二三四五六七八九十]{1,3}[日号])?|\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.? \\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\b|(?:\\d+|[${ZH_DIGITS}十]+)\\s*(?:岁|周岁|years? old)|\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}月\\d{1,2}[日号]?|\\d{1,2}[日号]|\\d{1,2}:\\d{2}|(?:\\d+|[${ZH_DIGITS}${ZH_UNITS}]+)\\s*(?:天|周|个?星期|个?礼拜|个月|年|点钟|号|days?|weeks?|months?|years?)|(?:\\d{1,2}|[${ZH_DIGITS}十]{1,3})\\s*点(?![\\d${ZH_DIGITS}])`,
   'gu',
 );
 // The amount the user meant, not the one paid: "500，本来只想打5块", "paid 500 instead of 5".

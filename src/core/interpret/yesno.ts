@@ -152,10 +152,19 @@ const NO_WORDS = new Set([
   "can't",
   'cannot',
 ]);
-// Anywhere in a clause: the user does not know. Checked before everything else.
+// Anywhere in a clause: the user does not know. Checked before everything else. The
+// Cantonese forms (唔知, 唔清楚, 唔記得, 唔肯定) are here because 唔 is a negation (唔係 = 不是):
+// without them a blind set's 「唔知」 and 「唔清楚」 were read as "no" at safety screens, as
+// were "no clue" and "not a clue" (English "no" leading) and 「不确订」 (不确 + a typo of 定).
 const UNSURE_PATTERN =
-  /不知道|不清楚|不确定|说不好|不好说|说不准|不一定|不太清楚|不太确定|拿不准|不记得|记不清|忘了|也许|或许|可能吧|大概吧|不晓得|不懂|搞不清|看不出|not sure|unsure|don'?t know|do not know|dunno|idk|no idea|maybe|perhaps|not certain|can'?t tell|hard to say|can'?t remember|don'?t remember|probably|i guess/u;
+  /唔知|唔(?:太)?(?:清楚|记得|記得|肯定|确定|確定|敢讲|敢講)|冇印象|no clue|not a clue|不知道|不清楚|不确|说不好|不好说|说不准|不一定|不太清楚|不太确定|拿不准|不记得|记不清|忘了|也许|或许|可能吧|大概吧|不晓得|不懂|搞不清|看不出|not sure|unsure|don'?t know|do not know|dunno|idk|no idea|maybe|perhaps|not certain|can'?t tell|hard to say|can'?t remember|don'?t remember|probably|i guess/u;
 const PARTICLES = /[的啊呀吧哦噢喔呢了滴嘛哈啦]+$/u;
+// A question back is no answer: 「什么叫解冻」, "what do you mean by rebate", 「保健品能退吗」
+// name a screen's own words, and a blind set's 15 such questions were read as "yes" at the
+// safety screens (the classifier is not used there). Per clause, so 「他让我交保证金 这正常吗」
+// still says yes by its first clause.
+const QUESTION_BACK =
+  /什么叫|什么是|是什么$|什么意思|啥意思|啥叫|指什么|怎么(?:办|劝|弄|做|查|退|回事|说)|为什么|吗$|(?<![什怎这那多])么$|^(?:what|whats|what's|how|why|who|where|can you|could you|would you|will you|do you|does|should i|is it|is that|is this|are you)\b/u;
 // "联系不上", "打不通", "加不上": the potential form answers by itself.
 const CANNOT_FORM = /^[\p{Script=Han}]{1,4}不(?:上|到|通|着|了)$/u;
 const CAN_FORM = /^[\p{Script=Han}]{1,4}得(?:上|到|通|着)$/u;
@@ -169,9 +178,13 @@ const NOT_NEGATION = /^(?:没错|不错|没事|没想到|不料|不想|不小心
 const NOT_A_NO = /^(?:不止|不只|不仅|不少)/u;
 // A leading yes that may be followed by the story ("yes he did", "嗯他一直在催").
 const LEADING_YES =
-  /^(?:yes|yeah|yep|yup|yea|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
+  /^(?:yes|yeah|yep|yup|yea|ya|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
+// 「是 有个自称微信客服的打过来」, 「有呀 佢叫我再扫个码」: a one-word yes, then a phone's space
+// and the story. Without the space 有 starts a sentence (「有个人…」) and says nothing alone.
+// A blind set's screens had 8 such answers only shown back by the classifier.
+const YES_THEN_STORY = /^(?:是|有|对|係|系)[啊呀的哦嘅]?\s/u;
 const NEGATION_EN =
-  /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|nobody|nothing|none|neither|nor|without)\b(?:\s+\S+){0,2}\s*$/u;
+  /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|wouldn'?t|couldn'?t|shouldn'?t|nobody|nothing|none|neither|nor|without)\b(?:\s+\S+){0,2}\s*$/u;
 const CONTRAST = /但是|但|可是|不过|然而|\bbut\b|\bhowever\b|\bthough\b/u;
 // 「以前能联系 现在不行了」: after a past, "now" is a contrast too, and the present decides.
 export const PAST = /以前|之前|原来|原先|本来|一开始|起初|\bused to\b|\bat first\b|\bbefore\b/u;
@@ -246,6 +259,13 @@ function combine(signals: Signal[]): Signal | typeof CONFLICT {
 function clauseSignal(clause: string, hints?: YesNoHints): Signal {
   if (clause === '') return undefined;
   if (UNSURE_PATTERN.test(clause)) return UNSURE;
+  if (QUESTION_BACK.test(clause) && !/什么都|什么也/u.test(clause)) {
+    // 「他让我交保证金 这正常吗」: a phone's space ends the statement before the question.
+    const cut = /\p{Script=Han}/u.test(clause) ? clause.lastIndexOf(' ') : -1;
+    const question = clause.slice(cut + 1);
+    if (cut > 0 && QUESTION_BACK.test(question)) return clauseSignal(clause.slice(0, cut), hints);
+    return undefined;
+  }
   const bare = clause.replace(PARTICLES, '') || clause;
   if (YES_WORDS.has(bare) || YES_WORDS.has(clause)) return true;
   if (NO_WORDS.has(bare) || NO_WORDS.has(clause)) return false;
@@ -259,7 +279,7 @@ function clauseSignal(clause: string, hints?: YesNoHints): Signal {
 }
 
 function leadSignal(clause: string): boolean | undefined {
-  if (LEADING_YES.test(clause)) return true;
+  if (LEADING_YES.test(clause) || YES_THEN_STORY.test(clause)) return true;
   if (
     LEADING_NO.test(clause) &&
     !NOT_NEGATION.test(clause) &&
