@@ -20,7 +20,8 @@ import {
 interface HeldOut {
   name: string;
   stories: string;
-  corrections: string;
+  /** A set may come without corrections of its own. */
+  corrections?: string;
   /** "Today" for the corrections (each story carries its own). */
   today: string;
   floors: {
@@ -109,6 +110,25 @@ const SETS: HeldOut[] = [
       correctionsWrongAtMost: 1,
     },
   },
+  {
+    // Written blind on 2026-12-04 ("today" a Monday), after the third set; stories only (its
+    // corrections are the third set's). Measured on main with the corrections and engine
+    // rounds merged, before the story-facts and signal rounds (the floors): 124/278 askable
+    // facts (44.6%), 19 wrong (11 legal weight), scams 29/34, honest flagged 5/46.
+    name: 'fourth set (held out)',
+    stories: 'stories/stories-4.yaml',
+    today: '2026-12-14',
+    floors: {
+      stories: 80,
+      takenAtLeast: 0.446,
+      wrongAtMost: 19,
+      legalWrongAtMost: 11,
+      scamsAtLeast: 29,
+      flaggedAtMost: 5,
+      correctionsRightAtLeast: 0,
+      correctionsWrongAtMost: 0,
+    },
+  },
 ];
 
 let kit: Kit;
@@ -157,18 +177,20 @@ describe.each(SETS)('held-out $name', (set) => {
     expect(alarmed.length, alarmed.join('\n')).toBeLessThanOrEqual(floors.flaggedAtMost);
   });
 
-  it('a correction changes the fact it names, and nothing else; a non-correction nothing', async () => {
-    const data = (await corpus(set.corrections)) as Record<
-      string,
-      Record<string, Array<Correction | string>>
-    >;
-    const m = measureCorrections(understanding, data, set.today);
-    console.log(
-      `${set.name}: corrections ${m.withValue} with a value · changed right ${m.right} (${pct(m.right, m.withValue)})` +
-        ` · ${m.valueless} without a value · ${m.nones} none · wrong ${m.wrong.length}`,
-    );
-    if (m.wrong.length > 0) console.log(m.wrong.join('\n'));
-    expect(m.right / m.withValue).toBeGreaterThanOrEqual(floors.correctionsRightAtLeast);
-    expect(m.wrong.length, m.wrong.join('\n')).toBeLessThanOrEqual(floors.correctionsWrongAtMost);
-  });
+  const { corrections } = set;
+  if (corrections)
+    it('a correction changes the fact it names, and nothing else; a non-correction nothing', async () => {
+      const data = (await corpus(corrections)) as Record<
+        string,
+        Record<string, Array<Correction | string>>
+      >;
+      const m = measureCorrections(understanding, data, set.today);
+      console.log(
+        `${set.name}: corrections ${m.withValue} with a value · changed right ${m.right} (${pct(m.right, m.withValue)})` +
+          ` · ${m.valueless} without a value · ${m.nones} none · wrong ${m.wrong.length}`,
+      );
+      if (m.wrong.length > 0) console.log(m.wrong.join('\n'));
+      expect(m.right / m.withValue).toBeGreaterThanOrEqual(floors.correctionsRightAtLeast);
+      expect(m.wrong.length, m.wrong.join('\n')).toBeLessThanOrEqual(floors.correctionsWrongAtMost);
+    });
 });

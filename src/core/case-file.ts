@@ -1,6 +1,6 @@
 import { evaluate } from '../flow/conditions.js';
 import type { Reply } from './replies.js';
-import { factVariables, formatFact, masked } from './render.js';
+import { formatFact, masked, renderFacts } from './render.js';
 import type { Session } from './session.js';
 import type { FlowKit } from './turn/kit.js';
 import { say } from './turn/turn.js';
@@ -24,10 +24,9 @@ export function caseFile(kit: FlowKit, session: Session, today: string): Reply[]
   if (lines.length === 0) return [say(t('common:summary.empty'))];
   const extra = (flow.definition.caseFile ?? [])
     .filter((entry) => !entry.when || evaluate(entry.when, session.facts, today))
-    .map((entry) => {
-      const key = `${kit.id}:caseFile.${entry.id}`;
-      return t(key, factVariables(flow, facts, translators, session.lang, t.uses?.(key)));
-    });
+    .map((entry) =>
+      renderFacts(flow, `${kit.id}:caseFile.${entry.id}`, facts, translators, session.lang),
+    );
   const head = [
     t('common:summary.title'),
     ...lines,

@@ -11,6 +11,7 @@ import {
   type Interpretation,
 } from './interpret/index.js';
 import { keys } from './render.js';
+import { offersUnsure } from '../flow/unsure.js';
 import type { StepWords } from './step-words.js';
 
 /** Who reads the answer: the rules, the classifier alone (nlu-eval), or both. */
@@ -53,9 +54,14 @@ export function byMeaning(
   };
   // A safety question's "no" is the rules' to give, only when it is plainly no.
   if (value === undefined || (!raw && kind === 'strict' && value === false)) return unread;
-  // "不知道是不是被骗了": a doubt chooses only a "not sure" option.
-  if (!raw && step.type === 'choice' && !isUnsureOption(ctx.words, stepId, step, top.intent))
-    if (parseYesNo(text) === UNSURE) return unread;
+  // "不知道是不是被骗了": a doubt chooses only a "not sure" option. Where a yes/no question
+  // offers no "not sure" (flow/unsure.ts), a doubt is asked again, not read as "no" by
+  // the model (「不知道」 at ask-can-reach: no 0.97, `test/corpus/understanding.ts`).
+  const doubtless =
+    step.type === 'choice'
+      ? !isUnsureOption(ctx.words, stepId, step, top.intent)
+      : !offersUnsure(step);
+  if (!raw && doubtless && parseYesNo(text) === UNSURE) return unread;
   if (raw) return { ok: true, value };
   // 「以前可以」 says how it was, not how it is: at most shown back, never taken.
   const s = normalize(text);

@@ -1,5 +1,5 @@
 import type { CompiledFlow } from '../flow/compile.js';
-import { evaluate } from '../flow/conditions.js';
+import { evaluate, factsRead } from '../flow/conditions.js';
 import type { Translator, Translators } from './ports.js';
 import { addDays, addYears } from '../shared/calendar.js';
 import type { FactValue, Facts, Lang } from '../shared/types.js';
@@ -32,18 +32,177 @@ export function renderStep(
   const flowId = flow.definition.id;
   const { facts: shown, unmask } = masked(flow, facts);
   const promptKey = keys.prompt(flowId, stepId);
-  const prompt = t(promptKey, factVariables(flow, shown, translators, lang, t.uses?.(promptKey)));
-  const replies: Reply[] =
-    step.type === 'choice'
-      ? [
-          {
-            type: 'question',
-            text: prompt,
-            options: step.options.map((o) => t(keys.option(flowId, stepId, o.id))),
-          },
-        ]
-      : structure(prompt, step.type === 'end' || step.type === 'message' ? 'plan' : 'text');
+  const memo = renderMemo(flow, translators);
+  const id = memo.id(promptKey, shown, lang);
+  let replies = id === undefined ? undefined : memo.steps.get(id);
+  if (!replies) {
+    const prompt = t(promptKey, factVariables(flow, shown, translators, lang, t.uses?.(promptKey)));
+    replies =
+      step.type === 'choice'
+        ? [
+            {
+              type: 'question',
+              text: prompt,
+              options: step.options.map((o) => t(keys.option(flowId, stepId, o.id))),
+            },
+          ]
+        : structure(prompt, step.type === 'end' || step.type === 'message' ? 'plan' : 'text');
+    if (id !== undefined) memo.keep(memo.steps, id, replies, prompt.length);
+  }
+  // New objects each time: the cached replies are never handed out to be changed.
   return replies.map((reply) => mapReplyText(reply, unmask));
+}
+
+/**
+ * A text of the flow's (`key`) rendered with the variables of `facts` (masked: see `masked`),
+ * as `t(key, factVariables(…))`, remembered like a step's replies (see `RenderMemo`).
+ */
+export function renderFacts(
+  flow: CompiledFlow,
+  key: string,
+  facts: Facts,
+  translators: Translators,
+  lang: Lang,
+): string {
+  const memo = renderMemo(flow, translators);
+  const id = memo.id(key, facts, lang);
+  let text = id === undefined ? undefined : memo.texts.get(id);
+  if (text === undefined) {
+    const t = translators(lang);
+    text = t(key, factVariables(flow, facts, translators, lang, t.uses?.(key)));
+    if (id !== undefined) memo.keep(memo.texts, id, text, text.length);
+  }
+  return text;
+}
+
+/** The memo holds at most this many characters of rendered text (per flow), then starts afresh. */
+const MAX_MEMO_CHARS = 2_000_000;
+
+/**
+ * Rendered steps and texts by the values of the only facts they can read. A plan step's text
+ * nests other texts and phrases that use a dozen facts and deadlines; computing those variables
+ * and the i18n cache's key from them on every message was a quarter of a message's cost
+ * (bench: engine per message, the walk to end-wrong-payment), although the same few facts
+ * decide the words. Which facts a text can read is known from the texts and the flow alone:
+ * its variables (`Translator.uses`), each phrase's conditions and the variables of each of its
+ * variants, a deadline's date fact. The memo's key is the text's key and the values of those
+ * facts (more than it reads on one path, never fewer), so a hit is the text `factVariables`
+ * would give. The facts are the masked ones: no word a user typed is kept (red-team m13).
+ * Not used where the variables take the eager path (a flow whose names could mean two things).
+ */
+class RenderMemo {
+  readonly steps = new Map<string, Reply[]>();
+  readonly texts = new Map<string, string>();
+  #chars = 0;
+  /** The facts each text can read, by language and key; undefined: no `uses` to know it by. */
+  readonly #reads = new Map<Lang, Map<string, readonly string[] | undefined>>();
+  readonly #phraseReads = new Map<string, ReadonlySet<string>>();
+  readonly #phrases: PhraseIndex;
+  #lastFacts: Facts | undefined;
+  #lastLazy = false;
+
+  constructor(
+    readonly flow: CompiledFlow,
+    readonly translators: Translators,
+  ) {
+    this.#phrases = phraseIndex(flow);
+  }
+
+  /** The memo's key of `key` rendered with `facts`, or undefined where it cannot be kept. */
+  id(key: string, facts: Facts, lang: Lang): string | undefined {
+    if (this.#lastFacts !== facts) {
+      this.#lastFacts = facts;
+      this.#lastLazy = unambiguous(this.#phrases, facts);
+    }
+    if (!this.#lastLazy) return undefined;
+    const reads = this.#readsOf(key, lang);
+    if (!reads) return undefined;
+    let id = `${lang}\u0000${key}`;
+    for (const name of reads) {
+      const value = Object.hasOwn(facts, name) ? facts[name] : ABSENT;
+      // JSON: a string's \u0000 is escaped, so no two values' keys can run together.
+      id += `\u0000${value === ABSENT ? '' : value === undefined ? 'u' : JSON.stringify(value)}`;
+    }
+    return id;
+  }
+
+  keep<T>(map: Map<string, T>, id: string, value: T, chars: number): void {
+    if (this.#chars + id.length + chars > MAX_MEMO_CHARS) {
+      this.steps.clear();
+      this.texts.clear();
+      this.#chars = 0;
+    }
+    map.set(id, value);
+    this.#chars += id.length + chars;
+  }
+
+  #readsOf(key: string, lang: Lang): readonly string[] | undefined {
+    let byKey = this.#reads.get(lang);
+    if (!byKey) {
+      byKey = new Map();
+      this.#reads.set(lang, byKey);
+    }
+    const known = byKey.get(key);
+    if (known || byKey.has(key)) return known;
+    const uses = this.translators(lang).uses?.(key);
+    let reads: string[] | undefined;
+    if (uses) {
+      const out = new Set<string>();
+      for (const name of uses) {
+        // As LazyVariables.final: `nameZh` is the Chinese `name`, or else a name of its own.
+        if (name.endsWith('Zh')) this.#seen(name.slice(0, -2), SENT_LANG, Infinity, out);
+        this.#seen(name, lang, Infinity, out);
+      }
+      reads = [...out].sort();
+    }
+    byKey.set(key, reads);
+    return reads;
+  }
+
+  /** What LazyVariables.seen can read: the phrase so named (if before `before`) and the fact. */
+  #seen(name: string, lang: Lang, before: number, out: Set<string>): void {
+    const at = this.#phrases.at.get(name);
+    if (at !== undefined && at < before) for (const fact of this.#phrase(at, lang)) out.add(fact);
+    out.add(name);
+    for (const suffix of DEADLINES)
+      if (name.endsWith(suffix)) out.add(name.slice(0, -suffix.length));
+  }
+
+  /** Every variant's condition and every variable of every variant (a superset of one path). */
+  #phrase(at: number, lang: Lang): ReadonlySet<string> {
+    const memoKey = `${lang}\u0000${at}`;
+    let reads = this.#phraseReads.get(memoKey);
+    if (!reads) {
+      const out = new Set<string>();
+      const [name, variants] = this.#phrases.list[at] ?? ['', []];
+      const t = this.translators(lang);
+      for (const variant of variants) {
+        if (variant.when) for (const fact of factsRead(variant.when)) out.add(fact);
+        const key = keys.phrase(this.flow.definition.id, name, variant.use);
+        for (const used of t.uses?.(key) ?? []) this.#seen(used, lang, at, out);
+      }
+      reads = out;
+      this.#phraseReads.set(memoKey, reads);
+    }
+    return reads;
+  }
+}
+
+const ABSENT = Symbol('absent');
+const renderMemos = new WeakMap<Translators, WeakMap<CompiledFlow, RenderMemo>>();
+
+function renderMemo(flow: CompiledFlow, translators: Translators): RenderMemo {
+  let byFlow = renderMemos.get(translators);
+  if (!byFlow) {
+    byFlow = new WeakMap();
+    renderMemos.set(translators, byFlow);
+  }
+  let memo = byFlow.get(flow);
+  if (!memo) {
+    memo = new RenderMemo(flow, translators);
+    byFlow.set(flow, memo);
+  }
+  return memo;
 }
 
 /**
@@ -185,6 +344,16 @@ function phraseIndex(flow: CompiledFlow): PhraseIndex {
   return index;
 }
 
+/** No fact named like a phrase, a `…Zh` copy or a deadline: each variable means one thing. */
+function unambiguous(phrases: PhraseIndex, facts: Facts): boolean {
+  if (!phrases.lazy) return false;
+  for (const name in facts) {
+    if (phrases.at.has(name) || name.endsWith('Zh')) return false;
+    for (const suffix of DEADLINES) if (name.endsWith(suffix)) return false;
+  }
+  return true;
+}
+
 /**
  * The variables of `factVariables`, each computed when first asked for: the same values as
  * the eager `computeVariables` + `withPhrases` + `…Zh` copies, name by name. A phrase sees
@@ -207,12 +376,9 @@ class LazyVariables {
    */
   static over(flow: CompiledFlow, facts: Facts, translators: Translators) {
     const phrases = phraseIndex(flow);
-    if (!phrases.lazy) return undefined;
-    for (const name in facts) {
-      if (phrases.at.has(name) || name.endsWith('Zh')) return undefined;
-      for (const suffix of DEADLINES) if (name.endsWith(suffix)) return undefined;
-    }
-    return new LazyVariables(flow, facts, translators, phrases);
+    return unambiguous(phrases, facts)
+      ? new LazyVariables(flow, facts, translators, phrases)
+      : undefined;
   }
 
   /** A variable of the whole set: `nameZh` is the Chinese value of `name`. */

@@ -11,14 +11,23 @@ const dayFormats = new Map<string, Intl.DateTimeFormat>();
 // Every message asks for today's date; within one minute (all zones change date on a
 // minute boundary) the answer is the same, so the last one is kept.
 let lastDay: { zone: string; minute: number; day: string } | undefined;
+// The same for the default zone: the last day computed and the instants [from, to) it spans.
+let lastChinaDay: { from: number; to: number; day: string } | undefined;
 
 /** The calendar date in Asia/Shanghai at `now`. */
 export function todayIn(now: Date, timeZone = USER_TIME_ZONE): string {
   // China has kept UTC+8 all year since 1991: no time-zone data needed for the default zone.
   // The first Intl formatter with a time zone loads ICU's zone data, a fifth of the compiled
   // chat's start-up (CPU profile, 2026-12-03).
-  if (timeZone === USER_TIME_ZONE && now.getTime() >= CHINA_FIXED_OFFSET_SINCE)
-    return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const ms = now.getTime();
+  if (timeZone === USER_TIME_ZONE && ms >= CHINA_FIXED_OFFSET_SINCE) {
+    if (lastChinaDay && ms >= lastChinaDay.from && ms < lastChinaDay.to) return lastChinaDay.day;
+    const shifted = ms + 8 * 3_600_000;
+    const from = Math.floor(shifted / 86_400_000) * 86_400_000 - 8 * 3_600_000;
+    const day = new Date(shifted).toISOString().slice(0, 10);
+    lastChinaDay = { from, to: from + 86_400_000, day };
+    return day;
+  }
   const minute = Math.floor(now.getTime() / 60_000);
   if (lastDay?.zone === timeZone && lastDay.minute === minute) return lastDay.day;
   let format = dayFormats.get(timeZone);
@@ -62,7 +71,16 @@ export function isoFromParts(year: number, month: number, day: number): string {
 
 /** The same calendar day `years` later; 29 February becomes 28 February in a common year. */
 export function addYears(iso: string, years: number): string {
+  // Asked on every step taken (a flow's `yearsSinceMoreThan`) for the same few dates.
+  const key = `${iso}|${years}`;
+  const known = yearsLater.get(key);
+  if (known !== undefined) return known;
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
   const target = isoFromParts(y + years, m, d);
-  return Number(target.slice(5, 7)) === m ? target : isoFromParts(y + years, m + 1, 0);
+  const day = Number(target.slice(5, 7)) === m ? target : isoFromParts(y + years, m + 1, 0);
+  if (yearsLater.size >= 10_000) yearsLater.clear();
+  yearsLater.set(key, day);
+  return day;
 }
+
+const yearsLater = new Map<string, string>();

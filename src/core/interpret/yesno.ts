@@ -169,13 +169,25 @@ const QUESTION_BACK =
 const CANNOT_FORM = /^[\p{Script=Han}]{1,4}不(?:上|到|通|着|了)$/u;
 const CAN_FORM = /^[\p{Script=Han}]{1,4}得(?:上|到|通|着)$/u;
 // A leading negation that governs the clause ("不是被骗", "没有转").
-const LEADING_NO = /^(?:不是|没有|并没有|并不|没|不|唔係|唔系|唔|冇|not|no)(?![错用])/u;
+// An adverb may come first (「倒也没有」「现在没人找我们要了」「暂时冇」): measured on the dev
+// half, such plain denials at the screens were asked again (the classifier: no, 0.87–0.95).
+const LEADING_NO =
+  /^(?:(?:倒也|也|倒|其实|真的|确实|现在|暂时|目前|而家|都)(?=不|没|冇|唔))?(?:不是|没有|并没有|并不|没|不|唔係|唔系|唔|冇|not|no)(?![错用])/u;
 // Within this many characters before a phrase, a negation word negates it ("没骗", "没有被骗").
 const NEGATION_ZH = /(?:不是|没有|并没|没|不|未|别|无|非|冇|唔)[\p{Script=Han}]{0,2}$/u;
 // Words that start like a negation but are not one ("没错" = right, "没想到" = unexpectedly).
 const NOT_NEGATION = /^(?:没错|不错|没事|没想到|不料|不想|不小心)/u;
 // "不止一笔" (more than one) negates what follows but is no "no" of its own.
 const NOT_A_NO = /^(?:不止|不只|不仅|不少)/u;
+// 「不交就上门执行」「不付的话冻结」「不然…」: a condition (a threat, at a safety screen) is no
+// "no". Measured on the nlu-eval dev half: 「他说今天下班前再交五千，不交就上门执行」 was read
+// "no" at urgent-check, a screen's false "no"; the classifier did not read it yes either (0.34).
+const CONDITION = /^(?:不然|要不然|要不|否则|不管)|^(?:不|没|冇|唔)[^\s]{0,6}?(?:就|才|便|的话)/u;
+// 「不是没有」「唔係冇」: a negation of a negation ("it's not that there is none") — or, typed
+// fast, "no, none": no "no" of its own either way. Measured on the dev half: 「不是没有 他刚还在
+// 打」 (pressed) was read "no" at urgent-check; the classifier read no, 0.93. 「不是不是」
+// 「唔係唔係」 repeat the no: no double negation.
+const DOUBLE_NO = /^(?:不是|并不是|并非|也不是|唔係|唔系)(?:没|冇|不(?!是)|唔(?![係系]))/u;
 // A leading yes that may be followed by the story ("yes he did", "嗯他一直在催").
 const LEADING_YES =
   /^(?:yes|yeah|yep|yup|yea|ya|sure|correct|right|i think so|嗯+|恩+|没错|是的|对的|确实)(?:\b|(?=\p{Script=Han}))/u;
@@ -184,7 +196,7 @@ const LEADING_YES =
 // A blind set's screens had 8 such answers only shown back by the classifier.
 const YES_THEN_STORY = /^(?:是|有|对|係|系)[啊呀的哦嘅]?\s/u;
 const NEGATION_EN =
-  /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|wouldn'?t|couldn'?t|shouldn'?t|nobody|nothing|none|neither|nor|without)\b(?:\s+\S+){0,2}\s*$/u;
+  /\b(?:not|never|no|didn'?t|don'?t|doesn'?t|isn'?t|wasn'?t|weren'?t|aren'?t|haven'?t|hasn'?t|can'?t|cannot|won'?t|wouldn'?t|couldn'?t|shouldn'?t|nobody'?s?|no ?one'?s?|nothing|none|neither|nor|without)\b(?:\s+\S+){0,2}\s*$/u;
 const CONTRAST = /但是|但|可是|不过|然而|\bbut\b|\bhowever\b|\bthough\b/u;
 // 「以前能联系 现在不行了」: after a past, "now" is a contrast too, and the present decides.
 export const PAST = /以前|之前|原来|原先|本来|一开始|起初|\bused to\b|\bat first\b|\bbefore\b/u;
@@ -196,6 +208,23 @@ type Signal = YesNo | undefined;
 // A "no" that goes on ("没有人催，只是对方说可以退款") is not a plain no at a safety question.
 const GOES_ON =
   /但是|但|可是|不过|然而|只是|只不过|就是说|除了|\bbut\b|\bhowever\b|\bthough\b|\bjust\b|\bonly\b|\bexcept\b|\bapart from\b|\bunless\b/u;
+
+// 「他说明天退回来，没有别人联系」「他说结案就退，也没别人联系」: what someone said is often
+// the screen's "yes" by implication, beside a "no" about something else. Measured on the dev
+// half: both were read "no" at screen-offer (false "no"s; the classifier read them no too).
+// Only a clause the rules read nothing in, where what was said is not itself a denial
+// (「他说主播没答应他什么」 stays a "no"), and not 「跟她说」 (told her).
+const REPORTED =
+  /(?<![跟对和给同])(?:他|她|对方|佢|人家|那边|那人|客服)(?:说|讲|话|跟我说|同我讲)|\b(?:he|she|they|someone)\s+(?:said|says|told me|promised)\b/u;
+const DENIED = /没|不|冇|唔|未|无|\b(?:not|never|nobody|nothing|no)\b|n'?t\b/u;
+
+function reportsSaying(s: string, hints?: YesNoHints): boolean {
+  return s.split(CLAUSE_BREAK).some((clause) => {
+    const said = REPORTED.exec(clause);
+    if (!said || clauseSignal(clause.trim(), hints) !== undefined) return false;
+    return !DENIED.test(clause.slice(said.index + said[0].length));
+  });
+}
 
 /**
  * For a safety question, where "yes" is the alarming answer: yes and unsure are taken as
@@ -212,7 +241,7 @@ export function parseYesNoStrict(text: string, hints?: YesNoHints): YesNo | unde
     .map((c) => clauseSignal(c.trim(), hints));
   // "没有，那个人也不知道这事": a no with an unsure word in it is not "not sure"; asked again.
   if (value === UNSURE) return said.includes(false) ? undefined : UNSURE;
-  if (value === false) return GOES_ON.test(s) ? undefined : false;
+  if (value === false) return GOES_ON.test(s) || reportsSaying(s, hints) ? undefined : false;
   return undefined;
 }
 
@@ -271,8 +300,12 @@ function clauseSignal(clause: string, hints?: YesNoHints): Signal {
   if (NO_WORDS.has(bare) || NO_WORDS.has(clause)) return false;
   if (CANNOT_FORM.test(bare)) return false;
   if (CAN_FORM.test(bare)) return true;
-  const hinted = hints ? hintSignal(clause, hints) : undefined;
-  const lead = leadSignal(clause);
+  const hint = hints ? hintSignal(clause, hints) : undefined;
+  // The step's phrases disagree (「骗倒是没骗」): the leading word alone does not decide.
+  if (hint === CONFLICT) return undefined;
+  const hinted = hint?.value;
+  // A phrase that begins with the negation (「没确认」, 「不是本人」) holds the leading word.
+  const lead = hint?.leading ? undefined : leadSignal(clause);
   // The leading word and the step's phrases must agree ("不是我自己要打赏的" is asked again).
   if (hinted !== undefined && lead !== undefined) return hinted === lead ? lead : undefined;
   return hinted ?? lead;
@@ -280,6 +313,7 @@ function clauseSignal(clause: string, hints?: YesNoHints): Signal {
 
 function leadSignal(clause: string): boolean | undefined {
   if (LEADING_YES.test(clause) || YES_THEN_STORY.test(clause)) return true;
+  if (CONDITION.test(clause) || DOUBLE_NO.test(clause)) return undefined;
   if (
     LEADING_NO.test(clause) &&
     !NOT_NEGATION.test(clause) &&
@@ -290,9 +324,18 @@ function leadSignal(clause: string): boolean | undefined {
   return undefined;
 }
 
-/** The step's phrases found in the clause, each read with its negation; they must agree. */
-function hintSignal(clause: string, hints: YesNoHints): Signal {
-  const found: boolean[] = [];
+/**
+ * The step's phrases found in the clause, each read with its negation; they must agree, else
+ * CONFLICT. A phrase inside a longer one found there is not counted on its own: 「没打电话确认过」
+ * holds l-impersonated's "yes" phrase 没打电话确认 and, inside it, the "no" phrase 确认过;
+ * read as two phrases that disagree, the leading 没 alone made it "no" — measured on the
+ * nlu-eval dev half, a safety screen's false "no" (the classifier read it yes, 0.86).
+ */
+function hintSignal(
+  clause: string,
+  hints: YesNoHints,
+): { value: boolean; leading: boolean } | typeof CONFLICT | undefined {
+  const found: Array<{ at: number; end: number; value: boolean }> = [];
   for (const [phrases, meaning] of [
     [hints.yes, true],
     [hints.no, false],
@@ -301,16 +344,36 @@ function hintSignal(clause: string, hints: YesNoHints): Signal {
     // readings disagree and the answer is asked again rather than read as the first one.
     for (const phrase of phrases)
       for (let at = clause.indexOf(phrase); at >= 0; at = clause.indexOf(phrase, at + 1))
-        found.push(negated(clause.slice(0, at)) ? !meaning : meaning);
+        found.push({
+          at,
+          end: at + phrase.length,
+          value: negated(clause.slice(0, at)) ? !meaning : meaning,
+        });
   }
-  if (found.length === 0) return undefined;
-  return found.every((f) => f === found[0]) ? found[0] : undefined;
+  const counted = found.filter(
+    (f) =>
+      !found.some((g) => g !== f && g.end - g.at > f.end - f.at && g.at < f.end && f.at < g.end),
+  );
+  const first = counted[0];
+  if (!first) return undefined;
+  if (!counted.every((f) => f.value === first.value)) return CONFLICT;
+  return {
+    value: first.value,
+    leading: counted.some((f) => f.at === 0 && LEADING_NO.test(clause)),
+  };
 }
+
+// 「没有人来说帮我退」「暂时没人再找她要钱了」: "nobody" as the subject negates what the clause
+// says they did, however far (in one run of words: no space, no other person named between).
+// Measured on the dev half: such denials at screen-offer and urgent-check were asked again,
+// the step's phrase (帮我退, 要钱) too far from the 没 for the two-character window.
+const NOBODY_DID = /(?:没有人|没人|冇人|无人|没得人|没有谁)[^\s他她它佢对方]{0,6}$/u;
 
 /** Whether the words just before a phrase negate it ("没骗", "不是被骗", "didn't scam"). */
 export function negated(before: string): boolean {
+  if (NOBODY_DID.test(before)) return true;
   const zh = NEGATION_ZH.exec(before);
-  // "没错" and "不错" mean "right", not a negation.
-  if (zh && !NOT_NEGATION.test(zh[0])) return true;
+  // "没错" and "不错" mean "right", not a negation; 「不付就冻结」 is a condition.
+  if (zh && !NOT_NEGATION.test(zh[0]) && !/就|才|便/u.test(zh[0])) return true;
   return NEGATION_EN.test(before);
 }

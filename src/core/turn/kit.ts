@@ -100,7 +100,10 @@ export class FlowKit {
   enter(session: Session, today: string, quiet = false): Outcome {
     const { flow } = this;
     let replies: Reply[] = [];
-    let current: Session = { ...session, enteredAt: session.stepId };
+    // One copy, changed as the walk goes: a plan walks through several message steps, and a
+    // copy of the whole session at each was a measurable part of a message's cost. Nothing
+    // keeps the copy before it is returned (show reads its step and facts; history, its values).
+    const current: Session = { ...session, enteredAt: session.stepId };
     for (let i = 0; i < MAX_AUTO_STEPS; i++) {
       const step = flow.step(current.stepId);
       // A question whose answer is already known (the safety redirect re-walks the intake) is
@@ -113,7 +116,9 @@ export class FlowKit {
           today,
         });
         if (next) {
-          current = { ...current, ...next, history: pushHistory(current) };
+          current.history = pushHistory(current);
+          current.stepId = next.stepId;
+          current.facts = next.facts;
           if (quiet) replies = [];
           continue;
         }
@@ -123,13 +128,14 @@ export class FlowKit {
         const seen = current.shown ?? [];
         if (!seen.includes(current.stepId)) {
           replies.push(...this.show(current));
-          current = { ...current, shown: [...seen, current.stepId] };
+          current.shown = [...seen, current.stepId];
         }
       } else replies.push(...this.show(current));
       if (step?.type !== 'message') break;
       const next = advance(flow, current.stepId, current.facts, { type: 'CONTINUE', today });
       if (!next) break;
-      current = { ...current, ...next };
+      current.stepId = next.stepId;
+      current.facts = next.facts;
     }
     const last = flow.step(current.stepId);
     // A hand-over is not an end: the next flow goes on (turn/hand-over.ts).
