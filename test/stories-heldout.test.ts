@@ -114,15 +114,17 @@ const SETS: HeldOut[] = [
     // Written blind on 2026-12-04 ("today" a Monday), after the third set; stories only (its
     // corrections are the third set's). Measured on main with the corrections and engine
     // rounds merged, before the story-facts and signal rounds (the floors): 124/278 askable
-    // facts (44.6%), 19 wrong (11 legal weight), scams 29/34, honest flagged 5/46.
+    // facts (44.6%), 19 wrong (11 legal weight), scams 29/34, honest flagged 5/46. With the
+    // story-facts round merged, blind (2026-12-04 05:02, its texts not read): 133/278
+    // (47.8%), 12 wrong (7 legal weight), 29/34, 5/46.
     name: 'fourth set (held out)',
     stories: 'stories/stories-4.yaml',
     today: '2026-12-14',
     floors: {
       stories: 80,
-      takenAtLeast: 0.446,
-      wrongAtMost: 19,
-      legalWrongAtMost: 11,
+      takenAtLeast: 0.478,
+      wrongAtMost: 12,
+      legalWrongAtMost: 7,
       scamsAtLeast: 29,
       flaggedAtMost: 5,
       correctionsRightAtLeast: 0,
