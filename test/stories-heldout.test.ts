@@ -47,14 +47,16 @@ const SETS: HeldOut[] = [
     // 170 blind, 91 and none wrong once tuned on. Scams 26/35 by the warning alone; 28 since
     // a deception check's "yes" read from the story counts (heldout-measure.ts recognised);
     // 31 with the signal's fourth-round examples (docs/architecture.md).
+    // Stories, issue 21 round of 2026-12-04 (duplicates, listed payments, dates of later
+    // events, a child named by age): 221/305, 3 wrong → 238/305, 0 wrong.
     name: 'first set (dev since 2026-12-04)',
     stories: 'stories/stories.yaml',
     corrections: 'intents/corrections.yaml',
     today: '2026-11-29',
     floors: {
       stories: 60,
-      takenAtLeast: 0.72,
-      wrongAtMost: 3,
+      takenAtLeast: 0.78,
+      wrongAtMost: 0,
       legalWrongAtMost: 0,
       scamsAtLeast: 31,
       flaggedAtMost: 1,
@@ -72,15 +74,18 @@ const SETS: HeldOut[] = [
     // A dev set since 2026-12-04: the signal's fourth round, 32/35 and 2/53; 144/289 facts
     // (was 145): 「我老婆 … 被一个理财群的人说动了」 is now read as a signal, so its honest
     // `situation: spouse` is asked rather than taken (story-signal.ts), by design.
-    name: 'second set (held out)',
+    // Stories: four of several payments all on one named day relabelled with paidOn, as the
+    // flow reads it (289 → 293 askable); 145/289, 21 wrong (11 legal) before → 199/293, 2
+    // wrong, none with legal weight after (the floors).
+    name: 'second set (dev since 2026-12-04 03:40)',
     stories: 'stories/stories-2.yaml',
     corrections: 'intents/corrections-2.yaml',
     today: '2026-12-04',
     floors: {
       stories: 80,
-      takenAtLeast: 0.49,
-      wrongAtMost: 21,
-      legalWrongAtMost: 11,
+      takenAtLeast: 0.679,
+      wrongAtMost: 2,
+      legalWrongAtMost: 0,
       scamsAtLeast: 32,
       flaggedAtMost: 2,
       correctionsRightAtLeast: 0.79,
@@ -95,16 +100,17 @@ const SETS: HeldOut[] = [
     // right, 7 wrong; its wrong ones were then read and two classes fixed (a name in quotes,
     // 'the "customer service" guy says'): 59/81, 1 wrong, so the corrections are seen since.
     // The signal round merged (blind): facts 138/310 (one honest situation now asked beside a
-    // signal, as story-signal.ts means), scams 34/38, honest flagged 6 -> 4.
+    // signal, as story-signal.ts means), scams 34/38, honest flagged 6 -> 4. The story-facts
+    // round merged too (blind): 148/310 (47.7%), 28 wrong (20 legal weight).
     name: 'third set (held out)',
     stories: 'stories/stories-3.yaml',
     corrections: 'intents/corrections-3.yaml',
     today: '2026-12-09',
     floors: {
       stories: 90,
-      takenAtLeast: 0.445,
-      wrongAtMost: 35,
-      legalWrongAtMost: 24,
+      takenAtLeast: 0.477,
+      wrongAtMost: 28,
+      legalWrongAtMost: 20,
       scamsAtLeast: 34,
       flaggedAtMost: 4,
       correctionsRightAtLeast: 0.728,
@@ -117,14 +123,15 @@ const SETS: HeldOut[] = [
     // rounds merged, before the story-facts and signal rounds (the floors): 124/278 askable
     // facts (44.6%), 19 wrong (11 legal weight), scams 29/34, honest flagged 5/46. The
     // signal round merged (blind): 124/278, 17 wrong (11 legal), scams 31/34, flagged 3/46.
+    // The story-facts round merged too (blind): 133/278 (47.8%), 11 wrong (7 legal weight).
     name: 'fourth set (held out)',
     stories: 'stories/stories-4.yaml',
     today: '2026-12-14',
     floors: {
       stories: 80,
-      takenAtLeast: 0.446,
-      wrongAtMost: 17,
-      legalWrongAtMost: 11,
+      takenAtLeast: 0.478,
+      wrongAtMost: 11,
+      legalWrongAtMost: 7,
       scamsAtLeast: 31,
       flaggedAtMost: 3,
       correctionsRightAtLeast: 0,

@@ -13,11 +13,15 @@ const DATE_IN_TEXT = new RegExp(
     '\\b(?:two|three|four|five|six) days ago\\b|\\bjust now\\b',
     '(?:\\d+|[一二两三四五六七八九十]+)\\s*(?:天|个?星期|周)前',
     '(?:上上|上|这|本)?(?:个)?(?:周|星期|礼拜)[一二三四五六日天]',
-    '(?:\\d{4}[-/.年])?\\d{1,2}[-/.月]\\d{1,2}[日号]?',
+    // "1.5k", 「付了3.20」 are money: a date with a dot only with 号/日/那天 after it.
+    '(?<![\\d.])\\d{4}[-/.年]\\d{1,2}[-/.月]\\d{1,2}[日号]?(?![\\d.])',
+    '(?<![\\d.])\\d{1,2}[-/月]\\d{1,2}[日号]?(?![\\d.])',
+    '(?<![\\d.])\\d{1,2}\\.\\d{1,2}(?=[日号]|那天|当天)',
     '(?:上|这|本)个?月\\d{1,2}[号日]',
     '双十一|双11|双十二',
     '\\b(?:yesterday|today|the day before yesterday)\\b',
     '\\b\\d+ (?:days?|weeks?) ago\\b',
+    '\\b(?:\\d+|an?) (?:min(?:ute)?s?|hours?) ago\\b',
     '\\b(?:last )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\\b',
     '\\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.? \\d{1,2}(?:st|nd|rd|th)?\\b',
     '\\b\\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\b',
@@ -35,8 +39,8 @@ const LEARNT =
 const PAID =
   /付|转|打赏|赞赏|扫|红包|充|买|刷|给了|打了|\b(?:paid|pay|sent|send|tipped|transferred|scanned|bought|gave)\b/u;
 
-// 「就刚刚」 "just now": today (not 刚才, which in a correction is "a moment ago I said").
-const JUST_NOW = /^(?:刚刚|just now)$/u;
+// 「就刚刚」 "just now", "this evening": today (not 刚才, which in a correction is "a moment ago I said").
+const JUST_NOW = /^(?:刚刚|just now|this (?:morning|afternoon|evening)|tonight)$/u;
 
 /**
  * The one payment date a story names: dates in clauses about finding out or being called are
@@ -47,14 +51,36 @@ export function oneDate(s: string, today: string): string | undefined {
   return values.size === 1 ? [...values][0] : undefined;
 }
 
+// The last of several payments (「最后一次是上个月15号」 "last one on wednesday"), a withdrawal
+// that failed, being blocked: later than the payment, so its date is not the (first)
+// payment's. On the second dev set, three such dates were taken as the payment's.
+const LATER =
+  /最后一(?:次|笔|回)|最近一(?:次|笔)|提现|取现|提不出|拉黑|删了我|把我删|\b(?:last (?:one|payment|transfer|time)|withdraw\w*|cash(?:ed)? out|blocked|unfriended|deleted me)\b/u;
+
+// A clause ends at a stop, before "but"/"and"/"then", or at a space before Chinese
+// (「…打赏了300 周五有人自称微信官方」: two clauses, two dates).
+const DATE_CLAUSE =
+  /[,，。;；!！?？\n]+|\.(?=\s|$)|\s(?=but\s|and\s|then\s)|(?<=[\p{Script=Han}\d])\s+(?=\p{Script=Han})/u;
+
+/**
+ * The dates a story gives for its (first) payment: those of paymentDates, but not those of a
+ * clause about a later event only (the last payment, a withdrawal, being blocked).
+ */
+export function firstPaymentDates(s: string, today: string): Set<string> {
+  const values = new Set<string>();
+  for (const clause of s.split(DATE_CLAUSE)) {
+    const onlyLater = /最后一|最近一|\blast\b/u.test(clause)
+      ? LATER.test(clause)
+      : LATER.test(clause) && !PAID.test(clause.replace(LATER, ''));
+    if (!onlyLater) for (const date of paymentDates(clause, today)) values.add(date);
+  }
+  return values;
+}
+
 /** The dates of the story's clauses about paying (see oneDate). */
 export function paymentDates(s: string, today: string): Set<string> {
   const values = new Set<string>();
-  // A clause ends at a stop, before "but"/"and"/"then", or at a space before Chinese
-  // (「…打赏了300 周五有人自称微信官方」: two clauses, two dates).
-  for (const clause of s.split(
-    /[,，。;；!！?？\n]+|\s(?=but\s|and\s|then\s)|(?<=[\p{Script=Han}\d])\s+(?=\p{Script=Han})/u,
-  )) {
+  for (const clause of s.split(DATE_CLAUSE)) {
     const learnt = LEARNT.test(clause) && !PAID.test(clause.replace(LEARNT, ''));
     const at = clause.search(LEARNT);
     for (const m of clause.matchAll(DATE_IN_TEXT)) {

@@ -1,5 +1,6 @@
 import { EN_ONE_TO_TEN } from './interpret/en-numbers.js';
 import { amountOf, readMoney } from './interpret/money.js';
+import { withoutThousands } from './story-money.js';
 
 /**
  * Typed facts a story states in numbers, not in words an option lists: how many payments
@@ -15,10 +16,11 @@ const EN_COUNT: Readonly<Record<string, number>> = { ...EN_ONE_TO_TEN, twice: 2 
 // "三次", "5笔", "四回" (not "一次性", "第三次"); "3 times", "three payments", "twice".
 const COUNT_ZH = new RegExp(`(?<!第|每)(${NUMERAL})\\s*(?:次|笔|回)(?!性)`, 'gu');
 const COUNT_EN =
-  /\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|transfers|tips|red packets|packets)\b|\b(twice)\b/gu;
-// "每次两百", "每笔50块", 「两笔 … 都是520」, "200 each", "each time 50", "50 yuan each",
+  /\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|purchases|transfers|tips|red packets|packets)\b|\b(twice)\b/gu;
+// "每次两百", "每笔50块", 「两笔 … 都是520」, 「同样的8600转了两次」, "200 each", "each time 50", "50 yuan each",
 // "4 payments of 328". Only with a count of payments (severalOf) and an amount it reads.
-const EACH_ZH = /(?:每(?:次|笔|回)(?:都是|都|是|各)?|都是)\s*([^\s,，。;；]+)/u;
+const EACH_ZH =
+  /(?:每(?:次|笔|回)(?:都是|都|是|各)?|都是)\s*([^\s,，。;；]+)|(?:同样|一样)的\s*(\d+(?:\.\d+)?\s*(?:块钱|块|元)?)/u;
 const EACH_EN =
   /(?:\b(?:each|every) (?:time|payment)\s+(?:was\s+)?([\d.]+(?:\s*(?:yuan|rmb|kuai))?))|(?:([\d.]+)\s*(?:yuan|rmb|kuai)?\s+each\b)|\b(?:payments|transfers|tips|packets) of\s+([\d.]+)/u;
 
@@ -44,14 +46,28 @@ export function severalOf(s: string): Several | undefined {
   const several = [...counts].filter((n) => n >= 2 && n <= 50);
   if (several.length !== 1) return undefined;
   const count = several[0]!;
-  const each = eachOf(s);
+  const each = eachAmount(s);
   return each === undefined ? { count } : { count, total: Math.round(each * count * 100) / 100 };
 }
 
-function eachOf(s: string): number | undefined {
+// 「刷了十几次」「转了好几笔」「陆陆续续转了」"paid him several times": several payments, however many (a count
+// that is vague gives no count, but says there were several). Only after a verb of paying:
+// 「催了好几次」 is no payment.
+const MANY =
+  /(?:付|转|刷|打赏|赞赏|充|扫|买|发|交)了?(?:他|她|给他|给她)?(?:十几|几十|好几|好多|很多)(?:次|笔|回)|(?:陆陆续续|陆续|一次次|一笔笔)地?(?:给他|给她)?(?:付|转|充|打|给|交)|\b(?:paid|sent|tipped|transferred|topped up|bought)\b(?: \w+){0,3} (?:several|many|multiple) times\b/u;
+
+/** Whether the story says there were several payments without counting them. */
+export function manyPayments(s: string): boolean {
+  return MANY.test(s);
+}
+
+/** The amount of each payment ("每次两百", "3,200 each time"), when the story says one. */
+export function eachAmount(story: string): number | undefined {
+  // "3,200 each time" is 3200 each, not 200.
+  const s = withoutThousands(story);
   const zh = EACH_ZH.exec(s);
   const en = EACH_EN.exec(s);
-  const raw = zh?.[1] ?? en?.[1] ?? en?.[2] ?? en?.[3];
+  const raw = zh?.[1] ?? zh?.[2] ?? en?.[1] ?? en?.[2] ?? en?.[3];
   if (raw === undefined) return undefined;
   const read = readMoney(raw.replace(/[的了啊呀]+$/u, ''));
   return read.ok ? read.value : undefined;
@@ -59,7 +75,7 @@ function eachOf(s: string): number | undefined {
 
 /** Whether the story says how each payment's amount was given ("每次两百"). */
 export function saysEach(s: string): boolean {
-  return eachOf(s) !== undefined;
+  return eachAmount(s) !== undefined;
 }
 
 // "多按了两个0", "多打了个零", "多输了一个0"; "two extra zeros", "an extra zero", "added a zero".
@@ -82,10 +98,11 @@ export function extraZeros(s: string): number | undefined {
   return EN_COUNT[word] ?? (/^\d$/u.test(word) ? Number(word) : undefined);
 }
 
+// "my 11 year old", 「我今年13岁」 (the user is the child) name a child by the age alone.
 const CHILD =
-  /孩子|小孩|儿子|女儿|闺女|娃|宝宝|孙子|孙女|\b(?:son|daughter|kid|child|boy|girl)\b|\b\d{1,2} ?yo\b/u;
+  /孩子|小孩|儿子|女儿|闺女|娃|宝宝|孙子|孙女|我(?:今年|才)?\d{1,2}岁|\b(?:son|daughter|kid|child|boy|girl)\b|\b\d{1,2} ?yo\b|\bmy \d{1,2}[- ](?:yrs?|years?)[- ]old\b|\bi'?m \d{1,2}\b/u;
 const AGE = new RegExp(
-  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ]years?[- ]old| ?yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]|(?:儿子|女儿|孩子|闺女)(?:才|今年)?\\s*(\\d{1,2})(?=\\s|$)`,
+  `(${NUMERAL})\\s*(?:岁|周岁)|\\b(\\d{1,2})(?:[- ](?:yrs?|years?)[- ]old| ?yo)\\b|\\b(?:aged|(?:he|she|son|daughter|kid|child)(?: is|'s)) (\\d{1,2})\\b|(?:son|daughter|kid|child|儿子|女儿|孩子)\\s*[(（]\\s*(\\d{1,2})\\s*[)）]|(?:儿子|女儿|孩子|闺女)(?:才|今年)?\\s*(\\d{1,2})(?=\\s|$)|\\bi'?m (\\d{1,2})\\b(?! ?(?:min|hour|k\\b|yuan|rmb|%))`,
   'gu',
 );
 
@@ -94,7 +111,7 @@ export function childAgeOf(s: string): number | undefined {
   if (!CHILD.test(s)) return undefined;
   const ages = new Set<number>();
   for (const m of s.matchAll(AGE)) {
-    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '');
+    const n = numberOf(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6] ?? '');
     if (n !== undefined) ages.add(n);
   }
   return ages.size === 1 ? [...ages][0] : undefined;

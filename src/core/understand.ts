@@ -12,7 +12,7 @@ import {
 import { contradiction } from '../flow/constraints.js';
 import { isExtractable } from '../flow/story.js';
 import { offersUnsure } from '../flow/unsure.js';
-import { MONEY_CONTEXT, storyMoney } from './story-money.js';
+import { listsPayments, MONEY_CONTEXT, storyMoney } from './story-money.js';
 import type { Facts } from '../shared/types.js';
 import type { ModelBank } from './classify/bank.js';
 import { createStepClassifier } from './classify/step-classifier.js';
@@ -20,9 +20,16 @@ import { THRESHOLDS, type Thresholds } from './classify/thresholds.js';
 import { createCorrectionForm } from './correction-form.js';
 import { corrections } from './corrections.js';
 import { reasked } from './reask.js';
-import { isStory, paymentDates } from './story-dates.js';
+import { firstPaymentDates, isStory } from './story-dates.js';
 import { createStoryYesNo, type StoryYesNo } from './story-yesno.js';
-import { childAgeOf, extraZeros, saysEach, severalOf } from './story-typed.js';
+import {
+  childAgeOf,
+  eachAmount,
+  extraZeros,
+  manyPayments,
+  saysEach,
+  severalOf,
+} from './story-typed.js';
 import { byMeaning, type MeaningContext, type Reader } from './read-by-meaning.js';
 import { createStorySignal } from './story-signal.js';
 import { storyChoices } from './story-choice.js';
@@ -96,12 +103,15 @@ export function createUnderstanding(
     const asked = except === undefined ? undefined : flow.step(except);
     if (asked?.type === 'input' && asked.input === 'text') return {};
     // A story that shows a scam signal does not choose an honest branch (story-signal.ts).
-    const stated = statedFacts(flow, story, words, text, today, known, except);
-    const byMeaningToo =
+    // The choices a story states in no option's words, by meaning, are read before its
+    // amounts and counts: whether "twice, 180 each" is a duplicate or several payments
+    // depends on the situation.
+    const choices =
       reader === 'rules' || !isStory(normalize(text))
-        ? stated
-        : { ...storyChoices(flow, classifier, text, { ...known, ...stated }, except), ...stated };
-    const found = guard(text, byMeaningToo, known, except);
+        ? undefined
+        : (found: Facts) => storyChoices(flow, classifier, text, found, except);
+    const stated = statedFacts(flow, story, words, text, today, known, except, choices);
+    const found = guard(text, stated, known, except);
     const fresh = Object.entries(found).filter(([fact]) => known[fact] === undefined);
     // A story's amount meant that is not below the amount paid, say, is not taken.
     const all = { ...known, ...found };
@@ -131,49 +141,92 @@ function statedFacts(
   today: string,
   known: Facts,
   except?: string,
+  byMeaning?: (found: Facts) => Facts,
 ): Facts {
   const s = normalize(text);
   const out: Facts = {};
   // A short answer ("不确定", "yes", "1") answers its own question and states nothing else.
   if (!isStory(s)) return out;
   const steps = Object.entries(flow.definition.steps);
+  // Whose phone or account was used (「用我妈的微信」 "on my dad's phone") says whose account,
+  // not who paid: such words choose no option.
+  const said = s.replace(ACCOUNT_OF, ' ');
   for (const [stepId, step] of steps) {
     if (stepId === except || !isExtractable(step) || step.type !== 'choice') continue;
     const fact = (step as { fact: string }).fact;
     if (out[fact] !== undefined) continue;
-    const id = mentionedOption(s, words.story(stepId, step));
+    const id = mentionedOption(said, words.story(stepId, step));
     if (id !== undefined) out[fact] = id;
   }
   // Yes/no facts by meaning, clause by clause (a strict screen only ever gets "yes").
   const yesNo = story.facts(text, except);
   Object.assign(out, Object.fromEntries(Object.entries(yesNo).filter(([f]) => !(f in out))));
+  const chosen = byMeaning?.({ ...known, ...out }) ?? {};
+  for (const [fact, value] of Object.entries(chosen))
+    if (out[fact] === undefined) out[fact] = value;
   const roles = flow.definition.stories ?? {};
   const count = roles.several;
   const unless = count?.unless;
+  const counted = severalOf(s);
+  const eachPaid = counted ? eachAmount(s) : undefined;
+  // One payment made again by mistake (「同样的8600转了两次 转的太快了」, "3 times by
+  // accident, 38 each"): a duplicate, whose amount is the one payment. The situation model
+  // reads these at 0.1–0.5 (below STORY_CHOICE) on the dev stories, so this rule decides:
+  // the same amount each time, and the user's own slip.
+  const dupe = unless?.values[0];
+  if (
+    unless &&
+    dupe !== undefined &&
+    out[unless.fact] === undefined &&
+    known[unless.fact] === undefined &&
+    eachPaid !== undefined &&
+    REPEATED_BY_MISTAKE.test(s)
+  )
+    out[unless.fact] = dupe;
   // A duplicate is two payments of one amount: the amount asked is that one payment.
   const situation = out[unless?.fact ?? ''] ?? known[unless?.fact ?? ''];
   // The same payment twice ("the same article twice", 「同一笔付了两次」) is a duplicate too,
   // whether or not the situation was named: each amount is the one payment.
   const oneOfTwo =
     (unless !== undefined && unless.values.includes(String(situation))) ||
-    (SAME_TWICE.test(s) && severalOf(s)?.count === 2);
-  if (count && oneOfTwo) delete out[count.fact];
-  const several = count === undefined || oneOfTwo ? undefined : severalOf(s);
+    (SAME_TWICE.test(s) && counted?.count === 2);
+  // "Paid my landlord twice, 3,200 each": one payment made twice (a duplicate, the amount is
+  // one) or several payments (the amount is the total)? While the situation is unknown the
+  // count and the amount are left for their questions.
+  // Two payments on two days named are no duplicate (「11月5号一笔 11月20号一笔」).
+  const days = firstPaymentDates(s, today);
+  const unsure =
+    unless !== undefined &&
+    situation === undefined &&
+    eachPaid !== undefined &&
+    counted?.count === 2 &&
+    days.size < 2;
+  if (count && (oneOfTwo || unsure)) delete out[count.fact];
+  const several = count === undefined || oneOfTwo || unsure ? undefined : counted;
   if (count && several && out[count.fact] === undefined) out[count.fact] = true;
+  if (count && !oneOfTwo && !unsure && manyPayments(s)) out[count.fact] ??= true;
   // Outside its own question an amount needs a sign that it is money ("付了500", "500块"):
   // a bare "1" is an option number, not one yuan.
-  const money = MONEY_CONTEXT.test(s) ? storyMoney(s) : ({ ok: false } as const);
+  const money =
+    MONEY_CONTEXT.test(s) || listsPayments(s) ? storyMoney(s) : ({ ok: false } as const);
+  // Payments listed one by one (「一笔4万一笔6万」) are several payments.
+  if (count && !oneOfTwo && !unsure && money.ok && (money.listed ?? 0) >= 2)
+    out[count.fact] ??= true;
   const zeros = roles.wrongAmount ? extraZeros(s) : 0;
   // "每次两百" is one payment of several: the amount asked is the total, or nothing.
   const each = saysEach(s) && !oneOfTwo;
   // Several payments and one amount that is neither a total nor each one's ("转了300 … he
   // did it twice"): whether it is one payment or all of them is unclear, so it is asked.
   const severalSaid = count !== undefined && out[count.fact] === true;
-  const paid = each
-    ? several?.total
-    : money.ok && (money.total === true || !severalSaid)
-      ? money.value
-      : undefined;
+  const paid = unsure
+    ? undefined
+    : oneOfTwo && eachPaid !== undefined
+      ? eachPaid
+      : each
+        ? several?.total
+        : money.ok && (money.total === true || !severalSaid)
+          ? money.value
+          : undefined;
   const intended =
     !money.ok || each
       ? undefined
@@ -181,7 +234,7 @@ function statedFacts(
         (zeros && paid !== undefined && paid % 10 ** zeros === 0 ? paid / 10 ** zeros : undefined));
   // Several payments on several days: the payment date asked is the first one's (the
   // earliest: its deadlines come first), never a later one.
-  const dates = [...paymentDates(s, today)].sort();
+  const dates = [...days].sort();
   const date = dates.length === 1 || (count && out[count.fact] === true) ? dates[0] : undefined;
   for (const [stepId, step] of steps) {
     if (stepId === except || !isExtractable(step) || step.type !== 'input') continue;
@@ -219,8 +272,20 @@ function storyRoles(
     CHILD_PAID_TO.test(s)
   )
     delete out[child.fact];
+  // "my 6 yr old bought stuff", 「我15岁 偷偷用…刷了」: a child, named by the age, is the one
+  // who did it (the payer model reads these clauses below its threshold).
+  if (child && out[child.payer] === undefined && CHILD_PAYS.test(s)) out[child.payer] = true;
   if (child && out[child.fact] !== undefined && out[child.fact] !== child.value)
     delete out[child.payer];
+  // "my 13 year old used her own wechat to send gifts": a child who paid is the situation of
+  // a child's payment (the flow's payer: situation minor or payerMinor, flow.yaml).
+  if (
+    child &&
+    out[child.payer] === true &&
+    out[child.fact] === undefined &&
+    known[child.fact] === undefined
+  )
+    out[child.fact] = child.value;
   const impostor = roles.impersonation;
   if (impostor && out[impostor.fact] === true) {
     if (out[impostor.of] === undefined || out[impostor.of] === impostor.replaces)
@@ -250,6 +315,27 @@ function storyRoles(
 // 「钱扣了两回」"charged twice": the system took one payment twice (the corpus's duplicate).
 const SAME_TWICE =
   /同一|一样的|重复|扣了?(?:两|2|二)(?:次|回|笔)|\b(?:the same|same|double|duplicate|charged twice|deducted twice)\b/u;
+
+// 「用我妈的微信」「拿我爸的手机」"used my mom's phone", 「房东老婆的号被盗了」: an account's
+// owner, not the payer.
+const ACCOUNT_OF =
+  /(?:用|拿|借|偷用|偷偷用|偷偷拿)了?\s*我?(?:妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷|老公|老婆)的(?:微信|手机|账号|号|电话)|(?:妈妈|爸爸|妈|爸|奶奶|爷爷|外婆|外公|姥姥|姥爷|老公|老婆)的(?:微信|账号|号)(?:被盗|被黑|盗了)|\b(?:on|with|using|used|from) (?:my |her |his )?(?:mom|mum|mother|dad|father|grandma|grandpa|grandmother|grandfather|parents?)'?s (?:phone|wechat|account)\b/gu;
+
+// The user's own slip, said of a payment repeated with the same amount (see statedFacts).
+const REPEATED_BY_MISTAKE =
+  /不小心|太快|手快|手滑|手抖|卡住|卡了|点了两下|多扫|重复|同样|一样|\b(?:by accident|by mistake|accident(?:al)?ly|accidently|the same|same)\b/u;
+
+// A child named with the age, the subject of a payment: "my 13 year old used", "my 6 yr old
+// bought", "im 15 and i tipped", 「我女儿14岁 用她自己的微信」, 「我15岁 偷偷用」.
+const CHILD_PAYS = new RegExp(
+  [
+    '\\bmy (?:\\d{1,2}[- ]?(?:yrs?|years?)[- ]old|\\d{1,2} ?yo)(?: (?:son|daughter|kid|boy|girl))? (?:(?:secretly|accidentally|just|somehow) )?(?:used|bought|paid|spent|sent|tipped|scanned|transferred|topped|tapped|clicked|gave)\\b',
+    "\\bi'?m (?:[6-9]|1[0-7])\\b(?! ?(?:min|hour|k\\b|yuan|rmb|%))",
+    '(?:^|\\s)我(?:今年|才)?(?:[6-9]|1[0-7]|[六七八九]|十[一二三四五六七]?)岁',
+    '(?:儿子|女儿|孩子|闺女|小孩|孙子|孙女)(?:才|今年)?\\s*(?:\\d{1,2}|[一二三四五六七八九十]{1,3})岁?\\s*(?:偷偷|自己|背着我)?(?:用|拿|在|买|刷|转|付|扫|充)',
+  ].join('|'),
+  'u',
+);
 
 // 「给女儿发红包」「转给儿子」"sent my son": the child is who was paid, not who paid.
 const CHILD_PAID_TO =

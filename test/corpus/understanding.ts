@@ -921,8 +921,9 @@ export const STORIES: Array<{
   {
     lang: 'en',
     // "tipped" and "live stream" name two ways of paying: the kind is asked, not guessed.
+    // A child's gift in a live stream is a platform payment (labelled 2026-12-04).
     text: 'my son tipped a streamer in a live stream',
-    facts: { situation: 'minor', payerMinor: true },
+    facts: { situation: 'minor', payerMinor: true, onPlatform: true },
   },
   {
     lang: 'en',
@@ -1098,14 +1099,179 @@ export const STORIES: Array<{
   },
   {
     lang: 'en',
-    // The same payment twice: the amount is the one payment, not the sum (a duplicate).
+    // The same payment twice: the amount is the one payment, not the sum (a duplicate, which
+    // the story states: the same amount again, by mistake).
     text: 'I tipped the same author twice by mistake, 40 each, on nov 2',
-    facts: { paidOn: '2026-11-02', amount: 40 },
+    facts: { situation: 'duplicate', paidOn: '2026-11-02', amount: 40 },
   },
   {
     lang: 'en',
     text: 'I regret a tip I gave on Nov 20, 50 yuan, via reward code',
     facts: { paymentKind: 'reward-code', situation: 'regret', paidOn: '2026-11-20', amount: 50 },
+  },
+  // Payments listed one by one are summed; the same amount listed twice, or "twice, N each"
+  // with no situation, is left (a duplicate or two payments?); a slip repeated is a
+  // duplicate; the last payment's date is not the first's; a child named by age (2026-12-04).
+  {
+    lang: 'zh-CN',
+    text: '上周给健身教练转了两笔 一笔1200一笔800 他说课不上了也不退',
+    facts: { severalPayments: true, amount: 2000 },
+  },
+  {
+    lang: 'en',
+    text: 'i sent 300 then 700 then 1000 to a guy selling crypto',
+    facts: { severalPayments: true, amount: 2000 },
+  },
+  { lang: 'en', text: 'sent 100 then 100 again to the same guy', facts: {} },
+  { lang: 'en', text: 'paid my barber twice, 60 each, no idea why', facts: {} },
+  {
+    lang: 'zh-CN',
+    text: '不小心给房东转了两次 每次1500',
+    facts: { situation: 'duplicate', amount: 1500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '前后转了五次 总共6000 最后一笔是昨天',
+    facts: { severalPayments: true, amount: 6000 },
+  },
+  {
+    lang: 'en',
+    text: 'paid 400 to a seller on monday, then he blocked me yesterday',
+    facts: { paidOn: '2026-11-23', amount: 400, canReach: false },
+  },
+  {
+    lang: 'en',
+    text: 'my 11 year old spent 600 on game coins with my phone',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      childAccount: 'parent',
+      onPlatform: true,
+      amount: 600,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我今年13岁 用我爸的手机给主播刷了300',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      childAccount: 'parent',
+      onPlatform: true,
+      amount: 300,
+    },
+  },
+  // More money wanted after the payment is not paid; an elder's age in brackets and a date
+  // with a slash are no amount (2026-12-04, second round).
+  {
+    lang: 'en',
+    text: 'paid 600 to a fake officer last night. they want 3000 more now',
+    facts: { paidOn: '2026-11-28', amount: 600 },
+  },
+  {
+    lang: 'en',
+    text: 'my grandma (79) paid 1500 for a magic bracelet',
+    facts: { situation: 'elderly', amount: 1500 },
+  },
+  { lang: 'zh-CN', text: '先交了800保证金 现在又让我再交2000', facts: { amount: 800 } },
+  {
+    lang: 'en',
+    text: 'the seller said pay 400 for shipping and i paid it on 11/20',
+    facts: { paidOn: '2026-11-20', amount: 400 },
+  },
+  // "2.5k" and "8.8" are money, never a date (they had read as 2 May and 8 August); "an hour
+  // ago", "this morning" are today (2026-12-04, second round).
+  {
+    lang: 'en',
+    text: 'sent 2.5k to the wrong person an hour ago',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-29', amount: 2500 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '扫错码了 付了3.5k 11/20的事',
+    facts: { situation: 'wrong-recipient', paidOn: '2026-11-20', amount: 3500 },
+  },
+  {
+    lang: 'en',
+    text: 'tipped 8.8 this morning but i meant 0.88',
+    facts: { situation: 'wrong-amount', paidOn: '2026-11-29', amount: 8.8, intendedAmount: 0.88 },
+  },
+  // A child named by the age who paid is a child's payment; a child's teacher or a gift to a
+  // child is not (2026-12-04, second round).
+  {
+    lang: 'en',
+    text: 'my 9 yr old spent 450 on skins in a phone game with my wechat',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      childAccount: 'parent',
+      onPlatform: true,
+      amount: 450,
+    },
+  },
+  {
+    lang: 'en',
+    text: "my 13 year old's teacher sent a code and i paid 300 for the class fund",
+    facts: { amount: 300 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我女儿12岁 偷偷在直播间给主播刷了680',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      onPlatform: true,
+      amount: 680,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '给我儿子10岁的生日转了500红包',
+    facts: { paymentKind: 'red-packet', amount: 500 },
+  },
+  {
+    lang: 'en',
+    text: 'im 16 and i tipped a streamer 200 with my own wechat',
+    facts: {
+      situation: 'minor',
+      payerMinor: true,
+      childAge: 'from-8-to-17',
+      childAccount: 'own',
+      onPlatform: true,
+      amount: 200,
+    },
+  },
+  // The amount meant, said before its recipient ("meant to tip the author 2.5") or before 打成
+  // (2026-12-04, second round).
+  {
+    lang: 'en',
+    text: 'meant to tip the author 2.5 and typed 250 by accident, on his reward code',
+    facts: {
+      paymentKind: 'reward-code',
+      situation: 'wrong-amount',
+      amount: 250,
+      intendedAmount: 2.5,
+    },
+  },
+  {
+    lang: 'zh-CN',
+    text: '给up主赞赏 手滑了 30打成300',
+    facts: { situation: 'wrong-amount', amount: 300, intendedAmount: 30 },
+  },
+  // Several payments not counted (好几次, 陆陆续续) are several; asking many times is not.
+  {
+    lang: 'zh-CN',
+    text: '给主播刷了好几次礼物 加起来800',
+    facts: { paymentKind: 'live-gift', severalPayments: true, amount: 800 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '借了他3000 催了他好几次 还是不还',
+    facts: { situation: 'loan', amount: 3000 },
   },
   // Money that is not the amount paid (2026-12-04): money sent to the user, an approximation,
   // an elder's age; each one's amount said with 都是; a total said with 一共.
@@ -1153,10 +1319,12 @@ export const STORIES: Array<{
   },
   {
     lang: 'en',
+    // Spent on a game: an in-game purchase, a platform payment (labelled 2026-12-04).
     text: 'my daughter is 7 and spent 45 on a game with my phone',
     facts: {
       situation: 'minor',
       payerMinor: true,
+      onPlatform: true,
       childAccount: 'parent',
       childAge: 'under-8',
       amount: 45,

@@ -104,7 +104,10 @@ const DATES = new RegExp(
 );
 // The amount the user meant, not the one paid: "500，本来只想打5块", "paid 500 instead of 5".
 const INTENDED =
-  /(?:(?:本来|原本|本想|只想|想打|想付|想给|打算|应该|应付|instead of|meant|intended|wanted|supposed|should have)[^\d]{0,6}|(?:本来|原本|本想)[^\d\s,，。;；]{0,12}|\b(?:meant|intended|wanted|supposed|going|trying) to (?:send|pay|tip|give|transfer)(?: (?:him|her|them|it|only|just))*\s*(?:¥|rmb\s*)?)$/u;
+  /(?:(?:本来|原本|本想|只想|想打|想付|想给|打算|应该|应付|instead of|meant|intended|wanted|supposed|should have)[^\d]{0,6}|(?:本来|原本|本想)[^\d\s,，。;；]{0,12}|\b(?:meant|intended|wanted|supposed|going|trying) to (?:send|pay|tip|give|transfer)(?: (?:him|her|them|it|only|just))*\s*(?:¥|rmb\s*)?|\b(?:meant|intended|wanted|supposed) to (?:send|pay|tip|give|transfer)\b(?:(?!\b(?:but|paid|sent|instead|and|then|hit|typed|tipped|gave|transferred)\b)[^\d,.;!?]){1,30})$/u;
+// 「200打成2000」「10块输成了1000」: the amount before 打成 is the one meant.
+const TYPED_AS =
+  /^\s*(?:打成|输成|按成|写成|付成|转成|打错成|输错成)了?\s*[\d一二两三四五六七八九十百千万]/u;
 // Latin words that may stand beside an amount; any other word means it was not an amount.
 const LATIN_OK = new Set(
   'yuan rmb cny kuai i paid pay sent send it was is the total amount only just of my me tipped tip transferred by mistake wrong accidentally instead meant to intended wanted should have been supposed but and a that'.split(
@@ -180,7 +183,7 @@ function findCandidates(s: string, story: boolean): Candidate[] | undefined {
       value,
       text: m[0].trim(),
       marked: Boolean(m[1]) || /块|元|圆|毛|角|yuan|kuai|rmb|cny/u.test(raw),
-      intended: INTENDED.test(before),
+      intended: INTENDED.test(before) || TYPED_AS.test(s.slice((m.index ?? 0) + m[0].length)),
     });
     rest = rest.replace(m[0], ' ');
   }
