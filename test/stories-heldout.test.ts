@@ -83,7 +83,7 @@ const SETS: HeldOut[] = [
     today: '2026-12-04',
     floors: {
       stories: 80,
-      takenAtLeast: 0.679,
+      takenAtLeast: 0.689,
       wrongAtMost: 2,
       legalWrongAtMost: 0,
       scamsAtLeast: 32,
@@ -101,16 +101,19 @@ const SETS: HeldOut[] = [
     // 'the "customer service" guy says'): 59/81, 1 wrong, so the corrections are seen since.
     // The signal round merged (blind): facts 138/310 (one honest situation now asked beside a
     // signal, as story-signal.ts means), scams 34/38, honest flagged 6 -> 4. The story-facts
-    // round merged too (blind): 148/310 (47.7%), 28 wrong (20 legal weight).
-    name: 'third set (held out)',
+    // round merged too (blind): 148/310 (47.7%), 28 wrong (20 legal weight). A dev set from
+    // then: nine several-payment stories relabelled with the first payment's date (as ask-date
+    // asks), and the classes of its legal-weight misreads fixed: 163/319 (51.1%), 7 wrong, none
+    // with legal weight.
+    name: 'third set (dev since 2026-12-04 05:10)',
     stories: 'stories/stories-3.yaml',
     corrections: 'intents/corrections-3.yaml',
     today: '2026-12-09',
     floors: {
       stories: 90,
-      takenAtLeast: 0.477,
-      wrongAtMost: 28,
-      legalWrongAtMost: 20,
+      takenAtLeast: 0.51,
+      wrongAtMost: 7,
+      legalWrongAtMost: 0,
       scamsAtLeast: 34,
       flaggedAtMost: 4,
       correctionsRightAtLeast: 0.728,
@@ -124,14 +127,15 @@ const SETS: HeldOut[] = [
     // facts (44.6%), 19 wrong (11 legal weight), scams 29/34, honest flagged 5/46. The
     // signal round merged (blind): 124/278, 17 wrong (11 legal), scams 31/34, flagged 3/46.
     // The story-facts round merged too (blind): 133/278 (47.8%), 11 wrong (7 legal weight).
+    // The third set's classes fixed (blind still): 136/278 (48.9%), 10 wrong (6 legal).
     name: 'fourth set (held out)',
     stories: 'stories/stories-4.yaml',
     today: '2026-12-14',
     floors: {
       stories: 80,
-      takenAtLeast: 0.478,
-      wrongAtMost: 11,
-      legalWrongAtMost: 7,
+      takenAtLeast: 0.489,
+      wrongAtMost: 10,
+      legalWrongAtMost: 6,
       scamsAtLeast: 31,
       flaggedAtMost: 3,
       correctionsRightAtLeast: 0,

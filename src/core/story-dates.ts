@@ -57,6 +57,15 @@ export function oneDate(s: string, today: string): string | undefined {
 const LATER =
   /最后一(?:次|笔|回)|最近一(?:次|笔)|提现|取现|提不出|拉黑|删了我|把我删|\b(?:last (?:one|payment|transfer|time)|withdraw\w*|cash(?:ed)? out|blocked|unfriended|deleted me)\b/u;
 
+// The day a return is promised (「说周五就还」, "pay me back by dec 1") or a threat's deadline
+// (「今天不充就清空」): not the payment's. The third story set had three such dates taken.
+const PROMISED =
+  /(?:就|会|再|说好|答应|保证)(?:还|退|返)|还给?我|不(?:充|交|付|转|补)就|\b(?:pay|give|send)(?: (?:it|me|the money|them))* back\b|\brepay\w*|\bpromised\b/u;
+
+const VAGUE_WHEN =
+  /上个月|上月|前几天|前阵子|前段时间|去年|几天前|几个月前|\b(?:last (?:month|year)|a few (?:days|weeks|months) ago|(?:weeks|months) ago|back in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|earlier this (?:month|year))\b/u;
+const PAID_OR_LENT = new RegExp(`${PAID.source}|借|\\b(?:lent|borrowed|loaned)\\b`, 'u');
+
 // A clause ends at a stop, before "but"/"and"/"then", or at a space before Chinese
 // (「…打赏了300 周五有人自称微信官方」: two clauses, two dates).
 const DATE_CLAUSE =
@@ -68,7 +77,17 @@ const DATE_CLAUSE =
  */
 export function firstPaymentDates(s: string, today: string): Set<string> {
   const values = new Set<string>();
-  for (const clause of s.split(DATE_CLAUSE)) {
+  // "a 3,000 deposit": the thousands' comma is no clause break.
+  const clauses = s.replace(/(\d),(?=\d{3}(?!\d))/gu, '$1').split(DATE_CLAUSE);
+  // 「同事上个月找我借了两千 … 他这周一突然离职了」, "paid … back in october. wedding was last
+  // saturday": the payment's time is said vaguely, so the exact day named is another event's.
+  if (
+    clauses.some(
+      (c) => VAGUE_WHEN.test(c) && PAID_OR_LENT.test(c) && paymentDates(c, today).size === 0,
+    )
+  )
+    return values;
+  for (const clause of clauses) {
     const onlyLater = /最后一|最近一|\blast\b/u.test(clause)
       ? LATER.test(clause)
       : LATER.test(clause) && !PAID.test(clause.replace(LATER, ''));
@@ -81,12 +100,19 @@ export function firstPaymentDates(s: string, today: string): Set<string> {
 export function paymentDates(s: string, today: string): Set<string> {
   const values = new Set<string>();
   for (const clause of s.split(DATE_CLAUSE)) {
+    if (PROMISED.test(clause)) continue;
     const learnt = LEARNT.test(clause) && !PAID.test(clause.replace(LEARNT, ''));
     const at = clause.search(LEARNT);
     for (const m of clause.matchAll(DATE_IN_TEXT)) {
       // 「昨天对账才发现付了1000」: the date just before finding out is the day found out.
       const end = (m.index ?? 0) + m[0].length;
       const before = at >= end && !PAID.test(clause.slice(end, at));
+      // "my landlord called me today saying i paid…": the date just after being contacted is
+      // the contact's, when no payment comes between.
+      const start = m.index ?? 0;
+      const after =
+        at >= 0 && at < start && start - at <= 20 && !PAID.test(clause.slice(at, start));
+      if (after) continue;
       const read = JUST_NOW.test(m[0])
         ? ({ ok: true, value: today } as const)
         : parseDate(m[0], today);

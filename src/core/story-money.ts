@@ -26,7 +26,7 @@ const RECEIVED =
 // A fee asked or charged (「收费三千 靠谱吗」) is no payment, unless the clause says it was paid;
 // nor is more money wanted after the payments ("they want 10000 now", 「现在又让我再转2万」).
 const ASKED =
-  /收费|要收|收我|手续费|服务费|保证金|让我再|要我再|还要我|还让我|\bfees?\b|\bcharges?\b|\bwants?\b[^.,;!?]*\b(?:more|now|again)\b/u;
+  /收费|要收|收我|手续费|服务费|保证金|让我再|要我再|还要我|还让我|(?:要|让我|叫我|要我)[在再](?:交|转|付|充|打)|\bfees?\b|\bcharges?\b|\bwants?\b[^.,;!?]*\b(?:more|now|again)\b/u;
 const PAYING =
   /付了|转了|交了|打了|给了|扫了|\b(?:paid|paying|sent|transferred|tipped|gave|spent)\b/u;
 

@@ -22,7 +22,7 @@ const COUNT_EN =
 const EACH_ZH =
   /(?:每(?:次|笔|回)(?:都是|都|是|各)?|都是)\s*([^\s,，。;；]+)|(?:同样|一样)的\s*(\d+(?:\.\d+)?\s*(?:块钱|块|元)?)/u;
 const EACH_EN =
-  /(?:\b(?:each|every) (?:time|payment)\s+(?:was\s+)?([\d.]+(?:\s*(?:yuan|rmb|kuai))?))|(?:([\d.]+)\s*(?:yuan|rmb|kuai)?\s+each\b)|\b(?:payments|transfers|tips|packets) of\s+([\d.]+)/u;
+  /(?:\b(?:each|every) (?:time|payment)\s+(?:was\s+)?([\d.]+(?:\s*(?:k|w|wan)\b)?(?:\s*(?:yuan|rmb|kuai))?))|(?:([\d.]+(?:\s*(?:k|w|wan)\b)?)\s*(?:yuan|rmb|kuai)?\s+each\b)|\b(?:payments|transfers|tips|packets) of\s+([\d.]+(?:\s*(?:k|w|wan)\b)?)/u;
 
 export interface Several {
   count: number;
@@ -54,7 +54,7 @@ export function severalOf(s: string): Several | undefined {
 // that is vague gives no count, but says there were several). Only after a verb of paying:
 // 「催了好几次」 is no payment.
 const MANY =
-  /(?:付|转|刷|打赏|赞赏|充|扫|买|发|交)了?(?:他|她|给他|给她)?(?:十几|几十|好几|好多|很多)(?:次|笔|回)|(?:陆陆续续|陆续|一次次|一笔笔)地?(?:给他|给她)?(?:付|转|充|打|给|交)|\b(?:paid|sent|tipped|transferred|topped up|bought)\b(?: \w+){0,3} (?:several|many|multiple) times\b/u;
+  /(?:付|转|刷|打赏|赞赏|充|扫|买|发|交)[了过]?(?:他|她|给他|给她)?(?:十几|几十|好几|好多|很多)(?:次|笔|回|个(?=[^，。,]{0,8}红包))|(?:陆陆续续|陆续|一次次|一笔笔)地?(?:给他|给她)?(?:付|转|充|打|给|交)|\b(?:paid|sent|tipped|transferred|topped up|bought)\b(?: \w+){0,3} (?:several|many|multiple) times\b/u;
 
 /** Whether the story says there were several payments without counting them. */
 export function manyPayments(s: string): boolean {

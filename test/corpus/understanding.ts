@@ -757,6 +757,34 @@ export const STORIES: Array<{
   text: string;
   facts: Record<string, string | number | boolean>;
 }> = [
+  // 2026-12-04, after the third story set's legal-weight misreads: the amount typed into is
+  // the one paid, "N wan", "2k each", several red packets uncounted, a promised return's day
+  // and a vague payment time give no payment date.
+  {
+    lang: 'zh-CN',
+    text: '前天想赞赏作者10块 结果付成了1000 作者还能私信',
+    facts: { situation: 'wrong-amount', paidOn: '2026-11-27', amount: 1000, intendedAmount: 10 },
+  },
+  {
+    lang: 'en',
+    text: 'lent my cousin 2000 last month, he said he would pay me back on friday',
+    facts: { situation: 'loan', amount: 2000 },
+  },
+  {
+    lang: 'en',
+    text: 'she sent 3 transfers of 2k each to a seller who then vanished',
+    facts: { severalPayments: true, amount: 6000 },
+  },
+  {
+    lang: 'zh-CN',
+    text: '给前任发过好几个1314的红包 现在分手了后悔',
+    facts: { situation: 'regret', severalPayments: true },
+  },
+  {
+    lang: 'zh-CN',
+    text: '我上个月给他转了800 这周三他把我拉黑了',
+    facts: { amount: 800, canReach: false },
+  },
   {
     lang: 'zh-CN',
     text: '我昨天扫一个公众号作者的赞赏码，本来想付5块多打了两个0付了500，怎么要回来',

@@ -104,7 +104,8 @@ const DATES = new RegExp(
 );
 // The amount the user meant, not the one paid: "500，本来只想打5块", "paid 500 instead of 5".
 const INTENDED =
-  /(?:(?:本来|原本|本想|只想|想打|想付|想给|打算|应该|应付|instead of|meant|intended|wanted|supposed|should have)[^\d]{0,6}|(?:本来|原本|本想)[^\d\s,，。;；]{0,12}|\b(?:meant|intended|wanted|supposed|going|trying) to (?:send|pay|tip|give|transfer)(?: (?:him|her|them|it|only|just))*\s*(?:¥|rmb\s*)?|\b(?:meant|intended|wanted|supposed) to (?:send|pay|tip|give|transfer)\b(?:(?!\b(?:but|paid|sent|instead|and|then|hit|typed|tipped|gave|transferred)\b)[^\d,.;!?]){1,30})$/u;
+  /(?:(?:本来|原本|本想|只想|想打|想付|想给|想赞赏|想打赏|想转|想发|想充|打算|应该|应付|instead of|meant|intended|wanted|supposed|should have)[^\d]{0,6}|(?:本来|原本|本想)[^\d\s,，。;；]{0,12}|\b(?:meant|intended|wanted|supposed|going|trying) to (?:send|pay|tip|give|transfer)(?: (?:him|her|them|it|only|just))*\s*(?:¥|rmb\s*)?|\b(?:meant|intended|wanted|supposed) to (?:send|pay|tip|give|transfer)\b(?:(?!\b(?:but|paid|sent|instead|and|then|hit|typed|tipped|gave|transferred)\b)[^\d,.;!?]){1,30})$/u;
+const TYPED_INTO = /(?:打成|输成|按成|写成|付成|转成|打错成|输错成|变成)了?\s*$/u;
 // 「200打成2000」「10块输成了1000」: the amount before 打成 is the one meant.
 const TYPED_AS =
   /^\s*(?:打成|输成|按成|写成|付成|转成|打错成|输错成)了?\s*[\d一二两三四五六七八九十百千万]/u;
@@ -127,6 +128,8 @@ export function readMoney(text: string, opts: { story?: boolean } = {}): MoneyRe
   const s = normalize(text)
     .replace(/(\d),(?=\d{3})/g, '$1')
     .replace(/kuai/g, '块')
+    // "5 wan", "1.2 wan": 万 typed in pinyin.
+    .replace(/(\d)\s*wan\b/g, '$1万')
     .replace(/。/g, '.');
   if (FOREIGN.test(s)) return { ok: false, reason: 'moneyCurrency' };
   const undated = s.replace(DATES, ' ');
@@ -179,10 +182,13 @@ function findCandidates(s: string, story: boolean): Candidate[] | undefined {
     const value = amountOf(raw);
     if (value === undefined) return undefined;
     const before = s.slice(0, m.index ?? 0);
+    // 「想赞赏5块钱 … 付成了500」: the amount typed into is the one paid, marked or not (the
+    // third story set's 「付成了500」 had given 5, the amount meant, as the amount paid).
+    const typedInto = TYPED_INTO.test(before);
     out.push({
       value,
       text: m[0].trim(),
-      marked: Boolean(m[1]) || /块|元|圆|毛|角|yuan|kuai|rmb|cny/u.test(raw),
+      marked: typedInto || Boolean(m[1]) || /块|元|圆|毛|角|yuan|kuai|rmb|cny/u.test(raw),
       intended: INTENDED.test(before) || TYPED_AS.test(s.slice((m.index ?? 0) + m[0].length)),
     });
     rest = rest.replace(m[0], ' ');
