@@ -98,7 +98,8 @@ const SETS: HeldOut[] = [
     // 139/310 askable facts (44.8%), 35 wrong (24 legal weight), scams 34/38, honest flagged
     // 6/52, corrections 43/81 right, 5 wrong. With the corrections round merged, blind: 54/81
     // right, 7 wrong; its wrong ones were then read and two classes fixed (a name in quotes,
-    // 'the "customer service" guy says'): 59/81, 1 wrong, so the corrections are seen since.
+    // 'the "customer service" guy says'): 59/81, 1 wrong (an age, 「她75了」, read as the
+    // amount: fixed after), so the corrections are seen since.
     // The signal round merged (blind): facts 138/310 (one honest situation now asked beside a
     // signal, as story-signal.ts means), scams 34/38, honest flagged 6 -> 4. The story-facts
     // round merged too (blind): 148/310 (47.7%), 28 wrong (20 legal weight). A dev set from
@@ -117,7 +118,7 @@ const SETS: HeldOut[] = [
       scamsAtLeast: 34,
       flaggedAtMost: 4,
       correctionsRightAtLeast: 0.728,
-      correctionsWrongAtMost: 1,
+      correctionsWrongAtMost: 0,
     },
   },
   {

@@ -1,4 +1,5 @@
 import type { CompiledFlow } from '../flow/compile.js';
+import { notMoneyNumbers, withoutNotMoney } from './story-money.js';
 import type { Step } from '../flow/schema.js';
 import type { FactValue, Facts } from '../shared/types.js';
 import type { CorrectionForm } from './correction-form.js';
@@ -99,7 +100,12 @@ export function corrections(
   if (choiceOnly && !CORRECTS_CHOICE.test(s)) return {};
   const tail = asserted.replace(VALUE_AFTER, '').trim() || asserted;
   const out: Facts = {};
-  const money = readMoney(tail, { story: true });
+  // An age or a count is no amount, wherever the words that make it one stand ("my mom paid,
+  // she is 78", 「是我妈付的，她75了」 gave ¥78 and ¥75).
+  let moneyTail = withoutNotMoney(tail);
+  for (const digits of notMoneyNumbers(asserted))
+    moneyTail = moneyTail.replace(new RegExp(`(?<!\\d)${digits}(?!\\d)`, 'u'), ' ');
+  const money = readMoney(moneyTail, { story: true });
   // 「1.5k」 is money, never January 5th.
   const dayTail = tail.replace(MONEY_WITH_UNIT, ' ');
   const date = parseDate(dayTail, today);

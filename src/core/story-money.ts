@@ -38,6 +38,8 @@ const NOT_MONEY = new RegExp(
     "\\b(?:son|daughter|kid|child|boy|girl|mom|mum|mother|dad|father|grandma|grandpa|grandmother|grandfather|he|she)(?: is|'s| was) \\d{1,3}\\b(?!\\s*(?:yuan|rmb|kuai|k\\b))",
     "\\b(?:shes|hes|she's|he's|aged) \\d{1,3}\\b",
     '(?:儿子|女儿|孩子|闺女|宝宝|小孩)(?:才|今年)?\\s*\\d{1,2}(?=\\s|$|岁)',
+    // 「她75了」「他都80岁了」: someone's age (a correction's 「是我妈付的，她75了」 gave ¥75).
+    '(?:他|她|佢)(?:都|今年|已经)?\\s*\\d{2,3}多?(?:岁|了)',
     // 「我妈八十了」「奶奶82了」: an elder's age.
     '(?:妈|爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|婆婆|公公|老人|岳母|岳父)(?:都|今年|已经)?\\s*(?:\\d{2,3}|[一二三四五六七八九十]{1,3})多?(?:岁|了)',
     '\\b(?:\\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) (?:times|payments|transfers|tips|red packets|packets|transactions)\\b',
@@ -54,6 +56,16 @@ const NOT_MONEY = new RegExp(
   ].join('|'),
   'gu',
 );
+/** The text with its numbers that are no money (ages, counts, days, phone numbers) blanked. */
+export function withoutNotMoney(s: string): string {
+  return s.replace(NOT_MONEY, ' ');
+}
+
+/** The digits of the numbers in the text that are no money (see withoutNotMoney). */
+export function notMoneyNumbers(s: string): string[] {
+  return [...s.matchAll(NOT_MONEY)].flatMap((m) => m[0].match(/\d+/gu) ?? []);
+}
+
 // "some"/"few" make an amount vague only beside it ("some 500"); "some health product
 // seller" says nothing about the amount.
 const LOOSE_WORD = /\b(?:some|few)\b(?!\s*(?:\d|hundred|thousand))/gu;

@@ -1415,6 +1415,9 @@ export const CORRECTIONS: Array<{
   // A changed choice by its own words (2026-12-04); a denial alone changes nothing.
   { text: '搞错了 是红包不是转账', changes: { paymentKind: 'red-packet' } },
   { text: 'actually my mom paid it', changes: { situation: 'elderly' } },
+  // An age is no amount (2026-12-04); with a number in it, no option is changed either.
+  { text: 'sorry, actually my mom paid it, she is 78', changes: {} },
+  { text: '说错了 是我爸付的 他都78了', changes: {} },
   { text: '他不是骗子吧', changes: {} },
   // Other money than the payment's is no amount corrected (a legal-weight misread before).
   { text: 'actually he wants another 300', changes: {} },
