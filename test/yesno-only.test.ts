@@ -10,7 +10,7 @@ const w = walker(new Date('2026-12-02T04:00:00Z'));
 
 describe('"not sure" where only yes or no is offered', () => {
   it.each([
-    ['d-payer-minor', 'zh-CN', '不知道 可能是吧'],
+    ['d-payer-minor', 'zh-CN', '我也说不准'],
     ['d-payer-minor', 'en', 'no idea honestly'],
     ['ask-several', 'zh-CN', '记不清了'],
     ['ask-several', 'en', 'not sure'],
