@@ -26,7 +26,7 @@ const SETS = [
     // no), 81.4% / 4.1% with the round merged.
     file: 'answers-4.yaml',
     understoodAtLeast: 0.813,
-    misreadAtMost: 0.041,
+    misreadAtMost: 0.042,
   },
 ];
 
