@@ -5,7 +5,7 @@ import { mentions, parseChoice } from '../src/core/interpret/choice.js';
 import { parseDate } from '../src/core/interpret/date.js';
 import { interpretInput } from '../src/core/interpret/index.js';
 import { parseMoney, readMoney } from '../src/core/interpret/money.js';
-import { parseYesNo } from '../src/core/interpret/yesno.js';
+import { parseYesNo, parseYesNoStrict } from '../src/core/interpret/yesno.js';
 import { todayIn } from '../src/shared/calendar.js';
 
 describe('money', () => {
@@ -265,6 +265,18 @@ describe('yes / no', () => {
     '不确认',
   ])('%s is unsure, not no', (text) =>
     expect(parseYesNo(text, { yes: ['催'], no: [] })).toBe('unsure'),
+  );
+  // A fresh review's cases: an adverb before a threat or a double negation, a yes then a denial.
+  it.each([
+    '其实不是没有',
+    '倒不是没有',
+    '现在不交就冻结',
+    '其实不转钱就要上门',
+    '对 没有人联系我',
+    '是 没有',
+    '确实没有',
+  ])('%s is asked again at a screen, neither yes nor no', (text) =>
+    expect(parseYesNoStrict(text)).toBeUndefined(),
   );
   // A question back names the screen's own words; it answers nothing.
   const fee = { yes: ['保证金', '手续费', 'fee', 'refund'], no: [] };

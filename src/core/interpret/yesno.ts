@@ -311,9 +311,16 @@ function clauseSignal(clause: string, hints?: YesNoHints): Signal {
   return hinted ?? lead;
 }
 
+// The adverbs LEADING_NO allows first: a condition or a double negation after them is still
+// one (「现在不交就冻结」, 「其实不是没有」; a fresh review found both read "no").
+const NO_ADVERB = /^(?:倒也|也|倒|其实|真的|确实|现在|暂时|目前|而家|都)(?=不|没|冇|唔)/u;
+
 function leadSignal(clause: string): boolean | undefined {
-  if (LEADING_YES.test(clause) || YES_THEN_STORY.test(clause)) return true;
-  if (CONDITION.test(clause) || DOUBLE_NO.test(clause)) return undefined;
+  const yes = LEADING_YES.exec(clause) ?? YES_THEN_STORY.exec(clause);
+  // 「是 没有」「对 没有人联系我」「确实没有」: a yes word, then a denial — asked again, not yes.
+  if (yes) return LEADING_NO.test(clause.slice(yes[0].length).trim()) ? undefined : true;
+  const core = clause.replace(NO_ADVERB, '');
+  if (CONDITION.test(core) || DOUBLE_NO.test(core)) return undefined;
   if (
     LEADING_NO.test(clause) &&
     !NOT_NEGATION.test(clause) &&
